@@ -1,0 +1,32 @@
+export { parseRetryAfter, type RetryAfter, type RetryAfterSource } from './backoff/parseRetryAfter.js';
+export { type PartnerCenterErrorBody, partnerCenterErrorBodySchema } from './errors/errorBodySchema.js';
+export {
+  createErrorCodeTable,
+  DEFAULT_ERROR_CODES,
+  type ErrorCodeClass,
+  type ErrorCodeInfo,
+  type ErrorCodeTable,
+  lookupErrorCode,
+} from './errors/errorCodes.js';
+export {
+  isCancelledError,
+  isCircuitOpenError,
+  isPartnerCenterError,
+  isRetryableError,
+  isThrottledError,
+} from './errors/guards.js';
+export { classifyStatus, type NormalizeErrorContext, normalizeError } from './errors/normalizeError.js';
+export {
+  PARTNER_CENTER_ERROR_KINDS,
+  PartnerCenterError,
+  type PartnerCenterErrorInit,
+  type PartnerCenterErrorKind,
+} from './errors/PartnerCenterError.js';
+export {
+  createSanitizer,
+  DEFAULT_ALLOWED_HEADERS,
+  DEFAULT_ALLOWED_QUERY_PARAMETERS,
+  REDACTED,
+  type Sanitizer,
+  type SanitizerOptions,
+} from './observability/sanitizer.js';

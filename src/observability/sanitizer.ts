@@ -1,0 +1,175 @@
+/**
+ * Redaction by allow-list. Everything the library reports (errors, hook events, logs, spans) passes URLs,
+ * headers and free text through a {@link Sanitizer} first, so a bearer token, client secret, refresh token
+ * or secret query value can never leave the process through the library.
+ */
+
+/** The text that replaces a redacted value. */
+export const REDACTED = 'REDACTED';
+
+/**
+ * Query parameters whose values are kept in reported URLs. Every other query value is replaced by
+ * `REDACTED`. These are the paging, filtering and view parameters Partner Center documents.
+ */
+export const DEFAULT_ALLOWED_QUERY_PARAMETERS: readonly string[] = [
+  'size',
+  'offset',
+  'seekOperation',
+  'filter',
+  '$filter',
+  '$top',
+  '$skip',
+  '$orderby',
+  'api-version',
+  'country',
+  'targetView',
+  'targetSegment',
+  'view',
+  'total',
+  'startDate',
+  'endDate',
+  'currencyCode',
+  'period',
+  'provider',
+  'invoiceId',
+  'customerType',
+  'attestationStatus',
+  'includeLicenseDetails',
+];
+
+/**
+ * Response headers worth keeping on an error (support tickets and throttling need them). Every other
+ * header is dropped, never copied.
+ */
+export const DEFAULT_ALLOWED_HEADERS: readonly string[] = [
+  'ms-requestid',
+  'ms-correlationid',
+  'ms-cv',
+  'ms-serverid',
+  'retry-after',
+  'retry-after-ms',
+  'x-ms-retry-after-ms',
+  'content-type',
+  'content-length',
+  'date',
+  'x-ms-ratelimit-remaining',
+];
+
+/** Options of {@link createSanitizer}. */
+export interface SanitizerOptions {
+  /** Extra query parameters whose values may be reported. Default: none beyond the built-in list. */
+  readonly allowedQueryParameters?: readonly string[];
+  /** Extra response headers that may be kept on errors. Default: none beyond the built-in list. */
+  readonly allowedHeaders?: readonly string[];
+}
+
+/** Redacts URLs, headers and free text by allow-list. */
+export interface Sanitizer {
+  /** Returns the URL with userinfo removed and every query value outside the allow-list replaced. */
+  sanitizeUrl(url: string): string;
+  /** Returns only the allow-listed headers, lower-cased, as strings. */
+  sanitizeHeaders(headers: unknown): Record<string, string>;
+  /** Removes bearer tokens, JWTs and `secret=`-style pairs from free text (messages, bodies). */
+  scrubText(text: string): string;
+}
+
+const TOKEN_PATTERNS: readonly RegExp[] = [
+  // JWT-shaped strings: three base64url segments, the first one a JSON header.
+  /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+  // Authorization schemes followed by a credential.
+  /\b(Bearer|Basic|PoP|MSAuth1\.0)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
+  // key=value and "key":"value" pairs whose key names a secret.
+  /((?:access|refresh|id)_?token|client_?secret|client_?assertion|password|passwd|pwd|secret|api[-_]?key|sig|signature|assertion)(["']?\s*[:=]\s*["']?)([^"'&\s,;}]+)/gi,
+];
+
+function scrub(text: string): string {
+  let out = text;
+  for (const pattern of TOKEN_PATTERNS) {
+    pattern.lastIndex = 0;
+    out = out.replace(pattern, (match: string, ...groups: unknown[]) => {
+      if (typeof groups[0] === 'string' && typeof groups[1] === 'string' && typeof groups[2] === 'string') {
+        // key/value pattern: keep the key, drop the value.
+        return `${groups[0]}${groups[1]}${REDACTED}`;
+      }
+      if (typeof groups[0] === 'string' && /^(Bearer|Basic|PoP|MSAuth1\.0)$/i.test(groups[0])) {
+        return `${groups[0]} ${REDACTED}`;
+      }
+      return match.length > 0 ? REDACTED : match;
+    });
+  }
+  return out;
+}
+
+function headerEntries(headers: unknown): Array<[string, unknown]> {
+  if (headers === null || typeof headers !== 'object') return [];
+  const maybeJson = headers as { toJSON?: unknown };
+  if (typeof maybeJson.toJSON === 'function') {
+    try {
+      const json: unknown = (maybeJson.toJSON as () => unknown).call(headers);
+      if (json !== null && typeof json === 'object') return Object.entries(json);
+    } catch {
+      // fall through to plain entries
+    }
+  }
+  if (typeof (headers as { entries?: unknown }).entries === 'function' && !Array.isArray(headers)) {
+    try {
+      return Array.from((headers as Map<string, unknown>).entries());
+    } catch {
+      // fall through
+    }
+  }
+  return Object.entries(headers);
+}
+
+/** Creates a sanitizer with the built-in allow-lists plus the given extras. */
+export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
+  const query = new Set([...DEFAULT_ALLOWED_QUERY_PARAMETERS, ...(options.allowedQueryParameters ?? [])]);
+  const headers = new Set(
+    [...DEFAULT_ALLOWED_HEADERS, ...(options.allowedHeaders ?? [])].map((h) => h.toLowerCase()),
+  );
+  // Headers that can never be allowed, whatever the options say.
+  for (const h of ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-ms-client-secret']) {
+    headers.delete(h);
+  }
+
+  return {
+    sanitizeUrl(url: string): string {
+      if (url === '') return url;
+      let parsed: URL;
+      let relative = false;
+      try {
+        parsed = new URL(url);
+      } catch {
+        try {
+          parsed = new URL(url, 'http://relative.invalid');
+          relative = true;
+        } catch {
+          return scrub(url.split('?')[0] ?? '');
+        }
+      }
+      parsed.username = '';
+      parsed.password = '';
+      parsed.hash = '';
+      const kept: string[] = [];
+      for (const [key, value] of parsed.searchParams) {
+        kept.push(`${encodeURIComponent(key)}=${query.has(key) ? encodeURIComponent(value) : REDACTED}`);
+      }
+      const search = kept.length > 0 ? `?${kept.join('&')}` : '';
+      const base = relative ? parsed.pathname : `${parsed.origin}${parsed.pathname}`;
+      return `${base}${search}`;
+    },
+    sanitizeHeaders(input: unknown): Record<string, string> {
+      const out: Record<string, string> = {};
+      for (const [name, value] of headerEntries(input)) {
+        const key = name.toLowerCase();
+        if (!headers.has(key) || value === undefined || value === null) continue;
+        out[key] = scrub(Array.isArray(value) ? value.map(String).join(', ') : String(value)).slice(0, 512);
+      }
+      return out;
+    },
+    scrubText: scrub,
+  };
+}
+
+/** The sanitizer with the built-in allow-lists. */
+export const defaultSanitizer: Sanitizer = createSanitizer();
