@@ -16,6 +16,15 @@ export interface RetryAfter {
 const MAX_REPRESENTABLE_MS = 7 * 24 * 60 * 60 * 1000;
 
 function readHeader(headers: unknown, name: string): string | undefined {
+  try {
+    return readHeaderUnsafe(headers, name);
+  } catch {
+    // hostile header containers (throwing getters, proxies) read as absent
+    return undefined;
+  }
+}
+
+function readHeaderUnsafe(headers: unknown, name: string): string | undefined {
   if (headers === null || typeof headers !== 'object') return undefined;
   const getter = (headers as { get?: unknown }).get;
   if (typeof getter === 'function') {
@@ -34,12 +43,33 @@ function readHeader(headers: unknown, name: string): string | undefined {
   return undefined;
 }
 
+/** A non-negative decimal number: digits, optionally a fraction (no sign, exponent or hex). */
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+/**
+ * The three HTTP-date formats of RFC 9110 section 5.6.7: IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`),
+ * RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`). `Date.parse` alone is
+ * far too lenient (V8 reads `"foo 1"` as 1 January 2001), so the shape is checked first.
+ */
+const HTTP_DATE = [
+  /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+  /^[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+  /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/,
+];
+
+/**
+ * Milliseconds from a decimal string counted in units of `unit` ms, rounded up and clamped to one week (a value
+ * too long to be a finite number clamps too).
+ */
+function decimalMs(raw: string, unit: number): number | undefined {
+  if (!DECIMAL.test(raw)) return undefined;
+  const value = Number(raw) * unit;
+  if (Number.isNaN(value)) return undefined;
+  return Math.min(Math.ceil(value), MAX_REPRESENTABLE_MS);
+}
+
 function parseMs(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const trimmed = raw.trim();
-  if (!/^\d+(\.\d+)?$/.test(trimmed)) return undefined;
-  const value = Number(trimmed);
-  return Number.isFinite(value) ? Math.min(Math.ceil(value), MAX_REPRESENTABLE_MS) : undefined;
+  return raw === undefined ? undefined : decimalMs(raw.trim(), 1);
 }
 
 /**
@@ -56,17 +86,13 @@ export function parseRetryAfter(headers: unknown, now: number = Date.now()): Ret
 
   const raw = readHeader(headers, 'retry-after')?.trim();
   if (raw === undefined || raw === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(raw)) {
-    const seconds = Number(raw);
-    if (!Number.isFinite(seconds)) return undefined;
-    return { ms: Math.min(Math.ceil(seconds * 1000), MAX_REPRESENTABLE_MS), source: 'retry-after' };
-  }
-  // HTTP-date (IMF-fixdate, RFC 850 and asctime all parse with Date.parse). Require a letter so that
-  // strings like "-5" or "1e3" are not read as dates.
-  if (!/[a-z]/i.test(raw)) return undefined;
+  const seconds = decimalMs(raw, 1000);
+  if (seconds !== undefined) return { ms: seconds, source: 'retry-after' };
+  if (!HTTP_DATE.some((format) => format.test(raw))) return undefined;
   const at = Date.parse(raw);
   if (Number.isNaN(at)) return undefined;
-  return { ms: Math.min(Math.max(0, at - now), MAX_REPRESENTABLE_MS), source: 'retry-after-date' };
+  const from = Number.isFinite(now) ? now : Date.now();
+  return { ms: Math.min(Math.max(0, at - from), MAX_REPRESENTABLE_MS), source: 'retry-after-date' };
 }
 
 /**
