@@ -333,6 +333,12 @@ function errorWithoutResponse(
   const code = str(error['code']) ?? (isObject(error['cause']) ? str(error['cause']['code']) : undefined);
   const name = str(error['name']);
   const message = str(error['message']) ?? '';
+  // cockatiel's errors keep the name `Error`; they are told apart by their marker properties.
+  const brokenCircuit =
+    name === 'BrokenCircuitError' ||
+    name === 'IsolatedCircuitError' ||
+    error['isBrokenCircuitError'] === true;
+  const taskCancelled = name === 'TaskCancelledError' || error['isTaskCancelledError'] === true;
   let kind: PartnerCenterErrorKind;
   let retryable = false;
   let reason: string;
@@ -355,10 +361,10 @@ function errorWithoutResponse(
     kind = 'network';
     retryable = isNetworkError({ code, response: undefined }) || code === 'EAI_AGAIN';
     reason = `network fault ${code}`;
-  } else if (name === 'BrokenCircuitError' || name === 'IsolatedCircuitError') {
+  } else if (brokenCircuit) {
     kind = 'circuit-open';
     reason = 'the circuit breaker is open';
-  } else if (name === 'TaskCancelledError') {
+  } else if (taskCancelled) {
     kind = /timed out/i.test(message) ? 'timeout' : 'cancelled';
     retryable = kind === 'timeout';
     reason = kind === 'timeout' ? 'the request timed out' : 'the call was cancelled';
@@ -440,6 +446,7 @@ export function normalizeError(input: unknown, ctx: NormalizeErrorContext = {}):
       retryable: false,
       reason: 'the failure could not be read',
       cause: failure,
+      ...contextFields(ctx),
     });
   }
 }
