@@ -1,0 +1,423 @@
+import { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import {
+  type AccessToken,
+  type TokenProvider,
+  type TokenRequest,
+  validateAccessToken,
+} from './TokenProvider.js';
+
+/** A {@link TokenRequest} as the engine hands it to the cache. */
+export interface TokenCacheRequest extends TokenRequest {
+  /**
+   * The token a 401 just rejected (the one the failed attempt sent). With `forceRefresh`, it lets the cache
+   * tell "someone already replaced it" (answer with the newer token, no provider call) from "still current"
+   * (refresh), and guarantees the rejected token is never handed back. Never passed to the provider.
+   * Without it, a forced request treats the cached token as the rejected one.
+   */
+  readonly rejectedToken?: string | undefined;
+}
+
+/** Why a refresh ran: no token yet, inside the refresh window, past expiry, or a rejected token / claims. */
+export type TokenRefreshReason = 'initial' | 'expiring' | 'expired' | 'forced';
+
+/** Reported once per provider call, when it settles. Never contains a token. */
+export interface TokenRefreshEvent {
+  readonly scope: string;
+  readonly realm: string | undefined;
+  readonly reason: TokenRefreshReason;
+  /** Time the provider took, by the cache's clock. */
+  readonly durationMs: number;
+  readonly outcome: 'success' | 'failure';
+  /** The PartnerCenterError the waiters received (its `cause` is a scrubbed copy of what the provider threw). */
+  readonly error?: unknown;
+}
+
+/** Options of {@link createTokenCache}. */
+export interface TokenCacheOptions {
+  /** Start a background refresh once a token is this close to expiry; callers still get the old token. Default 120000. */
+  readonly refreshWindowMs?: number;
+  /** Inside this window before expiry (or once expired) callers wait for the refresh. Default 30000; at most `refreshWindowMs`. */
+  readonly blockingWindowMs?: number;
+  /** After a failed background refresh, the next one starts no sooner than this. Default 5000. */
+  readonly refreshRetryIntervalMs?: number;
+  /** Cached scope+realm entries; the least recently used is dropped beyond it. Default 10000. */
+  readonly maxEntries?: number;
+  /** Clock in milliseconds since the epoch. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Called after every provider call. A hook that throws is ignored. Default none. */
+  readonly onRefresh?: (event: TokenRefreshEvent) => void;
+}
+
+/** Per scope+realm token cache with single-flight refresh; see {@link createTokenCache}. */
+export interface TokenCache {
+  /** A token for the request's scope and realm, from the cache or from one shared provider call. */
+  getToken(request: TokenCacheRequest): Promise<AccessToken>;
+  /** Drops the entry of `scope` and `realm`; without `realm`, every entry of `scope`. A running refresh still answers its waiters. */
+  invalidate(scope: string, realm?: string): void;
+  /** Drops every entry. */
+  clear(): void;
+  /** Number of cached entries. */
+  size(): number;
+}
+
+interface Attempt {
+  readonly promise: Promise<AccessToken>;
+  readonly forced: boolean;
+  readonly claims: string | undefined;
+  /** Tokens this forced refresh replaces; a result equal to one of them is a failure. */
+  readonly rejected: Set<string>;
+}
+
+interface Entry {
+  readonly key: string;
+  readonly scope: string;
+  readonly realm: string | undefined;
+  token: AccessToken | undefined;
+  pending: Attempt | undefined;
+  /** Earliest time of the next background refresh (set after a failed one). */
+  backgroundNotBefore: number;
+}
+
+const DEFAULTS = {
+  refreshWindowMs: 120_000,
+  blockingWindowMs: 30_000,
+  refreshRetryIntervalMs: 5_000,
+  maxEntries: 10_000,
+};
+
+/**
+ * Creates a token cache (a "token cycler") in front of `provider`, keyed by tenant scope + realm.
+ *
+ * - Single-flight: concurrent callers that need a token share one provider call.
+ * - More than `refreshWindowMs` (120 s) before expiry the cached token is returned. Inside the refresh window
+ *   it is still returned at once while one background refresh runs; a failed background refresh keeps the
+ *   token, is reported to `onRefresh` and is retried by a later call after `refreshRetryIntervalMs` (5 s).
+ * - Inside `blockingWindowMs` (30 s) before expiry, or after it, callers wait for the refresh. A failed
+ *   blocking refresh rejects every waiter with one PartnerCenterError (`unauthorized`, not retryable, the
+ *   provider's error as scrubbed `cause`) and drops the entry.
+ * - `forceRefresh` (or `claims`) after a 401: the provider is called with `forceRefresh: true`. Such a request
+ *   joins only a forced refresh with the same claims, never a refresh that started before the rejection (the
+ *   provider may have answered it from its own cache with the rejected token). If the provider still returns
+ *   the rejected token, every waiter fails instead of replaying it.
+ * - A caller's `signal` rejects that caller at once (`cancelled`); the shared refresh goes on for the others
+ *   and is never given one caller's signal.
+ * - No timers: refreshes are driven by calls, so the cache never keeps the process alive.
+ *
+ * @throws RangeError for invalid options.
+ */
+export function createTokenCache(provider: TokenProvider, options: TokenCacheOptions = {}): TokenCache {
+  const refreshWindowMs = nonNegative('refreshWindowMs', options.refreshWindowMs, DEFAULTS.refreshWindowMs);
+  const blockingWindowMs = nonNegative(
+    'blockingWindowMs',
+    options.blockingWindowMs,
+    DEFAULTS.blockingWindowMs,
+  );
+  const retryMs = nonNegative(
+    'refreshRetryIntervalMs',
+    options.refreshRetryIntervalMs,
+    DEFAULTS.refreshRetryIntervalMs,
+  );
+  const maxEntries = options.maxEntries ?? DEFAULTS.maxEntries;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new RangeError(`maxEntries must be an integer >= 1, got ${String(maxEntries)}`);
+  }
+  if (blockingWindowMs > refreshWindowMs) {
+    throw new RangeError(
+      `blockingWindowMs (${blockingWindowMs}) must not exceed refreshWindowMs (${refreshWindowMs})`,
+    );
+  }
+  const now = options.now ?? Date.now;
+  const onRefresh = options.onRefresh;
+  const entries = new Map<string, Entry>();
+
+  function entryFor(scope: string, realm: string | undefined): Entry {
+    const key = keyOf(scope, realm);
+    let entry = entries.get(key);
+    if (entry) {
+      entries.delete(key); // re-insert: most recently used last
+    } else {
+      entry = { key, scope, realm, token: undefined, pending: undefined, backgroundNotBefore: 0 };
+    }
+    entries.set(key, entry);
+    while (entries.size > maxEntries) {
+      const oldest = entries.keys().next();
+      if (oldest.done) break;
+      entries.delete(oldest.value);
+    }
+    return entry;
+  }
+
+  function drop(entry: Entry): void {
+    entry.token = undefined;
+    if (entries.get(entry.key) === entry) entries.delete(entry.key);
+  }
+
+  function emit(event: TokenRefreshEvent): void {
+    if (!onRefresh) return;
+    try {
+      onRefresh(event);
+    } catch {
+      // a hook never changes the outcome
+    }
+  }
+
+  function start(
+    entry: Entry,
+    request: TokenCacheRequest,
+    reason: TokenRefreshReason,
+    rejected: readonly string[],
+  ): Attempt {
+    const forced = reason === 'forced';
+    const providerRequest: TokenRequest = {
+      scope: request.scope,
+      scopes: [...request.scopes],
+      forceRefresh: forced,
+      ...(entry.realm === undefined ? {} : { realm: entry.realm }),
+      ...(request.challenge === undefined ? {} : { challenge: request.challenge }),
+      ...(request.claims === undefined ? {} : { claims: request.claims }),
+    };
+    const rejectedSet = new Set(rejected);
+    const startedAt = now();
+    // `attempt` is read only after the first await, once it is assigned below.
+    const run = async (): Promise<AccessToken> => {
+      let token: AccessToken;
+      try {
+        token = validateAccessToken(await provider.getToken(providerRequest));
+        if (rejectedSet.has(token.token)) {
+          throw new PartnerCenterError({
+            kind: 'unauthorized',
+            retryable: false,
+            reason: 'the token provider returned the token that was just rejected (from its own cache?)',
+          });
+        }
+      } catch (thrown: unknown) {
+        const secrets = [...rejectedSet];
+        if (entry.token) secrets.push(entry.token.token);
+        const error = refreshError(thrown, entry.scope, secrets);
+        if (entry.pending === attempt) {
+          entry.pending = undefined;
+          const current = entry.token;
+          const t = now();
+          if (!forced && current && current.expiresOnTimestamp - t > blockingWindowMs) {
+            entry.backgroundNotBefore = t + retryMs; // keep the still-valid token; a later call retries
+          } else {
+            drop(entry);
+          }
+        }
+        emit(eventOf(entry, reason, now() - startedAt, 'failure', error));
+        throw error;
+      }
+      if (entry.pending === attempt) {
+        entry.pending = undefined;
+        entry.token = token;
+        entry.backgroundNotBefore = 0;
+      }
+      emit(eventOf(entry, reason, now() - startedAt, 'success'));
+      return token;
+    };
+    const attempt: Attempt = { forced, claims: request.claims, rejected: rejectedSet, promise: run() };
+    attempt.promise.catch(() => {
+      // a background refresh has no waiters: never an unhandled rejection
+    });
+    entry.pending = attempt;
+    return attempt;
+  }
+
+  async function getToken(request: TokenCacheRequest): Promise<AccessToken> {
+    const signal = request.signal;
+    if (signal?.aborted) throw cancelled(request.scope, signal);
+    const entry = entryFor(request.scope, request.realm);
+    const forced = request.forceRefresh || request.claims !== undefined;
+    const current = entry.token;
+    const replacedAlready =
+      request.rejectedToken !== undefined && current !== undefined && current.token !== request.rejectedToken;
+
+    if (!forced || (replacedAlready && request.claims === undefined)) {
+      const t = now();
+      // A forced refresh in flight means the cached token was rejected: wait for its successor.
+      if (current && !entry.pending?.forced) {
+        const remaining = current.expiresOnTimestamp - t;
+        if (remaining > blockingWindowMs) {
+          if (remaining <= refreshWindowMs && !entry.pending && t >= entry.backgroundNotBefore) {
+            start(entry, request, 'expiring', []);
+          }
+          return current;
+        }
+      }
+      const reason: TokenRefreshReason = !current
+        ? 'initial'
+        : current.expiresOnTimestamp <= t
+          ? 'expired'
+          : 'expiring';
+      return wait(entry.pending ?? start(entry, request, reason, []), request.scope, signal);
+    }
+
+    const rejectedToken = request.rejectedToken ?? current?.token;
+    const pending = entry.pending;
+    if (pending?.forced && pending.claims === request.claims) {
+      if (rejectedToken !== undefined) pending.rejected.add(rejectedToken);
+      return wait(pending, request.scope, signal);
+    }
+    // A non-forced refresh in flight started before the rejection: supersede it (its result is not stored).
+    return wait(
+      start(entry, request, 'forced', rejectedToken === undefined ? [] : [rejectedToken]),
+      request.scope,
+      signal,
+    );
+  }
+
+  return {
+    getToken,
+    invalidate(scope: string, realm?: string): void {
+      if (realm !== undefined) {
+        const entry = entries.get(keyOf(scope, realm));
+        if (entry) drop(entry);
+        return;
+      }
+      for (const entry of [...entries.values()]) {
+        if (entry.scope === scope) drop(entry);
+      }
+    },
+    clear(): void {
+      for (const entry of entries.values()) entry.token = undefined;
+      entries.clear();
+    },
+    size(): number {
+      return entries.size;
+    },
+  };
+}
+
+function keyOf(scope: string, realm: string | undefined): string {
+  return realm === undefined ? scope : `${scope}\u0000${realm}`;
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a finite number >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function eventOf(
+  entry: Entry,
+  reason: TokenRefreshReason,
+  durationMs: number,
+  outcome: 'success' | 'failure',
+  error?: unknown,
+): TokenRefreshEvent {
+  const base = {
+    scope: entry.scope,
+    realm: entry.realm,
+    reason,
+    durationMs: Math.max(0, durationMs),
+    outcome,
+  };
+  return Object.freeze(error === undefined ? base : { ...base, error });
+}
+
+/** Waits for a shared refresh; this caller's abort rejects only this caller. */
+function wait(attempt: Attempt, scope: string, signal: AbortSignal | undefined): Promise<AccessToken> {
+  if (!signal) return attempt.promise;
+  if (signal.aborted) return Promise.reject(cancelled(scope, signal));
+  return new Promise<AccessToken>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelled(scope, signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    attempt.promise.then(
+      (token) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(token);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function cancelled(scope: string, signal: AbortSignal): PartnerCenterError {
+  return new PartnerCenterError({
+    kind: 'cancelled',
+    retryable: false,
+    scope,
+    reason: 'the caller aborted while waiting for an access token',
+    cause: signal.reason,
+  });
+}
+
+function refreshError(thrown: unknown, scope: string, secrets: readonly string[]): PartnerCenterError {
+  const cause = withoutSecrets(thrown, secrets, 0);
+  return new PartnerCenterError({
+    kind: 'unauthorized',
+    retryable: false,
+    scope,
+    reason: `token refresh failed: ${redact(describe(thrown), secrets).slice(0, 300)}`,
+    cause,
+  });
+}
+
+function describe(thrown: unknown): string {
+  if (PartnerCenterError.is(thrown)) return thrown.reason ?? thrown.message;
+  if (thrown instanceof Error) return thrown.message ? `${thrown.name}: ${thrown.message}` : thrown.name;
+  if (typeof thrown === 'string') return thrown;
+  return `a non-Error value (${thrown === null ? 'null' : typeof thrown}) was thrown`;
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length > 0 && out.includes(secret)) out = out.split(secret).join('REDACTED');
+  }
+  return out;
+}
+
+function contains(text: unknown, secrets: readonly string[]): boolean {
+  return typeof text === 'string' && secrets.some((s) => s.length > 0 && text.includes(s));
+}
+
+/**
+ * Returns `thrown`, or a copy without the known tokens when any appears in its message, stack or cause
+ * chain. (PartnerCenterError scrubs JWT-shaped text itself; this also catches opaque tokens.)
+ */
+function withoutSecrets(thrown: unknown, secrets: readonly string[], depth: number): unknown {
+  if (secrets.length === 0 || depth > 4 || thrown === null || thrown === undefined) return thrown;
+  if (typeof thrown === 'string') return redact(thrown, secrets);
+  if (typeof thrown !== 'object') return thrown;
+  const source = thrown as {
+    name?: unknown;
+    message?: unknown;
+    stack?: unknown;
+    code?: unknown;
+    cause?: unknown;
+  };
+  if (typeof source.message !== 'string') {
+    let text: string;
+    try {
+      text = JSON.stringify(thrown) ?? '';
+    } catch {
+      return thrown;
+    }
+    return contains(text, secrets) ? redact(text, secrets) : thrown;
+  }
+  const cause = 'cause' in source ? withoutSecrets(source.cause, secrets, depth + 1) : undefined;
+  if (
+    !contains(source.message, secrets) &&
+    !contains(source.stack, secrets) &&
+    !contains(source.name, secrets) &&
+    cause === source.cause
+  ) {
+    return thrown;
+  }
+  const copy = new Error(redact(source.message, secrets));
+  copy.name = typeof source.name === 'string' ? redact(source.name, secrets) : 'Error';
+  copy.stack =
+    typeof source.stack === 'string' ? redact(source.stack, secrets) : `${copy.name}: ${copy.message}`;
+  if (typeof source.code === 'string' || typeof source.code === 'number') {
+    (copy as Error & { code?: string | number }).code = source.code;
+  }
+  if (cause !== undefined)
+    Object.defineProperty(copy, 'cause', { value: cause, enumerable: false, writable: true });
+  return copy;
+}
