@@ -1,0 +1,339 @@
+import { z } from 'zod';
+
+/**
+ * Which requests a rule applies to. Every field that is set must match; an empty match (the default) matches
+ * every request.
+ */
+export interface FaultMatch {
+  /** HTTP method, compared case-insensitively (`'post'` matches `POST`). Default: any method. */
+  readonly method?: string;
+  /**
+   * A regular expression (its source text, as in `new RegExp(path)`) tested against the request path
+   * without the query string, e.g. `'^/v1/customers/[^/]+/orders$'`. Default: any path.
+   */
+  readonly path?: string;
+  /**
+   * A customer tenant id (GUID, case-insensitive) taken from `/v1/customers/{id}/...`. Requests of the
+   * partner scope (no customer in the path) never match a rule that names a customer. Default: any.
+   */
+  readonly customer?: string;
+}
+
+/**
+ * When a matching rule fires. Every condition that is set must hold (they combine with AND); with none set
+ * the rule fires on every matching hit. Hits are counted per rule, only for requests that reach the rule
+ * (see the pipeline in docs/testing.md).
+ */
+export interface FaultTrigger {
+  /** Fire on the first `times` matching hits only. Default: no limit. */
+  readonly times?: number;
+  /** Fire on every `every`-th matching hit (the `every`-th, the `2 * every`-th, ...). Default: every hit. */
+  readonly every?: number;
+  /** Fire with this probability, drawn from the seeded source. Default: 1 (always). */
+  readonly probability?: number;
+  /** Fire only from this many ms after the scenario started (inclusive). Default: from the start. */
+  readonly fromMs?: number;
+  /** Fire only until this many ms after the scenario started (exclusive). Default: forever. */
+  readonly untilMs?: number;
+}
+
+/**
+ * What a fault rule answers. At least one of `status`, `hangUp` and `delayMs` is required; a rule with only
+ * `delayMs` slows the normal answer down.
+ */
+export interface FaultResponse {
+  /** HTTP status to answer (100-599). Default: none (the normal answer, possibly delayed). */
+  readonly status?: number;
+  /**
+   * Partner Center error `code` for the body `{ code, description, data: [], source: 'PartnerFD' }`.
+   * Default: the status number. A 429 without a `code` gets the gateway body `{ statusCode, message }`.
+   */
+  readonly code?: number | string;
+  /** Error `description`. Default: the status's reason phrase with a Partner Center flavour. */
+  readonly description?: string;
+  /**
+   * Adds `Retry-After: N` (whole seconds) and tells the request's scope a deadline, which feeds
+   * `hitsBeforeDeadline`. Default: 1 for a 429, none otherwise.
+   */
+  readonly retryAfterSeconds?: number;
+  /** Answer an HTML gateway page (`text/html`) instead of JSON, like a proxy in front of the API. Default: false. */
+  readonly html?: boolean;
+  /** Wait this many real milliseconds before answering (or hanging up). Default: 0. */
+  readonly delayMs?: number;
+  /** `'before-response'`: read the request, then destroy the socket without answering. Default: answer. */
+  readonly hangUp?: 'before-response';
+  /**
+   * Process the request normally first (an order is created), then answer the fault status or hang up, so
+   * the client cannot know the outcome. Default: false (the request is rejected unprocessed).
+   */
+  readonly afterProcessing?: boolean;
+  /** Extra response headers. Default: none. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A fault injection rule. Rules are tried in order; the first one that fires decides the answer. */
+export interface FaultRule extends FaultTrigger {
+  /** A name for stats (`faultsFired`). Default: `faults[<index>]`. */
+  readonly name?: string;
+  /** Which requests the rule applies to. Default: every request. */
+  readonly match?: FaultMatch;
+  /** What to answer when the rule fires. */
+  readonly respond: FaultResponse;
+}
+
+/** A fixed-window rate limit: at most `limit` hits per `windowMs`, the window opening on the first hit. */
+export interface ThrottleLimit {
+  /** Hits allowed in one window (integer >= 1). */
+  readonly limit: number;
+  /** Window length in ms (integer >= 1). The answer's `Retry-After` is the rest of the window, rounded up. */
+  readonly windowMs: number;
+}
+
+/**
+ * Rate limits. A request whose path names a customer (`/v1/customers/{id}...`) belongs to that
+ * partner+customer scope; every other request belongs to the partner scope. Each scope has its own window,
+ * the same way the library's default tenant resolver keys its throttle gates.
+ */
+export interface ThrottleConfig {
+  /** Limit for partner-scope requests (e.g. `GET /v1/customers`). Default: unlimited. */
+  readonly partner?: ThrottleLimit;
+  /** Limit for each partner+customer scope, counted per customer. Default: unlimited. */
+  readonly customer?: ThrottleLimit;
+}
+
+/** A rule that answers 401 with code 900421 (MFA required), which no token refresh can fix. */
+export interface MfaRule extends FaultTrigger {
+  /** Which requests require MFA. Default: every request. */
+  readonly match?: FaultMatch;
+}
+
+/** Bearer token checks. */
+export interface AuthConfig {
+  /**
+   * When true, every request needs `Authorization: Bearer <token>` with a live token from
+   * `issueToken()` for the scenario's partner; otherwise it gets 401 code 800001 with
+   * `WWW-Authenticate: OAuth realm=urn:cpsvc:cpid:<partnerId>`.
+   */
+  readonly required: boolean;
+  /** Lifetime of tokens issued without an explicit `lifetimeMs`, in ms. Default: 3_600_000 (one hour). */
+  readonly tokenLifetimeMs?: number;
+  /** Optional MFA-required rule (401 code 900421), applied whether or not `required` is set. Default: none. */
+  readonly mfa?: MfaRule;
+}
+
+/** A window in which every request fails, before any other check. */
+export interface OutageConfig {
+  /** Start, in ms after the scenario started (inclusive). */
+  readonly fromMs: number;
+  /** End, in ms after the scenario started (exclusive). */
+  readonly untilMs: number;
+  /** Destroy the socket instead of answering 503. Default: false. */
+  readonly hangUp?: boolean;
+  /** Add `Retry-After: N` to the 503 (and tell the scope a deadline). Default: none. */
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * Everything the simulator does, as plain JSON data. Times are in ms relative to the moment the scenario was
+ * applied (server start, `reset()` or `setScenario()`), read from the simulator's injected clock.
+ */
+export interface Scenario {
+  /** A short name, for logs. Default: none. */
+  readonly name?: string;
+  /** What the scenario models. Default: none. */
+  readonly description?: string;
+  /** Seed for every random draw (ids, probabilities). The simulator's `seed` option wins. Default: 1. */
+  readonly seed?: number | string;
+  /** The partner tenant id (GUID), used in the 401 realm. Default: `00000000-0000-0000-0000-000000000001`. */
+  readonly partnerId?: string;
+  /** How many customers to generate (0-100000), or their exact tenant ids (GUIDs). Default: 3. */
+  readonly customers?: number | readonly string[];
+  /** Subscriptions generated for each customer (0-100). Default: 2. */
+  readonly subscriptionsPerCustomer?: number;
+  /** Rate limits per scope. Default: none. */
+  readonly throttle?: ThrottleConfig;
+  /** Bearer token checks. Default: no authentication. */
+  readonly auth?: AuthConfig;
+  /** A window in which everything answers 503 (or hangs up). Default: none. */
+  readonly outage?: OutageConfig;
+  /** Fault injection rules, tried in order. Default: none. */
+  readonly faults?: readonly FaultRule[];
+}
+
+const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when `value` looks like a GUID (8-4-4-4-12 hexadecimal digits, any case). */
+export function isGuid(value: string): boolean {
+  return GUID_PATTERN.test(value);
+}
+
+const guid = z.string().regex(GUID_PATTERN, 'Expected a GUID like 00000000-0000-0000-0000-000000000001');
+const nonNegativeInt = z.number().int().min(0);
+const positiveInt = z.number().int().min(1);
+const ms = nonNegativeInt.max(7 * 24 * 60 * 60 * 1000);
+
+const faultMatchSchema = z.strictObject({
+  method: z
+    .string()
+    .regex(/^[A-Za-z]+$/, 'Expected an HTTP method such as GET or POST')
+    .exactOptional(),
+  path: z
+    .string()
+    .refine(
+      (source) => {
+        try {
+          new RegExp(source);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'Expected a valid regular expression source' },
+    )
+    .exactOptional(),
+  customer: guid.exactOptional(),
+});
+
+const triggerShape = {
+  times: positiveInt.exactOptional(),
+  every: positiveInt.exactOptional(),
+  probability: z.number().min(0).max(1).exactOptional(),
+  fromMs: ms.exactOptional(),
+  untilMs: ms.exactOptional(),
+};
+
+function checkWindow(value: { fromMs?: number; untilMs?: number }, ctx: z.RefinementCtx): void {
+  if (value.fromMs !== undefined && value.untilMs !== undefined && value.untilMs <= value.fromMs) {
+    ctx.addIssue({ code: 'custom', path: ['untilMs'], message: 'untilMs must be greater than fromMs' });
+  }
+}
+
+const faultResponseSchema = z
+  .strictObject({
+    status: z.number().int().min(100).max(599).exactOptional(),
+    code: z.union([z.number(), z.string()]).exactOptional(),
+    description: z.string().max(1024).exactOptional(),
+    retryAfterSeconds: nonNegativeInt.max(86_400).exactOptional(),
+    html: z.boolean().exactOptional(),
+    delayMs: nonNegativeInt.max(600_000).exactOptional(),
+    hangUp: z.literal('before-response').exactOptional(),
+    afterProcessing: z.boolean().exactOptional(),
+    headers: z.record(z.string(), z.string()).exactOptional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.status === undefined && value.hangUp === undefined && value.delayMs === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'respond needs at least one of status, hangUp or delayMs' });
+    }
+    if (value.afterProcessing === true && value.status === undefined && value.hangUp === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['afterProcessing'],
+        message: 'afterProcessing needs a status or hangUp to answer after processing',
+      });
+    }
+    for (const key of ['code', 'description', 'html', 'retryAfterSeconds'] as const) {
+      if (value[key] !== undefined && value.status === undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key} needs a status` });
+      }
+    }
+  });
+
+const faultRuleSchema = z
+  .strictObject({
+    name: z.string().min(1).exactOptional(),
+    match: faultMatchSchema.exactOptional(),
+    respond: faultResponseSchema,
+    ...triggerShape,
+  })
+  .superRefine(checkWindow);
+
+const throttleLimitSchema = z.strictObject({ limit: positiveInt, windowMs: positiveInt.max(86_400_000) });
+
+const outageSchema = z
+  .strictObject({
+    fromMs: ms,
+    untilMs: ms,
+    hangUp: z.boolean().exactOptional(),
+    retryAfterSeconds: nonNegativeInt.max(86_400).exactOptional(),
+  })
+  .superRefine(checkWindow);
+
+const mfaSchema = z
+  .strictObject({ match: faultMatchSchema.exactOptional(), ...triggerShape })
+  .superRefine(checkWindow);
+
+/** The zod schema behind {@link parseScenario}; strict, so a misspelt key is an error, not a silent no-op. */
+export const scenarioSchema: z.ZodType<Scenario> = z.strictObject({
+  name: z.string().exactOptional(),
+  description: z.string().exactOptional(),
+  seed: z.union([z.number().int(), z.string()]).exactOptional(),
+  partnerId: guid.exactOptional(),
+  customers: z
+    .union([
+      nonNegativeInt.max(100_000),
+      z
+        .array(guid)
+        .max(100_000)
+        .refine((ids) => new Set(ids.map((id) => id.toLowerCase())).size === ids.length, {
+          message: 'Customer ids must be unique',
+        }),
+    ])
+    .exactOptional(),
+  subscriptionsPerCustomer: nonNegativeInt.max(100).exactOptional(),
+  throttle: z
+    .strictObject({
+      partner: throttleLimitSchema.exactOptional(),
+      customer: throttleLimitSchema.exactOptional(),
+    })
+    .exactOptional(),
+  auth: z
+    .strictObject({
+      required: z.boolean(),
+      tokenLifetimeMs: positiveInt.exactOptional(),
+      mfa: mfaSchema.exactOptional(),
+    })
+    .exactOptional(),
+  outage: outageSchema.exactOptional(),
+  faults: z.array(faultRuleSchema).max(1000).exactOptional(),
+});
+
+/** One problem found in a scenario: where (`faults[0].respond.status`) and what. */
+export interface ScenarioIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Thrown by {@link parseScenario} (and so by the simulator) when a scenario is not valid. */
+export class ScenarioValidationError extends Error {
+  override readonly name = 'ScenarioValidationError';
+  /** Marker that survives two installed copies of the library. */
+  readonly isScenarioValidationError = true;
+  /** Every problem found, in schema order. */
+  readonly issues: readonly ScenarioIssue[];
+
+  constructor(issues: readonly ScenarioIssue[]) {
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    const lines = issues.map((issue) => `  - ${issue.path}: ${issue.message}`);
+    super(`Invalid Partner Center simulator scenario (${count}):\n${lines.join('\n')}`);
+    this.issues = issues;
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = 'scenario';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `.${String(part)}`;
+  return out;
+}
+
+/**
+ * Validates a scenario (plain data, e.g. read from a JSON file) and returns it typed. Throws a
+ * {@link ScenarioValidationError} listing every problem with its path, e.g.
+ * `scenario.faults[0].respond.status: Too big: expected number to be <=599`.
+ */
+export function parseScenario(input: unknown): Scenario {
+  const result = scenarioSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ScenarioValidationError(
+    result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+  );
+}

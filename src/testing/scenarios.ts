@@ -1,0 +1,85 @@
+import type { Scenario } from './scenario.js';
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** No faults, no limits, no authentication: 3 customers with 2 subscriptions each. The default scenario. */
+export const healthy: Scenario = deepFreeze({
+  name: 'healthy',
+  description: 'No faults, no rate limits, no authentication.',
+});
+
+/**
+ * Rate limits only: 10 partner-scope requests and 5 requests per customer per second. Every hit over the
+ * limit gets the gateway 429 with `Retry-After: 1`; a client that retries before the second is up shows in
+ * `hitsBeforeDeadline`.
+ */
+export const throttled: Scenario = deepFreeze({
+  name: 'throttled',
+  description: 'Fixed-window limits: 10/s for the partner scope, 5/s per customer; 429 with Retry-After.',
+  customers: 5,
+  throttle: {
+    partner: { limit: 10, windowMs: 1000 },
+    customer: { limit: 5, windowMs: 1000 },
+  },
+});
+
+/**
+ * A 2-second outage starting 500 ms after the scenario starts: every request answers 503 with
+ * `Retry-After: 1`; `hitsDuringOutage` counts them. Before and after, the service is healthy.
+ */
+export const outage: Scenario = deepFreeze({
+  name: 'outage',
+  description: 'Everything answers 503 (Retry-After: 1) from 500 ms to 2500 ms after start.',
+  outage: { fromMs: 500, untilMs: 2500, retryAfterSeconds: 1 },
+});
+
+/**
+ * A realistic bad day, deterministic for a seed: per-customer limit of 20/s, every 7th GET a 503, every
+ * 11th GET the HTML 502 gateway page, 5% of GETs a 429 with `Retry-After: 1`, 3% of GETs reset the
+ * connection, 10% of requests 150 ms slower, and the first order POST is processed and then answered 504
+ * (outcome unknown: a client that retries it with a fresh `MS-RequestId` creates a duplicate order).
+ */
+export const mixedFaults: Scenario = deepFreeze({
+  name: 'mixedFaults',
+  description:
+    'Throttling, 503 bursts, HTML 502, 429, resets, slow answers and an order answered 504 after processing.',
+  customers: 5,
+  throttle: { customer: { limit: 20, windowMs: 1000 } },
+  faults: [
+    {
+      name: 'order-504-after-processing',
+      match: { method: 'POST', path: '/orders$' },
+      times: 1,
+      respond: { status: 504, afterProcessing: true },
+    },
+    { name: 'get-503', match: { method: 'GET' }, every: 7, respond: { status: 503 } },
+    { name: 'get-502-html', match: { method: 'GET' }, every: 11, respond: { status: 502, html: true } },
+    {
+      name: 'get-429',
+      match: { method: 'GET' },
+      probability: 0.05,
+      respond: { status: 429, retryAfterSeconds: 1 },
+    },
+    {
+      name: 'get-reset',
+      match: { method: 'GET' },
+      probability: 0.03,
+      respond: { hangUp: 'before-response' },
+    },
+    { name: 'slow', probability: 0.1, respond: { delayMs: 150 } },
+  ],
+});
+
+/** The ready scenarios, as frozen plain data. */
+export const scenarios = {
+  healthy,
+  throttled,
+  outage,
+  mixedFaults,
+} as const satisfies Readonly<Record<string, Scenario>>;

@@ -1,0 +1,163 @@
+/** One request as the simulator saw it. */
+export interface SimulatorLogEntry {
+  /** Ms since the scenario started (injected clock). */
+  readonly atMs: number;
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  /** Route template, e.g. `GET /v1/customers/{id}`, or `unmatched`. */
+  readonly route: string;
+  /** Status answered, or `null` when the socket was destroyed without an answer. */
+  readonly status: number | null;
+  /** `MS-RequestId` as received (or generated when the request had none). */
+  readonly requestId: string;
+  /** `partner` or the customer tenant id. */
+  readonly scope: string;
+  /** Why the answer was what it was: `outage`, `throttled`, `unauthorized`, `mfa`, a fault name, `replay`... */
+  readonly reason: string;
+  /** The hit arrived while its scope was under a Retry-After deadline it had been told. */
+  readonly beforeDeadline: boolean;
+}
+
+/** A JSON-able snapshot of everything the simulator counted since start or the last `reset()`. */
+export interface SimulatorStats {
+  /** Name of the current scenario, if it has one. */
+  readonly scenario: string | null;
+  /** Ms since the current scenario started (injected clock). */
+  readonly elapsedMs: number;
+  /** Every request received, whatever the answer. */
+  readonly totalHits: number;
+  /** Hits per route template (`GET /v1/customers/{id}/subscriptions`, ..., `unmatched`). */
+  readonly hitsPerRoute: Readonly<Record<string, number>>;
+  /** Hits per scope: `partner` or a customer tenant id (at most 10_000 keys, the rest under `(other)`). */
+  readonly hitsPerScope: Readonly<Record<string, number>>;
+  /** Answers per status code; `hang-up` for sockets destroyed without an answer. */
+  readonly statusCounts: Readonly<Record<string, number>>;
+  /** 429 answers sent, from the rate limits and from fault rules. */
+  readonly throttledResponses: number;
+  /**
+   * Hits that arrived while their scope was under a Retry-After deadline the simulator had announced (any
+   * answer with `Retry-After`). A client that honours Retry-After keeps this at 0.
+   */
+  readonly hitsBeforeDeadline: number;
+  /** `hitsBeforeDeadline` per scope. */
+  readonly hitsBeforeDeadlinePerScope: Readonly<Record<string, number>>;
+  /** Hits that arrived during the scenario's outage window. */
+  readonly hitsDuringOutage: number;
+  /** 401 answers sent (missing, unknown, expired or wrong-tenant token, and MFA rules). */
+  readonly unauthorized: number;
+  /** Sockets destroyed without an answer. */
+  readonly hangUps: number;
+  /** How many times each fault rule fired, by name (`faults[i]` when unnamed). */
+  readonly faultsFired: Readonly<Record<string, number>>;
+  /** Orders created (replays excluded, duplicates included). */
+  readonly ordersCreated: number;
+  /** POSTs that repeated an earlier `MS-RequestId` and got the original order back (200). */
+  readonly orderReplays: number;
+  /**
+   * Orders created with a fresh `MS-RequestId` but the same body, for the same customer, as an earlier
+   * order: what a client that retries a POST with a new request id causes. 0 for a safe client.
+   */
+  readonly duplicateOrders: number;
+  /** Tokens handed out by `issueToken()` (not reset by `reset()`). */
+  readonly tokensIssued: number;
+  /** The most recent requests, oldest first (at most `logLimit`). */
+  readonly log: readonly SimulatorLogEntry[];
+  /** Log entries dropped because the log was full. */
+  readonly logDropped: number;
+}
+
+/** Most distinct scopes counted by name; later ones are counted under `(other)`. */
+const MAX_SCOPE_KEYS = 10_000;
+const OTHER_SCOPE = '(other)';
+
+function increment(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function incrementBounded(map: Map<string, number>, key: string): void {
+  increment(map, map.has(key) || map.size < MAX_SCOPE_KEYS ? key : OTHER_SCOPE);
+}
+
+/** Mutable counters behind {@link SimulatorStats}; memory is bounded by the log limit and the scope cap. */
+export class StatsRecorder {
+  totalHits = 0;
+  throttledResponses = 0;
+  hitsBeforeDeadline = 0;
+  hitsDuringOutage = 0;
+  unauthorized = 0;
+  hangUps = 0;
+  ordersCreated = 0;
+  orderReplays = 0;
+  duplicateOrders = 0;
+  tokensIssued = 0;
+  private readonly hitsPerRoute = new Map<string, number>();
+  private readonly hitsPerScope = new Map<string, number>();
+  private readonly statusCounts = new Map<string, number>();
+  private readonly beforeDeadlinePerScope = new Map<string, number>();
+  private readonly faultsFired = new Map<string, number>();
+  private readonly ring: SimulatorLogEntry[] = [];
+  private ringStart = 0;
+  private logDropped = 0;
+
+  constructor(private readonly logLimit: number) {}
+
+  hit(route: string, scope: string, beforeDeadline: boolean): void {
+    this.totalHits++;
+    increment(this.hitsPerRoute, route);
+    incrementBounded(this.hitsPerScope, scope);
+    if (beforeDeadline) {
+      this.hitsBeforeDeadline++;
+      incrementBounded(this.beforeDeadlinePerScope, scope);
+    }
+  }
+
+  fault(name: string): void {
+    increment(this.faultsFired, name);
+  }
+
+  answered(entry: SimulatorLogEntry): void {
+    if (entry.status === null) {
+      this.hangUps++;
+      increment(this.statusCounts, 'hang-up');
+    } else {
+      increment(this.statusCounts, String(entry.status));
+      if (entry.status === 429) this.throttledResponses++;
+      if (entry.status === 401) this.unauthorized++;
+    }
+    if (this.logLimit <= 0) {
+      this.logDropped++;
+    } else if (this.ring.length < this.logLimit) {
+      this.ring.push(entry);
+    } else {
+      this.ring[this.ringStart] = entry;
+      this.ringStart = (this.ringStart + 1) % this.logLimit;
+      this.logDropped++;
+    }
+  }
+
+  snapshot(scenario: string | null, elapsedMs: number): SimulatorStats {
+    const record = (map: Map<string, number>): Record<string, number> => Object.fromEntries(map);
+    return {
+      scenario,
+      elapsedMs,
+      totalHits: this.totalHits,
+      hitsPerRoute: record(this.hitsPerRoute),
+      hitsPerScope: record(this.hitsPerScope),
+      statusCounts: record(this.statusCounts),
+      throttledResponses: this.throttledResponses,
+      hitsBeforeDeadline: this.hitsBeforeDeadline,
+      hitsBeforeDeadlinePerScope: record(this.beforeDeadlinePerScope),
+      hitsDuringOutage: this.hitsDuringOutage,
+      unauthorized: this.unauthorized,
+      hangUps: this.hangUps,
+      faultsFired: record(this.faultsFired),
+      ordersCreated: this.ordersCreated,
+      orderReplays: this.orderReplays,
+      duplicateOrders: this.duplicateOrders,
+      tokensIssued: this.tokensIssued,
+      log: [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)],
+      logDropped: this.logDropped,
+    };
+  }
+}
