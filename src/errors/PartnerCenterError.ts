@@ -1,5 +1,5 @@
 import type { RetryAfterSource } from '../backoff/parseRetryAfter.js';
-import { defaultSanitizer } from '../observability/sanitizer.js';
+import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
 import type { ErrorCodeClass } from './errorCodes.js';
 
 /**
@@ -70,6 +70,12 @@ export interface PartnerCenterErrorInit {
   readonly body?: string | undefined;
   readonly headers?: Readonly<Record<string, string>> | undefined;
   readonly cause?: unknown;
+  /**
+   * Redacts the URL, the message and the cause (default: the built-in allow-lists). Pass the sanitizer the
+   * rest of the call uses so that its extra allowed query parameters survive. Not a field of the error; it is
+   * kept privately so that {@link PartnerCenterError.with} redacts the same way.
+   */
+  readonly sanitizer?: Sanitizer | undefined;
 }
 
 const MARKER = Symbol.for('partner-center-resilience.PartnerCenterError');
@@ -81,9 +87,13 @@ const MAX_CAUSE_DEPTH = 4;
  * stack and error code. Request configs, headers, sockets and responses are never copied, so a cause chain
  * cannot leak an Authorization header.
  */
-export function sanitizeCause(value: unknown, depth = 0): Error | undefined {
+export function sanitizeCause(
+  value: unknown,
+  depth = 0,
+  scrub: (text: string) => string = defaultSanitizer.scrubText,
+): Error | undefined {
   try {
-    return copyCause(value, depth);
+    return copyCause(value, depth, scrub);
   } catch {
     const copy = new Error('A value was thrown that could not be read');
     copy.name = 'UnreadableThrown';
@@ -91,10 +101,9 @@ export function sanitizeCause(value: unknown, depth = 0): Error | undefined {
   }
 }
 
-function copyCause(value: unknown, depth: number): Error | undefined {
+function copyCause(value: unknown, depth: number, scrub: (text: string) => string): Error | undefined {
   if (value === undefined || value === null) return undefined;
   if (isMarked(value)) return value;
-  const scrub = defaultSanitizer.scrubText;
   if (value instanceof Error || (typeof value === 'object' && typeof (value as Error).message === 'string')) {
     const source = value as Error & { code?: unknown; errno?: unknown; syscall?: unknown };
     const copy = new Error(scrub(String(source.message)).slice(0, 2000));
@@ -106,7 +115,7 @@ function copyCause(value: unknown, depth: number): Error | undefined {
     if (typeof source.errno === 'number') extra.errno = source.errno;
     if (typeof source.syscall === 'string') extra.syscall = source.syscall;
     if (depth < MAX_CAUSE_DEPTH && 'cause' in source && source.cause !== undefined) {
-      const inner = sanitizeCause(source.cause, depth + 1);
+      const inner = sanitizeCause(source.cause, depth + 1, scrub);
       if (inner) Object.defineProperty(copy, 'cause', { value: inner, enumerable: false, writable: true });
     }
     return copy;
@@ -199,11 +208,14 @@ export class PartnerCenterError extends Error {
   readonly body: string | undefined;
   /** Allow-listed response headers. */
   readonly headers: Readonly<Record<string, string>>;
+  readonly #sanitizer: Sanitizer;
 
   constructor(init: PartnerCenterErrorInit) {
-    const url = init.url === undefined ? undefined : defaultSanitizer.sanitizeUrl(init.url);
-    super(defaultSanitizer.scrubText(init.message ?? defaultMessage(init, url)));
-    const cause = sanitizeCause(init.cause);
+    const sanitizer = init.sanitizer ?? defaultSanitizer;
+    const url = init.url === undefined ? undefined : sanitizer.sanitizeUrl(init.url);
+    super(sanitizer.scrubText(init.message ?? defaultMessage(init, url)));
+    this.#sanitizer = sanitizer;
+    const cause = sanitizeCause(init.cause, 0, sanitizer.scrubText);
     if (cause !== undefined) {
       Object.defineProperty(this, 'cause', {
         value: cause,
@@ -265,6 +277,7 @@ export class PartnerCenterError extends Error {
       body: this.body,
       headers: this.headers,
       cause: (this as { cause?: unknown }).cause,
+      sanitizer: this.#sanitizer,
     };
   }
 

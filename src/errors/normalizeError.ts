@@ -131,13 +131,35 @@ function readBody(data: unknown): BodyRead {
   return { text };
 }
 
-/** Reads `code` and `description` out of JSON that failed to parse (a truncated body). */
+/** Longest string value {@link salvage} reads; long enough that the later scrub sees whole tokens. */
+const MAX_SALVAGED_CHARS = 64 * 1024;
+
+/** The JSON string value that starts at `from` (just after its opening quote), unescaped where possible. */
+function readJsonString(text: string, from: number): string {
+  let end = from;
+  const limit = Math.min(text.length, from + MAX_SALVAGED_CHARS);
+  while (end < limit && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+  const raw = text.slice(from, Math.min(end, limit));
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw.replace(/\\"/g, '"');
+  }
+}
+
+/**
+ * Reads `code` and `description` out of JSON that failed to parse (a truncated body). The description is read
+ * whole (up to 64 KiB) so that the scrub that follows sees whole tokens; it is capped only after the scrub.
+ */
 function salvage(text: string): { code?: string; description?: string } {
   const code = /"code"\s*:\s*"?([A-Za-z0-9_.-]{1,64})/.exec(text)?.[1];
-  const description = /"(?:description|message)"\s*:\s*"((?:[^"\\]|\\.){1,1024})/.exec(text)?.[1];
+  const key = /"(?:description|message)"\s*:\s*"/.exec(text);
   const out: { code?: string; description?: string } = {};
   if (code !== undefined) out.code = code;
-  if (description !== undefined) out.description = description.replace(/\\"/g, '"');
+  if (key !== null) {
+    const description = readJsonString(text, key.index + key[0].length);
+    if (description !== '') out.description = description;
+  }
   return out;
 }
 
@@ -145,6 +167,28 @@ function htmlTitle(text: string): string | undefined {
   const title =
     /<title[^>]*>([^<]{1,300})<\/title>/i.exec(text)?.[1] ?? /<h1[^>]*>([^<]{1,300})<\/h1>/i.exec(text)?.[1];
   return title?.replace(/\s+/g, ' ').trim() || undefined;
+}
+
+/** A request header value (MS-RequestId, MS-CorrelationId) as it may be reported: scrubbed and capped. */
+function idText(value: string | undefined, sanitizer: Sanitizer): string | undefined {
+  return value === undefined ? undefined : cap(sanitizer.scrubText(value), 256);
+}
+
+function safeStringify(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses a body with the schema; a body whose getters or coercions throw reads as not Partner Center JSON. */
+function safeParseBody(json: unknown): ReturnType<typeof partnerCenterErrorBodySchema.safeParse> | undefined {
+  try {
+    return partnerCenterErrorBodySchema.safeParse(json);
+  } catch {
+    return undefined;
+  }
 }
 
 function capData(data: unknown, sanitizer: Sanitizer): unknown {
@@ -197,10 +241,12 @@ function requestFacts(config: unknown): {
   const url = str(config['url']);
   const baseURL = str(config['baseURL']);
   if (url !== undefined || baseURL !== undefined) {
-    const joined =
+    const full =
       url !== undefined && /^[a-z][a-z\d+.-]*:\/\//i.test(url)
         ? url
         : `${(baseURL ?? '').replace(/\/+$/, '')}${url ? `/${url.replace(/^\/+/, '')}` : ''}`;
+    // axios drops the fragment before it appends params; so do we, or the params would hide in the fragment.
+    const joined = full.split('#')[0] ?? full;
     const params = config['params'];
     if (isObject(params) && !(params instanceof URLSearchParams)) {
       const search = new URLSearchParams();
@@ -257,7 +303,7 @@ export function errorFromResponse(
   let snippet: string | undefined;
   let reason = read.note;
 
-  const parsed = read.json === undefined ? undefined : partnerCenterErrorBodySchema.safeParse(read.json);
+  const parsed = read.json === undefined ? undefined : safeParseBody(read.json);
   if (parsed?.success) {
     const body = parsed.data;
     code = body.code || body.error?.code || undefined;
@@ -267,7 +313,7 @@ export function errorFromResponse(
     errorName = body.errorName;
     bodyRetryable = body.isRetryable;
   } else if (read.json !== undefined) {
-    snippet = read.text ?? JSON.stringify(read.json);
+    snippet = read.text ?? safeStringify(read.json);
   } else if (read.text !== undefined) {
     snippet = read.text;
     const contentType = headers['content-type'] ?? '';
@@ -311,8 +357,8 @@ export function errorFromResponse(
     codeClass: info?.class,
     retryAfterMs: retryAfter?.ms,
     retryAfterSource: retryAfter?.source,
-    requestId: headers['ms-requestid'] ?? request.requestId,
-    correlationId: headers['ms-correlationid'] ?? request.correlationId,
+    requestId: headers['ms-requestid'] ?? idText(request.requestId, sanitizer),
+    correlationId: headers['ms-correlationid'] ?? idText(request.correlationId, sanitizer),
     cv: headers['ms-cv'],
     serverId: headers['ms-serverid'],
     method: request.method,
@@ -321,6 +367,7 @@ export function errorFromResponse(
     body: snippet === undefined ? undefined : cap(sanitizer.scrubText(snippet), MAX_BODY_SNIPPET_CHARS),
     headers,
     cause,
+    sanitizer,
     ...contextFields(ctx),
   });
 }
@@ -330,6 +377,7 @@ function errorWithoutResponse(
   ctx: NormalizeErrorContext,
   request: { method?: string; url?: string; requestId?: string; correlationId?: string },
 ): PartnerCenterError {
+  const sanitizer = ctx.sanitizer ?? defaultSanitizer;
   const code = str(error['code']) ?? (isObject(error['cause']) ? str(error['cause']['code']) : undefined);
   const name = str(error['name']);
   const message = str(error['message']) ?? '';
@@ -375,12 +423,13 @@ function errorWithoutResponse(
   return new PartnerCenterError({
     kind,
     retryable,
-    reason: defaultSanitizer.scrubText(reason).slice(0, 1024),
+    reason: cap(sanitizer.scrubText(reason), MAX_DESCRIPTION_CHARS),
     method: request.method,
     url: request.url,
-    requestId: request.requestId,
-    correlationId: request.correlationId,
+    requestId: idText(request.requestId, sanitizer),
+    correlationId: idText(request.correlationId, sanitizer),
     cause: error,
+    sanitizer,
     ...contextFields(ctx),
   });
 }
@@ -398,7 +447,8 @@ export function normalizeError(input: unknown, ctx: NormalizeErrorContext = {}):
       const missing: Partial<PartnerCenterErrorInit> = {};
       const fill = contextFields(ctx) as Record<string, unknown>;
       for (const [key, value] of Object.entries(fill)) {
-        if ((input as unknown as Dict)[key] === undefined || key === 'attempts') {
+        const current = (input as unknown as Dict)[key];
+        if (current === undefined || (key === 'attempts' && current !== value)) {
           (missing as Dict)[key] = value;
         }
       }
@@ -437,6 +487,7 @@ export function normalizeError(input: unknown, ctx: NormalizeErrorContext = {}):
           ? 'a failure was reported without any value'
           : `a non-Error value was thrown (${typeof input})`,
       cause: input,
+      sanitizer: ctx.sanitizer,
       ...contextFields(ctx),
     });
   } catch (failure: unknown) {
@@ -446,6 +497,7 @@ export function normalizeError(input: unknown, ctx: NormalizeErrorContext = {}):
       retryable: false,
       reason: 'the failure could not be read',
       cause: failure,
+      sanitizer: ctx.sanitizer,
       ...contextFields(ctx),
     });
   }

@@ -69,7 +69,11 @@ export interface Sanitizer {
   sanitizeUrl(url: string): string;
   /** Returns only the allow-listed headers, lower-cased, as strings. */
   sanitizeHeaders(headers: unknown): Record<string, string>;
-  /** Removes bearer tokens, JWTs and `secret=`-style pairs from free text (messages, bodies). */
+  /**
+   * Removes bearer tokens, JWTs and `secret=`-style pairs from free text (messages, bodies), sanitizes the
+   * absolute URLs it contains like {@link Sanitizer.sanitizeUrl}, and redacts `?key=value` / `&key=value` pairs
+   * whose key is outside the query allow-list.
+   */
   scrubText(text: string): string;
 }
 
@@ -121,6 +125,21 @@ function headerEntries(headers: unknown): Array<[string, unknown]> {
   return Object.entries(headers);
 }
 
+/** Absolute URLs inside free text (messages, bodies, stacks). */
+const URL_IN_TEXT = /\b[a-z][a-z\d+.-]*:\/\/[^\s"'<>`\\]+/gi;
+/** `?key=value` and `&key=value` pairs inside free text (relative URLs, query strings). */
+const QUERY_PAIR_IN_TEXT = /([?&])([A-Za-z0-9_.~$%-]{1,128})=([^&\s#"'<>`\\]*)/g;
+/** Userinfo (`user:password@`) after a scheme, for URLs that do not parse. */
+const USERINFO = /^([a-z][a-z\d+.-]*:)?\/\/[^/?#@]*@/i;
+
+function decodeKey(key: string): string {
+  try {
+    return decodeURIComponent(key);
+  } catch {
+    return key;
+  }
+}
+
 /** Creates a sanitizer with the built-in allow-lists plus the given extras. */
 export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
   const query = new Set([...DEFAULT_ALLOWED_QUERY_PARAMETERS, ...(options.allowedQueryParameters ?? [])]);
@@ -132,42 +151,57 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
     headers.delete(h);
   }
 
-  return {
-    sanitizeUrl(url: string): string {
-      if (url === '') return url;
-      let parsed: URL;
-      let relative = false;
+  function sanitizeUrl(url: string): string {
+    if (url === '') return url;
+    let parsed: URL;
+    let relative = false;
+    try {
+      parsed = new URL(url);
+    } catch {
       try {
-        parsed = new URL(url);
+        parsed = new URL(url, 'http://relative.invalid');
+        relative = true;
       } catch {
-        try {
-          parsed = new URL(url, 'http://relative.invalid');
-          relative = true;
-        } catch {
-          return scrub(url.split('?')[0] ?? '');
-        }
+        return scrub((url.split(/[?#]/)[0] ?? '').replace(USERINFO, '$1//'));
       }
-      parsed.username = '';
-      parsed.password = '';
-      parsed.hash = '';
-      const kept: string[] = [];
-      for (const [key, value] of parsed.searchParams) {
-        kept.push(`${encodeURIComponent(key)}=${query.has(key) ? encodeURIComponent(value) : REDACTED}`);
-      }
-      const search = kept.length > 0 ? `?${kept.join('&')}` : '';
-      const base = relative ? parsed.pathname : `${parsed.origin}${parsed.pathname}`;
-      return `${base}${search}`;
-    },
+    }
+    parsed.username = '';
+    parsed.password = '';
+    parsed.hash = '';
+    const kept: string[] = [];
+    for (const [key, value] of parsed.searchParams) {
+      kept.push(`${encodeURIComponent(key)}=${query.has(key) ? encodeURIComponent(value) : REDACTED}`);
+    }
+    const search = kept.length > 0 ? `?${kept.join('&')}` : '';
+    const base = relative ? parsed.pathname : `${parsed.origin}${parsed.pathname}`;
+    return `${scrub(base)}${search}`;
+  }
+
+  function scrubText(text: string): string {
+    const urls = text.replace(URL_IN_TEXT, (match) => sanitizeUrl(match));
+    const pairs = urls.replace(
+      QUERY_PAIR_IN_TEXT,
+      (match: string, sep: string, key: string, value: string) =>
+        query.has(decodeKey(key)) || value === REDACTED ? match : `${sep}${key}=${REDACTED}`,
+    );
+    return scrub(pairs);
+  }
+
+  return {
+    sanitizeUrl,
     sanitizeHeaders(input: unknown): Record<string, string> {
       const out: Record<string, string> = {};
       for (const [name, value] of headerEntries(input)) {
         const key = name.toLowerCase();
         if (!headers.has(key) || value === undefined || value === null) continue;
-        out[key] = scrub(Array.isArray(value) ? value.map(String).join(', ') : String(value)).slice(0, 512);
+        out[key] = scrubText(Array.isArray(value) ? value.map(String).join(', ') : String(value)).slice(
+          0,
+          512,
+        );
       }
       return out;
     },
-    scrubText: scrub,
+    scrubText,
   };
 }
 
