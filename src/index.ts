@@ -1,3 +1,6 @@
+import './augment.js';
+
+export { attachResilience, type BreakerState, type ResilienceHandle } from './attach.js';
 export { parseRetryAfter, type RetryAfter, type RetryAfterSource } from './backoff/parseRetryAfter.js';
 export { type PartnerCenterErrorBody, partnerCenterErrorBodySchema } from './errors/errorBodySchema.js';
 export {
@@ -22,6 +25,20 @@ export {
   type PartnerCenterErrorInit,
   type PartnerCenterErrorKind,
 } from './errors/PartnerCenterError.js';
+export type {
+  BreakerEvent,
+  CallInfo,
+  GiveUpEvent,
+  HookErrorEvent,
+  RequestEvent,
+  ResilienceEvents,
+  ResilienceHooks,
+  RetryEvent,
+  SuccessEvent,
+  ThrottleEvent,
+  TokenRefreshEvent,
+} from './observability/events.js';
+export type { Logger } from './observability/logger.js';
 export {
   createSanitizer,
   DEFAULT_ALLOWED_HEADERS,
@@ -30,3 +47,23 @@ export {
   type Sanitizer,
   type SanitizerOptions,
 } from './observability/sanitizer.js';
+export {
+  type CircuitBreakerOptions,
+  DEFAULT_POLICY,
+  type PartnerCenterRequestOptions,
+  type ResilienceOptions,
+  ResilienceOptionsError,
+  type ResolvedScopePolicy,
+  type RetryBudgetOptions,
+  type RetryOptions,
+  type ScopePolicyOptions,
+  type TenantOptions,
+  type TimeoutOptions,
+} from './options.js';
+export { customerScope } from './tenancy/resolveScope.js';
+export {
+  InMemoryScopeStateStore,
+  type InMemoryScopeStateStoreOptions,
+  type RetryBudget,
+  type ScopeStateStore,
+} from './tenancy/ScopeStateStore.js';

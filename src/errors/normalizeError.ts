@@ -237,7 +237,8 @@ function requestFacts(config: unknown): {
   if (!isObject(config)) return {};
   const out: { method?: string; url?: string; requestId?: string; correlationId?: string } = {};
   const method = str(config['method']);
-  if (method) out.method = method.toUpperCase();
+  // An HTTP method is a short token; anything else is not reported.
+  if (method && /^[A-Za-z-]{1,32}$/.test(method)) out.method = method.toUpperCase();
   const url = str(config['url']);
   const baseURL = str(config['baseURL']);
   if (url !== undefined || baseURL !== undefined) {
@@ -346,14 +347,14 @@ export function errorFromResponse(
     kind: base.kind,
     retryable,
     status,
-    code,
+    code: code === undefined ? undefined : cap(sanitizer.scrubText(code), 128),
     description: cap(
       description === undefined ? undefined : sanitizer.scrubText(description),
       MAX_DESCRIPTION_CHARS,
     ),
     data: capData(data, sanitizer),
-    source: cap(source, 256),
-    errorName: cap(errorName, 256),
+    source: source === undefined ? undefined : cap(sanitizer.scrubText(source), 256),
+    errorName: errorName === undefined ? undefined : cap(sanitizer.scrubText(errorName), 256),
     codeClass: info?.class,
     retryAfterMs: retryAfter?.ms,
     retryAfterSource: retryAfter?.source,

@@ -1,0 +1,136 @@
+import { type AxiosAdapter, type AxiosInstance, getAdapter, type InternalAxiosRequestConfig } from 'axios';
+import { createErrorCodeTable } from './errors/errorCodes.js';
+import { normalizeError } from './errors/normalizeError.js';
+import { PartnerCenterError } from './errors/PartnerCenterError.js';
+import { EventHub, type ResilienceEvents } from './observability/events.js';
+import { createLog } from './observability/logger.js';
+import { createSanitizer } from './observability/sanitizer.js';
+import { normalizeOptions, type ResilienceOptions } from './options.js';
+import { type AttemptAuth, createEngine } from './policies/compose.js';
+import { CircuitState, createScopePolicy, isBreakerOpen, type ScopePolicy } from './policies/scopePolicy.js';
+import { ScopeRegistry } from './tenancy/ScopeRegistry.js';
+import { InMemoryScopeStateStore } from './tenancy/ScopeStateStore.js';
+
+/** State of a scope's circuit breaker. */
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/** What {@link attachResilience} returns. */
+export interface ResilienceHandle extends ResilienceEvents {
+  /** The instance the library is attached to. */
+  readonly instance: AxiosInstance;
+  /** Removes the library's interceptors; the instance behaves exactly as before. Calls in flight finish. Idempotent. */
+  detach(): void;
+  /** Breaker state of a scope, or `undefined` for a scope not seen (or evicted). */
+  breakerState(scope: string): BreakerState | undefined;
+  /** Number of scopes held in memory now. */
+  readonly scopeCount: number;
+}
+
+const WRAPPED = Symbol.for('partner-center-resilience.wrappedAdapter');
+
+type WrappedAdapter = AxiosAdapter & { [WRAPPED]?: AxiosAdapter };
+
+const STATE_NAMES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+/** Internal: lets the token layer plug into the engine. */
+export interface AttachInternals {
+  readonly auth?: AttemptAuth;
+}
+
+/**
+ * Attaches Partner Center resilience to an existing axios instance: every logical call then runs through
+ * the cockatiel policy of its tenant scope (throttle gate, circuit breaker, retry with Retry-After first,
+ * timeouts), and every failure reaches the caller as one typed {@link PartnerCenterError}.
+ *
+ * The instance's own interceptors, defaults, custom adapter and agents keep working; `detach()` restores it.
+ * Options are validated here: invalid options throw a `ResilienceOptionsError` naming each problem.
+ */
+export function attachResilience(
+  instance: AxiosInstance,
+  options: ResilienceOptions = {},
+  internals: AttachInternals = {},
+): ResilienceHandle {
+  const normalized = normalizeOptions(options);
+  const log = createLog(options.logger);
+  const hub = new EventHub(options.hooks, log);
+  const sanitizer = createSanitizer(
+    options.allowedQueryParameters ? { allowedQueryParameters: options.allowedQueryParameters } : {},
+  );
+  const codes = createErrorCodeTable(options.errorCodes ?? {});
+  const store = options.store ?? new InMemoryScopeStateStore({ maxScopes: normalized.maxScopes });
+
+  const scopes: ScopeRegistry<ScopePolicy> = new ScopeRegistry<ScopePolicy>({
+    maxScopes: normalized.maxScopes,
+    idleEvictionMs: normalized.idleEvictionMs,
+    create: (scope) => {
+      const policy = createScopePolicy(scope, normalized.scopePolicies.get(scope) ?? normalized.policy);
+      engine.watchBreaker(policy);
+      return policy;
+    },
+    evictable: (policy) => !isBreakerOpen(policy),
+  });
+  const engine = createEngine({
+    options: normalized,
+    scopes,
+    store,
+    hub,
+    sanitizer,
+    codes,
+    log,
+    auth: internals.auth,
+  });
+
+  const requestId = instance.interceptors.request.use(
+    (config: InternalAxiosRequestConfig) => {
+      const current = config.adapter as WrappedAdapter | undefined;
+      const base: AxiosAdapter =
+        typeof current === 'function' && current[WRAPPED]
+          ? current[WRAPPED]
+          : getAdapter(config.adapter ?? instance.defaults.adapter);
+      const wrapped: WrappedAdapter = (attemptConfig) => engine.execute(attemptConfig, base);
+      wrapped[WRAPPED] = base;
+      config.adapter = wrapped;
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+  const responseId = instance.interceptors.response.use(undefined, (error: unknown) =>
+    Promise.reject(PartnerCenterError.is(error) ? error : normalizeError(error, { codes, sanitizer })),
+  );
+
+  let detached = false;
+  const events = hub.events;
+  const handle: ResilienceHandle = {
+    instance,
+    detach() {
+      if (detached) return;
+      detached = true;
+      instance.interceptors.request.eject(requestId);
+      instance.interceptors.response.eject(responseId);
+    },
+    breakerState(scope: string): BreakerState | undefined {
+      const policy = scopes.peek(scope);
+      if (!policy) return undefined;
+      return policy.breaker ? STATE_NAMES[policy.breaker.state] : 'closed';
+    },
+    get scopeCount() {
+      return scopes.size;
+    },
+    onRequest: events.onRequest,
+    onRetry: events.onRetry,
+    onThrottle: events.onThrottle,
+    onBreak: events.onBreak,
+    onHalfOpen: events.onHalfOpen,
+    onReset: events.onReset,
+    onTokenRefresh: events.onTokenRefresh,
+    onGiveUp: events.onGiveUp,
+    onSuccess: events.onSuccess,
+  };
+  return handle;
+}

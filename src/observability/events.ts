@@ -1,0 +1,211 @@
+import { type Event, EventEmitter } from 'cockatiel';
+import type { RetryAfterSource } from '../backoff/parseRetryAfter.js';
+import type { PartnerCenterError, PartnerCenterErrorKind } from '../errors/PartnerCenterError.js';
+import type { Log } from './logger.js';
+
+/** What every event says about the logical call it belongs to. URLs are redacted. */
+export interface CallInfo {
+  /** `MS-RequestId` of the logical call. */
+  readonly requestId: string;
+  /** `MS-CorrelationId` of the logical call. */
+  readonly correlationId: string;
+  /** Tenant scope key. */
+  readonly scope: string;
+  /** HTTP method, upper case. */
+  readonly method: string;
+  /** URL with secret query values redacted. */
+  readonly url: string;
+}
+
+/** An attempt is about to be sent. */
+export interface RequestEvent extends CallInfo {
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+}
+
+/** An attempt failed and another one will follow after `delayMs`. */
+export interface RetryEvent extends CallInfo {
+  /** The attempt that failed (1 for the first). */
+  readonly attempt: number;
+  /** Wait before the next attempt, in ms. */
+  readonly delayMs: number;
+  /** Where the delay came from: a server hint, or the exponential backoff. */
+  readonly delaySource: RetryAfterSource | 'backoff';
+  /** Why the attempt failed, in words. */
+  readonly reason: string;
+  readonly errorKind: PartnerCenterErrorKind;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+}
+
+/** A scope is throttled: a 429 set its deadline (`source` is the header), or a call waits at the gate. */
+export interface ThrottleEvent extends CallInfo {
+  /** How long the call (or the scope) must wait, in ms. */
+  readonly retryAfterMs: number;
+  /** `'gate'`: the call waits for a deadline set by another call of its scope. */
+  readonly source: RetryAfterSource | 'gate';
+}
+
+/** A scope's circuit breaker changed state. `CallInfo` is the call that caused it. */
+export interface BreakerEvent extends CallInfo {
+  readonly reason: string;
+}
+
+/** A call gave up: `error` is what the caller receives. */
+export interface GiveUpEvent extends CallInfo {
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly error: PartnerCenterError;
+}
+
+/** A call succeeded. */
+export interface SuccessEvent extends CallInfo {
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly status: number;
+}
+
+/** A token was fetched or refreshed. */
+export interface TokenRefreshEvent extends CallInfo {
+  readonly realm: string | undefined;
+  readonly reason: 'initial' | 'expiring' | 'expired' | 'forced' | 'challenge';
+  readonly durationMs: number;
+  readonly outcome: 'success' | 'failure';
+}
+
+/** A hook or listener threw or rejected. The call's outcome is unchanged. */
+export interface HookErrorEvent {
+  readonly hook: string;
+  readonly error: unknown;
+}
+
+/** Hooks in options. Each receives one state object; what it returns (or throws) never changes the call. */
+export interface ResilienceHooks {
+  readonly onRequest?: (event: RequestEvent) => unknown;
+  readonly onRetry?: (event: RetryEvent) => unknown;
+  readonly onThrottle?: (event: ThrottleEvent) => unknown;
+  readonly onBreak?: (event: BreakerEvent) => unknown;
+  readonly onHalfOpen?: (event: BreakerEvent) => unknown;
+  readonly onReset?: (event: BreakerEvent) => unknown;
+  readonly onTokenRefresh?: (event: TokenRefreshEvent) => unknown;
+  readonly onGiveUp?: (event: GiveUpEvent) => unknown;
+  readonly onSuccess?: (event: SuccessEvent) => unknown;
+  /** Called when another hook throws or rejects. Default: a `warn` log line, else a process warning. */
+  readonly onHookError?: (event: HookErrorEvent) => unknown;
+}
+
+/** Subscribe-able events of a handle, cockatiel style: `handle.onRetry(listener)` returns a disposable. */
+export interface ResilienceEvents {
+  readonly onRequest: Event<RequestEvent>;
+  readonly onRetry: Event<RetryEvent>;
+  readonly onThrottle: Event<ThrottleEvent>;
+  readonly onBreak: Event<BreakerEvent>;
+  readonly onHalfOpen: Event<BreakerEvent>;
+  readonly onReset: Event<BreakerEvent>;
+  readonly onTokenRefresh: Event<TokenRefreshEvent>;
+  readonly onGiveUp: Event<GiveUpEvent>;
+  readonly onSuccess: Event<SuccessEvent>;
+}
+
+type EventName = keyof ResilienceEvents;
+type Payload<K extends EventName> = ResilienceEvents[K] extends Event<infer T> ? T : never;
+
+const EVENT_NAMES: readonly EventName[] = [
+  'onRequest',
+  'onRetry',
+  'onThrottle',
+  'onBreak',
+  'onHalfOpen',
+  'onReset',
+  'onTokenRefresh',
+  'onGiveUp',
+  'onSuccess',
+];
+
+/**
+ * The engine's event hub: one cockatiel emitter per event, hooks from options subscribed to them, and
+ * every listener wrapped so that a throw or a rejection is reported once and never reaches the call.
+ * `has(name)` lets the engine skip building event objects when nobody listens.
+ */
+export class EventHub {
+  readonly events: ResilienceEvents;
+  private readonly emitters: { [K in EventName]: EventEmitter<Payload<K>> };
+  private readonly reported = new WeakSet<object>();
+
+  constructor(
+    hooks: ResilienceHooks | undefined,
+    private readonly log: Log | undefined,
+  ) {
+    const emitters = {} as { [K in EventName]: EventEmitter<Payload<K>> };
+    const events = {} as { -readonly [K in EventName]: Event<Payload<K>> };
+    for (const name of EVENT_NAMES) {
+      const emitter = new EventEmitter<never>();
+      (emitters as unknown as Record<EventName, EventEmitter<never>>)[name] = emitter;
+      (events as Record<EventName, Event<never>>)[name] = (listener) =>
+        emitter.addListener(this.guard(name, listener as (e: never) => unknown));
+    }
+    this.emitters = emitters;
+    this.events = events;
+    for (const name of EVENT_NAMES) {
+      const hook = hooks?.[name];
+      if (typeof hook === 'function') {
+        (this.events[name] as Event<unknown>)(hook as (e: unknown) => void);
+      }
+    }
+    this.onHookError = hooks?.onHookError;
+  }
+
+  private readonly onHookError: ((event: HookErrorEvent) => unknown) | undefined;
+
+  /** True when someone listens to `name`: build the event object only then. */
+  has(name: EventName): boolean {
+    return this.emitters[name].size > 0;
+  }
+
+  emit<K extends EventName>(name: K, event: Payload<K>): void {
+    this.emitters[name].emit(event);
+  }
+
+  private guard<T>(name: string, listener: (event: T) => unknown): (event: T) => void {
+    return (event: T) => {
+      try {
+        const result = listener(event);
+        if (
+          result !== null &&
+          typeof result === 'object' &&
+          typeof (result as PromiseLike<unknown>).then === 'function'
+        ) {
+          (result as PromiseLike<unknown>).then(undefined, (error: unknown) => this.report(name, error));
+        }
+      } catch (error: unknown) {
+        this.report(name, error);
+      }
+    };
+  }
+
+  private report(hook: string, error: unknown): void {
+    if (error !== null && typeof error === 'object') {
+      if (this.reported.has(error)) return;
+      this.reported.add(error);
+    }
+    if (this.onHookError) {
+      try {
+        this.onHookError({ hook, error });
+        return;
+      } catch {
+        // fall through to the log
+      }
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.log) {
+      this.log('warn', `hook ${hook} failed; the call's outcome is unchanged`, { hook, error: message });
+    } else {
+      process.emitWarning(
+        `partner-center-resilience: hook ${hook} failed (${message}); the call's outcome is unchanged`,
+        {
+          code: 'PARTNER_CENTER_RESILIENCE_HOOK',
+        },
+      );
+    }
+  }
+}

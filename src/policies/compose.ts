@@ -1,0 +1,550 @@
+import { randomUUID } from 'node:crypto';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { BrokenCircuitError, type IBackoff, IsolatedCircuitError } from 'cockatiel';
+import type { ErrorCodeTable } from '../errors/errorCodes.js';
+import { normalizeError } from '../errors/normalizeError.js';
+import { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import type { CallInfo, EventHub } from '../observability/events.js';
+import type { Log } from '../observability/logger.js';
+import type { Sanitizer } from '../observability/sanitizer.js';
+import type { NormalizedOptions, PartnerCenterRequestOptions } from '../options.js';
+import { customerScope, defaultScopeOf } from '../tenancy/resolveScope.js';
+import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
+import { isIdempotentMethod, surelyNotProcessed } from './classify.js';
+import { isBreakerHalfOpen, retryDecisions, type ScopePolicy } from './scopePolicy.js';
+import { sleep } from './sleep.js';
+
+/** What the engine needs from its surroundings. */
+export interface EngineDeps {
+  readonly options: NormalizedOptions;
+  readonly scopes: { get(scope: string): ScopePolicy };
+  readonly store: ScopeStateStore;
+  readonly hub: EventHub;
+  readonly sanitizer: Sanitizer;
+  readonly codes: ErrorCodeTable;
+  readonly log: Log | undefined;
+  /**
+   * Called before each attempt to set per-attempt headers (the token). May throw a PartnerCenterError.
+   * `replay` is called by the engine when an attempt answered 401; it returns true to replay the attempt once.
+   */
+  readonly auth?: AttemptAuth | undefined;
+}
+
+/** The token seam: the engine asks it to authorise each attempt and to handle a 401. */
+export interface AttemptAuth {
+  authorize(config: InternalAxiosRequestConfig, call: CallState, signal: AbortSignal): Promise<void> | void;
+  /** After a 401: refresh the token if that can help; true to replay the attempt (once per call). */
+  onUnauthorized(error: PartnerCenterError, call: CallState, signal: AbortSignal): Promise<boolean>;
+}
+
+/** The state of one logical call, shared by its attempts. */
+export interface CallState {
+  readonly scope: string;
+  readonly method: string;
+  readonly url: string;
+  readonly requestId: string;
+  readonly correlationId: string;
+  readonly startedAt: number;
+  /** Epoch ms at which the total budget runs out, or `Infinity`. */
+  readonly deadline: number;
+  attempts: number;
+  authReplays: number;
+}
+
+const IDEMPOTENT_UNKNOWN = 'the outcome is unknown: the request may have been processed';
+
+/** Reads the per-request options without trusting their shape. */
+function requestOptions(config: InternalAxiosRequestConfig): PartnerCenterRequestOptions {
+  const value = (config as { partnerCenter?: unknown }).partnerCenter;
+  return value !== null && typeof value === 'object' ? (value as PartnerCenterRequestOptions) : {};
+}
+
+function fullUrl(config: InternalAxiosRequestConfig): string {
+  const url = config.url ?? '';
+  if (/^[a-z][a-z\d+.-]*:\/\//i.test(url) || !config.baseURL) return url;
+  return `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+}
+
+function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
+  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<T>).then === 'function';
+}
+
+function isStreamBody(data: unknown): boolean {
+  return data !== null && typeof data === 'object' && typeof (data as { pipe?: unknown }).pipe === 'function';
+}
+
+type AbortCause = 'caller' | 'total-timeout';
+
+/**
+ * Creates the function that runs one logical call through its scope's policies:
+ * `total budget & caller abort -> retry (cockatiel) -> throttle gate -> breaker (cockatiel) -> attempt
+ * timeout -> auth -> base adapter`. Every attempt, the first included, passes the gate and the breaker.
+ */
+export function createEngine(deps: EngineDeps) {
+  const { options, store, hub, sanitizer, codes, log } = deps;
+
+  async function storeRead<T>(
+    read: () => T | undefined | PromiseLike<T | undefined>,
+  ): Promise<T | undefined> {
+    try {
+      const value = read();
+      return isPromiseLike<T | undefined>(value) ? await value : value;
+    } catch (error: unknown) {
+      log?.('warn', 'scope store read failed; proceeding without shared state', {
+        error: error instanceof Error ? sanitizer.scrubText(error.message) : 'unknown',
+      });
+      return undefined;
+    }
+  }
+
+  function storeWrite(write: () => unknown): void {
+    try {
+      const result = write();
+      if (isPromiseLike(result)) {
+        result.then(undefined, (error: unknown) =>
+          log?.('warn', 'scope store write failed', {
+            error: error instanceof Error ? sanitizer.scrubText(error.message) : 'unknown',
+          }),
+        );
+      }
+    } catch (error: unknown) {
+      log?.('warn', 'scope store write failed', {
+        error: error instanceof Error ? sanitizer.scrubText(error.message) : 'unknown',
+      });
+    }
+  }
+
+  function resolveScope(config: InternalAxiosRequestConfig, req: PartnerCenterRequestOptions): string {
+    if (typeof req.scope === 'string' && req.scope !== '') return req.scope;
+    if (typeof req.tenant === 'string' && req.tenant !== '') return customerScope(req.tenant);
+    if (options.resolve) {
+      try {
+        const resolved = options.resolve(config);
+        if (typeof resolved === 'string' && resolved !== '') return resolved;
+      } catch (error: unknown) {
+        log?.('warn', 'tenants.resolve threw; using the default scope', {
+          error: error instanceof Error ? sanitizer.scrubText(error.message) : 'unknown',
+        });
+      }
+    }
+    return defaultScopeOf(config.url, options.partnerScope);
+  }
+
+  /** Reports a scope's breaker transitions to the store and the hooks, attributed to the call that caused them. */
+  function watchBreaker(policy: ScopePolicy): void {
+    const breaker = policy.breaker;
+    if (!breaker) return;
+    const scope = policy.scope;
+    const infoOf = (call: CallInfo | undefined): CallInfo =>
+      call ?? { requestId: '', correlationId: '', scope, method: '', url: '' };
+    breaker.onBreak((reason) => {
+      storeWrite(() => store.setOpenUntil(scope, Date.now() + policy.options.circuitBreaker.halfOpenAfterMs));
+      const error = 'error' in reason ? reason.error : undefined;
+      const cause = PartnerCenterError.is(error) ? error : undefined;
+      policy.halfOpenCall = undefined;
+      const info: CallInfo = cause
+        ? {
+            requestId: cause.requestId ?? '',
+            correlationId: cause.correlationId ?? '',
+            scope,
+            method: cause.method ?? '',
+            url: cause.url ?? '',
+          }
+        : infoOf(policy.activeCall);
+      const why =
+        'isolated' in reason
+          ? 'isolated by hand'
+          : cause
+            ? `${cause.kind}${cause.status ? ` ${cause.status}` : ''}: ${cause.reason ?? cause.description ?? 'failure'}`
+            : 'failures';
+      log?.('warn', `circuit breaker of scope ${scope} opened`, { scope, reason: why });
+      if (hub.has('onBreak')) hub.emit('onBreak', { ...info, reason: why });
+    });
+    breaker.onHalfOpen(() => {
+      policy.halfOpenCall = policy.activeCall;
+      if (hub.has('onHalfOpen'))
+        hub.emit('onHalfOpen', { ...infoOf(policy.activeCall), reason: 'testing with one call' });
+    });
+    breaker.onReset(() => {
+      storeWrite(() => store.setOpenUntil(scope, undefined));
+      log?.('info', `circuit breaker of scope ${scope} closed`, { scope });
+      if (hub.has('onReset'))
+        hub.emit('onReset', { ...infoOf(policy.halfOpenCall), reason: 'the test call succeeded' });
+      policy.halfOpenCall = undefined;
+    });
+  }
+
+  async function execute(config: InternalAxiosRequestConfig, base: AxiosAdapter): Promise<AxiosResponse> {
+    const req = requestOptions(config);
+    const scope = resolveScope(config, req);
+    const policy = deps.scopes.get(scope);
+    const opts = policy.options;
+
+    // One MS-RequestId and MS-CorrelationId per logical call; caller-set values are never overwritten.
+    const headers = config.headers;
+    let requestId = headers.get('MS-RequestId');
+    if (typeof requestId !== 'string' || requestId === '') {
+      requestId = randomUUID();
+      headers.set('MS-RequestId', requestId);
+    }
+    let correlationId = headers.get('MS-CorrelationId');
+    if (typeof correlationId !== 'string' || correlationId === '') {
+      correlationId = randomUUID();
+      headers.set('MS-CorrelationId', correlationId);
+    }
+
+    const method = (config.method ?? 'get').toUpperCase();
+    const startedAt = Date.now();
+    const totalMs =
+      typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : opts.timeout.totalMs;
+    const call: CallState = {
+      scope,
+      method,
+      url: sanitizer.sanitizeUrl(fullUrl(config)),
+      requestId,
+      correlationId,
+      startedAt,
+      deadline: totalMs > 0 ? startedAt + totalMs : Number.POSITIVE_INFINITY,
+      attempts: 0,
+      authReplays: 0,
+    };
+    const idempotent = req.idempotent === true || opts.retry.retryUnsafeMethods || isIdempotentMethod(method);
+    const nonIdempotentByMethod = !isIdempotentMethod(method) && req.idempotent !== true;
+    const singleAttemptReason =
+      req.retry === false
+        ? 'retries are off for this request'
+        : isStreamBody(config.data)
+          ? 'the request body is a stream and cannot be replayed'
+          : undefined;
+    const maxAttempts = singleAttemptReason ? 1 : opts.retry.maxAttempts;
+
+    // The call's abort: the caller's signal or cancel token, or the total budget.
+    const controller = new AbortController();
+    let abortCause: AbortCause | undefined;
+    const abortCall = (cause: AbortCause) => {
+      if (abortCause === undefined) {
+        abortCause = cause;
+        controller.abort();
+      }
+    };
+    const callerSignal = config.signal as AbortSignal | undefined;
+    const onCallerAbort = () => abortCall('caller');
+    if (callerSignal?.aborted) abortCall('caller');
+    else callerSignal?.addEventListener?.('abort', onCallerAbort, { once: true });
+    const cancelToken = config.cancelToken;
+    if (cancelToken) {
+      if (cancelToken.reason) abortCall('caller');
+      else cancelToken.subscribe(onCallerAbort);
+    }
+    const totalTimer =
+      Number.isFinite(call.deadline) && abortCause === undefined
+        ? setTimeout(() => abortCall('total-timeout'), call.deadline - startedAt)
+        : undefined;
+
+    const callInfo = () => ({
+      requestId: call.requestId,
+      correlationId: call.correlationId,
+      scope,
+      method,
+      url: call.url,
+    });
+    /** Fields every error of this call carries. */
+    const where = () => ({ ...callInfo(), attempts: call.attempts });
+    /** Context for normalizeError. */
+    const ctx = () => ({ ...where(), codes, sanitizer });
+
+    const abortError = (attemptTimedOut: boolean, attemptMs = 0): PartnerCenterError => {
+      if (abortCause === 'caller') {
+        return new PartnerCenterError({
+          kind: 'cancelled',
+          retryable: false,
+          reason: 'the caller aborted the request',
+          ...ctx(),
+        });
+      }
+      if (abortCause === 'total-timeout') {
+        return new PartnerCenterError({
+          kind: 'timeout',
+          retryable: false,
+          reason: `the call's total time budget of ${totalMs} ms ran out`,
+          outcomeUnknown: nonIdempotentByMethod && call.attempts > 0,
+          ...where(),
+        });
+      }
+      return new PartnerCenterError({
+        kind: 'timeout',
+        retryable: attemptTimedOut,
+        reason: `the attempt timed out after ${attemptMs} ms`,
+        ...where(),
+      });
+    };
+
+    let pendingDelay = 0;
+    let backoff: IBackoff<unknown> | undefined;
+
+    const throttled = (reason: string, retryAfterMs: number, cause?: PartnerCenterError) =>
+      new PartnerCenterError({
+        ...(cause ? cause.toInit() : {}),
+        kind: 'throttled',
+        retryable: false,
+        message: undefined,
+        reason,
+        retryAfterMs,
+        ...where(),
+      });
+
+    /** Waits for the scope's throttle deadline, or fails when it is beyond what this call may wait. */
+    const passGate = async (): Promise<void> => {
+      for (;;) {
+        const deadline = await storeRead(() => store.getThrottleDeadline(scope));
+        const now = Date.now();
+        if (deadline === undefined || deadline <= now) return;
+        const wait = deadline - now;
+        if (wait > opts.retry.maxRetryAfterMs || now + wait > call.deadline) {
+          throw throttled(
+            `scope ${scope} is throttled for another ${wait} ms, more than this call may wait (${
+              now + wait > call.deadline
+                ? `${Math.max(0, call.deadline - now)} ms left in its budget`
+                : `maxRetryAfterMs ${opts.retry.maxRetryAfterMs}`
+            }); no request was sent`,
+            wait,
+          );
+        }
+        if (hub.has('onThrottle'))
+          hub.emit('onThrottle', { ...callInfo(), retryAfterMs: wait, source: 'gate' });
+        await sleep(wait, controller.signal, () => abortError(false));
+      }
+    };
+
+    /** One attempt: authorise, send through the base adapter, race the attempt timeout and aborts. */
+    const send = async (): Promise<AxiosResponse> => {
+      const attemptController = new AbortController();
+      const onCallAbort = () => attemptController.abort();
+      controller.signal.addEventListener('abort', onCallAbort, { once: true });
+      const remaining = call.deadline - Date.now();
+      const attemptMs = Math.min(
+        opts.timeout.attemptMs > 0 ? opts.timeout.attemptMs : Number.POSITIVE_INFINITY,
+        remaining,
+      );
+      let attemptTimedOut = false;
+      const attemptTimer = Number.isFinite(attemptMs)
+        ? setTimeout(
+            () => {
+              attemptTimedOut = true;
+              attemptController.abort();
+            },
+            Math.max(0, attemptMs),
+          )
+        : undefined;
+      try {
+        const attemptConfig: InternalAxiosRequestConfig = {
+          ...config,
+          signal: attemptController.signal,
+          timeout: 0,
+        };
+        delete attemptConfig.cancelToken;
+        if (deps.auth) await deps.auth.authorize(attemptConfig, call, attemptController.signal);
+        if (attemptController.signal.aborted) throw abortError(attemptTimedOut, attemptMs);
+        if (hub.has('onRequest')) hub.emit('onRequest', { ...callInfo(), attempt: call.attempts });
+        const sent = base(attemptConfig);
+        const aborted = new Promise<never>((_, reject) => {
+          const fail = () => reject(abortError(attemptTimedOut, attemptMs));
+          if (attemptController.signal.aborted) fail();
+          else attemptController.signal.addEventListener('abort', fail, { once: true });
+        });
+        aborted.catch(() => undefined);
+        sent.catch(() => undefined);
+        const response = await Promise.race([sent, aborted]);
+        response.config = config;
+        return response;
+      } catch (error: unknown) {
+        if (PartnerCenterError.is(error)) throw error;
+        if (attemptController.signal.aborted) throw abortError(attemptTimedOut, attemptMs);
+        throw normalizeError(error, ctx());
+      } finally {
+        if (attemptTimer !== undefined) clearTimeout(attemptTimer);
+        controller.signal.removeEventListener('abort', onCallAbort);
+      }
+    };
+
+    /** Decides what follows a failed attempt; records the decision for cockatiel's retry predicate. */
+    const decide = async (error: PartnerCenterError): Promise<PartnerCenterError> => {
+      let result = error;
+      const refuse = (
+        reason: string | undefined,
+        changes: Partial<ConstructorParameters<typeof PartnerCenterError>[0]> = {},
+      ) => {
+        result = result.with({ ...changes, ...(reason ? { reason } : {}) });
+        retryDecisions.set(result, { retry: false });
+        return result;
+      };
+      const unknownOutcome = !surelyNotProcessed(error);
+      if (nonIdempotentByMethod && unknownOutcome && !error.outcomeUnknown && error.kind !== 'cancelled') {
+        result = result.with({ outcomeUnknown: true });
+      }
+
+      // A 429 (or a 503 with a hint) sets the scope's throttle deadline for every call of the scope.
+      const hinted = error.retryAfterMs;
+      if (hinted !== undefined && (error.status === 429 || error.status === 503)) {
+        const deadline = Date.now() + hinted;
+        storeWrite(() => store.extendThrottleDeadline(scope, deadline));
+        if (hub.has('onThrottle')) {
+          hub.emit('onThrottle', {
+            ...callInfo(),
+            retryAfterMs: hinted,
+            source: error.retryAfterSource ?? 'retry-after',
+          });
+        }
+      }
+
+      if (!error.retryable || error.kind === 'cancelled' || error.kind === 'circuit-open')
+        return refuse(undefined);
+      if (call.attempts >= maxAttempts) return refuse(maxAttempts === 1 ? singleAttemptReason : undefined);
+      if (!idempotent && unknownOutcome) {
+        return refuse(
+          `${method} is not idempotent and ${IDEMPOTENT_UNKNOWN}; not retried (set idempotent: true or retryUnsafeMethods to allow)`,
+          { outcomeUnknown: true },
+        );
+      }
+
+      // Server hints first, then the exponential backoff.
+      let delay: number;
+      let delaySource: 'backoff' | NonNullable<PartnerCenterError['retryAfterSource']> = 'backoff';
+      if (error.retryAfterMs !== undefined) {
+        if (error.retryAfterMs > opts.retry.maxRetryAfterMs) {
+          const asked = error.retryAfterMs;
+          return refuse(
+            `the server asked to wait ${Math.ceil(asked / 1000)} s (${asked} ms), more than maxRetryAfterMs (${opts.retry.maxRetryAfterMs} ms)`,
+            { retryable: false },
+          );
+        }
+        delay = error.retryAfterMs;
+        delaySource = error.retryAfterSource ?? 'retry-after';
+      } else {
+        backoff = backoff
+          ? backoff.next({ attempt: call.attempts, signal: controller.signal, result: { error } })
+          : policy.backoff.next({ attempt: call.attempts, signal: controller.signal, result: { error } });
+        delay = backoff.duration;
+      }
+      const now = Date.now();
+      if (now + delay >= call.deadline) {
+        return refuse(
+          `the next attempt would start after the call's total time budget runs out (${Math.max(0, call.deadline - now)} ms left, ${Math.round(delay)} ms to wait)`,
+        );
+      }
+      const token = await storeRead(() => store.takeRetryToken(scope, opts.retryBudget));
+      if (token === false)
+        return refuse(`the retry budget of scope ${scope} is spent (too many retries, too few successes)`);
+
+      pendingDelay = delay;
+      retryDecisions.set(result, { retry: true });
+      if (hub.has('onRetry')) {
+        hub.emit('onRetry', {
+          ...callInfo(),
+          attempt: call.attempts,
+          delayMs: delay,
+          delaySource,
+          reason: error.reason ?? error.description ?? error.kind,
+          errorKind: error.kind,
+          status: error.status,
+          code: error.code,
+        });
+      }
+      log?.('debug', 'retrying', {
+        ...callInfo(),
+        attempt: call.attempts,
+        delayMs: delay,
+        kind: error.kind,
+        status: error.status,
+      });
+      return result;
+    };
+
+    /** One pass of cockatiel's retry loop: wait, gate, breaker, send; failures are decided, then thrown. */
+    const attempt = async (): Promise<AxiosResponse> => {
+      try {
+        if (pendingDelay > 0) {
+          const wait = pendingDelay;
+          pendingDelay = 0;
+          await sleep(wait, controller.signal, () => abortError(false));
+        }
+        if (controller.signal.aborted) throw abortError(false);
+        await passGate();
+        call.attempts += 1;
+        // A breaker opened by this or another process (shared store) refuses before anything is sent.
+        const openUntil = await storeRead(() => store.getOpenUntil(scope));
+        if (openUntil !== undefined && openUntil > Date.now() && !isBreakerHalfOpen(policy)) {
+          throw circuitOpen(openUntil - Date.now());
+        }
+        for (;;) {
+          try {
+            if (!policy.breaker) return await send();
+            // Breaker events fired synchronously by execute() (half-open) belong to this call.
+            policy.activeCall = callInfo();
+            const pending = policy.breaker.execute(() => send());
+            policy.activeCall = undefined;
+            return await pending;
+          } catch (error: unknown) {
+            if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+              throw circuitOpen(undefined);
+            }
+            const failure = PartnerCenterError.is(error) ? error : normalizeError(error, ctx());
+            if (
+              failure.status === 401 &&
+              deps.auth &&
+              (await deps.auth.onUnauthorized(failure, call, controller.signal))
+            ) {
+              call.authReplays += 1;
+              continue;
+            }
+            throw failure;
+          }
+        }
+      } catch (error: unknown) {
+        throw await decide(normalizeError(error, ctx()));
+      }
+    };
+
+    const circuitOpen = (retryInMs: number | undefined) =>
+      new PartnerCenterError({
+        kind: 'circuit-open',
+        retryable: false,
+        reason: `the circuit breaker of scope ${scope} is open${retryInMs ? ` for another ${retryInMs} ms` : ''}; no request was sent`,
+        ...where(),
+      });
+
+    try {
+      const response = await policy.retry.execute(() => attempt(), controller.signal);
+      storeWrite(() => store.refundRetryToken(scope, opts.retryBudget));
+      if (hub.has('onSuccess')) {
+        hub.emit('onSuccess', {
+          ...callInfo(),
+          attempts: call.attempts,
+          durationMs: Date.now() - startedAt,
+          status: response.status,
+        });
+      }
+      return response;
+    } catch (error: unknown) {
+      const failure = normalizeError(error, ctx());
+      if (hub.has('onGiveUp')) {
+        hub.emit('onGiveUp', {
+          ...callInfo(),
+          attempts: call.attempts,
+          durationMs: Date.now() - startedAt,
+          error: failure,
+        });
+      }
+      throw failure;
+    } finally {
+      if (totalTimer !== undefined) clearTimeout(totalTimer);
+      callerSignal?.removeEventListener?.('abort', onCallerAbort);
+      cancelToken?.unsubscribe(onCallerAbort);
+    }
+  }
+
+  return { execute, watchBreaker };
+}
+
+/** Runs one logical call. */
+export type Engine = ReturnType<typeof createEngine>;

@@ -1,0 +1,117 @@
+/**
+ * Where the shared state of a scope lives: the throttle deadline, a breaker-open hint and the retry budget.
+ * The in-memory store is the default; a shared store (e.g. Redis) lets several processes that share one
+ * partner quota see each other's throttling. Methods may return a value or a promise; a store that fails
+ * must not block calls (the engine falls back to proceeding without the shared hint).
+ */
+export interface ScopeStateStore {
+  /** Epoch ms until which the scope is throttled, or `undefined`. */
+  getThrottleDeadline(scope: string): number | undefined | Promise<number | undefined>;
+  /** Extends the throttle deadline of a scope (a shorter deadline than the stored one is ignored). */
+  extendThrottleDeadline(scope: string, deadline: number): void | Promise<void>;
+  /** Epoch ms until which the scope's breaker is known open (by this or another process), or `undefined`. */
+  getOpenUntil(scope: string): number | undefined | Promise<number | undefined>;
+  /** Records that the scope's breaker opened until `until`; `undefined` clears it (breaker reset). */
+  setOpenUntil(scope: string, until: number | undefined): void | Promise<void>;
+  /** Takes one retry token; `false` when the budget is spent. */
+  takeRetryToken(scope: string, budget: RetryBudget): boolean | Promise<boolean>;
+  /** Gives back part of a token after a success. */
+  refundRetryToken(scope: string, budget: RetryBudget): void | Promise<void>;
+}
+
+/** Budget parameters passed to the store with each call. */
+export interface RetryBudget {
+  readonly maxTokens: number;
+  readonly refundPerSuccess: number;
+}
+
+interface Entry {
+  throttleUntil: number | undefined;
+  openUntil: number | undefined;
+  tokens: number;
+}
+
+/** Options of {@link InMemoryScopeStateStore}. */
+export interface InMemoryScopeStateStoreOptions {
+  /** Most scopes kept; the least recently used is dropped beyond it. Default: `10000`. */
+  readonly maxScopes?: number;
+  /** Clock. Default: `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** The default store: a bounded LRU map in this process. */
+export class InMemoryScopeStateStore implements ScopeStateStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxScopes: number;
+  private readonly now: () => number;
+
+  constructor(options: InMemoryScopeStateStoreOptions = {}) {
+    this.maxScopes = options.maxScopes ?? 10_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Number of scopes held. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private peek(scope: string): Entry | undefined {
+    return this.entries.get(scope);
+  }
+
+  private entry(scope: string, budget?: RetryBudget): Entry {
+    let entry = this.entries.get(scope);
+    if (entry) {
+      // Refresh LRU position.
+      this.entries.delete(scope);
+      this.entries.set(scope, entry);
+      return entry;
+    }
+    entry = {
+      throttleUntil: undefined,
+      openUntil: undefined,
+      tokens: budget?.maxTokens ?? Number.POSITIVE_INFINITY,
+    };
+    this.entries.set(scope, entry);
+    if (this.entries.size > this.maxScopes) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    return entry;
+  }
+
+  getThrottleDeadline(scope: string): number | undefined {
+    const until = this.peek(scope)?.throttleUntil;
+    return until !== undefined && until > this.now() ? until : undefined;
+  }
+
+  extendThrottleDeadline(scope: string, deadline: number): void {
+    const entry = this.entry(scope);
+    if (entry.throttleUntil === undefined || deadline > entry.throttleUntil) entry.throttleUntil = deadline;
+  }
+
+  getOpenUntil(scope: string): number | undefined {
+    const until = this.peek(scope)?.openUntil;
+    return until !== undefined && until > this.now() ? until : undefined;
+  }
+
+  setOpenUntil(scope: string, until: number | undefined): void {
+    if (until === undefined && !this.entries.has(scope)) return;
+    this.entry(scope).openUntil = until;
+  }
+
+  takeRetryToken(scope: string, budget: RetryBudget): boolean {
+    const entry = this.entry(scope, budget);
+    if (entry.tokens === Number.POSITIVE_INFINITY) entry.tokens = budget.maxTokens;
+    if (entry.tokens < 1) return false;
+    entry.tokens -= 1;
+    return true;
+  }
+
+  refundRetryToken(scope: string, budget: RetryBudget): void {
+    const entry = this.peek(scope);
+    // A scope that never spent a token has a full budget: nothing to refund, nothing to allocate.
+    if (!entry || entry.tokens === Number.POSITIVE_INFINITY || entry.tokens >= budget.maxTokens) return;
+    entry.tokens = Math.min(budget.maxTokens, entry.tokens + budget.refundPerSuccess);
+  }
+}
