@@ -182,7 +182,9 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
     const run = async (): Promise<AccessToken> => {
       let token: AccessToken;
       try {
-        token = validateAccessToken(await provider.getToken(providerRequest));
+        // A synchronous throw becomes a rejection, so the catch below always runs after an await.
+        const answer = new Promise<unknown>((resolve) => resolve(provider.getToken(providerRequest)));
+        token = validateAccessToken(await answer);
         if (rejectedSet.has(token.token)) {
           throw new PartnerCenterError({
             kind: 'unauthorized',
