@@ -66,6 +66,8 @@ interface Attempt {
   readonly claims: string | undefined;
   /** Tokens this forced refresh replaces; a result equal to one of them is a failure. */
   readonly rejected: Set<string>;
+  /** The forced refresh that replaced this one after a rejection; this one's waiters get its outcome. */
+  supersededBy: Attempt | undefined;
 }
 
 interface Entry {
@@ -217,7 +219,19 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
       emit(eventOf(entry, reason, now() - startedAt, 'success'));
       return token;
     };
-    const attempt: Attempt = { forced, claims: request.claims, rejected: rejectedSet, promise: run() };
+    // A superseded refresh may have been answered from the provider's cache with the rejected token: its
+    // waiters get the outcome of the refresh that replaced it instead.
+    const follow = (): Promise<AccessToken> | undefined => attempt.supersededBy?.promise;
+    const attempt: Attempt = {
+      forced,
+      claims: request.claims,
+      rejected: rejectedSet,
+      supersededBy: undefined,
+      promise: run().then(
+        (token) => follow() ?? token,
+        (error: unknown) => follow() ?? Promise.reject(error),
+      ),
+    };
     attempt.promise.catch(() => {
       // a background refresh has no waiters: never an unhandled rejection
     });
@@ -256,16 +270,16 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
 
     const rejectedToken = request.rejectedToken ?? current?.token;
     const pending = entry.pending;
-    if (pending?.forced && pending.claims === request.claims) {
+    // A forced refresh in flight replaces the same token; one carrying claims also serves a request without.
+    if (pending?.forced && (request.claims === undefined || pending.claims === request.claims)) {
       if (rejectedToken !== undefined) pending.rejected.add(rejectedToken);
       return wait(pending, request.scope, signal);
     }
-    // A non-forced refresh in flight started before the rejection: supersede it (its result is not stored).
-    return wait(
-      start(entry, request, 'forced', rejectedToken === undefined ? [] : [rejectedToken]),
-      request.scope,
-      signal,
-    );
+    // The refresh in flight started before the rejection (or lacks these claims): supersede it. Its result is
+    // not stored and its waiters follow the new one.
+    const next = start(entry, request, 'forced', rejectedToken === undefined ? [] : [rejectedToken]);
+    if (pending) pending.supersededBy = next;
+    return wait(next, request.scope, signal);
   }
 
   return {

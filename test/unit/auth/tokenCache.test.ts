@@ -326,10 +326,40 @@ describe('createTokenCache', () => {
       const withClaims = cache.getToken(req({ claims: '{"a":1}', rejectedToken: 'REJECTED' }));
       expect(provider.calls).toHaveLength(3);
       expect(provider.last().request).toMatchObject({ forceRefresh: true, claims: '{"a":1}' });
-      provider.last().answer.resolve({ token: 'CLAIMS', expiresOnTimestamp: clock.now + HOUR });
       provider.calls[1]?.answer.resolve({ token: 'PLAIN', expiresOnTimestamp: clock.now + HOUR });
+      provider.last().answer.resolve({ token: 'CLAIMS', expiresOnTimestamp: clock.now + HOUR });
       await expect(withClaims).resolves.toMatchObject({ token: 'CLAIMS' });
-      await expect(plain).resolves.toMatchObject({ token: 'PLAIN' });
+      // The claim-less refresh was superseded: its waiters get the token that carries the claims.
+      await expect(plain).resolves.toMatchObject({ token: 'CLAIMS' });
+      await expect(cache.getToken(req())).resolves.toMatchObject({ token: 'CLAIMS' });
+    });
+
+    it('a forced request without claims joins a forced refresh that carries claims', async () => {
+      const { provider, cache, clock } = await withToken();
+      const withClaims = cache.getToken(req({ claims: '{"a":1}', rejectedToken: 'REJECTED' }));
+      const plain = cache.getToken(req({ forceRefresh: true, rejectedToken: 'REJECTED' }));
+      expect(provider.calls).toHaveLength(2);
+      provider.last().answer.resolve({ token: 'CLAIMS', expiresOnTimestamp: clock.now + HOUR });
+      await expect(Promise.all([withClaims, plain])).resolves.toMatchObject([
+        { token: 'CLAIMS' },
+        { token: 'CLAIMS' },
+      ]);
+    });
+
+    it('waiters of a superseded background refresh get the forced result, not the rejected token', async () => {
+      const { provider, cache, clock } = await withToken();
+      clock.now += HOUR - 100_000;
+      await cache.getToken(req()); // background refresh starts, forceRefresh false
+      const background = provider.last();
+      clock.now += 80_000; // blocking: this caller waits on the background refresh
+      const waiter = cache.getToken(req());
+      const forced = cache.getToken(req({ forceRefresh: true, rejectedToken: 'REJECTED' }));
+      expect(provider.calls).toHaveLength(3);
+      background.answer.resolve({ token: 'REJECTED', expiresOnTimestamp: clock.now + 20_000 });
+      await flush();
+      provider.last().answer.resolve({ token: 'FRESH', expiresOnTimestamp: clock.now + HOUR });
+      await expect(waiter).resolves.toMatchObject({ token: 'FRESH' });
+      await expect(forced).resolves.toMatchObject({ token: 'FRESH' });
     });
   });
 
