@@ -111,7 +111,8 @@ function copyCause(value: unknown, depth: number, scrub: (text: string) => strin
     copy.stack =
       typeof source.stack === 'string' ? scrub(source.stack).slice(0, 8000) : `${copy.name}: ${copy.message}`;
     const extra = copy as Error & { code?: string | number; errno?: number; syscall?: string };
-    if (typeof source.code === 'string' || typeof source.code === 'number') extra.code = source.code;
+    if (typeof source.code === 'string') extra.code = scrub(source.code).slice(0, 128);
+    else if (typeof source.code === 'number') extra.code = source.code;
     if (typeof source.errno === 'number') extra.errno = source.errno;
     if (typeof source.syscall === 'string') extra.syscall = source.syscall;
     if (depth < MAX_CAUSE_DEPTH && 'cause' in source && source.cause !== undefined) {

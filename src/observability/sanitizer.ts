@@ -128,7 +128,9 @@ function headerEntries(headers: unknown): Array<[string, unknown]> {
 /** Absolute URLs inside free text (messages, bodies, stacks). */
 const URL_IN_TEXT = /\b[a-z][a-z\d+.-]*:\/\/[^\s"'<>`\\]+/gi;
 /** `?key=value` and `&key=value` pairs inside free text (relative URLs, query strings). */
-const QUERY_PAIR_IN_TEXT = /([?&])([A-Za-z0-9_.~$%-]{1,128})=([^&\s#"'<>`\\]*)/g;
+const QUERY_PAIR_IN_TEXT = /([?&])([A-Za-z0-9_.~$%-]{1,128})=([^&\s#"'<>`\\),;]*)/g;
+/** Longer query parameter names are reported as `REDACTED`: a name that long is a credential, not a name. */
+const MAX_QUERY_NAME_CHARS = 64;
 /** Userinfo (`user:password@`) after a scheme, for URLs that do not parse. */
 const USERINFO = /^([a-z][a-z\d+.-]*:)?\/\/[^/?#@]*@/i;
 
@@ -170,7 +172,13 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
     parsed.hash = '';
     const kept: string[] = [];
     for (const [key, value] of parsed.searchParams) {
-      kept.push(`${encodeURIComponent(key)}=${query.has(key) ? encodeURIComponent(value) : REDACTED}`);
+      if (query.has(key)) {
+        kept.push(`${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
+      } else {
+        // The name is kept for diagnostics unless it looks like a credential itself (`?<token>`).
+        const name = key.length > MAX_QUERY_NAME_CHARS ? REDACTED : scrub(key);
+        kept.push(`${name === REDACTED ? REDACTED : encodeURIComponent(name)}=${REDACTED}`);
+      }
     }
     const search = kept.length > 0 ? `?${kept.join('&')}` : '';
     const base = relative ? parsed.pathname : `${parsed.origin}${parsed.pathname}`;

@@ -58,6 +58,13 @@ describe('sanitizeUrl', () => {
     expect(out).not.toContain('#x');
   });
 
+  it('redacts a query name that is itself a credential', () => {
+    expect(sanitizeUrl(`https://h/v1/x?${JWT}`)).toBe(`https://h/v1/x?${REDACTED}=${REDACTED}`);
+    expect(sanitizeUrl(`https://h/v1/x?${'k'.repeat(65)}=1&size=1`)).toBe(
+      `https://h/v1/x?${REDACTED}=${REDACTED}&size=1`,
+    );
+  });
+
   it('scrubs a token in the path', () => {
     expect(sanitizeUrl(`https://h/v1/tokens/${JWT}/x`)).toBe(`https://h/v1/tokens/${REDACTED}/x`);
   });
