@@ -133,9 +133,13 @@ function copyCause(value: unknown, depth: number, scrub: (text: string) => strin
 }
 
 function isMarked(value: unknown): value is PartnerCenterError {
-  return (
-    value !== null && typeof value === 'object' && (value as Record<PropertyKey, unknown>)[MARKER] === true
-  );
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    return (value as Record<PropertyKey, unknown>)[MARKER] === true;
+  } catch {
+    // a Proxy or getter that throws is not one of ours
+    return false;
+  }
 }
 
 function defaultMessage(init: PartnerCenterErrorInit, url: string | undefined): string {
