@@ -1,3 +1,4 @@
+export { DEFAULT_PARTNER_ID } from './engine.js';
 export { createSeededRandom, type SeededRandom, seedToUint32 } from './rng.js';
 export { SIMULATOR_ROUTES } from './routes.js';
 export {
@@ -18,7 +19,6 @@ export {
 } from './scenario.js';
 export { scenarios } from './scenarios.js';
 export {
-  DEFAULT_PARTNER_ID,
   type IssueTokenOptions,
   type PartnerCenterSimulator,
   type PartnerCenterSimulatorOptions,
