@@ -154,3 +154,55 @@ describe('validateAccessToken', () => {
     expect(Object.isFrozen(result)).toBe(true);
   });
 });
+
+describe('TokenCredentialLike', () => {
+  it('accepts the @azure/core-auth TokenCredential shape at compile time', async () => {
+    // Mirrors @azure/core-auth 1.x (AbortSignalLike, GetTokenOptions, AccessToken, TokenCredential).
+    interface CoreAbortSignalLike {
+      readonly aborted: boolean;
+      readonly reason?: unknown;
+      addEventListener(
+        type: 'abort',
+        listener: (this: CoreAbortSignalLike, ev: unknown) => unknown,
+        options?: unknown,
+      ): void;
+      removeEventListener(
+        type: 'abort',
+        listener: (this: CoreAbortSignalLike, ev: unknown) => unknown,
+        options?: unknown,
+      ): void;
+    }
+    interface CoreGetTokenOptions {
+      abortSignal?: CoreAbortSignalLike;
+      requestOptions?: { timeout?: number };
+      tracingOptions?: { tracingContext?: unknown };
+      claims?: string;
+      enableCae?: boolean;
+      tenantId?: string;
+      proofOfPossessionOptions?: { nonce: string; resourceRequestMethod: string; resourceRequestUrl: string };
+    }
+    interface CoreAccessToken {
+      token: string;
+      expiresOnTimestamp: number;
+      refreshAfterTimestamp?: number;
+      tokenType?: 'Bearer' | 'pop';
+    }
+    interface CoreTokenCredential {
+      getToken(scopes: string | string[], options?: CoreGetTokenOptions): Promise<CoreAccessToken | null>;
+    }
+    const real: CoreTokenCredential = {
+      getToken: async (_scopes, options) => ({
+        token: options?.abortSignal?.aborted ? 'aborted' : 'ok',
+        expiresOnTimestamp: 1,
+        tokenType: 'Bearer',
+      }),
+    };
+    const like: TokenCredentialLike = real;
+    await expect(
+      fromTokenCredential(like).getToken(request({ signal: new AbortController().signal })),
+    ).resolves.toEqual({
+      token: 'ok',
+      expiresOnTimestamp: 1,
+    });
+  });
+});
