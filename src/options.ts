@@ -291,17 +291,46 @@ function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Cross-option rules, as Microsoft.Extensions.Http.Resilience checks them. */
-function crossCheck(policy: ResolvedScopePolicy, where: string): string[] {
+/** Which timing options the user set, instance-wide or for the scope. */
+interface Explicit {
+  readonly attemptMs: boolean;
+  readonly totalMs: boolean;
+  readonly maxRetryAfterMs: boolean;
+}
+
+function explicitIn(...layers: Array<ScopePolicyOptions | undefined>): Explicit {
+  return {
+    attemptMs: layers.some((l) => l?.timeout?.attemptMs !== undefined),
+    totalMs: layers.some((l) => l?.timeout?.totalMs !== undefined),
+    maxRetryAfterMs: layers.some((l) => l?.retry?.maxRetryAfterMs !== undefined),
+  };
+}
+
+/**
+ * Cross-option rules, as Microsoft.Extensions.Http.Resilience checks them: an error when the user set both
+ * sides of a rule; a default that would break a rule against a value the user set is lowered to fit.
+ */
+function crossCheck(
+  policy: ResolvedScopePolicy,
+  explicit: Explicit,
+  where: string,
+): { policy: ResolvedScopePolicy; issues: string[] } {
   const issues: string[] = [];
-  const { attemptMs, totalMs } = policy.timeout;
+  let { attemptMs, totalMs } = policy.timeout;
+  let { maxRetryAfterMs } = policy.retry;
   if (attemptMs > 0 && totalMs > 0 && attemptMs > totalMs) {
-    issues.push(`${where}timeout.attemptMs (${attemptMs}) must not exceed timeout.totalMs (${totalMs})`);
+    if (explicit.attemptMs && explicit.totalMs) {
+      issues.push(`${where}timeout.attemptMs (${attemptMs}) must not exceed timeout.totalMs (${totalMs})`);
+    } else if (explicit.attemptMs) totalMs = attemptMs;
+    else attemptMs = totalMs;
   }
-  if (totalMs > 0 && policy.retry.maxRetryAfterMs > totalMs) {
-    issues.push(
-      `${where}retry.maxRetryAfterMs (${policy.retry.maxRetryAfterMs}) must not exceed timeout.totalMs (${totalMs})`,
-    );
+  if (totalMs > 0 && maxRetryAfterMs > totalMs) {
+    if (explicit.maxRetryAfterMs && explicit.totalMs) {
+      issues.push(
+        `${where}retry.maxRetryAfterMs (${maxRetryAfterMs}) must not exceed timeout.totalMs (${totalMs})`,
+      );
+    } else if (explicit.maxRetryAfterMs) totalMs = Math.max(totalMs, maxRetryAfterMs);
+    else maxRetryAfterMs = totalMs;
   }
   if (policy.retry.baseDelayMs > policy.retry.maxDelayMs) {
     issues.push(
@@ -314,7 +343,10 @@ function crossCheck(policy: ResolvedScopePolicy, where: string): string[] {
       `${where}circuitBreaker.strategy.durationMs (${s.durationMs}) must be at least twice timeout.attemptMs (${attemptMs})`,
     );
   }
-  return issues;
+  return {
+    policy: { ...policy, timeout: { attemptMs, totalMs }, retry: { ...policy.retry, maxRetryAfterMs } },
+    issues,
+  };
 }
 
 /** The options after validation, with defaults filled in. */
@@ -336,13 +368,19 @@ export function normalizeOptions(options: ResilienceOptions = {}): NormalizedOpt
   if (!parsed.success) {
     throw new ResilienceOptionsError(parsed.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}`));
   }
-  const policy = mergePolicy(DEFAULT_POLICY, options);
-  const issues = crossCheck(policy, '');
+  const merged = mergePolicy(DEFAULT_POLICY, options);
+  const checked = crossCheck(merged, explicitIn(options), '');
+  const policy = checked.policy;
+  const issues = [...checked.issues];
   const scopePolicies = new Map<string, ResolvedScopePolicy>();
   for (const [scope, override] of Object.entries(options.tenants?.policies ?? {})) {
-    const resolved = mergePolicy(policy, override);
-    issues.push(...crossCheck(resolved, `tenants.policies.${scope}.`));
-    scopePolicies.set(scope, resolved);
+    const scoped = crossCheck(
+      mergePolicy(merged, override),
+      explicitIn(options, override),
+      `tenants.policies.${scope}.`,
+    );
+    issues.push(...scoped.issues);
+    scopePolicies.set(scope, scoped.policy);
   }
   if (issues.length > 0) throw new ResilienceOptionsError(issues);
   return {

@@ -12,7 +12,11 @@ afterEach(() => {
 
 describe('smoke', () => {
   it('503, 503, 200 -> 3 hits with one MS-RequestId', async () => {
-    const { adapter, hits } = scriptedAdapter([{ status: 503 }, { status: 503 }, { status: 200, data: { ok: true } }]);
+    const { adapter, hits } = scriptedAdapter([
+      { status: 503 },
+      { status: 503 },
+      { status: 200, data: { ok: true } },
+    ]);
     const instance = axios.create({ adapter, baseURL: 'https://api.partnercenter.microsoft.com' });
     attachResilience(instance);
     const pending = instance.get('/v1/customers');
@@ -25,7 +29,9 @@ describe('smoke', () => {
   });
 
   it('400 -> 1 hit and a PartnerCenterError', async () => {
-    const { adapter, hits } = scriptedAdapter([{ status: 400, data: { code: 2000, description: 'Tenant Id must be a GUID.' } }]);
+    const { adapter, hits } = scriptedAdapter([
+      { status: 400, data: { code: 2000, description: 'Tenant Id must be a GUID.' } },
+    ]);
     const instance = axios.create({ adapter });
     attachResilience(instance);
     const error = await instance.get('https://x.test/v1/customers/abc').catch((e: unknown) => e);
