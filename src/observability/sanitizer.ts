@@ -125,8 +125,8 @@ function headerEntries(headers: unknown): Array<[string, unknown]> {
   return Object.entries(headers);
 }
 
-/** Absolute URLs inside free text (messages, bodies, stacks). */
-const URL_IN_TEXT = /\b[a-z][a-z\d+.-]*:\/\/[^\s"'<>`\\]+/gi;
+/** Absolute URLs inside free text (messages, bodies, stacks); trailing punctuation is left to the sentence. */
+const URL_IN_TEXT = /\b[a-z][a-z\d+.-]*:\/\/[^\s"'<>`\\]*[^\s"'<>`\\,;.:!?)\]]/gi;
 /** `?key=value` and `&key=value` pairs inside free text (relative URLs, query strings). */
 const QUERY_PAIR_IN_TEXT = /([?&])([A-Za-z0-9_.~$%-]{1,128})=([^&\s#"'<>`\\),;]*)/g;
 /** Longer query parameter names are reported as `REDACTED`: a name that long is a credential, not a name. */

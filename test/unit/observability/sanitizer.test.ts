@@ -216,3 +216,11 @@ describe('the sanitizer of a call reaches its errors', () => {
     expect(JSON.stringify(direct)).not.toContain('sanitizer');
   });
 });
+
+describe('scrubText keeps the sentence around a URL', () => {
+  it('leaves trailing punctuation outside the URL', () => {
+    expect(
+      defaultSanitizer.scrubText('see https://h/x?code=1, then https://h/y?size=2. Or (https://h/z).'),
+    ).toBe(`see https://h/x?code=${REDACTED}, then https://h/y?size=2. Or (https://h/z).`);
+  });
+});

@@ -1,0 +1,110 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { normalizeError } from '../../../src/errors/normalizeError.js';
+import { PARTNER_CENTER_ERROR_KINDS, PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
+
+describe('PartnerCenterError', () => {
+  it('builds a message from kind, status, code, description and where the call went', () => {
+    const error = new PartnerCenterError({
+      kind: 'conflict',
+      retryable: true,
+      status: 409,
+      code: '800064',
+      description: 'Cart is being processed by another request',
+      method: 'post',
+      url: 'https://api.partnercenter.microsoft.com/v1/carts?client_secret=x',
+      requestId: 'req-1',
+      attempts: 3,
+      outcomeUnknown: true,
+    });
+    expect(error.message).toBe(
+      'Partner Center conflict 409 code 800064: Cart is being processed by another request ' +
+        '(POST https://api.partnercenter.microsoft.com/v1/carts?client_secret=REDACTED, MS-RequestId req-1, ' +
+        'after 3 attempts, outcome unknown: the request may have been processed)',
+    );
+    expect(error.name).toBe('PartnerCenterError');
+    expect(error.method).toBe('POST');
+    expect(String(error)).toBe(`PartnerCenterError: ${error.message}`);
+  });
+
+  it('uses the reason when there is no description, and an explicit message when given', () => {
+    expect(new PartnerCenterError({ kind: 'circuit-open', retryable: false, reason: 'open' }).message).toBe(
+      'Partner Center circuit-open: open',
+    );
+    expect(new PartnerCenterError({ kind: 'unknown', retryable: false, message: 'custom' }).message).toBe(
+      'custom',
+    );
+  });
+
+  it('defaults outcomeUnknown to false and headers to a frozen empty object', () => {
+    const error = new PartnerCenterError({ kind: 'server', retryable: true });
+    expect(error.outcomeUnknown).toBe(false);
+    expect(error.headers).toEqual({});
+    expect(Object.isFrozen(error.headers)).toBe(true);
+  });
+
+  it('keeps cause as a non-enumerable scrubbed copy', () => {
+    const original = Object.assign(new Error('boom'), { code: 'ECONNRESET', config: { headers: { a: 1 } } });
+    const error = new PartnerCenterError({ kind: 'network', retryable: true, cause: original });
+    const cause = error.cause as Error & { code?: unknown; config?: unknown };
+    expect(cause).not.toBe(original);
+    expect(cause.message).toBe('boom');
+    expect(cause.code).toBe('ECONNRESET');
+    expect(cause.config).toBeUndefined();
+    expect(Object.keys(error)).not.toContain('cause');
+  });
+
+  it('with() changes fields, rebuilds the message and keeps the stack', () => {
+    const error = new PartnerCenterError({ kind: 'server', retryable: true, status: 503, attempts: 1 });
+    const later = error.with({ attempts: 4, retryable: false });
+    expect(later).not.toBe(error);
+    expect(later.attempts).toBe(4);
+    expect(later.retryable).toBe(false);
+    expect(later.status).toBe(503);
+    expect(later.message).toContain('after 4 attempts');
+    expect(later.stack).toContain(later.message);
+    expect(error.attempts).toBe(1);
+  });
+
+  it('toJSON and inspect show the fields and nothing of the marker', () => {
+    const error = new PartnerCenterError({
+      kind: 'throttled',
+      retryable: true,
+      status: 429,
+      retryAfterMs: 5000,
+    });
+    const json = error.toJSON();
+    expect(json).toMatchObject({
+      name: 'PartnerCenterError',
+      kind: 'throttled',
+      status: 429,
+      retryAfterMs: 5000,
+    });
+    const shown = inspect(error);
+    expect(shown).toContain('kind: "throttled"');
+    expect(shown).toContain('retryAfterMs: 5000');
+    expect(shown).not.toContain('partner-center-resilience');
+  });
+
+  it('lists every kind once', () => {
+    expect(new Set(PARTNER_CENTER_ERROR_KINDS).size).toBe(PARTNER_CENTER_ERROR_KINDS.length);
+    expect(PARTNER_CENTER_ERROR_KINDS).toHaveLength(12);
+  });
+});
+
+describe('normalizeError on an existing PartnerCenterError', () => {
+  it('returns it as is when the context adds nothing', () => {
+    const error = new PartnerCenterError({ kind: 'server', retryable: true, scope: 'partner' });
+    expect(normalizeError(error)).toBe(error);
+    expect(normalizeError(error, { scope: 'other' })).toBe(error);
+  });
+
+  it('fills missing context fields and always updates attempts', () => {
+    const error = new PartnerCenterError({ kind: 'server', retryable: true, attempts: 1, scope: 'partner' });
+    const filled = normalizeError(error, { attempts: 3, scope: 'customer:x', requestId: 'r-2' });
+    expect(filled).not.toBe(error);
+    expect(filled.attempts).toBe(3);
+    expect(filled.scope).toBe('partner');
+    expect(filled.requestId).toBe('r-2');
+  });
+});
