@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import axios, { type AxiosInstance } from 'axios';
 import { describe, expect, it } from 'vitest';
-import type { Scenario } from '../../../src/testing/index.js';
+import { type Scenario, scenarios } from '../../../src/testing/index.js';
 import { harness } from './helpers.js';
 
 const html502 = JSON.parse(
@@ -173,5 +173,46 @@ describe('simulator outage', () => {
     const { sim, api } = await harness({ scenario: { outage: { fromMs: 0, untilMs: 10, hangUp: true } } });
     await expect(api.get('/v1/customers')).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(sim.stats()).toMatchObject({ hitsDuringOutage: 1, hangUps: 1 });
+  });
+});
+
+describe('ready scenarios', () => {
+  it('mixedFaults: the first order is processed then answered 504, GET faults follow the seed', async () => {
+    const run = async () => {
+      const { sim, api } = await harness({ scenario: scenarios.mixedFaults, seed: 3 });
+      const customer = sim.customerIds[0];
+      const order = await api.post(`/v1/customers/${customer}/orders`, { lineItems: [] });
+      const gets: (number | string)[] = [];
+      for (let i = 0; i < 30; i++) {
+        const res = await api.get(`/v1/customers/${sim.customerIds[i % 5]}`).catch((e: unknown) => e);
+        gets.push(axios.isAxiosError(res) ? String(res.code) : (res as { status: number }).status);
+      }
+      return {
+        order: order.status,
+        created: sim.stats().ordersCreated,
+        gets,
+        fired: sim.stats().faultsFired,
+      };
+    };
+    const first = await run();
+    expect(first.order).toBe(504);
+    expect(first.created).toBe(1);
+    expect(first.gets).toContain(503);
+    expect(first.gets).toContain(502);
+    expect(await run()).toEqual(first);
+  });
+
+  it('throttled and outage scenarios do what their docs say', async () => {
+    const throttled = await harness({ scenario: scenarios.throttled });
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await throttled.api.get('/v1/customers')).status);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+
+    const outage = await harness({ scenario: scenarios.outage });
+    expect((await outage.api.get('/v1/customers')).status).toBe(200);
+    outage.clock.advance(500);
+    expect((await outage.api.get('/v1/customers')).status).toBe(503);
+    outage.clock.advance(2_000);
+    expect((await outage.api.get('/v1/customers')).status).toBe(200);
   });
 });
