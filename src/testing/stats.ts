@@ -2,6 +2,7 @@
 export interface SimulatorLogEntry {
   /** Ms since the scenario started (injected clock). */
   readonly atMs: number;
+  /** HTTP method, upper case. */
   readonly method: string;
   /** Path without the query string. */
   readonly path: string;
