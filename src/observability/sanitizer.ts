@@ -53,6 +53,7 @@ export const DEFAULT_ALLOWED_HEADERS: readonly string[] = [
   'content-length',
   'date',
   'x-ms-ratelimit-remaining',
+  'www-authenticate',
 ];
 
 /** Options of {@link createSanitizer}. */

@@ -52,6 +52,13 @@ describe('errors without a response', () => {
     expect(isNotSentNetworkCode('EAI_AGAIN')).toBe(true);
   });
 
+  it('EPIPE is retryable; ECONNABORTED without a timeout message is a network fault that is not', () => {
+    expect(normalizeError(systemError('EPIPE')).retryable).toBe(true);
+    const aborted = normalizeError(axiosLikeError({ code: 'ECONNABORTED', message: 'Request aborted' }));
+    expect(aborted.kind).toBe('network');
+    expect(aborted.retryable).toBe(false);
+  });
+
   it('isNotSentNetworkCode is false for unknown and absent codes', () => {
     expect(isNotSentNetworkCode(undefined)).toBe(false);
     expect(isNotSentNetworkCode('ETIMEDOUT')).toBe(false);
