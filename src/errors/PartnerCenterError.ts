@@ -234,7 +234,7 @@ export class PartnerCenterError extends Error {
     this.retryable = init.retryable;
     this.status = init.status;
     this.code = init.code;
-    this.description = init.description;
+    this.description = init.description === undefined ? undefined : sanitizer.scrubText(init.description);
     this.data = init.data;
     this.source = init.source;
     this.errorName = init.errorName;
@@ -250,8 +250,8 @@ export class PartnerCenterError extends Error {
     this.url = url;
     this.attempts = init.attempts;
     this.outcomeUnknown = init.outcomeUnknown ?? false;
-    this.reason = init.reason;
-    this.body = init.body;
+    this.reason = init.reason === undefined ? undefined : sanitizer.scrubText(init.reason);
+    this.body = init.body === undefined ? undefined : sanitizer.scrubText(init.body);
     this.headers = Object.freeze({ ...(init.headers ?? {}) });
   }
 

@@ -40,7 +40,8 @@ describe('docs/errors.md stays in step with the code', () => {
 
   it('lists every kind', () => {
     const kinds = section('Kinds');
-    for (const kind of PARTNER_CENTER_ERROR_KINDS) expect(kinds).toContain(`| \`${kind}\` |`);
+    for (const kind of PARTNER_CENTER_ERROR_KINDS)
+      expect(kinds).toMatch(new RegExp(`^\\| \`${kind}\` +\\|`, 'm'));
   });
 
   it('lists the default allow-lists', () => {
