@@ -1,4 +1,5 @@
 import { type AxiosAdapter, type AxiosInstance, getAdapter, type InternalAxiosRequestConfig } from 'axios';
+import { createAttemptAuth } from './auth/attemptAuth.js';
 import { createErrorCodeTable } from './errors/errorCodes.js';
 import { normalizeError } from './errors/normalizeError.js';
 import { PartnerCenterError } from './errors/PartnerCenterError.js';
@@ -6,7 +7,7 @@ import { EventHub, type ResilienceEvents } from './observability/events.js';
 import { createLog } from './observability/logger.js';
 import { createSanitizer } from './observability/sanitizer.js';
 import { normalizeOptions, type ResilienceOptions } from './options.js';
-import { type AttemptAuth, createEngine } from './policies/compose.js';
+import { createEngine } from './policies/compose.js';
 import { CircuitState, createScopePolicy, isBreakerOpen, type ScopePolicy } from './policies/scopePolicy.js';
 import { ScopeRegistry } from './tenancy/ScopeRegistry.js';
 import { InMemoryScopeStateStore } from './tenancy/ScopeStateStore.js';
@@ -37,11 +38,6 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-/** Internal: lets the token layer plug into the engine. */
-export interface AttachInternals {
-  readonly auth?: AttemptAuth;
-}
-
 /**
  * Attaches Partner Center resilience to an existing axios instance: every logical call then runs through
  * the cockatiel policy of its tenant scope (throttle gate, circuit breaker, retry with Retry-After first,
@@ -50,11 +46,7 @@ export interface AttachInternals {
  * The instance's own interceptors, defaults, custom adapter and agents keep working; `detach()` restores it.
  * Options are validated here: invalid options throw a `ResilienceOptionsError` naming each problem.
  */
-export function attachResilience(
-  instance: AxiosInstance,
-  options: ResilienceOptions = {},
-  internals: AttachInternals = {},
-): ResilienceHandle {
+export function attachResilience(instance: AxiosInstance, options: ResilienceOptions = {}): ResilienceHandle {
   const normalized = normalizeOptions(options);
   const log = createLog(options.logger);
   const hub = new EventHub(options.hooks, log);
@@ -82,7 +74,15 @@ export function attachResilience(
     sanitizer,
     codes,
     log,
-    auth: internals.auth,
+    auth: options.tokenProvider
+      ? createAttemptAuth({
+          provider: options.tokenProvider,
+          options: options.token,
+          hub,
+          log,
+          maxScopes: normalized.maxScopes,
+        })
+      : undefined,
   });
 
   const requestId = instance.interceptors.request.use(

@@ -1,7 +1,37 @@
 import './augment.js';
 
 export { attachResilience, type BreakerState, type ResilienceHandle } from './attach.js';
+export type { TokenOptions } from './auth/attemptAuth.js';
+export {
+  type AuthChallenge,
+  challengeClaims,
+  PARTNER_CENTER_REALM_PREFIX,
+  parseWwwAuthenticate,
+  partnerCenterRealm,
+} from './auth/challenge.js';
+export {
+  PARTNER_CENTER_CLOUDS,
+  type PartnerCenterCloud,
+  type PartnerCenterCloudName,
+  resolveCloud,
+} from './auth/clouds.js';
+export {
+  type AbortSignalLike,
+  type AccessToken,
+  fromTokenCredential,
+  type TokenCredentialLike,
+  type TokenCredentialOptions,
+  type TokenProvider,
+  type TokenRequest,
+  toTokenProvider,
+} from './auth/TokenProvider.js';
+export { assertSafeToSendToken, isSafeToSendToken } from './auth/transportSecurity.js';
 export { parseRetryAfter, type RetryAfter, type RetryAfterSource } from './backoff/parseRetryAfter.js';
+export {
+  createPartnerCenterClient,
+  type PartnerCenterClient,
+  type PartnerCenterClientOptions,
+} from './client.js';
 export { type PartnerCenterErrorBody, partnerCenterErrorBodySchema } from './errors/errorBodySchema.js';
 export {
   createErrorCodeTable,

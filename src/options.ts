@@ -1,5 +1,7 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { z } from 'zod';
+import type { TokenOptions } from './auth/attemptAuth.js';
+import type { TokenCredentialLike, TokenProvider } from './auth/TokenProvider.js';
 import type { ErrorCodeInfo } from './errors/errorCodes.js';
 import type { ResilienceHooks } from './observability/events.js';
 import type { Logger } from './observability/logger.js';
@@ -103,6 +105,14 @@ export interface TenantOptions {
 
 /** Options of {@link attachResilience}. */
 export interface ResilienceOptions extends ScopePolicyOptions {
+  /**
+   * Where each attempt's bearer token comes from: a {@link TokenProvider}
+   * (`getToken({ scope, scopes, realm, challenge, claims, forceRefresh, signal })`) or an `@azure/identity`
+   * `TokenCredential`. Without one, the caller's own Authorization header is sent untouched. Default: none.
+   */
+  readonly tokenProvider?: TokenProvider | TokenCredentialLike;
+  /** Token scopes and refresh windows; see {@link TokenOptions}. Default: the global cloud's scope. */
+  readonly token?: TokenOptions;
   readonly tenants?: TenantOptions;
   /** Hooks called on what the library does; see {@link ResilienceHooks}. Default: none. */
   readonly hooks?: ResilienceHooks;
@@ -222,7 +232,21 @@ const policySchema = z.strictObject({
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function');
 
 const optionsSchema = policySchema.extend({
-  tokenProvider: z.unknown().optional(),
+  tokenProvider: z
+    .custom<object>(
+      (v) =>
+        v !== null && typeof v === 'object' && typeof (v as { getToken?: unknown }).getToken === 'function',
+      'must be an object with a getToken function (a TokenProvider or an @azure/identity TokenCredential)',
+    )
+    .optional(),
+  token: z
+    .strictObject({
+      scopes: z.array(z.string().min(1)).min(1).optional(),
+      refreshWindowMs: ms('token.refreshWindowMs').optional(),
+      blockingWindowMs: ms('token.blockingWindowMs').optional(),
+      maxEntries: z.number().int().min(1).optional(),
+    })
+    .optional(),
   tenants: z
     .strictObject({
       resolve: fn.optional(),

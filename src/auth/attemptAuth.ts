@@ -1,0 +1,147 @@
+import type { InternalAxiosRequestConfig } from 'axios';
+import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import type { CallInfo, EventHub } from '../observability/events.js';
+import type { Log } from '../observability/logger.js';
+import type { AttemptAuth, CallState } from '../policies/compose.js';
+import { challengeClaims, parseWwwAuthenticate, partnerCenterRealm } from './challenge.js';
+import { PARTNER_CENTER_CLOUDS } from './clouds.js';
+import type { TokenCredentialLike, TokenProvider } from './TokenProvider.js';
+import { toTokenProvider } from './TokenProvider.js';
+import { createTokenCache } from './tokenCache.js';
+import { assertSafeToSendToken } from './transportSecurity.js';
+
+/** Token options of {@link attachResilience}. */
+export interface TokenOptions {
+  /** OAuth scopes asked of the provider. Default: `['https://api.partnercenter.microsoft.com/.default']`. */
+  readonly scopes?: readonly string[];
+  /** Refresh in the background once a token is this close to expiry (ms). Default: `120000`. */
+  readonly refreshWindowMs?: number;
+  /** Callers wait for a refresh once a token is this close to expiry (ms). Default: `30000`. */
+  readonly blockingWindowMs?: number;
+  /** Most scope+realm tokens cached; the least recently used is dropped beyond it. Default: `10000`. */
+  readonly maxEntries?: number;
+}
+
+interface Deps {
+  readonly provider: TokenProvider | TokenCredentialLike;
+  readonly options: TokenOptions | undefined;
+  readonly hub: EventHub;
+  readonly log: Log | undefined;
+  readonly maxScopes: number;
+}
+
+const MFA_REQUIRED = '900421';
+
+function absoluteUrl(config: InternalAxiosRequestConfig): string {
+  const url = config.url ?? '';
+  if (/^[a-z][a-z\d+.-]*:\/\//i.test(url) || !config.baseURL) return url;
+  return `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+}
+
+/**
+ * The token layer of the engine: each attempt gets its Authorization header from the (single-flight,
+ * proactively refreshing) token cache; a 401 refreshes the token with the challenge's realm and claims and
+ * replays the attempt once. MFA-required 401s (code 900421) are not refreshed. Tokens are sent only over
+ * https, or plain http to loopback.
+ */
+export function createAttemptAuth(deps: Deps): AttemptAuth {
+  const { hub, log } = deps;
+  const scopes = deps.options?.scopes ?? PARTNER_CENTER_CLOUDS.global.tokenScopes;
+  /** The call that asked the cache for a token last, per scope: a refresh is reported as that call's. */
+  const asking = new Map<string, CallInfo>();
+  /** The realm each scope's tokens were last challenged for (bounded like the scopes). */
+  const realms = new Map<string, string>();
+  /** The token each call sent last, to tell the cache which one a 401 rejected. */
+  const sent = new WeakMap<CallState, string>();
+
+  const cache = createTokenCache(toTokenProvider(deps.provider), {
+    ...(deps.options?.refreshWindowMs === undefined ? {} : { refreshWindowMs: deps.options.refreshWindowMs }),
+    ...(deps.options?.blockingWindowMs === undefined
+      ? {}
+      : { blockingWindowMs: deps.options.blockingWindowMs }),
+    maxEntries: deps.options?.maxEntries ?? 10_000,
+    onRefresh: (event) => {
+      log?.(
+        event.outcome === 'success' ? 'debug' : 'warn',
+        `token ${event.reason} refresh ${event.outcome}`,
+        {
+          scope: event.scope,
+          realm: event.realm,
+          durationMs: event.durationMs,
+        },
+      );
+      if (!hub.has('onTokenRefresh')) return;
+      const info = asking.get(event.scope) ?? {
+        requestId: '',
+        correlationId: '',
+        scope: event.scope,
+        method: '',
+        url: '',
+      };
+      hub.emit('onTokenRefresh', {
+        ...info,
+        realm: event.realm,
+        reason: event.reason,
+        durationMs: event.durationMs,
+        outcome: event.outcome,
+      });
+    },
+  });
+
+  const infoOf = (call: CallState): CallInfo => ({
+    requestId: call.requestId,
+    correlationId: call.correlationId,
+    scope: call.scope,
+    method: call.method,
+    url: call.url,
+  });
+
+  const remember = (scope: string, realm: string) => {
+    realms.delete(scope);
+    realms.set(scope, realm);
+    if (realms.size > deps.maxScopes) {
+      const oldest = realms.keys().next().value;
+      if (oldest !== undefined) realms.delete(oldest);
+    }
+  };
+
+  async function token(call: CallState, request: Parameters<typeof cache.getToken>[0]): Promise<string> {
+    const info = infoOf(call);
+    asking.set(call.scope, info);
+    try {
+      return (await cache.getToken(request)).token;
+    } finally {
+      if (asking.get(call.scope) === info) asking.delete(call.scope);
+    }
+  }
+
+  return {
+    async authorize(config, call, signal) {
+      assertSafeToSendToken(absoluteUrl(config));
+      const realm = realms.get(call.scope);
+      const value = await token(call, { scope: call.scope, scopes, realm, forceRefresh: false, signal });
+      sent.set(call, value);
+      config.headers.set('Authorization', `Bearer ${value}`);
+    },
+
+    async onUnauthorized(error: PartnerCenterError, call, signal) {
+      if (call.authReplays >= 1) return false;
+      if (error.code === MFA_REQUIRED) return false;
+      const challenges = parseWwwAuthenticate(error.headers['www-authenticate']);
+      const realm = partnerCenterRealm(challenges) ?? realms.get(call.scope);
+      if (realm !== undefined) remember(call.scope, realm);
+      const claims = challengeClaims(challenges);
+      await token(call, {
+        scope: call.scope,
+        scopes,
+        realm,
+        challenge: challenges[0],
+        claims,
+        forceRefresh: true,
+        rejectedToken: sent.get(call),
+        signal,
+      });
+      return true;
+    },
+  };
+}

@@ -1,0 +1,307 @@
+import { inspect } from 'node:util';
+import axios from 'axios';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  type AccessToken,
+  attachResilience,
+  createPartnerCenterClient,
+  isPartnerCenterError,
+  type PartnerCenterError,
+  type ResilienceOptions,
+  type TokenRequest,
+} from '../../../src/index.js';
+import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
+
+const REALM = 'urn:cpsvc:cpid:00000000-0000-0000-0000-000000000001';
+const CHALLENGE = { 'www-authenticate': `OAuth realm=${REALM}` };
+const HOUR = 3_600_000;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(new Date('2026-11-25T12:00:00Z'));
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A provider that hands out tok-1, tok-2, ... and records every request. */
+function countingProvider(lifetimeMs = HOUR) {
+  const requests: TokenRequest[] = [];
+  let n = 0;
+  return {
+    requests,
+    provider: {
+      async getToken(request: TokenRequest): Promise<AccessToken> {
+        requests.push(request);
+        n += 1;
+        return { token: `tok-${n}`, expiresOnTimestamp: Date.now() + lifetimeMs };
+      },
+    },
+  };
+}
+
+function setup(
+  steps: Step[] | ((hit: Hit, i: number) => Step),
+  options: ResilienceOptions,
+  baseURL = 'https://api.partnercenter.microsoft.com',
+) {
+  const scripted = scriptedAdapter(steps);
+  const instance = axios.create({ adapter: scripted.adapter, baseURL });
+  const handle = attachResilience(instance, options);
+  return { ...scripted, instance, handle };
+}
+
+async function run<T>(promise: Promise<T>): Promise<{ value?: T; error?: PartnerCenterError }> {
+  const outcome = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => {
+      if (!isPartnerCenterError(error)) throw error;
+      return { error };
+    },
+  );
+  await vi.runAllTimersAsync();
+  return outcome;
+}
+
+/** 401 unless the request carries one of the accepted tokens. */
+function acceptOnly(...tokens: string[]) {
+  return (hit: Hit): Step =>
+    tokens.some((t) => hit.headers['authorization'] === `Bearer ${t}`)
+      ? { status: 200, data: { ok: true } }
+      : {
+          status: 401,
+          headers: CHALLENGE,
+          data: { code: 800001, description: 'Partner Token missing in request context' },
+        };
+}
+
+describe('token provider on every attempt', () => {
+  it('sets Authorization from the provider, fetched once and cached', async () => {
+    const { provider, requests } = countingProvider();
+    const { instance, hits } = setup([{ status: 200 }], { tokenProvider: provider });
+    await run(instance.get('/v1/customers'));
+    await run(instance.get('/v1/customers/c1/orders'));
+    await run(instance.get('/v1/customers'));
+    expect(hits.map((h) => h.headers['authorization'])).toEqual([
+      'Bearer tok-1',
+      'Bearer tok-2',
+      'Bearer tok-1',
+    ]);
+    expect(requests.map((r) => r.scope)).toEqual(['partner', 'customer:c1']);
+    expect(requests[0]?.scopes).toEqual(['https://api.partnercenter.microsoft.com/.default']);
+    expect(requests[0]?.forceRefresh).toBe(false);
+  });
+
+  it('leaves a caller-set Authorization alone without a provider', async () => {
+    const { instance, hits } = setup([{ status: 200 }], {});
+    await run(instance.get('/v1/customers', { headers: { Authorization: 'Bearer mine' } }));
+    expect(hits[0]?.headers['authorization']).toBe('Bearer mine');
+  });
+
+  it('accepts an @azure/identity-style TokenCredential structurally', async () => {
+    const calls: Array<{ scopes: unknown; options: unknown }> = [];
+    class FakeClientSecretCredential {
+      async getToken(scopes: string | string[], options: { abortSignal?: unknown } = {}) {
+        calls.push({ scopes, options });
+        return { token: 'cred-token', expiresOnTimestamp: Date.now() + HOUR };
+      }
+    }
+    const { instance, hits } = setup([{ status: 200 }], { tokenProvider: new FakeClientSecretCredential() });
+    await run(instance.get('/v1/customers'));
+    expect(hits[0]?.headers['authorization']).toBe('Bearer cred-token');
+    expect(calls[0]?.scopes).toEqual(['https://api.partnercenter.microsoft.com/.default']);
+  });
+
+  it('refreshes in the background inside the refresh window, without blocking', async () => {
+    const { provider, requests } = countingProvider(10 * 60_000);
+    const { instance, hits } = setup([{ status: 200 }], { tokenProvider: provider });
+    await run(instance.get('/v1/customers'));
+    vi.setSystemTime(Date.now() + 8.5 * 60_000); // 1.5 min before expiry: inside the 2 min window
+    await run(instance.get('/v1/customers'));
+    expect(hits[1]?.headers['authorization']).toBe('Bearer tok-1');
+    await run(instance.get('/v1/customers'));
+    expect(hits[2]?.headers['authorization']).toBe('Bearer tok-2');
+    expect(requests).toHaveLength(2);
+  });
+
+  it('never sends a token over plain http except to loopback', async () => {
+    const { provider } = countingProvider();
+    const remote = setup([{ status: 200 }], { tokenProvider: provider }, 'http://api.example.test');
+    const { error } = await run(remote.instance.get('/v1/customers'));
+    expect(error?.kind).toBe('client');
+    expect(error?.reason).toContain('plain http');
+    expect(remote.hits).toHaveLength(0);
+    const local = setup([{ status: 200 }], { tokenProvider: provider }, 'http://127.0.0.1:8080');
+    expect((await run(local.instance.get('/v1/customers'))).value?.status).toBe(200);
+  });
+});
+
+describe('401 handling', () => {
+  it('refreshes with the challenge realm and replays once; the replay is not a retry', async () => {
+    const { provider, requests } = countingProvider();
+    const refreshes: string[] = [];
+    const { instance, hits } = setup(acceptOnly('tok-2'), {
+      tokenProvider: provider,
+      hooks: {
+        onTokenRefresh: (e) =>
+          void refreshes.push(`${e.reason}:${e.outcome}:${e.realm}:${e.requestId !== ''}`),
+      },
+    });
+    const { value } = await run(instance.get('/v1/customers'));
+    expect(value?.status).toBe(200);
+    expect(hits).toHaveLength(2);
+    expect(hits[0]?.headers['ms-requestid']).toBe(hits[1]?.headers['ms-requestid']);
+    expect(requests[1]).toMatchObject({ forceRefresh: true, realm: REALM, scope: 'partner' });
+    expect(requests[1]?.challenge?.scheme.toLowerCase()).toBe('oauth');
+    expect(refreshes).toEqual(['initial:success:undefined:true', `forced:success:${REALM}:true`]);
+  });
+
+  it('a second 401 fails: a refresh never loops', async () => {
+    const { provider, requests } = countingProvider();
+    const { instance, hits } = setup(acceptOnly(), { tokenProvider: provider });
+    const { error } = await run(instance.get('/v1/customers'));
+    expect(error?.kind).toBe('unauthorized');
+    expect(error?.status).toBe(401);
+    expect(hits).toHaveLength(2);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('1,000 concurrent 401s cause one refresh', async () => {
+    const { provider, requests } = countingProvider();
+    const { instance } = setup(acceptOnly('tok-2'), {
+      tokenProvider: provider,
+      circuitBreaker: { enabled: false },
+    });
+    const calls = Array.from({ length: 1_000 }, (_, i) =>
+      run(instance.get(`/v1/customers/c${i % 10}/orders`, { partnerCenter: { scope: 'partner' } })),
+    );
+    const results = await Promise.all(calls);
+    expect(results.every((r) => r.value?.status === 200)).toBe(true);
+    expect(requests.filter((r) => r.forceRefresh)).toHaveLength(1);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('a 401 with code 900421 (MFA required) is not refreshed and says why', async () => {
+    const { provider, requests } = countingProvider();
+    const { instance, hits } = setup(
+      [{ status: 401, headers: CHALLENGE, data: { code: 900421, description: 'MFA required' } }],
+      { tokenProvider: provider },
+    );
+    const { error } = await run(instance.get('/v1/customers'));
+    expect(hits).toHaveLength(1);
+    expect(requests).toHaveLength(1);
+    expect(error?.reason).toMatch(/multi-factor/i);
+  });
+
+  it('a failed refresh rejects every waiter with a clear unauthorized error', async () => {
+    let calls = 0;
+    const provider = {
+      async getToken(): Promise<AccessToken> {
+        calls += 1;
+        throw new Error('AADSTS7000215: Invalid client secret provided. client_secret=s3cr3t-canary');
+      },
+    };
+    const { instance, hits } = setup([{ status: 200 }], { tokenProvider: provider });
+    const results = await Promise.all(Array.from({ length: 20 }, () => run(instance.get('/v1/customers'))));
+    expect(calls).toBe(1);
+    expect(hits).toHaveLength(0);
+    for (const r of results) {
+      expect(r.error?.kind).toBe('unauthorized');
+      expect(r.error?.message).toMatch(/token refresh failed/);
+      expect(JSON.stringify(r.error)).not.toContain('s3cr3t-canary');
+      expect(inspect(r.error, { depth: 10, showHidden: true })).not.toContain('s3cr3t-canary');
+    }
+  });
+
+  it('auth replays never trip the breaker', async () => {
+    const { provider } = countingProvider();
+    const { instance, handle } = setup(acceptOnly(), {
+      tokenProvider: provider,
+      circuitBreaker: { strategy: { type: 'consecutive', threshold: 2 } },
+    });
+    for (let i = 0; i < 5; i++) await run(instance.get('/v1/customers'));
+    expect(handle.breakerState('partner')).toBe('closed');
+  });
+
+  it('tokens never appear in errors, events or logs', async () => {
+    const canary = `eyJhbGciOiJSUzI1NiJ9.${'c'.repeat(40)}.${'d'.repeat(40)}`;
+    const provider = {
+      async getToken(): Promise<AccessToken> {
+        return { token: canary, expiresOnTimestamp: Date.now() + HOUR };
+      },
+    };
+    const seen: string[] = [];
+    const lines: string[] = [];
+    const collect = (e: unknown) => void seen.push(JSON.stringify(e));
+    const { instance } = setup(
+      [{ status: 401, headers: CHALLENGE, data: { code: 800001 } }, { status: 503 }],
+      {
+        tokenProvider: provider,
+        retry: { baseDelayMs: 1, maxDelayMs: 1 },
+        hooks: { onRequest: collect, onRetry: collect, onGiveUp: collect, onTokenRefresh: collect },
+        logger: {
+          debug: (m, f) => void lines.push(m + JSON.stringify(f)),
+          warn: (m, f) => void lines.push(m + JSON.stringify(f)),
+          info: (m, f) => void lines.push(m + JSON.stringify(f)),
+        },
+      },
+    );
+    const { error } = await run(instance.get('/v1/customers'));
+    expect(error).toBeDefined();
+    const everything = [
+      JSON.stringify(error),
+      inspect(error, { depth: 10, showHidden: true }),
+      String(error),
+      error?.stack,
+      ...seen,
+      ...lines,
+    ].join('\n');
+    expect(seen.length).toBeGreaterThan(2);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(everything).not.toContain(canary);
+    expect(everything).not.toContain('c'.repeat(40));
+  });
+});
+
+describe('createPartnerCenterClient', () => {
+  it('sets the cloud base URL, Partner Center headers and token scope', async () => {
+    const { provider, requests } = countingProvider();
+    const client = createPartnerCenterClient({
+      cloud: 'china',
+      credential: provider,
+      application: 'Contoso Billing',
+      locale: 'en-US',
+    });
+    expect(client.defaults.baseURL).toBe('https://partner.partnercenterapi.microsoftonline.cn');
+    const scripted = scriptedAdapter([{ status: 200 }]);
+    client.defaults.adapter = scripted.adapter;
+    await run(client.get('/v1/customers'));
+    const headers = scripted.hits[0]?.headers ?? {};
+    expect(headers['ms-contract-version']).toBe('v1');
+    expect(headers['accept']).toBe('application/json');
+    expect(headers['ms-partnercenter-application']).toBe('Contoso Billing');
+    expect(headers['x-locale']).toBe('en-US');
+    expect(headers['authorization']).toBe('Bearer tok-1');
+    expect(requests[0]?.scopes).toEqual(['https://partner.partnercenterapi.microsoftonline.cn/.default']);
+    expect(client.resilience.breakerState('partner')).toBe('closed');
+  });
+
+  it('has a preset for every cloud and rejects an unknown one', () => {
+    const { provider } = countingProvider();
+    expect(createPartnerCenterClient({ credential: provider }).defaults.baseURL).toBe(
+      'https://api.partnercenter.microsoft.com',
+    );
+    expect(createPartnerCenterClient({ cloud: 'usgov', credential: provider }).defaults.baseURL).toBe(
+      'https://api.partnercenter.microsoft.com',
+    );
+    expect(
+      createPartnerCenterClient({ cloud: 'germany-legacy', credential: provider }).defaults.baseURL,
+    ).toBe('https://api.partnercenter.microsoft.com');
+    expect(
+      createPartnerCenterClient({ credential: provider, baseURL: 'http://127.0.0.1:9' }).defaults.baseURL,
+    ).toBe('http://127.0.0.1:9');
+    expect(() => createPartnerCenterClient({ cloud: 'mars' as 'global', credential: provider })).toThrow(
+      /mars/,
+    );
+  });
+});
