@@ -132,6 +132,18 @@ function copyCause(value: unknown, depth: number, scrub: (text: string) => strin
   return copy;
 }
 
+/** Partner Center's documented maximum length of `description`. */
+const MAX_DESCRIPTION_CHARS = 1024;
+/** Longest body snippet kept on an error. */
+const MAX_BODY_CHARS = 2048;
+
+/** Scrubs `text`, then caps it (scrubbing can lengthen a text slightly, e.g. a URL gains its `/`). */
+function scrubbed(text: string | undefined, sanitizer: Sanitizer, max: number): string | undefined {
+  if (text === undefined) return undefined;
+  const clean = sanitizer.scrubText(text);
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
 function isMarked(value: unknown): value is PartnerCenterError {
   if (value === null || typeof value !== 'object') return false;
   try {
@@ -234,7 +246,7 @@ export class PartnerCenterError extends Error {
     this.retryable = init.retryable;
     this.status = init.status;
     this.code = init.code;
-    this.description = init.description === undefined ? undefined : sanitizer.scrubText(init.description);
+    this.description = scrubbed(init.description, sanitizer, MAX_DESCRIPTION_CHARS);
     this.data = init.data;
     this.source = init.source;
     this.errorName = init.errorName;
@@ -250,8 +262,8 @@ export class PartnerCenterError extends Error {
     this.url = url;
     this.attempts = init.attempts;
     this.outcomeUnknown = init.outcomeUnknown ?? false;
-    this.reason = init.reason === undefined ? undefined : sanitizer.scrubText(init.reason);
-    this.body = init.body === undefined ? undefined : sanitizer.scrubText(init.body);
+    this.reason = scrubbed(init.reason, sanitizer, Number.POSITIVE_INFINITY);
+    this.body = scrubbed(init.body, sanitizer, MAX_BODY_CHARS);
     this.headers = Object.freeze({ ...(init.headers ?? {}) });
   }
 

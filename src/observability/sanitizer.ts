@@ -127,9 +127,9 @@ function headerEntries(headers: unknown): Array<[string, unknown]> {
 }
 
 /** Absolute URLs inside free text (messages, bodies, stacks); trailing punctuation is left to the sentence. */
-const URL_IN_TEXT = /\b[a-z][a-z\d+.-]*:\/\/[^\s"'<>`\\]*[^\s"'<>`\\,;.:!?)\]]/gi;
+const URL_IN_TEXT = /\b[a-z][a-z\d+.-]*:\/\/[^\s"'<>`\\\u2026]*[^\s"'<>`\\\u2026,;.:!?)\]]/gi;
 /** `?key=value` and `&key=value` pairs inside free text (relative URLs, query strings). */
-const QUERY_PAIR_IN_TEXT = /([?&])([A-Za-z0-9_.~$%-]{1,128})=([^&\s#"'<>`\\),;]*)/g;
+const QUERY_PAIR_IN_TEXT = /([?&])([A-Za-z0-9_.~$%-]{1,128})=([^&\s#"'<>`\\),;\u2026]*)/g;
 /** Longer query parameter names are reported as `REDACTED`: a name that long is a credential, not a name. */
 const MAX_QUERY_NAME_CHARS = 64;
 /** Userinfo (`user:password@`) after a scheme, for URLs that do not parse. */

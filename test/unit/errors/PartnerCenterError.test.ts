@@ -108,3 +108,23 @@ describe('normalizeError on an existing PartnerCenterError', () => {
     expect(filled.requestId).toBe('r-2');
   });
 });
+
+describe('PartnerCenterError text fields', () => {
+  it('scrubs description, reason and body given directly, and keeps the documented caps through with()', () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVl';
+    const error = new PartnerCenterError({
+      kind: 'server',
+      retryable: false,
+      description: `${'d'.repeat(1010)} https://h/é?code=abcdef`,
+      reason: `refresh failed: Bearer ${token}`,
+      body: `${'b'.repeat(3000)}`,
+    });
+    expect(error.description?.length).toBeLessThanOrEqual(1024);
+    expect(error.description).not.toContain('abcdef');
+    expect(error.reason).toBe('refresh failed: Bearer REDACTED');
+    expect(error.body?.length).toBeLessThanOrEqual(2048);
+    const again = error.with({ attempts: 2 }).with({ attempts: 3 });
+    expect(again.description).toBe(error.description);
+    expect(again.body).toBe(error.body);
+  });
+});

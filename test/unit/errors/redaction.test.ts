@@ -188,9 +188,11 @@ describe('redaction with canaries', () => {
     });
     expect(JSON.stringify(error)).not.toContain(c.secret);
     expect(String(error)).not.toContain(c.refresh);
-    // description and reason are stored as given by the library's own code; the message is scrubbed.
     expect(error.message).not.toContain(c.bearer);
+    expect(error.description).toBe('Bearer REDACTED');
+    expect(error.reason).toBe('refresh failed: refresh_token=REDACTED');
     expect(error.url).not.toContain(c.secret);
+    expectNoCanary(error, c);
   });
 
   it('keeps no canary through errorFromResponse and PartnerCenterError.with', () => {
