@@ -174,6 +174,30 @@ describe('timeouts and cancellation over real sockets', () => {
     expect(retries).toHaveLength(0);
   });
 
+  it('a cancelled call still reports its context: scope, attempts, request ids', async () => {
+    const controller = new AbortController();
+    const pc = await server((_hit, index, _req, res) => {
+      if (index === 0) reply(res, 503, { code: 3000, description: 'unavailable' });
+      else controller.abort(); // the second attempt hangs and the caller gives up
+    });
+    const { instance } = setup(pc.url);
+
+    const error = await pcError(
+      guard(
+        instance.get('/v1/customers/c1/subscriptions', { signal: controller.signal }),
+        10_000,
+        'the call',
+      ),
+    );
+
+    expect(error.kind).toBe('cancelled');
+    expect(pc.hits).toHaveLength(2);
+    expect(error.requestId).toBe(pc.hits[0]?.headers['ms-requestid']);
+    expect(error.correlationId).toBe(pc.hits[0]?.headers['ms-correlationid']);
+    expect(error.scope).toBe('customer:c1');
+    expect(error.attempts).toBe(2);
+  });
+
   it("an abort during a Retry-After wait rejects at once with kind 'cancelled'", async () => {
     const controller = new AbortController();
     const pc = await server((_hit, _index, _req, res) =>
