@@ -1,4 +1,10 @@
-import { type AxiosAdapter, type AxiosInstance, getAdapter, type InternalAxiosRequestConfig } from 'axios';
+import {
+  type AxiosAdapter,
+  type AxiosInstance,
+  getAdapter,
+  type InternalAxiosRequestConfig,
+  isCancel,
+} from 'axios';
 import { createAttemptAuth } from './auth/attemptAuth.js';
 import { createErrorCodeTable } from './errors/errorCodes.js';
 import { normalizeError } from './errors/normalizeError.js';
@@ -85,6 +91,8 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
       : undefined,
   });
 
+  /** The engine's error of each call the caller cancelled, by the call's config (see the response interceptor). */
+  const cancelled = new WeakMap<object, PartnerCenterError>();
   const requestId = instance.interceptors.request.use(
     (config: InternalAxiosRequestConfig) => {
       const current = config.adapter as WrappedAdapter | undefined;
@@ -92,7 +100,11 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
         typeof current === 'function' && current[WRAPPED]
           ? current[WRAPPED]
           : getAdapter(config.adapter ?? instance.defaults.adapter);
-      const wrapped: WrappedAdapter = (attemptConfig) => engine.execute(attemptConfig, base);
+      const wrapped: WrappedAdapter = (attemptConfig) =>
+        engine.execute(attemptConfig, base).catch((error: unknown) => {
+          if (PartnerCenterError.is(error) && error.kind === 'cancelled') cancelled.set(attemptConfig, error);
+          throw error;
+        });
       wrapped[WRAPPED] = base;
       config.adapter = wrapped;
       return config;
@@ -100,9 +112,14 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     undefined,
     { synchronous: true },
   );
-  const responseId = instance.interceptors.response.use(undefined, (error: unknown) =>
-    Promise.reject(PartnerCenterError.is(error) ? error : normalizeError(error, { codes, sanitizer })),
-  );
+  const responseId = instance.interceptors.response.use(undefined, (error: unknown) => {
+    if (PartnerCenterError.is(error)) return Promise.reject(error);
+    // On a caller abort axios replaces the engine's error with a bare CanceledError: give back the engine's,
+    // which carries the call's scope and attempts (and is the one onGiveUp reported).
+    const config = isCancel(error) ? (error as { config?: unknown }).config : undefined;
+    const known = config !== null && typeof config === 'object' ? cancelled.get(config) : undefined;
+    return Promise.reject(known ?? normalizeError(error, { codes, sanitizer }));
+  });
 
   let detached = false;
   const events = hub.events;

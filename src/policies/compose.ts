@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { BrokenCircuitError, type IBackoff, IsolatedCircuitError } from 'cockatiel';
 import type { ErrorCodeTable } from '../errors/errorCodes.js';
 import { normalizeError } from '../errors/normalizeError.js';
@@ -61,8 +61,22 @@ function requestOptions(config: InternalAxiosRequestConfig): PartnerCenterReques
 
 function fullUrl(config: InternalAxiosRequestConfig): string {
   const url = config.url ?? '';
-  if (/^[a-z][a-z\d+.-]*:\/\//i.test(url) || !config.baseURL) return url;
-  return `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+  const path =
+    /^[a-z][a-z\d+.-]*:\/\//i.test(url) || !config.baseURL
+      ? url
+      : `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+  if (config.params === undefined || config.params === null) return path;
+  // The query axios will send from `params` (redacted later by the sanitizer), serialised as axios does.
+  try {
+    const serializer = config.paramsSerializer;
+    return axios.getUri({
+      url: path,
+      params: config.params,
+      ...(serializer ? { paramsSerializer: serializer } : {}),
+    });
+  } catch {
+    return path;
+  }
 }
 
 function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
