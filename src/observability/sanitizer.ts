@@ -78,18 +78,28 @@ export interface Sanitizer {
   scrubText(text: string): string;
 }
 
-const TOKEN_PATTERNS: readonly RegExp[] = [
-  // JWT-shaped strings: three base64url segments, the first one a JSON header.
-  /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
-  // Authorization schemes followed by a credential.
-  /\b(Bearer|Basic|PoP|MSAuth1\.0)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
-  // key=value and "key":"value" pairs whose key names a secret.
-  /((?:access|refresh|id)_?token|client_?secret|client_?assertion|password|passwd|pwd|secret|api[-_]?key|sig|signature|assertion)(["']?\s*[:=]\s*["']?)([^"'&\s,;}]+)/gi,
-];
+/** JWT-shaped strings: three base64url segments, the first one a JSON header. */
+const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+/** Authorization schemes followed by a credential. */
+const SCHEME_PATTERN = /\b(Bearer|Basic|PoP|MSAuth1\.0)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
+/** key=value and "key":"value" pairs whose key names a secret. */
+const SECRET_PAIR_PATTERN =
+  /((?:access|refresh|id)_?token|client_?secret|client_?assertion|password|passwd|pwd|secret|api[-_]?key|sig|signature|assertion)(["']?\s*[:=]\s*["']?)([^"'&\s,;}]+)/gi;
 
-function scrub(text: string): string {
+const TOKEN_PATTERNS: readonly RegExp[] = [JWT_PATTERN, SCHEME_PATTERN, SECRET_PAIR_PATTERN];
+/** In a challenge the scheme is followed by auth-params, not a credential. */
+const CHALLENGE_PATTERNS: readonly RegExp[] = [JWT_PATTERN, SECRET_PAIR_PATTERN];
+
+/** Headers that carry a challenge (`Bearer realm="…", claims="…"`), not a credential. */
+const CHALLENGE_HEADERS = new Set(['www-authenticate', 'proxy-authenticate']);
+
+/**
+ * Scrubs text. With `challenge`, the text is an authentication challenge: the scheme is followed by
+ * auth-params, not a credential, so the scheme pattern is skipped (JWTs and secret-named keys still go).
+ */
+function scrub(text: string, challenge = false): string {
   let out = text;
-  for (const pattern of TOKEN_PATTERNS) {
+  for (const pattern of challenge ? CHALLENGE_PATTERNS : TOKEN_PATTERNS) {
     pattern.lastIndex = 0;
     out = out.replace(pattern, (match: string, ...groups: unknown[]) => {
       if (typeof groups[0] === 'string' && typeof groups[1] === 'string' && typeof groups[2] === 'string') {
@@ -186,14 +196,15 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
     return `${scrub(base)}${search}`;
   }
 
-  function scrubText(text: string): string {
+  function sanitizeTextUrls(text: string): string {
     const urls = text.replace(URL_IN_TEXT, (match) => sanitizeUrl(match));
-    const pairs = urls.replace(
-      QUERY_PAIR_IN_TEXT,
-      (match: string, sep: string, key: string, value: string) =>
-        query.has(decodeKey(key)) || value === REDACTED ? match : `${sep}${key}=${REDACTED}`,
+    return urls.replace(QUERY_PAIR_IN_TEXT, (match: string, sep: string, key: string, value: string) =>
+      query.has(decodeKey(key)) || value === REDACTED ? match : `${sep}${key}=${REDACTED}`,
     );
-    return scrub(pairs);
+  }
+
+  function scrubText(text: string): string {
+    return scrub(sanitizeTextUrls(text));
   }
 
   return {
@@ -203,10 +214,9 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
       for (const [name, value] of headerEntries(input)) {
         const key = name.toLowerCase();
         if (!headers.has(key) || value === undefined || value === null) continue;
-        out[key] = scrubText(Array.isArray(value) ? value.map(String).join(', ') : String(value)).slice(
-          0,
-          512,
-        );
+        const text = Array.isArray(value) ? value.map(String).join(', ') : String(value);
+        const clean = CHALLENGE_HEADERS.has(key) ? scrub(sanitizeTextUrls(text), true) : scrubText(text);
+        out[key] = clean.slice(0, 512);
       }
       return out;
     },

@@ -224,3 +224,27 @@ describe('scrubText keeps the sentence around a URL', () => {
     ).toBe(`see https://h/x?code=${REDACTED}, then https://h/y?size=2. Or (https://h/z).`);
   });
 });
+
+describe('authentication challenges', () => {
+  it('keeps the realm and claims of a WWW-Authenticate challenge, still removing JWTs', () => {
+    const claims = 'eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZX19fQ==';
+    const challenge = `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="${claims}"`;
+    const out = defaultSanitizer.sanitizeHeaders({ 'WWW-Authenticate': challenge });
+    expect(out['www-authenticate']).toBe(challenge);
+    const partnerCenter = 'OAuth realm=urn:cpsvc:cpid:00000000-0000-0000-0000-000000000001';
+    expect(defaultSanitizer.sanitizeHeaders({ 'www-authenticate': partnerCenter })).toEqual({
+      'www-authenticate': partnerCenter,
+    });
+    expect(
+      defaultSanitizer.sanitizeHeaders({ 'www-authenticate': `Bearer error="x", token="${JWT}"` }),
+    ).toEqual({
+      'www-authenticate': `Bearer error="x", token="${REDACTED}"`,
+    });
+  });
+
+  it('still removes a credential after a scheme everywhere else', () => {
+    expect(defaultSanitizer.sanitizeHeaders({ 'ms-cv': 'Bearer abcdefghij' })).toEqual({
+      'ms-cv': `Bearer ${REDACTED}`,
+    });
+  });
+});
