@@ -1,4 +1,4 @@
-import { AxiosError, CanceledError } from 'axios';
+import { AxiosError, AxiosHeaders, CanceledError, type InternalAxiosRequestConfig } from 'axios';
 import { BrokenCircuitError, IsolatedCircuitError, TaskCancelledError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { isNotSentNetworkCode, normalizeError } from '../../../src/errors/normalizeError.js';
@@ -10,14 +10,13 @@ function systemError(code: string, message = `connect ${code} 10.0.0.1:443`): Er
 }
 
 function axiosNetworkError(code: string, message: string, token: string): AxiosError {
-  const config = {
+  const config: InternalAxiosRequestConfig = {
     method: 'post',
     url: '/v1/customers',
     baseURL: 'https://api.partnercenter.microsoft.com',
-    headers: { Authorization: `Bearer ${token}`, 'MS-RequestId': 'req-1' },
+    headers: new AxiosHeaders({ Authorization: `Bearer ${token}`, 'MS-RequestId': 'req-1' }),
   };
-  // biome-ignore lint/suspicious/noExplicitAny: AxiosError's config type needs AxiosHeaders; a literal is what adapters really pass
-  return new AxiosError(message, code, config as any, {}, undefined);
+  return new AxiosError(message, code, config, {}, undefined);
 }
 
 describe('errors without a response', () => {
