@@ -1,0 +1,81 @@
+/**
+ * The part of a `ResilienceHandle` the OpenTelemetry bridge reads, declared structurally so that the
+ * `./otel` entry does not carry its own copy of the main entry's classes: any `ResilienceHandle` fits.
+ */
+
+/** A cockatiel-style event: subscribing returns a disposable. */
+export type Subscribe<T> = (listener: (event: T) => void) => { dispose(): void };
+
+/** Fields every event carries about its logical call (`requestId` is `''` when no call is known). */
+export interface CallFields {
+  readonly requestId: string;
+  readonly correlationId: string;
+  readonly scope: string;
+  readonly method: string;
+  readonly url: string;
+}
+
+/** `onRequest`: an attempt is about to be sent. */
+export interface RequestFields extends CallFields {
+  readonly attempt: number;
+}
+
+/** `onRetry`: an attempt failed and another follows. */
+export interface RetryFields extends CallFields {
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly delaySource: string;
+  readonly reason: string;
+  readonly errorKind: string;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+}
+
+/** `onThrottle`: a 429 (or hinted 503) set a scope deadline, or a call waits at the scope's gate. */
+export interface ThrottleFields extends CallFields {
+  readonly retryAfterMs: number;
+  readonly source: string;
+}
+
+/** `onBreak`, `onHalfOpen`, `onReset`. */
+export interface BreakerFields extends CallFields {
+  readonly reason: string;
+}
+
+/** `onTokenRefresh`. */
+export interface TokenRefreshFields extends CallFields {
+  readonly reason: string;
+  readonly durationMs: number;
+  readonly outcome: 'success' | 'failure';
+}
+
+/** `onSuccess`. */
+export interface SuccessFields extends CallFields {
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly status: number;
+}
+
+/** `onGiveUp`: only the error fields the bridge reads. */
+export interface GiveUpFields extends CallFields {
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly error: {
+    readonly kind: string;
+    readonly status?: number | undefined;
+    readonly code?: string | undefined;
+  };
+}
+
+/** What {@link instrumentResilience} subscribes to: a `ResilienceHandle` from `attachResilience()`. */
+export interface ResilienceEventSource {
+  readonly onRequest: Subscribe<RequestFields>;
+  readonly onRetry: Subscribe<RetryFields>;
+  readonly onThrottle: Subscribe<ThrottleFields>;
+  readonly onBreak: Subscribe<BreakerFields>;
+  readonly onHalfOpen: Subscribe<BreakerFields>;
+  readonly onReset: Subscribe<BreakerFields>;
+  readonly onTokenRefresh: Subscribe<TokenRefreshFields>;
+  readonly onGiveUp: Subscribe<GiveUpFields>;
+  readonly onSuccess: Subscribe<SuccessFields>;
+}

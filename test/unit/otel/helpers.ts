@@ -1,0 +1,102 @@
+import type { Attributes } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  type DataPoint,
+  MeterProvider,
+  type MetricData,
+  MetricReader,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import axios, { type AxiosInstance } from 'axios';
+import { vi } from 'vitest';
+import {
+  attachResilience,
+  isPartnerCenterError,
+  type PartnerCenterError,
+  type ResilienceHandle,
+  type ResilienceOptions,
+} from '../../../src/index.js';
+import { type InstrumentResilienceOptions, instrumentResilience } from '../../../src/otel/index.js';
+import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
+
+export const BASE = 'https://api.partnercenter.microsoft.com';
+
+/** A metric reader collected by hand: no export timers to fight the fake clock. */
+class ManualReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+/** One recorded metric point, flattened for assertions. */
+export interface Point {
+  readonly name: string;
+  readonly attributes: Attributes;
+  readonly value: DataPoint<unknown>['value'];
+}
+
+/** Tracer and meter providers backed by memory, plus readers for what they recorded. */
+export function setupOtel() {
+  const exporter = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const reader = new ManualReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  return {
+    tracerProvider,
+    meterProvider,
+    spans: (): ReadableSpan[] => exporter.getFinishedSpans(),
+    async points(): Promise<Point[]> {
+      const { resourceMetrics, errors } = await reader.collect();
+      if (errors.length > 0) throw new Error(`metric collection failed: ${String(errors[0])}`);
+      const metrics: MetricData[] = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+      return metrics.flatMap((m) =>
+        (m.dataPoints as DataPoint<unknown>[]).map((p) => ({
+          name: m.descriptor.name,
+          attributes: p.attributes,
+          value: p.value,
+        })),
+      );
+    },
+  };
+}
+
+/** An axios instance on a scripted adapter, with resilience attached and instrumented. */
+export function setupClient(
+  steps: Step[] | ((hit: Hit, index: number) => Step),
+  options: ResilienceOptions = {},
+  instrumentOptions: InstrumentResilienceOptions = {},
+) {
+  const otel = setupOtel();
+  const scripted = scriptedAdapter(steps);
+  const instance: AxiosInstance = axios.create({ adapter: scripted.adapter, baseURL: BASE });
+  const handle: ResilienceHandle = attachResilience(instance, {
+    retry: { jitter: 'none', baseDelayMs: 100 },
+    ...options,
+  });
+  const instrumentation = instrumentResilience(handle, {
+    tracerProvider: otel.tracerProvider,
+    meterProvider: otel.meterProvider,
+    ...instrumentOptions,
+  });
+  return { ...otel, ...scripted, instance, handle, instrumentation };
+}
+
+/** Runs the fake clock until the call settles; a PartnerCenterError comes back as `error`. */
+export async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: PartnerCenterError }> {
+  const outcome = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => {
+      if (!isPartnerCenterError(error)) throw error;
+      return { error };
+    },
+  );
+  await vi.runAllTimersAsync();
+  return outcome;
+}

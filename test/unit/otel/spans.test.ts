@@ -1,0 +1,160 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ResilienceHandle } from '../../../src/index.js';
+import type { ResilienceEventSource } from '../../../src/otel/index.js';
+import { instrumentResilience } from '../../../src/otel/index.js';
+import { BASE, settle, setupClient, setupOtel } from './helpers.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(new Date('2026-11-25T12:00:00Z'));
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('call spans', () => {
+  it('a ResilienceHandle is a ResilienceEventSource', () => {
+    const fits = (handle: ResilienceHandle): ResilienceEventSource => handle;
+    expect(typeof fits).toBe('function');
+  });
+
+  it('503, 503, 200: one CLIENT span with resend_count 2, two retry events, status UNSET', async () => {
+    const { instance, spans } = setupClient([{ status: 503 }, { status: 503 }, { status: 200 }]);
+    const { value } = await settle(instance.get('/v1/customers?size=10'));
+    expect(value?.status).toBe(200);
+
+    const all = spans();
+    expect(all).toHaveLength(1);
+    const span = all[0];
+    if (!span) throw new Error('no span');
+    expect(span.name).toBe('GET');
+    expect(span.kind).toBe(SpanKind.CLIENT);
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'url.full': `${BASE}/v1/customers?size=10`,
+      'server.address': 'api.partnercenter.microsoft.com',
+      'server.port': 443,
+      'http.response.status_code': 200,
+      'http.request.resend_count': 2,
+      'partner_center.scope': 'partner',
+      'partner_center.attempts': 3,
+    });
+    expect(span.attributes['error.type']).toBeUndefined();
+    expect(span.attributes['partner_center.request_id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(span.attributes['partner_center.correlation_id']).toMatch(/^[0-9a-f-]{36}$/);
+
+    const retries = span.events.filter((e) => e.name === 'retry');
+    expect(retries.map((e) => e.attributes?.['partner_center.attempt'])).toEqual([1, 2]);
+    expect(retries[0]?.attributes).toMatchObject({
+      'partner_center.delay_source': 'backoff',
+      'partner_center.error_kind': 'server',
+      'http.response.status_code': 503,
+    });
+    expect(typeof retries[0]?.attributes?.['partner_center.delay_ms']).toBe('number');
+  });
+
+  it('a give-up ends the span with status ERROR and error.type', async () => {
+    const { instance, spans } = setupClient([
+      { status: 404, data: { code: 600002, description: 'Customer not found', source: 'PartnerFD' } },
+    ]);
+    const { error } = await settle(instance.get('/v1/customers/aaaaaaaa-0000-0000-0000-00000000000a'));
+    expect(error?.kind).toBe('not-found');
+
+    const [span] = spans();
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span?.attributes).toMatchObject({
+      'error.type': '404',
+      'http.response.status_code': 404,
+      'partner_center.error_kind': 'not-found',
+      'partner_center.error_code': '600002',
+      'partner_center.scope': 'customer:aaaaaaaa-0000-0000-0000-00000000000a',
+    });
+    expect(span?.attributes['http.request.resend_count']).toBeUndefined();
+  });
+
+  it('error.type is the error kind when no status came back', async () => {
+    const { instance, spans } = setupClient([{ fault: 'ECONNREFUSED' }], { retry: { maxAttempts: 2 } });
+    const { error } = await settle(instance.get('/v1/customers'));
+    expect(error?.kind).toBe('network');
+    const [span] = spans();
+    expect(span?.attributes['error.type']).toBe('network');
+    expect(span?.attributes['http.response.status_code']).toBeUndefined();
+    expect(span?.attributes['http.request.resend_count']).toBe(1);
+  });
+
+  it('a call refused before any request (breaker open) still gets a span, back-dated to its start', async () => {
+    const { instance, spans, handle } = setupClient([{ status: 500 }], {
+      retry: { maxAttempts: 1 },
+      circuitBreaker: { strategy: { type: 'consecutive', threshold: 1 } },
+    });
+    await settle(instance.get('/v1/customers'));
+    expect(handle.breakerState('partner')).toBe('open');
+    const { error } = await settle(instance.get('/v1/customers'));
+    expect(error?.kind).toBe('circuit-open');
+
+    const all = spans();
+    expect(all).toHaveLength(2);
+    expect(all[0]?.events.map((e) => e.name)).toEqual(['circuit_opened']);
+    expect(all[1]?.attributes).toMatchObject({ 'error.type': 'circuit-open', 'partner_center.attempts': 1 });
+    expect(all[1]?.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('uses scopeLabel on spans', async () => {
+    const { instance, spans } = setupClient(
+      [{ status: 200 }],
+      {},
+      { scopeLabel: (s) => s.split(':')[0] ?? s },
+    );
+    await settle(instance.get('/v1/customers/aaaaaaaa-0000-0000-0000-00000000000a/subscriptions'));
+    expect(spans()[0]?.attributes['partner_center.scope']).toBe('customer');
+  });
+
+  it('dispose() ends open spans as incomplete and records nothing afterwards', async () => {
+    const { instance, spans, instrumentation, points } = setupClient([{ hang: true }], {
+      timeout: { attemptMs: 0, totalMs: 0 },
+    });
+    const pending = instance.get('/v1/customers').catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(spans()).toHaveLength(0);
+
+    instrumentation.dispose();
+    instrumentation.dispose();
+    const [span] = spans();
+    expect(spans()).toHaveLength(1);
+    expect(span?.attributes['partner_center.span.incomplete']).toBe(true);
+
+    const before = (await points()).length;
+    const again = setupClient([{ status: 200 }]);
+    again.instrumentation.dispose();
+    await settle(again.instance.get('/v1/customers'));
+    expect(again.spans()).toHaveLength(0);
+    expect(await again.points()).toHaveLength(0);
+    expect((await points()).length).toBe(before);
+    void pending;
+  });
+
+  it('bounds open spans: past maxOpenSpans the oldest is ended as incomplete', async () => {
+    const { instance, spans } = setupClient(
+      [{ hang: true }],
+      { timeout: { attemptMs: 0, totalMs: 0 } },
+      {
+        maxOpenSpans: 2,
+      },
+    );
+    for (let i = 0; i < 3; i++) void instance.get(`/v1/customers?size=${i}`).catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(10);
+    const ended = spans();
+    expect(ended).toHaveLength(1);
+    expect(ended[0]?.attributes['url.full']).toBe(`${BASE}/v1/customers?size=0`);
+    expect(ended[0]?.attributes['partner_center.span.incomplete']).toBe(true);
+  });
+
+  it('rejects invalid caps', () => {
+    const otel = setupOtel();
+    const { handle } = setupClient([{ status: 200 }]);
+    expect(() => instrumentResilience(handle, { ...otel, maxScopeLabels: -1 })).toThrow(RangeError);
+    expect(() => instrumentResilience(handle, { ...otel, maxOpenSpans: 0 })).toThrow(/maxOpenSpans/);
+  });
+});
