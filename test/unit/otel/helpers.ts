@@ -77,8 +77,8 @@ export function setupClient(
   const scripted = scriptedAdapter(steps);
   const instance: AxiosInstance = axios.create({ adapter: scripted.adapter, baseURL: BASE });
   const handle: ResilienceHandle = attachResilience(instance, {
-    retry: { jitter: 'none', baseDelayMs: 100 },
     ...options,
+    retry: { jitter: 'none', baseDelayMs: 100, ...options.retry },
   });
   const instrumentation = instrumentResilience(handle, {
     tracerProvider: otel.tracerProvider,
