@@ -208,8 +208,14 @@ describe('timeouts and cancellation over real sockets', () => {
     const instance = axios.create({ baseURL: pc.url, httpAgent: agent });
     attachResilience(instance, {
       retry: FAST,
-      // The 60 s wait starts after onRetry: abort then. A sleep that ignored the signal would hang the guard.
-      hooks: { onRetry: () => controller.abort() },
+      // The 60 s wait starts right after onRetry: abort 100 ms into it. A wait that ignored the caller's signal
+      // would hang past the guard. (Were the machine so slow that the wait had not started yet, the abort would be
+      // seen before it, and the test would still pass for the right reason.)
+      hooks: {
+        onRetry: () => {
+          setTimeout(() => controller.abort(), 100);
+        },
+      },
     });
 
     const error = await pcError(
