@@ -1,0 +1,322 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
+import { type Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createRedisScopeStore,
+  type RedisScopeStore,
+  type RedisScopeStoreErrorContext,
+  type RedisScopeStoreOptions,
+  RedisScopeStoreTimeoutError,
+  type RedisScriptClient,
+} from '../../../src/stores/redis.js';
+import { connectClient, RedisFixture } from './helpers/redisServer.js';
+
+// Compile-time: an ioredis Redis and a Cluster are both accepted as the client.
+const fromRedis = (client: Redis): RedisScriptClient => client;
+const fromCluster = (client: Cluster): RedisScriptClient => client;
+void fromRedis;
+void fromCluster;
+
+const budget = { maxTokens: 3, refundPerSuccess: 0.5 };
+
+const fixture = new RedisFixture('the Redis scope store tests');
+const clients: Redis[] = [];
+const prefix = `pcr-test-${randomUUID().slice(0, 8)}:`;
+
+async function client(): Promise<Redis> {
+  const redis = fixture.get();
+  if (!redis) throw new Error('no redis');
+  const c = await connectClient(redis);
+  clients.push(c);
+  return c;
+}
+
+async function store(options: Partial<RedisScopeStoreOptions> = {}): Promise<RedisScopeStore> {
+  return createRedisScopeStore({ client: await client(), keyPrefix: prefix, ...options });
+}
+
+beforeAll(async () => {
+  await fixture.start();
+});
+
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await fixture.stop();
+});
+
+describe('createRedisScopeStore: options and key layout', () => {
+  const fake: RedisScriptClient = { evalsha: async () => -1, eval: async () => -1 };
+
+  it('rejects a missing client and invalid durations', () => {
+    expect(() => createRedisScopeStore({ client: {} as RedisScriptClient })).toThrow(/ioredis/);
+    expect(() => createRedisScopeStore({ client: fake, keyTtlMs: 0 })).toThrow(/keyTtlMs/);
+    expect(() => createRedisScopeStore({ client: fake, commandTimeoutMs: Number.NaN })).toThrow(
+      /commandTimeoutMs/,
+    );
+    expect(() => createRedisScopeStore({ client: fake, retryAfterFailureMs: -1 })).toThrow(
+      /retryAfterFailureMs/,
+    );
+  });
+
+  it('namespaces keys with the prefix and a {scope} hash tag', () => {
+    expect(createRedisScopeStore({ client: fake }).keys('customer:abc')).toEqual({
+      throttle: 'pcr:{customer:abc}:throttle',
+      open: 'pcr:{customer:abc}:open',
+      budget: 'pcr:{customer:abc}:budget',
+    });
+    expect(createRedisScopeStore({ client: fake, keyPrefix: 'app1:' }).keys('partner').throttle).toBe(
+      'app1:{partner}:throttle',
+    );
+  });
+});
+
+describe('createRedisScopeStore against a fake client (no Redis needed)', () => {
+  it('falls back to EVAL when the server does not know the script (NOSCRIPT)', async () => {
+    const calls: string[] = [];
+    const fake: RedisScriptClient = {
+      evalsha: async () => {
+        calls.push('evalsha');
+        throw new Error('NOSCRIPT No matching script. Please use EVAL.');
+      },
+      eval: async (source) => {
+        calls.push(`eval:${source.includes("redis.call('TIME')")}`);
+        return 1200;
+      },
+    };
+    const s = createRedisScopeStore({ client: fake, now: () => 1_000_000 });
+    expect(await s.getThrottleDeadline('partner')).toBe(1_001_200);
+    expect(calls).toEqual(['evalsha', 'eval:true']);
+  });
+
+  it('ignores an onError hook that throws and answers from the fallback', async () => {
+    const fake: RedisScriptClient = {
+      evalsha: async () => {
+        throw new Error('boom');
+      },
+      eval: async () => 0,
+    };
+    const s = createRedisScopeStore({
+      client: fake,
+      onError: () => {
+        throw new Error('hook failed');
+      },
+    });
+    await expect(s.takeRetryToken('partner', budget)).resolves.toBe(true);
+  });
+
+  it('answers synchronously from the fallback while a failure is fresh, then tries Redis again', async () => {
+    let clock = 0;
+    let healthy = false;
+    let evals = 0;
+    const fake: RedisScriptClient = {
+      evalsha: async () => {
+        evals += 1;
+        if (!healthy) throw new Error('ECONNREFUSED');
+        return 500;
+      },
+      eval: async () => 0,
+    };
+    const errors: RedisScopeStoreErrorContext[] = [];
+    const s = createRedisScopeStore({
+      client: fake,
+      now: () => clock,
+      retryAfterFailureMs: 1_000,
+      onError: (_e, ctx) => errors.push(ctx),
+    });
+    await s.extendThrottleDeadline('partner', 2_000);
+    expect(errors).toEqual([{ operation: 'extendThrottleDeadline', scope: 'partner', timedOut: false }]);
+    expect(s.degraded).toBe(true);
+    // Within the cooldown: a plain value, from the fallback that recorded the 429 this process saw.
+    expect(s.getThrottleDeadline('partner')).toBe(2_000);
+    expect(evals).toBe(1);
+    clock = 1_000;
+    healthy = true;
+    expect(s.degraded).toBe(false);
+    // Redis says 500 ms left (1_500); the local fallback still knows 2_000: the later wins.
+    expect(await s.getThrottleDeadline('partner')).toBe(2_000);
+    clock = 1_800;
+    expect(await s.getThrottleDeadline('partner')).toBe(2_300);
+    expect(errors).toHaveLength(1);
+  });
+});
+
+describe('createRedisScopeStore against redis-server', () => {
+  it('stores, reads and expires the throttle deadline; a shorter deadline is ignored', async () => {
+    if (!fixture.get()) return;
+    const s = await store();
+    const scope = `s-${randomUUID()}`;
+    expect(await s.getThrottleDeadline(scope)).toBeUndefined();
+    const deadline = Date.now() + 5_000;
+    await s.extendThrottleDeadline(scope, deadline);
+    const read = await s.getThrottleDeadline(scope);
+    expect(read).toBeGreaterThanOrEqual(deadline - 5);
+    expect(read).toBeLessThanOrEqual(deadline + 50);
+    await s.extendThrottleDeadline(scope, Date.now() + 1_000);
+    expect(await s.getThrottleDeadline(scope)).toBeGreaterThanOrEqual(deadline - 5);
+
+    const c = await client();
+    const pttl = await c.pttl(s.keys(scope).throttle);
+    expect(pttl).toBeGreaterThan(4_000);
+    expect(pttl).toBeLessThanOrEqual(5_000);
+    // The value is on Redis's clock (microseconds), not the caller's.
+    const [seconds, micros] = await c.time();
+    const stored = Number(await c.get(s.keys(scope).throttle));
+    const leftMs = (stored - (Number(seconds) * 1e6 + Number(micros))) / 1000;
+    expect(leftMs).toBeGreaterThan(4_000);
+    expect(leftMs).toBeLessThanOrEqual(5_000);
+  });
+
+  it('a deadline in the past writes nothing; an expired deadline reads as undefined', async () => {
+    if (!fixture.get()) return;
+    const s = await store();
+    const scope = `s-${randomUUID()}`;
+    await s.extendThrottleDeadline(scope, Date.now() - 10);
+    expect(await (await client()).exists(s.keys(scope).throttle)).toBe(0);
+    await s.extendThrottleDeadline(scope, Date.now() + 60);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(await s.getThrottleDeadline(scope)).toBeUndefined();
+    expect(await (await client()).exists(s.keys(scope).throttle)).toBe(0);
+  });
+
+  it('sets, reads, expires and clears the breaker-open hint', async () => {
+    if (!fixture.get()) return;
+    const s = await store();
+    const other = await store();
+    const scope = `s-${randomUUID()}`;
+    expect(await s.getOpenUntil(scope)).toBeUndefined();
+    const until = Date.now() + 30_000;
+    await s.setOpenUntil(scope, until);
+    const read = await other.getOpenUntil(scope);
+    expect(read).toBeGreaterThanOrEqual(until - 5);
+    expect(read).toBeLessThanOrEqual(until + 50);
+    const pttl = await (await client()).pttl(s.keys(scope).open);
+    expect(pttl).toBeGreaterThan(29_000);
+    expect(pttl).toBeLessThanOrEqual(30_000);
+    await other.setOpenUntil(scope, undefined);
+    expect(await s.getOpenUntil(scope)).toBeUndefined();
+    expect(await (await client()).exists(s.keys(scope).open)).toBe(0);
+  });
+
+  it('starts the retry budget full, spends it, refunds it, and expires the key after keyTtlMs', async () => {
+    if (!fixture.get()) return;
+    const s = await store({ keyTtlMs: 60_000 });
+    const scope = `s-${randomUUID()}`;
+    // A refund on a full budget allocates nothing.
+    await s.refundRetryToken(scope, budget);
+    expect(await (await client()).exists(s.keys(scope).budget)).toBe(0);
+    expect(await s.takeRetryToken(scope, budget)).toBe(true);
+    expect(await s.takeRetryToken(scope, budget)).toBe(true);
+    expect(await s.takeRetryToken(scope, budget)).toBe(true);
+    expect(await s.takeRetryToken(scope, budget)).toBe(false);
+    await s.refundRetryToken(scope, budget);
+    expect(await s.takeRetryToken(scope, budget)).toBe(false); // 0.5 token is not a token
+    await s.refundRetryToken(scope, budget);
+    expect(await s.takeRetryToken(scope, budget)).toBe(true); // 0.5 + 0.5
+    for (let i = 0; i < 10; i++) await s.refundRetryToken(scope, budget);
+    expect(Number(await (await client()).get(s.keys(scope).budget))).toBe(3); // capped at maxTokens
+    const pttl = await (await client()).pttl(s.keys(scope).budget);
+    expect(pttl).toBeGreaterThan(59_000);
+    expect(pttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('runs the scripts again after SCRIPT FLUSH (NOSCRIPT -> EVAL)', async () => {
+    if (!fixture.get()) return;
+    const errors: unknown[] = [];
+    const c = await client();
+    const s = createRedisScopeStore({ client: c, keyPrefix: prefix, onError: (e) => errors.push(e) });
+    const scope = `s-${randomUUID()}`;
+    await s.extendThrottleDeadline(scope, Date.now() + 2_000);
+    await c.script('FLUSH');
+    expect(await s.getThrottleDeadline(scope)).toBeGreaterThan(Date.now());
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps the latest of 100 concurrent deadlines written by 4 clients', async () => {
+    if (!fixture.get()) return;
+    const stores = await Promise.all([store(), store(), store(), store()]);
+    const scope = `s-${randomUUID()}`;
+    const base = Date.now();
+    const deadlines = Array.from({ length: 100 }, () => base + 1_000 + Math.floor(Math.random() * 20_000));
+    await Promise.all(
+      deadlines.map((d, i) => (stores[i % 4] as RedisScopeStore).extendThrottleDeadline(scope, d)),
+    );
+    const max = Math.max(...deadlines);
+    const read = await (stores[0] as RedisScopeStore).getThrottleDeadline(scope);
+    expect(read).toBeGreaterThanOrEqual(max - 5);
+    expect(read).toBeLessThanOrEqual(max + 50);
+  });
+
+  it('lets exactly 50 of 1,000 concurrent takeRetryToken calls from 4 clients succeed', async () => {
+    if (!fixture.get()) return;
+    const stores = await Promise.all([store(), store(), store(), store()]);
+    const scope = `s-${randomUUID()}`;
+    const fifty = { maxTokens: 50, refundPerSuccess: 0.1 };
+    const results = await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) =>
+        (stores[i % 4] as RedisScopeStore).takeRetryToken(scope, fifty),
+      ),
+    );
+    expect(results.filter((r) => r === true)).toHaveLength(50);
+  });
+
+  it('survives clock skew: a process whose clock is 5 s ahead shares the same real deadline', async () => {
+    if (!fixture.get()) return;
+    const skew = 5_000;
+    const ahead = await store({ now: () => Date.now() + skew });
+    const exact = await store();
+    const scope = `s-${randomUUID()}`;
+
+    // The skewed process saw a 429 with Retry-After 2 s: its engine computes the deadline on its own clock.
+    await ahead.extendThrottleDeadline(scope, Date.now() + skew + 2_000);
+    const seenByExact = (await exact.getThrottleDeadline(scope)) ?? 0;
+    // The exact process waits about 2 s, not 7 s (what an absolute epoch would have meant on its clock).
+    expect(seenByExact - Date.now()).toBeGreaterThan(1_900);
+    expect(seenByExact - Date.now()).toBeLessThanOrEqual(2_050);
+    // And the skewed process reads the deadline back on its own clock.
+    const seenByAhead = (await ahead.getThrottleDeadline(scope)) ?? 0;
+    expect(seenByAhead - (Date.now() + skew)).toBeGreaterThan(1_900);
+    expect(seenByAhead - (Date.now() + skew)).toBeLessThanOrEqual(2_050);
+
+    // The other way round, for the breaker hint.
+    await exact.setOpenUntil(scope, Date.now() + 3_000);
+    const openForAhead = (await ahead.getOpenUntil(scope)) ?? 0;
+    expect(openForAhead - (Date.now() + skew)).toBeGreaterThan(2_900);
+    expect(openForAhead - (Date.now() + skew)).toBeLessThanOrEqual(3_050);
+  });
+});
+
+describe('createRedisScopeStore when Redis is unreachable', () => {
+  it('times out a command that gets no answer and falls back, with onError told', async () => {
+    // A server that accepts and never answers: the client never gets ready and its commands hang.
+    const sockets: Socket[] = [];
+    const blackHole = createServer((socket) => {
+      sockets.push(socket);
+    });
+    blackHole.listen(0, '127.0.0.1');
+    await once(blackHole, 'listening');
+    const address = blackHole.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const c = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, connectTimeout: 10_000 });
+    c.on('error', () => undefined);
+    try {
+      const errors: { error: unknown; ctx: RedisScopeStoreErrorContext }[] = [];
+      const s = createRedisScopeStore({
+        client: c,
+        commandTimeoutMs: 100,
+        onError: (error, ctx) => errors.push({ error, ctx }),
+      });
+      const started = Date.now();
+      expect(await s.takeRetryToken('partner', budget)).toBe(true);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]?.ctx).toEqual({ operation: 'takeRetryToken', scope: 'partner', timedOut: true });
+      expect(errors[0]?.error).toBeInstanceOf(RedisScopeStoreTimeoutError);
+    } finally {
+      c.disconnect();
+      for (const socket of sockets) socket.destroy();
+      blackHole.close();
+    }
+  });
+});
