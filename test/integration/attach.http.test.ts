@@ -269,6 +269,32 @@ describe('attachResilience over real http (loopback)', () => {
   });
 });
 
+describe('detach() with a call in flight', () => {
+  it('lets the call in flight finish with its retries; the next call is plain axios', async () => {
+    const pc = await server(failThenSucceed(2));
+    const instance = axios.create({ baseURL: pc.url, httpAgent: agent() });
+    let detachedAtRetry = 0;
+    const handle = attachResilience(instance, {
+      ...FAST,
+      hooks: {
+        onRetry: () => {
+          detachedAtRetry += 1;
+          handle.detach();
+        },
+      },
+    });
+
+    const response = await instance.get('/v1/customers');
+
+    expect(detachedAtRetry).toBe(2);
+    expect(response.status).toBe(200);
+    expect(pc.hits).toHaveLength(3);
+    await instance.get('/v1/customers');
+    expect(pc.hits).toHaveLength(4);
+    expect(pc.hits[3]?.headers['ms-requestid']).toBeUndefined();
+  });
+});
+
 /** Number of live (not ejected) interceptors. */
 function activeHandlers(instance: AxiosInstance): { request: number; response: number } {
   const count = (manager: unknown) =>
