@@ -80,6 +80,11 @@ export async function spawnRedisServer(port?: number): Promise<TestRedis | undef
   };
 }
 
+/** Under CI (`CI` set) or `.ci/run` (`PCR_REDIS_REQUIRED=1`) a missing Redis fails the tests. */
+function required(): boolean {
+  return Boolean(process.env['CI'] || process.env['PCR_REDIS_REQUIRED']);
+}
+
 /**
  * The Redis for a test file: `PCR_REDIS_URL` when set, else a spawned redis-server. Call `start()` in
  * `beforeAll` and `get()` at the top of each test: when no Redis could be had, `get()` throws under CI (a
@@ -107,7 +112,7 @@ export class RedisFixture {
     this.redis = await spawnRedisServer();
     if (!this.redis) {
       this.missing = true;
-      if (!process.env['CI']) {
+      if (!required()) {
         console.warn(
           `redis-server unavailable: skipping ${this.what} (install redis-server or set PCR_REDIS_URL)`,
         );
@@ -116,7 +121,7 @@ export class RedisFixture {
   }
 
   get(): TestRedis | undefined {
-    if (this.missing && process.env['CI']) {
+    if (this.missing && required()) {
       throw new Error(`redis-server unavailable and PCR_REDIS_URL unset: ${this.what} cannot run in CI`);
     }
     return this.redis;
