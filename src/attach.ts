@@ -87,6 +87,7 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
           hub,
           log,
           maxScopes: normalized.maxScopes,
+          partnerScope: normalized.partnerScope,
         })
       : undefined,
   });

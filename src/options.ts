@@ -245,6 +245,7 @@ const optionsSchema = policySchema.extend({
       refreshWindowMs: ms('token.refreshWindowMs').optional(),
       blockingWindowMs: ms('token.blockingWindowMs').optional(),
       maxEntries: z.number().int().min(1).optional(),
+      scopeOf: fn.optional(),
     })
     .optional(),
   tenants: z

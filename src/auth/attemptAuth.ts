@@ -1,8 +1,8 @@
-import type { InternalAxiosRequestConfig } from 'axios';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo, EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
 import type { AttemptAuth, CallState } from '../policies/compose.js';
+import { requestUrl } from '../policies/requestUrl.js';
 import { challengeClaims, parseWwwAuthenticate, partnerCenterRealm } from './challenge.js';
 import { PARTNER_CENTER_CLOUDS } from './clouds.js';
 import type { TokenCredentialLike, TokenProvider } from './TokenProvider.js';
@@ -20,6 +20,13 @@ export interface TokenOptions {
   readonly blockingWindowMs?: number;
   /** Most scope+realm tokens cached; the least recently used is dropped beyond it. Default: `10000`. */
   readonly maxEntries?: number;
+  /**
+   * Maps a call's tenant scope to the token it uses: calls mapped to the same key share one token (and one
+   * refresh), and the key is the `scope` the provider is asked for. Partner Center customer calls use the
+   * partner's token, so by default every call shares the partner scope's token; an ISV serving several
+   * partners through one instance maps each scope to its partner. Default: every scope to the partner scope.
+   */
+  readonly scopeOf?: (scope: string) => string;
 }
 
 interface Deps {
@@ -28,15 +35,10 @@ interface Deps {
   readonly hub: EventHub;
   readonly log: Log | undefined;
   readonly maxScopes: number;
+  readonly partnerScope: string;
 }
 
 const MFA_REQUIRED = '900421';
-
-function absoluteUrl(config: InternalAxiosRequestConfig): string {
-  const url = config.url ?? '';
-  if (/^[a-z][a-z\d+.-]*:\/\//i.test(url) || !config.baseURL) return url;
-  return `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
-}
 
 /**
  * The token layer of the engine: each attempt gets its Authorization header from the (single-flight,
@@ -47,6 +49,16 @@ function absoluteUrl(config: InternalAxiosRequestConfig): string {
 export function createAttemptAuth(deps: Deps): AttemptAuth {
   const { hub, log } = deps;
   const scopes = deps.options?.scopes ?? PARTNER_CENTER_CLOUDS.global.tokenScopes;
+  const mapScope = deps.options?.scopeOf;
+  const keyOf = (scope: string): string => {
+    if (!mapScope) return deps.partnerScope;
+    try {
+      const key = mapScope(scope);
+      return typeof key === 'string' && key !== '' ? key : deps.partnerScope;
+    } catch {
+      return deps.partnerScope;
+    }
+  };
   /** The call that asked the cache for a token last, per scope: a refresh is reported as that call's. */
   const asking = new Map<string, CallInfo>();
   /** The realm each scope's tokens were last challenged for (bounded like the scopes). */
@@ -107,19 +119,20 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
 
   async function token(call: CallState, request: Parameters<typeof cache.getToken>[0]): Promise<string> {
     const info = infoOf(call);
-    asking.set(call.scope, info);
+    asking.set(request.scope, info);
     try {
       return (await cache.getToken(request)).token;
     } finally {
-      if (asking.get(call.scope) === info) asking.delete(call.scope);
+      if (asking.get(request.scope) === info) asking.delete(request.scope);
     }
   }
 
   return {
     async authorize(config, call, signal) {
-      assertSafeToSendToken(absoluteUrl(config));
-      const realm = realms.get(call.scope);
-      const value = await token(call, { scope: call.scope, scopes, realm, forceRefresh: false, signal });
+      assertSafeToSendToken(requestUrl(config));
+      const key = keyOf(call.scope);
+      const realm = realms.get(key);
+      const value = await token(call, { scope: key, scopes, realm, forceRefresh: false, signal });
       sent.set(call, value);
       config.headers.set('Authorization', `Bearer ${value}`);
     },
@@ -128,11 +141,12 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
       if (call.authReplays >= 1) return false;
       if (error.code === MFA_REQUIRED) return false;
       const challenges = parseWwwAuthenticate(error.headers['www-authenticate']);
-      const realm = partnerCenterRealm(challenges) ?? realms.get(call.scope);
-      if (realm !== undefined) remember(call.scope, realm);
+      const key = keyOf(call.scope);
+      const realm = partnerCenterRealm(challenges) ?? realms.get(key);
+      if (realm !== undefined) remember(key, realm);
       const claims = challengeClaims(challenges);
       await token(call, {
-        scope: call.scope,
+        scope: key,
         scopes,
         realm,
         challenge: challenges[0],

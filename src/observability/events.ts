@@ -2,6 +2,7 @@ import { type Event, EventEmitter } from 'cockatiel';
 import type { RetryAfterSource } from '../backoff/parseRetryAfter.js';
 import type { PartnerCenterError, PartnerCenterErrorKind } from '../errors/PartnerCenterError.js';
 import type { Log } from './logger.js';
+import { defaultSanitizer } from './sanitizer.js';
 
 /** What every event says about the logical call it belongs to. URLs are redacted. */
 export interface CallInfo {
@@ -68,7 +69,8 @@ export interface SuccessEvent extends CallInfo {
 /** A token was fetched or refreshed. */
 export interface TokenRefreshEvent extends CallInfo {
   readonly realm: string | undefined;
-  readonly reason: 'initial' | 'expiring' | 'expired' | 'forced' | 'challenge';
+  /** `forced`: after a 401 (its challenge's realm and claims were passed to the provider). */
+  readonly reason: 'initial' | 'expiring' | 'expired' | 'forced';
   readonly durationMs: number;
   readonly outcome: 'success' | 'failure';
 }
@@ -196,7 +198,9 @@ export class EventHub {
         // fall through to the log
       }
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = defaultSanitizer
+      .scrubText(error instanceof Error ? error.message : String(error))
+      .slice(0, 500);
     if (this.log) {
       this.log('warn', `hook ${hook} failed; the call's outcome is unchanged`, { hook, error: message });
     } else {

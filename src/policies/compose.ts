@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import axios, { type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { BrokenCircuitError, type IBackoff, IsolatedCircuitError } from 'cockatiel';
 import type { ErrorCodeTable } from '../errors/errorCodes.js';
 import { normalizeError } from '../errors/normalizeError.js';
@@ -11,8 +11,9 @@ import type { NormalizedOptions, PartnerCenterRequestOptions } from '../options.
 import { customerScope, defaultScopeOf } from '../tenancy/resolveScope.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { isIdempotentMethod, surelyNotProcessed } from './classify.js';
+import { requestUrl } from './requestUrl.js';
 import { isBreakerHalfOpen, retryDecisions, type ScopePolicy } from './scopePolicy.js';
-import { sleep } from './sleep.js';
+import { sleep, waitFor } from './sleep.js';
 
 /** What the engine needs from its surroundings. */
 export interface EngineDeps {
@@ -57,26 +58,6 @@ const IDEMPOTENT_UNKNOWN = 'the outcome is unknown: the request may have been pr
 function requestOptions(config: InternalAxiosRequestConfig): PartnerCenterRequestOptions {
   const value = (config as { partnerCenter?: unknown }).partnerCenter;
   return value !== null && typeof value === 'object' ? (value as PartnerCenterRequestOptions) : {};
-}
-
-function fullUrl(config: InternalAxiosRequestConfig): string {
-  const url = config.url ?? '';
-  const path =
-    /^[a-z][a-z\d+.-]*:\/\//i.test(url) || !config.baseURL
-      ? url
-      : `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
-  if (config.params === undefined || config.params === null) return path;
-  // The query axios will send from `params` (redacted later by the sanitizer), serialised as axios does.
-  try {
-    const serializer = config.paramsSerializer;
-    return axios.getUri({
-      url: path,
-      params: config.params,
-      ...(serializer ? { paramsSerializer: serializer } : {}),
-    });
-  } catch {
-    return path;
-  }
 }
 
 function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
@@ -176,6 +157,7 @@ export function createEngine(deps: EngineDeps) {
     });
     breaker.onHalfOpen(() => {
       policy.halfOpenCall = policy.activeCall;
+      log?.('info', `circuit breaker of scope ${scope} is half-open: one test call goes through`, { scope });
       if (hub.has('onHalfOpen'))
         hub.emit('onHalfOpen', { ...infoOf(policy.activeCall), reason: 'testing with one call' });
     });
@@ -214,7 +196,7 @@ export function createEngine(deps: EngineDeps) {
     const call: CallState = {
       scope,
       method,
-      url: sanitizer.sanitizeUrl(fullUrl(config)),
+      url: sanitizer.sanitizeUrl(requestUrl(config)),
       requestId,
       correlationId,
       startedAt,
@@ -272,16 +254,20 @@ export function createEngine(deps: EngineDeps) {
         return new PartnerCenterError({
           kind: 'cancelled',
           retryable: false,
-          reason: 'the caller aborted the request',
-          ...ctx(),
+          reason: sending
+            ? 'the caller aborted the request while it was in flight'
+            : 'the caller aborted the request',
+          // Aborting a sent POST does not undo it on the server.
+          outcomeUnknown: nonIdempotentByMethod && sending,
+          ...where(),
         });
       }
-      if (abortCause === 'total-timeout') {
+      if (abortCause === 'total-timeout' || (attemptTimedOut && Date.now() >= call.deadline)) {
         return new PartnerCenterError({
           kind: 'timeout',
           retryable: false,
           reason: `the call's total time budget of ${totalMs} ms ran out`,
-          outcomeUnknown: nonIdempotentByMethod && call.attempts > 0,
+          outcomeUnknown: nonIdempotentByMethod && (sending || call.attempts > 0),
           ...where(),
         });
       }
@@ -293,6 +279,8 @@ export function createEngine(deps: EngineDeps) {
       });
     };
 
+    /** True while an attempt is with the base adapter (sent, or being sent). */
+    let sending = false;
     let pendingDelay = 0;
     let backoff: IBackoff<unknown> | undefined;
 
@@ -307,12 +295,38 @@ export function createEngine(deps: EngineDeps) {
         ...where(),
       });
 
-    /** Waits for the scope's throttle deadline, or fails when it is beyond what this call may wait. */
-    const passGate = async (): Promise<void> => {
+    /**
+     * Waits for the scope's throttle deadline, or fails when it is beyond what this call may wait. The first
+     * call through after a deadline passes is a probe: the others of the scope wait for its outcome instead
+     * of all rushing the server at the same millisecond. Returns the probe's release function.
+     */
+    const passGate = async (): Promise<(() => void) | undefined> => {
       for (;;) {
-        const deadline = await storeRead(() => store.getThrottleDeadline(scope));
+        const shared = await storeRead(() => store.getThrottleDeadline(scope));
         const now = Date.now();
-        if (deadline === undefined || deadline <= now) return;
+        const local =
+          policy.throttledUntil !== undefined && policy.throttledUntil > now
+            ? policy.throttledUntil
+            : undefined;
+        const deadline = Math.max(shared ?? 0, local ?? 0);
+        if (deadline <= now) {
+          if (policy.probe) {
+            await waitFor(policy.probe, controller.signal, () => abortError(false));
+            continue;
+          }
+          if (policy.throttledUntil === undefined) return undefined;
+          policy.throttledUntil = undefined;
+          let release: () => void = () => undefined;
+          const probe = new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          policy.probe = probe;
+          return () => {
+            if (policy.probe === probe) policy.probe = undefined;
+            release();
+          };
+        }
+        policy.throttledUntil = Math.max(policy.throttledUntil ?? 0, deadline);
         const wait = deadline - now;
         if (wait > opts.retry.maxRetryAfterMs || now + wait > call.deadline) {
           throw throttled(
@@ -360,6 +374,7 @@ export function createEngine(deps: EngineDeps) {
         if (deps.auth) await deps.auth.authorize(attemptConfig, call, attemptController.signal);
         if (attemptController.signal.aborted) throw abortError(attemptTimedOut, attemptMs);
         if (hub.has('onRequest')) hub.emit('onRequest', { ...callInfo(), attempt: call.attempts });
+        sending = true;
         const sent = base(attemptConfig);
         const aborted = new Promise<never>((_, reject) => {
           const fail = () => reject(abortError(attemptTimedOut, attemptMs));
@@ -376,6 +391,7 @@ export function createEngine(deps: EngineDeps) {
         if (attemptController.signal.aborted) throw abortError(attemptTimedOut, attemptMs);
         throw normalizeError(error, ctx());
       } finally {
+        sending = false;
         if (attemptTimer !== undefined) clearTimeout(attemptTimer);
         controller.signal.removeEventListener('abort', onCallAbort);
       }
@@ -401,6 +417,7 @@ export function createEngine(deps: EngineDeps) {
       const hinted = error.retryAfterMs;
       if (hinted !== undefined && (error.status === 429 || error.status === 503)) {
         const deadline = Date.now() + hinted;
+        policy.throttledUntil = Math.max(policy.throttledUntil ?? 0, deadline);
         storeWrite(() => store.extendThrottleDeadline(scope, deadline));
         if (hub.has('onThrottle')) {
           hub.emit('onThrottle', {
@@ -476,6 +493,7 @@ export function createEngine(deps: EngineDeps) {
 
     /** One pass of cockatiel's retry loop: wait, gate, breaker, send; failures are decided, then thrown. */
     const attempt = async (): Promise<AxiosResponse> => {
+      let releaseProbe: (() => void) | undefined;
       try {
         if (pendingDelay > 0) {
           const wait = pendingDelay;
@@ -483,7 +501,7 @@ export function createEngine(deps: EngineDeps) {
           await sleep(wait, controller.signal, () => abortError(false));
         }
         if (controller.signal.aborted) throw abortError(false);
-        await passGate();
+        releaseProbe = await passGate();
         call.attempts += 1;
         // A breaker opened by this or another process (shared store) refuses before anything is sent.
         const openUntil = await storeRead(() => store.getOpenUntil(scope));
@@ -516,6 +534,9 @@ export function createEngine(deps: EngineDeps) {
         }
       } catch (error: unknown) {
         throw await decide(normalizeError(error, ctx()));
+      } finally {
+        // After decide(): a probe answered 429 has set the new deadline before the waiters look again.
+        releaseProbe?.();
       }
     };
 

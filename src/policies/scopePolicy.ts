@@ -40,6 +40,10 @@ export interface ScopePolicy {
   activeCall: CallInfo | undefined;
   /** The call that moved the breaker to half-open: the one whose outcome closes or reopens it. */
   halfOpenCall: CallInfo | undefined;
+  /** Latest throttle deadline this process knows for the scope, until a probe call goes through after it. */
+  throttledUntil: number | undefined;
+  /** The probe call in flight after a throttle deadline passed; the scope's other calls wait for it. */
+  probe: Promise<void> | undefined;
 }
 
 function generatorOf(jitter: ResolvedScopePolicy['retry']['jitter']): GeneratorFn<unknown> {
@@ -76,6 +80,8 @@ export function createScopePolicy(scope: string, options: ResolvedScopePolicy): 
     backoff,
     activeCall: undefined,
     halfOpenCall: undefined,
+    throttledUntil: undefined,
+    probe: undefined,
   };
 }
 

@@ -17,3 +17,21 @@ export function sleep(ms: number, signal: AbortSignal, onAbort: () => unknown): 
     signal.addEventListener('abort', abort, { once: true });
   });
 }
+
+/** Waits for `promise` to settle (its outcome ignored), or rejects at once with `onAbort()`'s error on abort. */
+export function waitFor(
+  promise: Promise<unknown>,
+  signal: AbortSignal,
+  onAbort: () => unknown,
+): Promise<void> {
+  if (signal.aborted) return Promise.reject(onAbort());
+  return new Promise<void>((resolve, reject) => {
+    const abort = () => reject(onAbort());
+    signal.addEventListener('abort', abort, { once: true });
+    const done = () => {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    };
+    promise.then(done, done);
+  });
+}

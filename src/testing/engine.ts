@@ -11,7 +11,7 @@ import {
 import { createSeededRandom, type SeededRandom } from './rng.js';
 import { customerOf, matchRoute, type RouteMatch } from './routes.js';
 import { type FaultRule, isGuid, parseScenario, type Scenario } from './scenario.js';
-import { PARTNER_SCOPE, ScopeTracker } from './scopes.js';
+import { DEFAULT_DEADLINE_GRACE_MS, PARTNER_SCOPE, ScopeTracker } from './scopes.js';
 import type { IssueTokenOptions } from './simulator.js';
 import { type SimulatorStats, StatsRecorder } from './stats.js';
 import { type JsonValue, PartnerStore } from './store.js';
@@ -75,7 +75,7 @@ export class SimulatorEngine {
     private readonly logLimit: number,
   ) {
     this.scenario = scenario;
-    this.scopes = new ScopeTracker(scenario.throttle);
+    this.scopes = new ScopeTracker(scenario.throttle, scenario.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS);
     this.stats = new StatsRecorder(logLimit);
     this.tokenRandom = createSeededRandom(seed, 3);
     this.restart(true);
@@ -112,7 +112,7 @@ export class SimulatorEngine {
     this.rules = compileRules(scenario.faults);
     const mfa = scenario.auth?.mfa;
     this.mfa = mfa === undefined ? undefined : new CompiledTrigger(mfa.match, mfa);
-    this.scopes = new ScopeTracker(scenario.throttle);
+    this.scopes = new ScopeTracker(scenario.throttle, scenario.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS);
     this.startedAt = this.clock();
   }
 
@@ -172,8 +172,9 @@ export class SimulatorEngine {
       'MS-ServerId': this.serverId,
     };
 
-    const beforeDeadline = this.scopes.isBeforeDeadline(scope, now);
-    this.stats.hit(routeName, scope, beforeDeadline);
+    const deadline = this.scopes.check(scope, requestId, now);
+    const beforeDeadline = deadline.beforeDeadline;
+    this.stats.hit(routeName, scope, deadline);
     const facts: RequestFacts = { method, path, customer, elapsedMs };
     const answer = this.pipeline(facts, route, scope, requestId, req, body, tooLarge, now);
 
@@ -191,7 +192,7 @@ export class SimulatorEngine {
     });
     if (answer.kind === 'respond') {
       const retryAfter = answer.headers['Retry-After'];
-      if (retryAfter !== undefined) this.scopes.announce(scope, now, Number(retryAfter));
+      if (retryAfter !== undefined) this.scopes.announce(scope, now, Number(retryAfter), requestId);
     }
     return { answer, headers };
   }

@@ -152,6 +152,11 @@ export interface Scenario {
   readonly subscriptionsPerCustomer?: number;
   /** Rate limits per scope. Default: none. */
   readonly throttle?: ThrottleConfig;
+  /**
+   * A hit that arrives less than this many ms after the Retry-After answer that set its scope's deadline was
+   * already in flight: it is counted in `inFlightAtDeadline`, not `hitsBeforeDeadline`. Default: 50.
+   */
+  readonly deadlineGraceMs?: number;
   /** Bearer token checks. Default: no authentication. */
   readonly auth?: AuthConfig;
   /** A window in which everything answers 503 (or hangs up). Default: none. */
@@ -286,6 +291,7 @@ export const scenarioSchema: z.ZodType<Scenario> = z.strictObject({
       customer: throttleLimitSchema.exactOptional(),
     })
     .exactOptional(),
+  deadlineGraceMs: nonNegativeInt.max(10_000).exactOptional(),
   auth: z
     .strictObject({
       required: z.boolean(),

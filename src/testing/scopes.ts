@@ -5,10 +5,28 @@ interface ScopeState {
   count: number;
   /** Absolute time (injected clock) before which the scope was told not to come back. */
   deadline: number;
+  /** When the latest Retry-After for the scope was sent. */
+  announcedAt: number;
 }
+
+/** How a hit relates to the Retry-After deadlines the simulator announced. */
+export interface DeadlineCheck {
+  /** The scope was under a deadline, announced more than the grace period before the hit. */
+  readonly beforeDeadline: boolean;
+  /** The scope was under a deadline announced less than the grace period before: already in flight. */
+  readonly inFlight: boolean;
+  /** This very MS-RequestId was told a deadline that has not passed: a retry that came back too early. */
+  readonly earlyRetry: boolean;
+}
+
+/** Request ids remembered with the deadline they were told. */
+const MAX_REQUEST_DEADLINES = 10_000;
 
 /** Scope states kept before expired ones are pruned. */
 const PRUNE_AT = 10_000;
+
+/** Default of `scenario.deadlineGraceMs`. */
+export const DEFAULT_DEADLINE_GRACE_MS = 50;
 
 /** The scope name of partner-level requests in stats and logs. */
 export const PARTNER_SCOPE = 'partner';
@@ -20,12 +38,20 @@ export const PARTNER_SCOPE = 'partner';
 export class ScopeTracker {
   private readonly states = new Map<string, ScopeState>();
 
-  constructor(private readonly throttle: ThrottleConfig | undefined) {}
+  private readonly requestDeadlines = new Map<string, number>();
 
-  /** True when `scope` was told a Retry-After deadline that has not passed yet. */
-  isBeforeDeadline(scope: string, now: number): boolean {
+  constructor(
+    private readonly throttle: ThrottleConfig | undefined,
+    private readonly graceMs = 0,
+  ) {}
+
+  /** Where a hit of `scope` with `requestId` stands against the announced deadlines. */
+  check(scope: string, requestId: string, now: number): DeadlineCheck {
     const state = this.states.get(scope);
-    return state !== undefined && now < state.deadline;
+    const under = state !== undefined && now < state.deadline;
+    const inFlight = under && now - state.announcedAt < this.graceMs;
+    const told = this.requestDeadlines.get(requestId);
+    return { beforeDeadline: under && !inFlight, inFlight, earlyRetry: told !== undefined && now < told };
   }
 
   /**
@@ -46,16 +72,28 @@ export class ScopeTracker {
   }
 
   /** Records that the scope was told to wait `seconds` from `now`. */
-  announce(scope: string, now: number, seconds: number): void {
+  announce(scope: string, now: number, seconds: number, requestId: string): void {
     const state = this.state(scope, now);
     state.deadline = Math.max(state.deadline, now + seconds * 1000);
+    state.announcedAt = now;
+    this.requestDeadlines.delete(requestId);
+    this.requestDeadlines.set(requestId, now + seconds * 1000);
+    if (this.requestDeadlines.size > MAX_REQUEST_DEADLINES) {
+      const oldest = this.requestDeadlines.keys().next();
+      if (!oldest.done) this.requestDeadlines.delete(oldest.value);
+    }
   }
 
   private state(scope: string, now: number): ScopeState {
     let state = this.states.get(scope);
     if (state === undefined) {
       if (this.states.size >= PRUNE_AT) this.prune(now);
-      state = { windowEnd: Number.NEGATIVE_INFINITY, count: 0, deadline: Number.NEGATIVE_INFINITY };
+      state = {
+        windowEnd: Number.NEGATIVE_INFINITY,
+        count: 0,
+        deadline: Number.NEGATIVE_INFINITY,
+        announcedAt: Number.NEGATIVE_INFINITY,
+      };
       this.states.set(scope, state);
     }
     return state;

@@ -1,3 +1,4 @@
+import type { DeadlineCheck } from './scopes.js';
 /** One request as the simulator saw it. */
 export interface SimulatorLogEntry {
   /** Ms since the scenario started (injected clock). */
@@ -41,6 +42,14 @@ export interface SimulatorStats {
    * answer with `Retry-After`). A client that honours Retry-After keeps this at 0.
    */
   readonly hitsBeforeDeadline: number;
+  /**
+   * Hits of a scope under a deadline that arrived within `deadlineGraceMs` of the 429 (or other Retry-After
+   * answer) that announced it: they were already on the wire, or in the client's event loop, before the
+   * client could know. Not counted in `hitsBeforeDeadline`.
+   */
+  readonly inFlightAtDeadline: number;
+  /** Hits whose own MS-RequestId was told a Retry-After that had not passed yet: a retry that came back too early. */
+  readonly earlyRetries: number;
   /** `hitsBeforeDeadline` per scope. */
   readonly hitsBeforeDeadlinePerScope: Readonly<Record<string, number>>;
   /** Hits that arrived during the scenario's outage window. */
@@ -85,6 +94,8 @@ export class StatsRecorder {
   totalHits = 0;
   throttledResponses = 0;
   hitsBeforeDeadline = 0;
+  inFlightAtDeadline = 0;
+  earlyRetries = 0;
   hitsDuringOutage = 0;
   unauthorized = 0;
   hangUps = 0;
@@ -103,11 +114,13 @@ export class StatsRecorder {
 
   constructor(private readonly logLimit: number) {}
 
-  hit(route: string, scope: string, beforeDeadline: boolean): void {
+  hit(route: string, scope: string, deadline: DeadlineCheck): void {
     this.totalHits++;
     increment(this.hitsPerRoute, route);
     incrementBounded(this.hitsPerScope, scope);
-    if (beforeDeadline) {
+    if (deadline.inFlight) this.inFlightAtDeadline++;
+    if (deadline.earlyRetry) this.earlyRetries++;
+    if (deadline.beforeDeadline) {
       this.hitsBeforeDeadline++;
       incrementBounded(this.beforeDeadlinePerScope, scope);
     }
@@ -148,6 +161,8 @@ export class StatsRecorder {
       statusCounts: record(this.statusCounts),
       throttledResponses: this.throttledResponses,
       hitsBeforeDeadline: this.hitsBeforeDeadline,
+      inFlightAtDeadline: this.inFlightAtDeadline,
+      earlyRetries: this.earlyRetries,
       hitsBeforeDeadlinePerScope: record(this.beforeDeadlinePerScope),
       hitsDuringOutage: this.hitsDuringOutage,
       unauthorized: this.unauthorized,

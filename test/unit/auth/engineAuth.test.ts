@@ -82,14 +82,32 @@ describe('token provider on every attempt', () => {
     await run(instance.get('/v1/customers'));
     await run(instance.get('/v1/customers/c1/orders'));
     await run(instance.get('/v1/customers'));
+    // Customer calls use the partner's token: one provider call for every scope.
+    expect(hits.map((h) => h.headers['authorization'])).toEqual([
+      'Bearer tok-1',
+      'Bearer tok-1',
+      'Bearer tok-1',
+    ]);
+    expect(requests.map((r) => r.scope)).toEqual(['partner']);
+    expect(requests[0]?.scopes).toEqual(['https://api.partnercenter.microsoft.com/.default']);
+    expect(requests[0]?.forceRefresh).toBe(false);
+  });
+
+  it('token.scopeOf gives scopes tokens of their own (several partners behind one instance)', async () => {
+    const { provider, requests } = countingProvider();
+    const { instance, hits } = setup([{ status: 200 }], {
+      tokenProvider: provider,
+      token: { scopeOf: (scope) => (scope.startsWith('customer:') ? `partner-of-${scope.slice(9)}` : scope) },
+    });
+    await run(instance.get('/v1/customers/c1/orders'));
+    await run(instance.get('/v1/customers/c2/orders'));
+    await run(instance.get('/v1/customers/c1/orders'));
     expect(hits.map((h) => h.headers['authorization'])).toEqual([
       'Bearer tok-1',
       'Bearer tok-2',
       'Bearer tok-1',
     ]);
-    expect(requests.map((r) => r.scope)).toEqual(['partner', 'customer:c1']);
-    expect(requests[0]?.scopes).toEqual(['https://api.partnercenter.microsoft.com/.default']);
-    expect(requests[0]?.forceRefresh).toBe(false);
+    expect(requests.map((r) => r.scope)).toEqual(['partner-of-c1', 'partner-of-c2']);
   });
 
   it('leaves a caller-set Authorization alone without a provider', async () => {

@@ -244,6 +244,28 @@ describe('idempotency', () => {
     expect(value?.status).toBe(201);
   });
 
+  it('a POST the caller aborts while in flight is cancelled with its outcome unknown', async () => {
+    const { instance, hits } = setup([{ hang: true }]);
+    const controller = new AbortController();
+    const pending = instance
+      .post('/v1/customers/c1/orders', {}, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10);
+    controller.abort();
+    const error = (await pending) as PartnerCenterError;
+    expect(hits).toHaveLength(1);
+    expect(error?.kind).toBe('cancelled');
+    expect(error?.outcomeUnknown).toBe(true);
+    const get = setup([{ hang: true }]);
+    const c2 = new AbortController();
+    const p2 = get.instance.get('/v1/customers', { signal: c2.signal }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10);
+    c2.abort();
+    const getError = (await p2) as PartnerCenterError;
+    expect(getError.kind).toBe('cancelled');
+    expect(getError.outcomeUnknown).toBe(false);
+  });
+
   it('PATCH follows the POST rules', async () => {
     const { instance, hits } = setup([{ status: 504 }, { status: 200 }]);
     await settle(instance.patch('/v1/customers/c1/subscriptions/s1', {}));

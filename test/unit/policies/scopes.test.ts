@@ -68,6 +68,38 @@ describe('throttle gate', () => {
     expect(throttles[1]?.retryAfterMs).toBe(10_000);
   });
 
+  it('after the deadline, one probe call goes first; the others follow its success', async () => {
+    const { instance, hits } = setup((_hit, index) =>
+      index === 0 ? { status: 429, headers: { 'retry-after': '5' } } : { status: 200, delayMs: 100 },
+    );
+    const first = capture(instance.get(A));
+    await vi.advanceTimersByTimeAsync(0);
+    const waiting = Array.from({ length: 5 }, () => capture(instance.get(A)));
+    await vi.advanceTimersByTimeAsync(5_050);
+    expect(hits).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(60);
+    expect(hits).toHaveLength(7);
+    await vi.runAllTimersAsync();
+    for (const r of await Promise.all([first, ...waiting])) expect(r.value?.status).toBe(200);
+  });
+
+  it('a probe answered 429 holds the others for the new deadline', async () => {
+    const { instance, hits } = setup((_hit, index) =>
+      index <= 1 ? { status: 429, headers: { 'retry-after': '5' } } : { status: 200 },
+    );
+    const first = capture(instance.get(A));
+    await vi.advanceTimersByTimeAsync(0);
+    const waiting = Array.from({ length: 3 }, () => capture(instance.get(A)));
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(hits).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(hits).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(hits).toHaveLength(5);
+    await vi.runAllTimersAsync();
+    for (const r of await Promise.all([first, ...waiting])) expect(r.value?.status).toBe(200);
+  });
+
   it('fails at once, sending nothing, when the deadline is beyond the call budget', async () => {
     const { instance, hits } = setup((_, index) =>
       index === 0 ? { status: 429, headers: { 'retry-after': '100' } } : { status: 200 },

@@ -92,13 +92,14 @@ describe('simulator fault rules', () => {
   });
 
   it('answers a fault 429 with the gateway body, Retry-After and a deadline for the scope', async () => {
-    const { sim, api } = await harness({
+    const { sim, api, clock } = await harness({
       scenario: { faults: [{ times: 1, respond: { status: 429, retryAfterSeconds: 3 } }] },
     });
     const res = await api.get('/v1/customers');
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toBe('3');
     expect(res.data).toEqual({ statusCode: 429, message: 'Rate limit is exceeded. Try again in 3 seconds.' });
+    clock.advance(100);
     await api.get('/v1/customers');
     expect(sim.stats()).toMatchObject({ throttledResponses: 1, hitsBeforeDeadline: 1 });
   });

@@ -54,14 +54,31 @@ describe('simulator throttling', () => {
     await api.get('/v1/customers');
     const throttled = await api.get('/v1/customers');
     expect(throttled.headers['retry-after']).toBe('1');
-    // Immediate retries: each one arrives before the deadline.
+    // A hit in the same millisecond was already in flight: counted apart, not as a violation.
     expect((await api.get('/v1/customers')).status).toBe(429);
     clock.advance(999);
     expect((await api.get('/v1/customers')).status).toBe(429);
     const stats = sim.stats();
+    expect(stats.inFlightAtDeadline).toBe(1);
+    expect(stats.hitsBeforeDeadline).toBe(1);
+    expect(stats.hitsBeforeDeadlinePerScope).toEqual({ partner: 1 });
+    expect(stats.log.map((entry) => entry.beforeDeadline)).toEqual([false, false, false, true]);
+  });
+
+  it('counts every hit under a deadline with deadlineGraceMs 0, and early retries by MS-RequestId', async () => {
+    const { sim, api, clock } = await harness({
+      scenario: { deadlineGraceMs: 0, throttle: { partner: { limit: 1, windowMs: 1_000 } } },
+    });
+    await api.get('/v1/customers');
+    const headers = { 'MS-RequestId': '11111111-1111-4111-8111-111111111111' };
+    expect((await api.get('/v1/customers', { headers })).status).toBe(429);
+    expect((await api.get('/v1/customers')).status).toBe(429);
+    clock.advance(500);
+    expect((await api.get('/v1/customers', { headers })).status).toBe(429);
+    const stats = sim.stats();
     expect(stats.hitsBeforeDeadline).toBe(2);
-    expect(stats.hitsBeforeDeadlinePerScope).toEqual({ partner: 2 });
-    expect(stats.log.map((entry) => entry.beforeDeadline)).toEqual([false, false, true, true]);
+    expect(stats.inFlightAtDeadline).toBe(0);
+    expect(stats.earlyRetries).toBe(1);
   });
 
   it('does not count a client that waits for Retry-After', async () => {
