@@ -1,0 +1,39 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+
+describe('the demo (npm run demo), short run', () => {
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist', 'index.js')) || !existsSync(join(root, 'dist', 'testing.js'))) {
+      execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'ignore', timeout: 120_000 });
+    }
+  }, 130_000);
+
+  it('runs the workload against the simulator, prints the summary and writes the timeline', () => {
+    const run = spawnSync(process.execPath, ['examples/demo.mjs', '--short'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const out = run.stdout;
+    expect(out).toContain('Summary');
+    for (const row of [
+      'logical calls',
+      'retries',
+      '429s received / honoured',
+      'breaker: opened',
+      'latency p50 / p99',
+    ]) {
+      expect(out).toContain(row);
+    }
+    expect(out).toMatch(/hits before a Retry-After deadline\s+0\n/);
+    expect(out).toMatch(/duplicate orders\s+0\n/);
+    const html = readFileSync(join(root, 'demo-output', 'timeline.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('partner');
+  }, 70_000);
+});
