@@ -30,7 +30,8 @@ describe('the demo (npm run demo), short run', () => {
     ]) {
       expect(out).toContain(row);
     }
-    expect(out).toMatch(/hits before a Retry-After deadline\s+0\n/);
+    expect(out).toMatch(/retries sent before their Retry-After\s+0\n/);
+    expect(out).toMatch(/hits inside a throttle window \(in flight\)\s+\d+ \(\d+\)\n/);
     expect(out).toMatch(/duplicate orders\s+0\n/);
     const html = readFileSync(join(root, 'demo-output', 'timeline.html'), 'utf8');
     expect(html).toContain('<svg');
