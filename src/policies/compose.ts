@@ -244,10 +244,10 @@ export function createEngine(deps: EngineDeps) {
       method,
       url: call.url,
     });
-    /** Fields every error of this call carries. */
-    const where = () => ({ ...callInfo(), attempts: call.attempts });
+    /** Fields every error of this call carries (redacted with the instance's allow-lists). */
+    const where = () => ({ ...callInfo(), attempts: call.attempts, sanitizer });
     /** Context for normalizeError. */
-    const ctx = () => ({ ...where(), codes, sanitizer });
+    const ctx = () => ({ ...where(), codes });
 
     const abortError = (attemptTimedOut: boolean, attemptMs = 0): PartnerCenterError => {
       if (abortCause === 'caller') {
@@ -284,16 +284,8 @@ export function createEngine(deps: EngineDeps) {
     let pendingDelay = 0;
     let backoff: IBackoff<unknown> | undefined;
 
-    const throttled = (reason: string, retryAfterMs: number, cause?: PartnerCenterError) =>
-      new PartnerCenterError({
-        ...(cause ? cause.toInit() : {}),
-        kind: 'throttled',
-        retryable: false,
-        message: undefined,
-        reason,
-        retryAfterMs,
-        ...where(),
-      });
+    const throttled = (reason: string, retryAfterMs: number) =>
+      new PartnerCenterError({ kind: 'throttled', retryable: false, reason, retryAfterMs, ...where() });
 
     /**
      * Waits for the scope's throttle deadline, or fails when it is beyond what this call may wait. The first

@@ -352,6 +352,19 @@ describe('options', () => {
     expect(instance.interceptors.request.handlers?.filter(Boolean) ?? []).toHaveLength(0);
   });
 
+  it('allowedQueryParameters keeps extra query values in errors and events; others are redacted', async () => {
+    const urls: string[] = [];
+    const { instance } = setup([{ status: 400, data: { code: 2000 } }], {
+      allowedQueryParameters: ['customerTenantId'],
+      hooks: { onGiveUp: (e) => void urls.push(e.url) },
+    });
+    const { error } = await capture(
+      instance.get('/v1/x', { params: { customerTenantId: 'abc', token: 'hush' } }),
+    );
+    expect(error?.url).toBe(`${BASE}/v1/x?customerTenantId=abc&token=REDACTED`);
+    expect(urls).toEqual([`${BASE}/v1/x?customerTenantId=abc&token=REDACTED`]);
+  });
+
   it('never mutates the caller options', () => {
     const options = Object.freeze({ retry: Object.freeze({ maxAttempts: 3 }) });
     expect(() => attachResilience(axios.create(), options)).not.toThrow();
