@@ -48,7 +48,7 @@ export function renderTimeline({ timeline, durationMs, title }) {
       `<rect x="${left}" y="${y}" width="${width - left - 20}" height="${rowH - 6}" fill="${row % 2 ? '#f8f9fa' : '#ffffff'}"/>`,
     );
     parts.push(
-      `<text x="${left - 8}" y="${y + rowH / 2}" text-anchor="end" font-size="11">${escapeHtml(scope.length > 38 ? `${scope.slice(0, 36)}…` : scope)}</text>`,
+      `<text x="${left - 8}" y="${y + rowH / 2}" text-anchor="end" font-size="11">${escapeHtml(scope.startsWith('customer:') ? `customer ${scope.slice(9, 17)}…` : scope)}</text>`,
     );
     // Breaker open periods: from a break to the next half-open (or the end).
     let openedAt;
@@ -107,6 +107,7 @@ export function renderTimeline({ timeline, durationMs, title }) {
     );
     parts.push(`<text x="${tx}" y="${top - 8}" font-size="10" text-anchor="middle">${s} s</text>`);
   }
+  let legendX = left;
   const legend = [
     ['attempt', COLORS.attempt],
     ['retry', COLORS.retry],
@@ -117,10 +118,11 @@ export function renderTimeline({ timeline, durationMs, title }) {
     ['breaker closed', COLORS.reset],
     ['token refresh', COLORS.token],
   ]
-    .map(
-      ([name, color], i) =>
-        `<rect x="${left + i * 105}" y="${height - 34}" width="10" height="10" fill="${color}"/><text x="${left + i * 105 + 14}" y="${height - 25}" font-size="10">${escapeHtml(name)}</text>`,
-    )
+    .map(([name, color]) => {
+      const x0 = legendX;
+      legendX += 30 + name.length * 6;
+      return `<rect x="${x0}" y="${height - 34}" width="10" height="10" fill="${color}"/><text x="${x0 + 14}" y="${height - 25}" font-size="10">${escapeHtml(name)}</text>`;
+    })
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
