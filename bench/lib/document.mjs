@@ -1,0 +1,3 @@
+export function renderDocument(result) {
+  return JSON.stringify(result);
+}

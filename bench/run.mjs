@@ -1,0 +1,151 @@
+// The benchmark: bare axios, axios + axios-retry and partner-center-resilience side by side on the same
+// Partner Center simulator scenarios, then success-path throughput, listener cost and heap per tenant scope.
+// Prints markdown tables and writes docs/benchmarks.md.
+//
+//   npm run bench                                   (npm run build && node --expose-gc bench/run.mjs)
+//   BENCH_QUICK=1 node --expose-gc bench/run.mjs    a reduced size, for iterating; does not write the doc
+//   BENCH_ONLY=scenarios|throughput|memory          one part only (does not write the doc)
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runComparison } from './lib/compare.mjs';
+import { renderDocument } from './lib/document.mjs';
+import { measureScopes, tenantId } from './lib/memory.mjs';
+import { comparisonTable, failureTable, memoryTable, scenarioTable, throughputTable } from './lib/report.mjs';
+import { SCENARIOS, scaled } from './lib/scenarios.mjs';
+import { createSimulatorHost } from './lib/simulatorHost.mjs';
+import { fixed } from './lib/stats.mjs';
+import { measureThroughput, stubAdapter } from './lib/throughput.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY = process.env.BENCH_ONLY;
+const HARD_LIMIT_MS = 12 * 60_000;
+
+const SIZES = QUICK
+  ? { scenarioFactor: 0.25, httpCalls: 1000, stubCalls: 5000, rounds: 3, tenants: [10_000, 20_000] }
+  : {
+      scenarioFactor: 1,
+      httpCalls: 4000,
+      stubCalls: 40_000,
+      rounds: 7,
+      tenants: [25_000, 50_000, 100_000, 200_000],
+    };
+
+const wants = (part) => !ONLY || ONLY === part;
+
+async function scenariosPart(host) {
+  const scenarios = scaled(SCENARIOS, SIZES.scenarioFactor);
+  const rows = await runComparison(host, scenarios, (r) =>
+    console.error(
+      `  ${r.scenario.padEnd(12)} ${r.client.padEnd(12)} ok ${r.ok}/${r.calls}  hits ${r.hits}  ` +
+        `beforeDeadline ${r.hitsBeforeDeadline}  early ${r.earlyRetries}  ${fixed(r.durationMs / 1000, 1)} s`,
+    ),
+  );
+  return { scenarios, rows };
+}
+
+async function throughputPart(host) {
+  const sim = await host.start({ name: 'healthy', customers: 20 }, 42);
+  try {
+    const common = { customerIds: sim.customerIds, concurrency: 16, rounds: SIZES.rounds };
+    const http = await measureThroughput({ ...common, target: { baseURL: sim.url }, calls: SIZES.httpCalls });
+    const stub = await measureThroughput({
+      ...common,
+      target: { adapter: stubAdapter },
+      calls: SIZES.stubCalls,
+    });
+    return { http, stub, httpCalls: SIZES.httpCalls, stubCalls: SIZES.stubCalls, rounds: SIZES.rounds };
+  } finally {
+    await host.stop();
+  }
+}
+
+async function memoryPart() {
+  const last = SIZES.tenants[SIZES.tenants.length - 1];
+  const full = SIZES.tenants.filter((n) => n <= 100_000);
+  return [
+    { label: 'axios', points: await measureScopes({ client: 'axios', checkpoints: full }) },
+    {
+      label: 'ours, maxScopes raised',
+      maxScopes: last,
+      points: await measureScopes({
+        client: 'ours',
+        ours: { tenants: { maxScopes: last } },
+        checkpoints: full,
+      }),
+    },
+    {
+      label: 'ours, defaults',
+      maxScopes: 10_000,
+      points: await measureScopes({ client: 'ours', checkpoints: SIZES.tenants }),
+    },
+  ];
+}
+
+async function main() {
+  const watchdog = setTimeout(() => {
+    console.error(`bench: hard limit of ${HARD_LIMIT_MS / 60_000} min reached, stopping`);
+    process.exit(2);
+  }, HARD_LIMIT_MS);
+  watchdog.unref();
+  void tenantId;
+  const host = await createSimulatorHost();
+  const started = Date.now();
+  const result = { quick: QUICK };
+  try {
+    if (wants('scenarios')) {
+      console.error('scenarios:');
+      result.comparison = await scenariosPart(host);
+    }
+    if (wants('throughput')) {
+      console.error('throughput...');
+      result.throughput = await throughputPart(host);
+    }
+    if (wants('memory')) {
+      console.error('memory...');
+      result.memory = await memoryPart();
+    }
+  } finally {
+    await host.shutdown();
+  }
+  result.elapsedMs = Date.now() - started;
+  result.machine = {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    date: new Date().toISOString(),
+  };
+  printTables(result);
+  if (!QUICK && !ONLY) {
+    const file = join(here, '..', 'docs', 'benchmarks.md');
+    writeFileSync(file, renderDocument(result));
+    console.error(`wrote ${file}`);
+  }
+}
+
+function printTables(result) {
+  const out = [];
+  if (result.comparison) {
+    out.push(scenarioTable(result.comparison.scenarios), '');
+    out.push(comparisonTable(result.comparison.rows, result.comparison.scenarios), '');
+    out.push(failureTable(result.comparison.rows, result.comparison.scenarios), '');
+  }
+  if (result.throughput) {
+    out.push(
+      `Success path over loopback HTTP (${result.throughput.httpCalls} calls, median of ${result.throughput.rounds}):`,
+      '',
+    );
+    out.push(throughputTable(result.throughput.http), '');
+    out.push(
+      `Success path, stub adapter (${result.throughput.stubCalls} calls, median of ${result.throughput.rounds}):`,
+      '',
+    );
+    out.push(throughputTable(result.throughput.stub), '');
+  }
+  if (result.memory) out.push(memoryTable(result.memory), '');
+  console.log(out.join('\n'));
+}
+
+await main();
