@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 /** One request as the loopback server received it. */
 export interface LoopbackHit {
@@ -133,4 +134,27 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected the promise to reject, but it resolved');
+}
+
+/**
+ * Registers an afterEach that runs, last first, every cleanup deferred during a test; `server()` starts a
+ * loopback server that is closed that way.
+ */
+export function cleanupAfterEach(): {
+  defer: (cleanup: () => unknown) => void;
+  server: (handler: LoopbackHandler) => Promise<LoopbackServer>;
+} {
+  const pending: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of pending.splice(0).reverse()) await cleanup();
+  });
+  const defer = (cleanup: () => unknown) => {
+    pending.push(cleanup);
+  };
+  const server = async (handler: LoopbackHandler): Promise<LoopbackServer> => {
+    const started = await startLoopbackServer(handler);
+    defer(() => started.close());
+    return started;
+  };
+  return { defer, server };
 }

@@ -8,7 +8,7 @@ import axios, {
   type AxiosRequestTransformer,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   attachResilience,
   isPartnerCenterError,
@@ -16,31 +16,21 @@ import {
   type ResilienceOptions,
 } from '../../src/index.js';
 import {
+  cleanupAfterEach,
   GUID,
   type LoopbackHandler,
-  type LoopbackServer,
   rejectionOf,
   reply,
-  startLoopbackServer,
 } from '../helpers/loopbackServer.js';
 
 /** Tiny backoff so that real-time retries take milliseconds. */
 const FAST: ResilienceOptions = { retry: { baseDelayMs: 1, maxDelayMs: 5 } };
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(handler: LoopbackHandler): Promise<LoopbackServer> {
-  const started = await startLoopbackServer(handler);
-  cleanups.push(() => started.close());
-  return started;
-}
+const { defer, server } = cleanupAfterEach();
 
 function agent(options: http.AgentOptions = { keepAlive: true }): http.Agent {
   const created = new http.Agent(options);
-  cleanups.push(() => created.destroy());
+  defer(() => created.destroy());
   return created;
 }
 
@@ -212,7 +202,7 @@ describe('attachResilience over real http (loopback)', () => {
       }
     }
     const counting = new CountingAgent({ keepAlive: true, maxSockets: 1 });
-    cleanups.push(() => counting.destroy());
+    defer(() => counting.destroy());
     const instance = axios.create({ baseURL: pc.url, httpAgent: counting });
     attachResilience(instance, FAST);
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import axios, { type AxiosInstance } from 'axios';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   attachResilience,
   isPartnerCenterError,
@@ -9,27 +9,11 @@ import {
   type ResilienceOptions,
   type RetryEvent,
 } from '../../src/index.js';
-import {
-  closedLoopbackPort,
-  type LoopbackHandler,
-  type LoopbackServer,
-  rejectionOf,
-  reply,
-  startLoopbackServer,
-} from '../helpers/loopbackServer.js';
+import { cleanupAfterEach, closedLoopbackPort, rejectionOf, reply } from '../helpers/loopbackServer.js';
 
 const FAST = { baseDelayMs: 1, maxDelayMs: 5 } as const;
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(handler: LoopbackHandler): Promise<LoopbackServer> {
-  const started = await startLoopbackServer(handler);
-  cleanups.push(() => started.close());
-  return started;
-}
+const { defer, server } = cleanupAfterEach();
 
 interface Setup {
   readonly instance: AxiosInstance;
@@ -39,7 +23,7 @@ interface Setup {
 
 function setup(baseURL: string, options: ResilienceOptions = {}): Setup {
   const agent = new http.Agent({ keepAlive: true });
-  cleanups.push(() => agent.destroy());
+  defer(() => agent.destroy());
   const instance = axios.create({ baseURL, httpAgent: agent });
   const requests: RequestEvent[] = [];
   const retries: RetryEvent[] = [];
@@ -204,7 +188,7 @@ describe('timeouts and cancellation over real sockets', () => {
       reply(res, 429, { statusCode: 429, message: 'Rate limit is exceeded' }, { 'Retry-After': '60' }),
     );
     const agent = new http.Agent({ keepAlive: true });
-    cleanups.push(() => agent.destroy());
+    defer(() => agent.destroy());
     const instance = axios.create({ baseURL: pc.url, httpAgent: agent });
     attachResilience(instance, {
       retry: FAST,

@@ -2,15 +2,9 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { inspect } from 'node:util';
 import axios from 'axios';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attachResilience, isPartnerCenterError, type ResilienceHooks } from '../../src/index.js';
-import {
-  type LoopbackHandler,
-  type LoopbackServer,
-  rejectionOf,
-  reply,
-  startLoopbackServer,
-} from '../helpers/loopbackServer.js';
+import { cleanupAfterEach, type LoopbackHandler, rejectionOf, reply } from '../helpers/loopbackServer.js';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 
@@ -58,16 +52,7 @@ function failing(failure: Failure): LoopbackHandler {
   };
 }
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(handler: LoopbackHandler): Promise<LoopbackServer> {
-  const started = await startLoopbackServer(handler);
-  cleanups.push(() => started.close());
-  return started;
-}
+const { defer, server } = cleanupAfterEach();
 
 /** Every text a caller, a log pipeline or an error tracker could make of an error. */
 function renderings(error: unknown): string[] {
@@ -119,7 +104,7 @@ describe('redaction end to end over real http', () => {
       const { token, secret, pieces } = canaries();
       const pc = await server(failing(failure));
       const agent = new http.Agent({ keepAlive: true });
-      cleanups.push(() => agent.destroy());
+      defer(() => agent.destroy());
       const instance = axios.create({ baseURL: pc.url, httpAgent: agent });
 
       const events: string[] = [];
@@ -179,7 +164,7 @@ describe('redaction end to end over real http', () => {
     const { token, secret, pieces } = canaries();
     const pc = await server(failing('500'));
     const agent = new http.Agent({ keepAlive: true });
-    cleanups.push(() => agent.destroy());
+    defer(() => agent.destroy());
     const instance = axios.create({ baseURL: pc.url, httpAgent: agent });
     const requestUrls: string[] = [];
     attachResilience(instance, {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { inspect } from 'node:util';
 import axios from 'axios';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type AccessToken,
   attachResilience,
@@ -10,28 +10,13 @@ import {
   type TokenProvider,
   type TokenRequest,
 } from '../../src/index.js';
-import {
-  type LoopbackHandler,
-  type LoopbackServer,
-  rejectionOf,
-  reply,
-  startLoopbackServer,
-} from '../helpers/loopbackServer.js';
+import { cleanupAfterEach, rejectionOf, reply } from '../helpers/loopbackServer.js';
 
 const REALM = 'urn:cpsvc:cpid:4f6c2f21-7c2a-4f4e-9a56-0b3f0e1e2d3c';
 const jwt = () =>
   `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOi${randomBytes(24).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(handler: LoopbackHandler): Promise<LoopbackServer> {
-  const started = await startLoopbackServer(handler);
-  cleanups.push(() => started.close());
-  return started;
-}
+const { defer, server } = cleanupAfterEach();
 
 /** Hands out `tokens` in order: the first on the first request, the next one on each forced refresh. */
 function provider(tokens: readonly string[]) {
@@ -69,7 +54,7 @@ describe('token provider over real http (loopback)', () => {
     });
     const { tokenProvider, requests } = provider([first, second]);
     const agent = new http.Agent({ keepAlive: true });
-    cleanups.push(() => agent.destroy());
+    defer(() => agent.destroy());
     const instance = axios.create({ baseURL: pc.url, httpAgent: agent });
     attachResilience(instance, { tokenProvider, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
 
@@ -94,7 +79,7 @@ describe('token provider over real http (loopback)', () => {
     );
     const { tokenProvider, requests } = provider([first, second]);
     const agent = new http.Agent({ keepAlive: true });
-    cleanups.push(() => agent.destroy());
+    defer(() => agent.destroy());
     const instance = axios.create({ baseURL: pc.url, httpAgent: agent });
     const events: string[] = [];
     const collect = (name: string) => (event: unknown) => {
