@@ -4,16 +4,19 @@ import { BrokenCircuitError, type IBackoff, IsolatedCircuitError } from 'cockati
 import type { ErrorCodeTable } from '../errors/errorCodes.js';
 import { normalizeError } from '../errors/normalizeError.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { CallInfo, EventHub } from '../observability/events.js';
+import type { EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import type { NormalizedOptions, PartnerCenterRequestOptions } from '../options.js';
 import { customerScope, defaultScopeOf } from '../tenancy/resolveScope.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
+import { watchBreaker } from './breakerEvents.js';
 import { isIdempotentMethod, surelyNotProcessed } from './classify.js';
 import { requestUrl } from './requestUrl.js';
 import { isBreakerHalfOpen, retryDecisions, type ScopePolicy } from './scopePolicy.js';
-import { sleep, waitFor } from './sleep.js';
+import { sleep } from './sleep.js';
+import { createStoreAccess } from './storeAccess.js';
+import { noteThrottle, passThrottleGate } from './throttleGate.js';
 
 /** What the engine needs from its surroundings. */
 export interface EngineDeps {
@@ -60,10 +63,6 @@ function requestOptions(config: InternalAxiosRequestConfig): PartnerCenterReques
   return value !== null && typeof value === 'object' ? (value as PartnerCenterRequestOptions) : {};
 }
 
-function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
-  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<T>).then === 'function';
-}
-
 function isStreamBody(data: unknown): boolean {
   return data !== null && typeof data === 'object' && typeof (data as { pipe?: unknown }).pipe === 'function';
 }
@@ -78,36 +77,7 @@ type AbortCause = 'caller' | 'total-timeout';
 export function createEngine(deps: EngineDeps) {
   const { options, store, hub, sanitizer, codes, log } = deps;
 
-  async function storeRead<T>(
-    read: () => T | undefined | PromiseLike<T | undefined>,
-  ): Promise<T | undefined> {
-    try {
-      const value = read();
-      return isPromiseLike<T | undefined>(value) ? await value : value;
-    } catch (error: unknown) {
-      log?.('warn', 'scope store read failed; proceeding without shared state', {
-        error: error instanceof Error ? sanitizer.scrubText(error.message) : 'unknown',
-      });
-      return undefined;
-    }
-  }
-
-  function storeWrite(write: () => unknown): void {
-    try {
-      const result = write();
-      if (isPromiseLike(result)) {
-        result.then(undefined, (error: unknown) =>
-          log?.('warn', 'scope store write failed', {
-            error: error instanceof Error ? sanitizer.scrubText(error.message) : 'unknown',
-          }),
-        );
-      }
-    } catch (error: unknown) {
-      log?.('warn', 'scope store write failed', {
-        error: error instanceof Error ? sanitizer.scrubText(error.message) : 'unknown',
-      });
-    }
-  }
+  const access = createStoreAccess(log, sanitizer);
 
   function resolveScope(config: InternalAxiosRequestConfig, req: PartnerCenterRequestOptions): string {
     if (typeof req.scope === 'string' && req.scope !== '') return req.scope;
@@ -123,51 +93,6 @@ export function createEngine(deps: EngineDeps) {
       }
     }
     return defaultScopeOf(config.url, options.partnerScope);
-  }
-
-  /** Reports a scope's breaker transitions to the store and the hooks, attributed to the call that caused them. */
-  function watchBreaker(policy: ScopePolicy): void {
-    const breaker = policy.breaker;
-    if (!breaker) return;
-    const scope = policy.scope;
-    const infoOf = (call: CallInfo | undefined): CallInfo =>
-      call ?? { requestId: '', correlationId: '', scope, method: '', url: '' };
-    breaker.onBreak((reason) => {
-      storeWrite(() => store.setOpenUntil(scope, Date.now() + policy.options.circuitBreaker.halfOpenAfterMs));
-      const error = 'error' in reason ? reason.error : undefined;
-      const cause = PartnerCenterError.is(error) ? error : undefined;
-      policy.halfOpenCall = undefined;
-      const info: CallInfo = cause
-        ? {
-            requestId: cause.requestId ?? '',
-            correlationId: cause.correlationId ?? '',
-            scope,
-            method: cause.method ?? '',
-            url: cause.url ?? '',
-          }
-        : infoOf(policy.activeCall);
-      const why =
-        'isolated' in reason
-          ? 'isolated by hand'
-          : cause
-            ? `${cause.kind}${cause.status ? ` ${cause.status}` : ''}: ${cause.reason ?? cause.description ?? 'failure'}`
-            : 'failures';
-      log?.('warn', `circuit breaker of scope ${scope} opened`, { scope, reason: why });
-      if (hub.has('onBreak')) hub.emit('onBreak', { ...info, reason: why });
-    });
-    breaker.onHalfOpen(() => {
-      policy.halfOpenCall = policy.activeCall;
-      log?.('info', `circuit breaker of scope ${scope} is half-open: one test call goes through`, { scope });
-      if (hub.has('onHalfOpen'))
-        hub.emit('onHalfOpen', { ...infoOf(policy.activeCall), reason: 'testing with one call' });
-    });
-    breaker.onReset(() => {
-      storeWrite(() => store.setOpenUntil(scope, undefined));
-      log?.('info', `circuit breaker of scope ${scope} closed`, { scope });
-      if (hub.has('onReset'))
-        hub.emit('onReset', { ...infoOf(policy.halfOpenCall), reason: 'the test call succeeded' });
-      policy.halfOpenCall = undefined;
-    });
   }
 
   async function execute(config: InternalAxiosRequestConfig, base: AxiosAdapter): Promise<AxiosResponse> {
@@ -284,56 +209,24 @@ export function createEngine(deps: EngineDeps) {
     let pendingDelay = 0;
     let backoff: IBackoff<unknown> | undefined;
 
-    const throttled = (reason: string, retryAfterMs: number) =>
-      new PartnerCenterError({ kind: 'throttled', retryable: false, reason, retryAfterMs, ...where() });
-
-    /**
-     * Waits for the scope's throttle deadline, or fails when it is beyond what this call may wait. The first
-     * call through after a deadline passes is a probe: the others of the scope wait for its outcome instead
-     * of all rushing the server at the same millisecond. Returns the probe's release function.
-     */
-    const passGate = async (): Promise<(() => void) | undefined> => {
-      for (;;) {
-        const shared = await storeRead(() => store.getThrottleDeadline(scope));
-        const now = Date.now();
-        const local =
-          policy.throttledUntil !== undefined && policy.throttledUntil > now
-            ? policy.throttledUntil
-            : undefined;
-        const deadline = Math.max(shared ?? 0, local ?? 0);
-        if (deadline <= now) {
-          if (policy.probe) {
-            await waitFor(policy.probe, controller.signal, () => abortError(false));
-            continue;
-          }
-          if (policy.throttledUntil === undefined) return undefined;
-          policy.throttledUntil = undefined;
-          let release: () => void = () => undefined;
-          const probe = new Promise<void>((resolve) => {
-            release = resolve;
-          });
-          policy.probe = probe;
-          return () => {
-            if (policy.probe === probe) policy.probe = undefined;
-            release();
-          };
-        }
-        policy.throttledUntil = Math.max(policy.throttledUntil ?? 0, deadline);
-        const wait = deadline - now;
-        if (wait > opts.retry.maxRetryAfterMs || now + wait > call.deadline) {
-          throw throttled(
-            `scope ${scope} is throttled for another ${wait} ms, more than this call may wait (${
-              now + wait > call.deadline
-                ? `${Math.max(0, call.deadline - now)} ms left in its budget`
-                : `maxRetryAfterMs ${opts.retry.maxRetryAfterMs}`
-            }); no request was sent`,
-            wait,
-          );
-        }
+    const gate = {
+      sharedDeadline: () => access.read(() => store.getThrottleDeadline(scope)),
+      budgetDeadline: call.deadline,
+      maxRetryAfterMs: opts.retry.maxRetryAfterMs,
+      signal: controller.signal,
+      onAbort: () => abortError(false),
+      tooLong: (waitMs: number, limit: string) =>
+        new PartnerCenterError({
+          kind: 'throttled',
+          retryable: false,
+          reason: `scope ${scope} is throttled for another ${waitMs} ms, more than this call may wait (${limit}); no request was sent`,
+          retryAfterMs: waitMs,
+          ...where(),
+        }),
+      onWait: (waitMs: number) => {
         if (hub.has('onThrottle'))
-          hub.emit('onThrottle', { ...callInfo(), retryAfterMs: wait, source: 'gate' });
-        await sleep(wait, controller.signal, () => abortError(false));
-      }
+          hub.emit('onThrottle', { ...callInfo(), retryAfterMs: waitMs, source: 'gate' });
+      },
     };
 
     /** One attempt: authorise, send through the base adapter, race the attempt timeout and aborts. */
@@ -409,8 +302,8 @@ export function createEngine(deps: EngineDeps) {
       const hinted = error.retryAfterMs;
       if (hinted !== undefined && (error.status === 429 || error.status === 503)) {
         const deadline = Date.now() + hinted;
-        policy.throttledUntil = Math.max(policy.throttledUntil ?? 0, deadline);
-        storeWrite(() => store.extendThrottleDeadline(scope, deadline));
+        noteThrottle(policy, deadline);
+        access.write(() => store.extendThrottleDeadline(scope, deadline));
         if (hub.has('onThrottle')) {
           hub.emit('onThrottle', {
             ...callInfo(),
@@ -455,7 +348,7 @@ export function createEngine(deps: EngineDeps) {
           `the next attempt would start after the call's total time budget runs out (${Math.max(0, call.deadline - now)} ms left, ${Math.round(delay)} ms to wait)`,
         );
       }
-      const token = await storeRead(() => store.takeRetryToken(scope, opts.retryBudget));
+      const token = await access.read(() => store.takeRetryToken(scope, opts.retryBudget));
       if (token === false)
         return refuse(`the retry budget of scope ${scope} is spent (too many retries, too few successes)`);
 
@@ -493,10 +386,10 @@ export function createEngine(deps: EngineDeps) {
           await sleep(wait, controller.signal, () => abortError(false));
         }
         if (controller.signal.aborted) throw abortError(false);
-        releaseProbe = await passGate();
+        releaseProbe = await passThrottleGate(policy, gate);
         call.attempts += 1;
         // A breaker opened by this or another process (shared store) refuses before anything is sent.
-        const openUntil = await storeRead(() => store.getOpenUntil(scope));
+        const openUntil = await access.read(() => store.getOpenUntil(scope));
         if (openUntil !== undefined && openUntil > Date.now() && !isBreakerHalfOpen(policy)) {
           throw circuitOpen(openUntil - Date.now());
         }
@@ -542,7 +435,7 @@ export function createEngine(deps: EngineDeps) {
 
     try {
       const response = await policy.retry.execute(() => attempt(), controller.signal);
-      storeWrite(() => store.refundRetryToken(scope, opts.retryBudget));
+      access.write(() => store.refundRetryToken(scope, opts.retryBudget));
       if (hub.has('onSuccess')) {
         hub.emit('onSuccess', {
           ...callInfo(),
@@ -570,7 +463,11 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
-  return { execute, watchBreaker };
+  return {
+    execute,
+    /** Wires a new scope's breaker events to the store, the log and the hooks. */
+    watchBreaker: (policy: ScopePolicy) => watchBreaker(policy, { store, access, hub, log }),
+  };
 }
 
 /** Runs one logical call. */
