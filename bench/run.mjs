@@ -5,13 +5,15 @@
 //   npm run bench                                   (npm run build && node --expose-gc bench/run.mjs)
 //   BENCH_QUICK=1 node --expose-gc bench/run.mjs    a reduced size, for iterating; does not write the doc
 //   BENCH_ONLY=scenarios|throughput|memory          one part only (does not write the doc)
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+//   BENCH_RENDER=<results.json>                     rewrite docs/benchmarks.md from a saved full run
+// Every run saves its raw results to <tmpdir>/partner-center-resilience-bench.json. Stops by itself.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runComparison } from './lib/compare.mjs';
 import { renderDocument } from './lib/document.mjs';
-import { measureScopes, tenantId } from './lib/memory.mjs';
+import { measureScopes } from './lib/memory.mjs';
 import { comparisonTable, failureTable, memoryTable, scenarioTable, throughputTable } from './lib/report.mjs';
 import { SCENARIOS, scaled } from './lib/scenarios.mjs';
 import { createSimulatorHost } from './lib/simulatorHost.mjs';
@@ -22,14 +24,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY;
 const HARD_LIMIT_MS = 12 * 60_000;
+const RESULTS_FILE = join(tmpdir(), 'partner-center-resilience-bench.json');
 
 const SIZES = QUICK
   ? { scenarioFactor: 0.25, httpCalls: 1000, stubCalls: 5000, rounds: 3, tenants: [10_000, 20_000] }
   : {
       scenarioFactor: 1,
-      httpCalls: 4000,
-      stubCalls: 40_000,
-      rounds: 7,
+      httpCalls: 3000,
+      stubCalls: 20_000,
+      rounds: 5,
       tenants: [25_000, 50_000, 100_000, 200_000],
     };
 
@@ -85,15 +88,28 @@ async function memoryPart() {
 }
 
 async function main() {
+  if (process.env.BENCH_RENDER) {
+    const result = JSON.parse(readFileSync(process.env.BENCH_RENDER, 'utf8'));
+    printTables(result);
+    writeDocument(result);
+    return;
+  }
   const watchdog = setTimeout(() => {
     console.error(`bench: hard limit of ${HARD_LIMIT_MS / 60_000} min reached, stopping`);
     process.exit(2);
   }, HARD_LIMIT_MS);
   watchdog.unref();
-  void tenantId;
+  const result = await runAll();
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
+  console.error(`raw results: ${RESULTS_FILE}`);
+  printTables(result);
+  if (result.complete) writeDocument(result);
+}
+
+async function runAll() {
   const host = await createSimulatorHost();
   const started = Date.now();
-  const result = { quick: QUICK };
+  const result = { quick: QUICK, complete: !QUICK && !ONLY };
   try {
     if (wants('scenarios')) {
       console.error('scenarios:');
@@ -117,12 +133,17 @@ async function main() {
     cpuModel: cpus()[0]?.model,
     date: new Date().toISOString(),
   };
-  printTables(result);
-  if (!QUICK && !ONLY) {
-    const file = join(here, '..', 'docs', 'benchmarks.md');
-    writeFileSync(file, renderDocument(result));
-    console.error(`wrote ${file}`);
-  }
+  return result;
+}
+
+/** docs/benchmarks.md for a complete full-size run; elsewhere (tmpdir) for a quick or partial one. */
+function writeDocument(result) {
+  if (!result.comparison || !result.throughput || !result.memory) return;
+  const file = result.complete
+    ? join(here, '..', 'docs', 'benchmarks.md')
+    : join(tmpdir(), 'benchmarks.quick.md');
+  writeFileSync(file, renderDocument(result));
+  console.error(`wrote ${file}`);
 }
 
 function printTables(result) {
