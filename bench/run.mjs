@@ -103,7 +103,7 @@ async function main() {
   writeFileSync(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
   console.error(`raw results: ${RESULTS_FILE}`);
   printTables(result);
-  if (result.complete) writeDocument(result);
+  writeDocument(result);
 }
 
 async function runAll() {
