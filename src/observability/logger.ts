@@ -1,6 +1,6 @@
 /**
  * A pino- or console-style logger. Each method takes a message and an optional object of fields (pino's
- * `logger.info(obj, msg)` order is also accepted by {@link createLog}). Every field passed is already
+ * `logger.info(obj, msg)` order is also accepted by the library). Every field passed is already
  * redacted.
  */
 export interface Logger {
