@@ -2,9 +2,9 @@
 // Partner Center simulator scenarios, then success-path throughput, listener cost and heap per tenant scope.
 // Prints markdown tables and writes docs/benchmarks.md.
 //
-//   npm run bench                                   (npm run build && node --expose-gc bench/run.mjs)
-//   BENCH_QUICK=1 node --expose-gc bench/run.mjs    a reduced size, for iterating; does not write the doc
-//   BENCH_ONLY=scenarios|throughput|memory          one part only (does not write the doc)
+//   npm run bench        npm run build && node --expose-gc bench/run.mjs && node bench/multiprocess.mjs
+//   BENCH_QUICK=1 node --expose-gc bench/run.mjs    a reduced size, for iterating (doc to <tmpdir>)
+//   BENCH_ONLY=scenarios|throughput|memory          one part only (no doc)
 //   BENCH_RENDER=<results.json>                     rewrite docs/benchmarks.md from a saved full run
 // Every run saves its raw results to <tmpdir>/partner-center-resilience-bench.json. Stops by itself.
 import { readFileSync, writeFileSync } from 'node:fs';

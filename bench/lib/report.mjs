@@ -2,10 +2,13 @@
 import { CLIENT_LABELS } from './clients.mjs';
 import { fixed, mib, percent } from './stats.mjs';
 
-/** A markdown table from a header row and body rows (cells are strings or numbers). */
+/** A markdown table from a header row and body rows (cells are strings or numbers), columns aligned. */
 export function markdownTable(header, rows) {
-  const line = (cells) => `| ${cells.map((c) => String(c)).join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  const all = [header, ...rows].map((cells) => cells.map((c) => String(c)));
+  const widths = header.map((_, i) => Math.max(3, ...all.map((cells) => cells[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  const rule = `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`;
+  return [line(all[0]), rule, ...all.slice(1).map(line)].join('\n');
 }
 
 const ms = (value) => `${fixed(value, 0)} ms`;
