@@ -33,8 +33,17 @@ export function watchBreaker(policy: ScopePolicy, watch: BreakerWatch): void {
   if (!breaker) return;
   const { store, access, hub, log } = watch;
   const scope = policy.scope;
+  // Copies the fields: a call's URL is redacted lazily, on first read.
   const infoOf = (call: CallInfo | undefined): CallInfo =>
-    call ?? { requestId: '', correlationId: '', scope, method: '', url: '' };
+    call
+      ? {
+          requestId: call.requestId,
+          correlationId: call.correlationId,
+          scope,
+          method: call.method,
+          url: call.url,
+        }
+      : { requestId: '', correlationId: '', scope, method: '', url: '' };
 
   breaker.onBreak((reason) => {
     access.write(() => store.setOpenUntil(scope, Date.now() + policy.options.circuitBreaker.halfOpenAfterMs));

@@ -14,7 +14,7 @@ import { watchBreaker } from './breakerEvents.js';
 import { isIdempotentMethod, surelyNotProcessed } from './classify.js';
 import { requestUrl } from './requestUrl.js';
 import { isBreakerHalfOpen, retryDecisions, type ScopePolicy } from './scopePolicy.js';
-import { sleep } from './sleep.js';
+import { CallAbort, linkedSignal, sleep } from './sleep.js';
 import { createStoreAccess } from './storeAccess.js';
 import { noteThrottle, passThrottleGate } from './throttleGate.js';
 
@@ -67,7 +67,8 @@ function isStreamBody(data: unknown): boolean {
   return data !== null && typeof data === 'object' && typeof (data as { pipe?: unknown }).pipe === 'function';
 }
 
-type AbortCause = 'caller' | 'total-timeout';
+/** A signal that never aborts, for cockatiel's backoff context. */
+const NEVER_ABORTED = new AbortController().signal;
 
 /**
  * Creates the function that runs one logical call through its scope's policies:
@@ -96,6 +97,9 @@ export function createEngine(deps: EngineDeps) {
   }
 
   async function execute(config: InternalAxiosRequestConfig, base: AxiosAdapter): Promise<AxiosResponse> {
+    // Hooks never run inside the caller's own `instance.get()` stack: a hook that starts another call must
+    // not re-enter the engine before the first call has returned its promise.
+    await Promise.resolve();
     const req = requestOptions(config);
     const scope = resolveScope(config, req);
     const policy = deps.scopes.get(scope);
@@ -118,10 +122,15 @@ export function createEngine(deps: EngineDeps) {
     const startedAt = Date.now();
     const totalMs =
       typeof config.timeout === 'number' && config.timeout > 0 ? config.timeout : opts.timeout.totalMs;
+    let url: string | undefined;
     const call: CallState = {
       scope,
       method,
-      url: sanitizer.sanitizeUrl(requestUrl(config)),
+      // Redacted on first use only: most successful calls never report their URL.
+      get url() {
+        url ??= sanitizer.sanitizeUrl(requestUrl(config));
+        return url;
+      },
       requestId,
       correlationId,
       startedAt,
@@ -139,28 +148,18 @@ export function createEngine(deps: EngineDeps) {
           : undefined;
     const maxAttempts = singleAttemptReason ? 1 : opts.retry.maxAttempts;
 
-    // The call's abort: the caller's signal or cancel token, or the total budget.
-    const controller = new AbortController();
-    let abortCause: AbortCause | undefined;
-    const abortCall = (cause: AbortCause) => {
-      if (abortCause === undefined) {
-        abortCause = cause;
-        controller.abort();
-      }
-    };
+    // The call's abort: the caller's signal or cancel token. The total budget needs no timer of its own:
+    // every wait is bounded by it and each attempt's timer stops at it.
+    const abort = new CallAbort();
     const callerSignal = config.signal as AbortSignal | undefined;
-    const onCallerAbort = () => abortCall('caller');
-    if (callerSignal?.aborted) abortCall('caller');
+    const onCallerAbort = () => abort.abort('caller');
+    if (callerSignal?.aborted) abort.abort('caller');
     else callerSignal?.addEventListener?.('abort', onCallerAbort, { once: true });
     const cancelToken = config.cancelToken;
     if (cancelToken) {
-      if (cancelToken.reason) abortCall('caller');
+      if (cancelToken.reason) abort.abort('caller');
       else cancelToken.subscribe(onCallerAbort);
     }
-    const totalTimer =
-      Number.isFinite(call.deadline) && abortCause === undefined
-        ? setTimeout(() => abortCall('total-timeout'), call.deadline - startedAt)
-        : undefined;
 
     const callInfo = () => ({
       requestId: call.requestId,
@@ -175,7 +174,7 @@ export function createEngine(deps: EngineDeps) {
     const ctx = () => ({ ...where(), codes });
 
     const abortError = (attemptTimedOut: boolean, attemptMs = 0): PartnerCenterError => {
-      if (abortCause === 'caller') {
+      if (abort.cause === 'caller') {
         return new PartnerCenterError({
           kind: 'cancelled',
           retryable: false,
@@ -187,7 +186,7 @@ export function createEngine(deps: EngineDeps) {
           ...where(),
         });
       }
-      if (abortCause === 'total-timeout' || (attemptTimedOut && Date.now() >= call.deadline)) {
+      if (abort.cause === 'total-timeout' || (attemptTimedOut && Date.now() >= call.deadline)) {
         return new PartnerCenterError({
           kind: 'timeout',
           retryable: false,
@@ -213,8 +212,12 @@ export function createEngine(deps: EngineDeps) {
       sharedDeadline: () => access.read(() => store.getThrottleDeadline(scope)),
       budgetDeadline: call.deadline,
       maxRetryAfterMs: opts.retry.maxRetryAfterMs,
-      signal: controller.signal,
+      signal: abort,
       onAbort: () => abortError(false),
+      onBudgetSpent: () => {
+        abort.abort('total-timeout');
+        return abortError(false);
+      },
       tooLong: (waitMs: number, limit: string) =>
         new PartnerCenterError({
           kind: 'throttled',
@@ -232,23 +235,21 @@ export function createEngine(deps: EngineDeps) {
     /** One attempt: authorise, send through the base adapter, race the attempt timeout and aborts. */
     const send = async (): Promise<AxiosResponse> => {
       const attemptController = new AbortController();
-      const onCallAbort = () => attemptController.abort();
-      controller.signal.addEventListener('abort', onCallAbort, { once: true });
-      const remaining = call.deadline - Date.now();
       const attemptMs = Math.min(
         opts.timeout.attemptMs > 0 ? opts.timeout.attemptMs : Number.POSITIVE_INFINITY,
-        remaining,
+        call.deadline - Date.now(),
       );
       let attemptTimedOut = false;
+      let fail: ((error: unknown) => void) | undefined;
+      const stop = (timedOut: boolean) => {
+        attemptTimedOut = timedOut;
+        attemptController.abort();
+        fail?.(abortError(timedOut, attemptMs));
+      };
       const attemptTimer = Number.isFinite(attemptMs)
-        ? setTimeout(
-            () => {
-              attemptTimedOut = true;
-              attemptController.abort();
-            },
-            Math.max(0, attemptMs),
-          )
+        ? setTimeout(() => stop(true), Math.max(0, attemptMs))
         : undefined;
+      const unlink = abort.onAbort(() => stop(false));
       try {
         const attemptConfig: InternalAxiosRequestConfig = {
           ...config,
@@ -260,15 +261,12 @@ export function createEngine(deps: EngineDeps) {
         if (attemptController.signal.aborted) throw abortError(attemptTimedOut, attemptMs);
         if (hub.has('onRequest')) hub.emit('onRequest', { ...callInfo(), attempt: call.attempts });
         sending = true;
-        const sent = base(attemptConfig);
-        const aborted = new Promise<never>((_, reject) => {
-          const fail = () => reject(abortError(attemptTimedOut, attemptMs));
-          if (attemptController.signal.aborted) fail();
-          else attemptController.signal.addEventListener('abort', fail, { once: true });
+        // Settles with the adapter, or at once when the attempt times out or the caller aborts (an adapter
+        // that ignores its signal cannot hold the call).
+        const response = await new Promise<AxiosResponse>((resolve, reject) => {
+          fail = reject;
+          base(attemptConfig).then(resolve, reject);
         });
-        aborted.catch(() => undefined);
-        sent.catch(() => undefined);
-        const response = await Promise.race([sent, aborted]);
         response.config = config;
         return response;
       } catch (error: unknown) {
@@ -278,7 +276,7 @@ export function createEngine(deps: EngineDeps) {
       } finally {
         sending = false;
         if (attemptTimer !== undefined) clearTimeout(attemptTimer);
-        controller.signal.removeEventListener('abort', onCallAbort);
+        unlink();
       }
     };
 
@@ -338,8 +336,8 @@ export function createEngine(deps: EngineDeps) {
         delaySource = error.retryAfterSource ?? 'retry-after';
       } else {
         backoff = backoff
-          ? backoff.next({ attempt: call.attempts, signal: controller.signal, result: { error } })
-          : policy.backoff.next({ attempt: call.attempts, signal: controller.signal, result: { error } });
+          ? backoff.next({ attempt: call.attempts, signal: NEVER_ABORTED, result: { error } })
+          : policy.backoff.next({ attempt: call.attempts, signal: NEVER_ABORTED, result: { error } });
         delay = backoff.duration;
       }
       const now = Date.now();
@@ -383,9 +381,9 @@ export function createEngine(deps: EngineDeps) {
         if (pendingDelay > 0) {
           const wait = pendingDelay;
           pendingDelay = 0;
-          await sleep(wait, controller.signal, () => abortError(false));
+          await sleep(wait, abort, () => abortError(false));
         }
-        if (controller.signal.aborted) throw abortError(false);
+        if (abort.aborted) throw abortError(false);
         releaseProbe = await passThrottleGate(policy, gate);
         call.attempts += 1;
         // A breaker opened by this or another process (shared store) refuses before anything is sent.
@@ -397,7 +395,7 @@ export function createEngine(deps: EngineDeps) {
           try {
             if (!policy.breaker) return await send();
             // Breaker events fired synchronously by execute() (half-open) belong to this call.
-            policy.activeCall = callInfo();
+            policy.activeCall = call;
             const pending = policy.breaker.execute(() => send());
             policy.activeCall = undefined;
             return await pending;
@@ -409,7 +407,7 @@ export function createEngine(deps: EngineDeps) {
             if (
               failure.status === 401 &&
               deps.auth &&
-              (await deps.auth.onUnauthorized(failure, call, controller.signal))
+              (await deps.auth.onUnauthorized(failure, call, linkedSignal(abort)))
             ) {
               call.authReplays += 1;
               continue;
@@ -434,7 +432,7 @@ export function createEngine(deps: EngineDeps) {
       });
 
     try {
-      const response = await policy.retry.execute(() => attempt(), controller.signal);
+      const response = await policy.retry.execute(() => attempt());
       access.write(() => store.refundRetryToken(scope, opts.retryBudget));
       if (hub.has('onSuccess')) {
         hub.emit('onSuccess', {
@@ -457,7 +455,6 @@ export function createEngine(deps: EngineDeps) {
       }
       throw failure;
     } finally {
-      if (totalTimer !== undefined) clearTimeout(totalTimer);
       callerSignal?.removeEventListener?.('abort', onCallerAbort);
       cancelToken?.unsubscribe(onCallerAbort);
     }

@@ -1,37 +1,94 @@
+/** The small abort signal the engine's waits listen to (cheaper than an AbortController per call). */
+export interface AbortLike {
+  readonly aborted: boolean;
+  /** Calls `listener` once on abort; returns a function that unsubscribes it. */
+  onAbort(listener: () => void): () => void;
+}
+
+/** Why a logical call was aborted. */
+export type CallAbortCause = 'caller' | 'total-timeout';
+
+/** The abort of one logical call: set by the caller's signal or cancel token, or by the total budget. */
+export class CallAbort implements AbortLike {
+  aborted = false;
+  cause: CallAbortCause | undefined;
+  private listeners: Array<() => void> | undefined;
+
+  abort(cause: CallAbortCause): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.cause = cause;
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
+  }
+
+  onAbort(listener: () => void): () => void {
+    if (this.aborted) {
+      listener();
+      return () => undefined;
+    }
+    if (this.listeners === undefined) this.listeners = [listener];
+    else this.listeners.push(listener);
+    return () => {
+      const index = this.listeners?.indexOf(listener) ?? -1;
+      if (index >= 0) this.listeners?.splice(index, 1);
+    };
+  }
+}
+
 /**
  * Waits `ms`, or rejects at once with `onAbort()`'s error when `signal` aborts (before or during the wait).
  * The timer is cleared on abort, so an aborted wait leaves nothing behind.
  */
-export function sleep(ms: number, signal: AbortSignal, onAbort: () => unknown): Promise<void> {
+export function sleep(ms: number, signal: AbortLike, onAbort: () => unknown): Promise<void> {
   if (signal.aborted) return Promise.reject(onAbort());
   if (ms <= 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
-    const abort = () => {
+    const unsubscribe = signal.onAbort(() => {
       clearTimeout(timer);
       reject(onAbort());
-    };
+    });
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', abort);
+      unsubscribe();
       resolve();
     }, ms);
-    signal.addEventListener('abort', abort, { once: true });
   });
 }
 
-/** Waits for `promise` to settle (its outcome ignored), or rejects at once with `onAbort()`'s error on abort. */
+/**
+ * Waits for `promise` to settle (its outcome ignored), at most `maxMs`, or rejects at once with
+ * `onAbort()`'s error on abort. When `maxMs` passes first, `onTimeout()` is called and its error rejected.
+ */
 export function waitFor(
   promise: Promise<unknown>,
-  signal: AbortSignal,
+  signal: AbortLike,
   onAbort: () => unknown,
+  maxMs = Number.POSITIVE_INFINITY,
+  onTimeout: () => unknown = onAbort,
 ): Promise<void> {
   if (signal.aborted) return Promise.reject(onAbort());
   return new Promise<void>((resolve, reject) => {
-    const abort = () => reject(onAbort());
-    signal.addEventListener('abort', abort, { once: true });
-    const done = () => {
-      signal.removeEventListener('abort', abort);
-      resolve();
-    };
-    promise.then(done, done);
+    const timer = Number.isFinite(maxMs)
+      ? setTimeout(() => finish(onTimeout()), Math.max(0, maxMs))
+      : undefined;
+    const unsubscribe = signal.onAbort(() => finish(onAbort()));
+    function finish(error?: unknown): void {
+      if (timer !== undefined) clearTimeout(timer);
+      unsubscribe();
+      if (error === undefined) resolve();
+      else reject(error);
+    }
+    promise.then(
+      () => finish(),
+      () => finish(),
+    );
   });
+}
+
+/** An AbortSignal that aborts with `abort` (for APIs that need a real one, on rare paths only). */
+export function linkedSignal(abort: AbortLike): AbortSignal {
+  const controller = new AbortController();
+  abort.onAbort(() => controller.abort());
+  return controller.signal;
 }

@@ -3,8 +3,11 @@ import type { Sanitizer } from '../observability/sanitizer.js';
 
 /** Store calls that never throw and never block a request on a broken store. */
 export interface StoreAccess {
-  /** Awaits a read only when the store returned a promise; a failed read logs and gives `undefined`. */
-  read<T>(read: () => T | undefined | PromiseLike<T | undefined>): Promise<T | undefined>;
+  /**
+   * Reads without a promise when the store answers synchronously (the in-memory store), so the hot path
+   * takes no extra microtask; a failed read logs and gives `undefined`.
+   */
+  read<T>(read: () => T | undefined | PromiseLike<T | undefined>): T | undefined | Promise<T | undefined>;
   /** Fires a write without waiting; a failure is logged, never thrown. */
   write(write: () => unknown): void;
 }
@@ -20,10 +23,14 @@ export function createStoreAccess(log: Log | undefined, sanitizer: Sanitizer): S
   const readFailed = report('scope store read failed; proceeding without shared state');
   const writeFailed = report('scope store write failed');
   return {
-    async read<T>(read: () => T | undefined | PromiseLike<T | undefined>): Promise<T | undefined> {
+    read<T>(read: () => T | undefined | PromiseLike<T | undefined>): T | undefined | Promise<T | undefined> {
       try {
         const value = read();
-        return isPromiseLike<T | undefined>(value) ? await value : value;
+        if (!isPromiseLike<T | undefined>(value)) return value;
+        return Promise.resolve(value).then(undefined, (error: unknown) => {
+          readFailed(error);
+          return undefined;
+        });
       } catch (error: unknown) {
         readFailed(error);
         return undefined;

@@ -1,18 +1,20 @@
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { ScopePolicy } from './scopePolicy.js';
-import { sleep, waitFor } from './sleep.js';
+import { type AbortLike, sleep, waitFor } from './sleep.js';
 
 /** What the gate needs to know about the call passing it. */
 export interface GateCall {
   /** Reads the shared throttle deadline of the scope (the store). */
-  readonly sharedDeadline: () => Promise<number | undefined>;
+  readonly sharedDeadline: () => number | undefined | Promise<number | undefined>;
   /** Epoch ms at which the call's total budget runs out (or `Infinity`). */
   readonly budgetDeadline: number;
   /** Longest server-requested wait the call accepts. */
   readonly maxRetryAfterMs: number;
-  readonly signal: AbortSignal;
+  readonly signal: AbortLike;
   /** The error to reject with when `signal` aborts during a wait. */
   readonly onAbort: () => unknown;
+  /** The error to reject with when the call's budget runs out while it waits for a probe. */
+  readonly onBudgetSpent: () => unknown;
   /** The error to throw when the deadline is beyond what the call may wait. */
   readonly tooLong: (waitMs: number, reason: string) => PartnerCenterError;
   /** Called before each wait. */
@@ -36,7 +38,8 @@ export async function passThrottleGate(
   call: GateCall,
 ): Promise<(() => void) | undefined> {
   for (;;) {
-    const shared = await call.sharedDeadline();
+    const read = call.sharedDeadline();
+    const shared = typeof read === 'object' ? await read : read;
     const now = Date.now();
     const local = policy.throttledUntil ?? 0;
     const deadline = Math.max(shared ?? 0, local > now ? local : 0);
@@ -52,7 +55,7 @@ export async function passThrottleGate(
       continue;
     }
     if (policy.probe) {
-      await waitFor(policy.probe, call.signal, call.onAbort);
+      await waitFor(policy.probe, call.signal, call.onAbort, call.budgetDeadline - now, call.onBudgetSpent);
       continue;
     }
     if (policy.throttledUntil === undefined) return undefined;

@@ -390,6 +390,24 @@ describe('hooks', () => {
     expect(reported).toEqual(['onRetry:hook bug', 'onSuccess:async hook bug']);
   });
 
+  it("hooks never run inside the caller's own call stack", async () => {
+    const sources: string[] = [];
+    const { instance } = setup(
+      (_hit, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }),
+      { hooks: { onThrottle: (e) => void sources.push(e.source) } },
+    );
+    const first = capture(instance.get('/v1/customers'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sources).toEqual(['retry-after']);
+    // The scope is throttled: this call waits at the gate, but its hook fires only after get() returned.
+    const second = capture(instance.get('/v1/customers'));
+    expect(sources).toEqual(['retry-after']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sources).toEqual(['retry-after', 'gate']);
+    await vi.runAllTimersAsync();
+    await Promise.all([first, second]);
+  });
+
   it('handle events subscribe and dispose cockatiel style', async () => {
     const { instance, handle } = setup([{ status: 200 }]);
     const seen: number[] = [];
