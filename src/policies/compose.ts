@@ -404,11 +404,7 @@ export function createEngine(deps: EngineDeps) {
               throw circuitOpen(undefined);
             }
             const failure = PartnerCenterError.is(error) ? error : normalizeError(error, ctx());
-            if (
-              failure.status === 401 &&
-              deps.auth &&
-              (await deps.auth.onUnauthorized(failure, call, linkedSignal(abort)))
-            ) {
+            if (failure.status === 401 && deps.auth && (await refreshAfter401(deps.auth, failure))) {
               call.authReplays += 1;
               continue;
             }
@@ -420,6 +416,19 @@ export function createEngine(deps: EngineDeps) {
       } finally {
         // After decide(): a probe answered 429 has set the new deadline before the waiters look again.
         releaseProbe?.();
+      }
+    };
+
+    /** A 401's token refresh, bounded by the caller's abort and the call's remaining budget. */
+    const refreshAfter401 = async (auth: AttemptAuth, failure: PartnerCenterError): Promise<boolean> => {
+      const linked = linkedSignal(abort, call.deadline - Date.now(), () => abort.abort('total-timeout'));
+      try {
+        return await auth.onUnauthorized(failure, call, linked.signal);
+      } catch (error: unknown) {
+        if (abort.aborted) throw abortError(false);
+        throw error;
+      } finally {
+        linked.dispose();
       }
     };
 

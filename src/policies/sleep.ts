@@ -86,9 +86,31 @@ export function waitFor(
   });
 }
 
-/** An AbortSignal that aborts with `abort` (for APIs that need a real one, on rare paths only). */
-export function linkedSignal(abort: AbortLike): AbortSignal {
+/**
+ * An AbortSignal that aborts with `abort`, or after `maxMs` (calling `onTimeout` first), for APIs that need
+ * a real one, on rare paths only. `dispose()` clears its timer and listener.
+ */
+export function linkedSignal(
+  abort: AbortLike,
+  maxMs = Number.POSITIVE_INFINITY,
+  onTimeout: () => void = () => undefined,
+): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  abort.onAbort(() => controller.abort());
-  return controller.signal;
+  const unsubscribe = abort.onAbort(() => controller.abort());
+  const timer = Number.isFinite(maxMs)
+    ? setTimeout(
+        () => {
+          onTimeout();
+          controller.abort();
+        },
+        Math.max(0, maxMs),
+      )
+    : undefined;
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      if (timer !== undefined) clearTimeout(timer);
+      unsubscribe();
+    },
+  };
 }

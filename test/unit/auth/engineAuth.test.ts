@@ -199,6 +199,27 @@ describe('401 handling', () => {
     expect(requests).toHaveLength(2);
   });
 
+  it('a forced refresh that hangs is bounded by the call budget: timeout, not a hang', async () => {
+    let calls = 0;
+    const provider = {
+      getToken(request: TokenRequest): Promise<AccessToken> {
+        calls += 1;
+        if (!request.forceRefresh)
+          return Promise.resolve({ token: 'tok-1', expiresOnTimestamp: Date.now() + HOUR });
+        return new Promise<AccessToken>(() => undefined);
+      },
+    };
+    const { instance, hits } = setup(acceptOnly('tok-2'), { tokenProvider: provider });
+    const pending = instance.get('/v1/customers', { timeout: 5_000 }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(5_000);
+    const error = (await pending) as PartnerCenterError;
+    expect(hits).toHaveLength(1);
+    expect(calls).toBe(2);
+    expect(error.kind).toBe('timeout');
+    expect(error.reason).toContain('5000 ms');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('a 401 with code 900421 (MFA required) is not refreshed and says why', async () => {
     const { provider, requests } = countingProvider();
     const { instance, hits } = setup(
