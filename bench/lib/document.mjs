@@ -309,9 +309,9 @@ function throughputReading(t) {
       ` i.e. about ${fixed(overheadUs, 0)} µs more client CPU per call than bare axios on this machine.`,
     '  These runs are CPU-bound on purpose (loopback, concurrency 16); against the real Partner Center, tens to',
     '  hundreds of ms per call, that cost is small next to the network, but a CPU-bound caller pays it. A CPU',
-    '  profile of the stub workload (`node --cpu-prof`, taken while writing this bench, not part of it) shows',
-    '  the extra time in the engine itself (dist/index.js, about a fifth of the samples, self time) and in',
-    '  AbortController/AbortSignal work (about a tenth: a controller per call and per attempt).',
+    '  profile of the stub workload (`node --cpu-prof`, not part of this bench) shows the extra time in the',
+    "  engine's promise layers (cockatiel's retry and breaker executors around each attempt) and in the",
+    '  AbortController each attempt gets so that its timeout can cancel the request.',
     `- **Listening.** A no-op onRequest + onSuccess hook runs at ${fixed(hooks.median, 3)} of the no-hook rate with` +
       ` the stub adapter (rounds ${fixed(hooks.min, 3)}..${fixed(hooks.max, 3)}) and ${fixed(hooksHttp.median, 3)} over HTTP: ` +
       (hooks.median >= 0.95
