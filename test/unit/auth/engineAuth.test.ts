@@ -5,12 +5,12 @@ import {
   type AccessToken,
   attachResilience,
   createPartnerCenterClient,
-  isPartnerCenterError,
   type PartnerCenterError,
   type ResilienceOptions,
   type TokenRequest,
 } from '../../../src/index.js';
 import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
+import { settle } from '../../helpers/settle.js';
 
 const REALM = 'urn:cpsvc:cpid:00000000-0000-0000-0000-000000000001';
 const CHALLENGE = { 'www-authenticate': `OAuth realm=${REALM}` };
@@ -51,18 +51,6 @@ function setup(
   return { ...scripted, instance, handle };
 }
 
-async function run<T>(promise: Promise<T>): Promise<{ value?: T; error?: PartnerCenterError }> {
-  const outcome = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => {
-      if (!isPartnerCenterError(error)) throw error;
-      return { error };
-    },
-  );
-  await vi.runAllTimersAsync();
-  return outcome;
-}
-
 /** 401 unless the request carries one of the accepted tokens. */
 function acceptOnly(...tokens: string[]) {
   return (hit: Hit): Step =>
@@ -79,9 +67,9 @@ describe('token provider on every attempt', () => {
   it('sets Authorization from the provider, fetched once and cached', async () => {
     const { provider, requests } = countingProvider();
     const { instance, hits } = setup([{ status: 200 }], { tokenProvider: provider });
-    await run(instance.get('/v1/customers'));
-    await run(instance.get('/v1/customers/c1/orders'));
-    await run(instance.get('/v1/customers'));
+    await settle(instance.get('/v1/customers'));
+    await settle(instance.get('/v1/customers/c1/orders'));
+    await settle(instance.get('/v1/customers'));
     // Customer calls use the partner's token: one provider call for every scope.
     expect(hits.map((h) => h.headers['authorization'])).toEqual([
       'Bearer tok-1',
@@ -99,9 +87,9 @@ describe('token provider on every attempt', () => {
       tokenProvider: provider,
       token: { scopeOf: (scope) => (scope.startsWith('customer:') ? `partner-of-${scope.slice(9)}` : scope) },
     });
-    await run(instance.get('/v1/customers/c1/orders'));
-    await run(instance.get('/v1/customers/c2/orders'));
-    await run(instance.get('/v1/customers/c1/orders'));
+    await settle(instance.get('/v1/customers/c1/orders'));
+    await settle(instance.get('/v1/customers/c2/orders'));
+    await settle(instance.get('/v1/customers/c1/orders'));
     expect(hits.map((h) => h.headers['authorization'])).toEqual([
       'Bearer tok-1',
       'Bearer tok-2',
@@ -112,7 +100,7 @@ describe('token provider on every attempt', () => {
 
   it('leaves a caller-set Authorization alone without a provider', async () => {
     const { instance, hits } = setup([{ status: 200 }], {});
-    await run(instance.get('/v1/customers', { headers: { Authorization: 'Bearer mine' } }));
+    await settle(instance.get('/v1/customers', { headers: { Authorization: 'Bearer mine' } }));
     expect(hits[0]?.headers['authorization']).toBe('Bearer mine');
   });
 
@@ -125,7 +113,7 @@ describe('token provider on every attempt', () => {
       }
     }
     const { instance, hits } = setup([{ status: 200 }], { tokenProvider: new FakeClientSecretCredential() });
-    await run(instance.get('/v1/customers'));
+    await settle(instance.get('/v1/customers'));
     expect(hits[0]?.headers['authorization']).toBe('Bearer cred-token');
     expect(calls[0]?.scopes).toEqual(['https://api.partnercenter.microsoft.com/.default']);
   });
@@ -133,11 +121,11 @@ describe('token provider on every attempt', () => {
   it('refreshes in the background inside the refresh window, without blocking', async () => {
     const { provider, requests } = countingProvider(10 * 60_000);
     const { instance, hits } = setup([{ status: 200 }], { tokenProvider: provider });
-    await run(instance.get('/v1/customers'));
+    await settle(instance.get('/v1/customers'));
     vi.setSystemTime(Date.now() + 8.5 * 60_000); // 1.5 min before expiry: inside the 2 min window
-    await run(instance.get('/v1/customers'));
+    await settle(instance.get('/v1/customers'));
     expect(hits[1]?.headers['authorization']).toBe('Bearer tok-1');
-    await run(instance.get('/v1/customers'));
+    await settle(instance.get('/v1/customers'));
     expect(hits[2]?.headers['authorization']).toBe('Bearer tok-2');
     expect(requests).toHaveLength(2);
   });
@@ -145,12 +133,12 @@ describe('token provider on every attempt', () => {
   it('never sends a token over plain http except to loopback', async () => {
     const { provider } = countingProvider();
     const remote = setup([{ status: 200 }], { tokenProvider: provider }, 'http://api.example.test');
-    const { error } = await run(remote.instance.get('/v1/customers'));
+    const { error } = await settle(remote.instance.get('/v1/customers'));
     expect(error?.kind).toBe('client');
     expect(error?.reason).toContain('plain http');
     expect(remote.hits).toHaveLength(0);
     const local = setup([{ status: 200 }], { tokenProvider: provider }, 'http://127.0.0.1:8080');
-    expect((await run(local.instance.get('/v1/customers'))).value?.status).toBe(200);
+    expect((await settle(local.instance.get('/v1/customers'))).value?.status).toBe(200);
   });
 });
 
@@ -165,7 +153,7 @@ describe('401 handling', () => {
           void refreshes.push(`${e.reason}:${e.outcome}:${e.realm}:${e.requestId !== ''}`),
       },
     });
-    const { value } = await run(instance.get('/v1/customers'));
+    const { value } = await settle(instance.get('/v1/customers'));
     expect(value?.status).toBe(200);
     expect(hits).toHaveLength(2);
     expect(hits[0]?.headers['ms-requestid']).toBe(hits[1]?.headers['ms-requestid']);
@@ -177,7 +165,7 @@ describe('401 handling', () => {
   it('a second 401 fails: a refresh never loops', async () => {
     const { provider, requests } = countingProvider();
     const { instance, hits } = setup(acceptOnly(), { tokenProvider: provider });
-    const { error } = await run(instance.get('/v1/customers'));
+    const { error } = await settle(instance.get('/v1/customers'));
     expect(error?.kind).toBe('unauthorized');
     expect(error?.status).toBe(401);
     expect(hits).toHaveLength(2);
@@ -191,7 +179,7 @@ describe('401 handling', () => {
       circuitBreaker: { enabled: false },
     });
     const calls = Array.from({ length: 1_000 }, (_, i) =>
-      run(instance.get(`/v1/customers/c${i % 10}/orders`, { partnerCenter: { scope: 'partner' } })),
+      settle(instance.get(`/v1/customers/c${i % 10}/orders`, { partnerCenter: { scope: 'partner' } })),
     );
     const results = await Promise.all(calls);
     expect(results.every((r) => r.value?.status === 200)).toBe(true);
@@ -226,7 +214,7 @@ describe('401 handling', () => {
       [{ status: 401, headers: CHALLENGE, data: { code: 900421, description: 'MFA required' } }],
       { tokenProvider: provider },
     );
-    const { error } = await run(instance.get('/v1/customers'));
+    const { error } = await settle(instance.get('/v1/customers'));
     expect(hits).toHaveLength(1);
     expect(requests).toHaveLength(1);
     expect(error?.reason).toMatch(/multi-factor/i);
@@ -241,7 +229,9 @@ describe('401 handling', () => {
       },
     };
     const { instance, hits } = setup([{ status: 200 }], { tokenProvider: provider });
-    const results = await Promise.all(Array.from({ length: 20 }, () => run(instance.get('/v1/customers'))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => settle(instance.get('/v1/customers'))),
+    );
     expect(calls).toBe(1);
     expect(hits).toHaveLength(0);
     for (const r of results) {
@@ -258,7 +248,7 @@ describe('401 handling', () => {
       tokenProvider: provider,
       circuitBreaker: { strategy: { type: 'consecutive', threshold: 2 } },
     });
-    for (let i = 0; i < 5; i++) await run(instance.get('/v1/customers'));
+    for (let i = 0; i < 5; i++) await settle(instance.get('/v1/customers'));
     expect(handle.breakerState('partner')).toBe('closed');
   });
 
@@ -285,7 +275,7 @@ describe('401 handling', () => {
         },
       },
     );
-    const { error } = await run(instance.get('/v1/customers'));
+    const { error } = await settle(instance.get('/v1/customers'));
     expect(error).toBeDefined();
     const everything = [
       JSON.stringify(error),
@@ -314,7 +304,7 @@ describe('createPartnerCenterClient', () => {
     expect(client.defaults.baseURL).toBe('https://partner.partnercenterapi.microsoftonline.cn');
     const scripted = scriptedAdapter([{ status: 200 }]);
     client.defaults.adapter = scripted.adapter;
-    await run(client.get('/v1/customers'));
+    await settle(client.get('/v1/customers'));
     const headers = scripted.hits[0]?.headers ?? {};
     expect(headers['ms-contract-version']).toBe('v1');
     expect(headers['accept']).toBe('application/json');

@@ -1,13 +1,8 @@
 import axios from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  attachResilience,
-  isPartnerCenterError,
-  type Logger,
-  type PartnerCenterError,
-  type ResilienceOptions,
-} from '../../../src/index.js';
+import { attachResilience, type Logger, type ResilienceOptions } from '../../../src/index.js';
 import { type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
+import { settle } from '../../helpers/settle.js';
 
 const BASE = 'https://api.partnercenter.microsoft.com';
 const PREFIX = 'partner-center-resilience: ';
@@ -66,18 +61,6 @@ function setup(steps: Step[], options: ResilienceOptions) {
     retry: { jitter: 'none', baseDelayMs: 100, ...options.retry },
   });
   return { ...scripted, instance, handle };
-}
-
-async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: PartnerCenterError }> {
-  const outcome = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => {
-      if (!isPartnerCenterError(error)) throw error;
-      return { error };
-    },
-  );
-  await vi.runAllTimersAsync();
-  return outcome;
 }
 
 /** A script that exercises every logged path: token fetch, 401 refresh, 429 retry, breaker open and close. */

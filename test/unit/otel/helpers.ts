@@ -13,16 +13,11 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import axios, { type AxiosInstance } from 'axios';
-import { vi } from 'vitest';
-import {
-  attachResilience,
-  isPartnerCenterError,
-  type PartnerCenterError,
-  type ResilienceHandle,
-  type ResilienceOptions,
-} from '../../../src/index.js';
+import { attachResilience, type ResilienceHandle, type ResilienceOptions } from '../../../src/index.js';
 import { type InstrumentResilienceOptions, instrumentResilience } from '../../../src/otel/index.js';
 import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
+
+export { settle } from '../../helpers/settle.js';
 
 export const BASE = 'https://api.partnercenter.microsoft.com';
 
@@ -86,17 +81,4 @@ export function setupClient(
     ...instrumentOptions,
   });
   return { ...otel, ...scripted, instance, handle, instrumentation };
-}
-
-/** Runs the fake clock until the call settles; a PartnerCenterError comes back as `error`. */
-export async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: PartnerCenterError }> {
-  const outcome = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => {
-      if (!isPartnerCenterError(error)) throw error;
-      return { error };
-    },
-  );
-  await vi.runAllTimersAsync();
-  return outcome;
 }

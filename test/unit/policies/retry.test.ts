@@ -2,12 +2,12 @@ import axios, { type AxiosInstance } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   attachResilience,
-  isPartnerCenterError,
   type PartnerCenterError,
   type ResilienceOptions,
   type RetryEvent,
 } from '../../../src/index.js';
 import { type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
+import { settle } from '../../helpers/settle.js';
 
 const BASE = 'https://api.partnercenter.microsoft.com';
 
@@ -24,19 +24,6 @@ function setup(steps: Step[], options: ResilienceOptions = {}) {
   const instance: AxiosInstance = axios.create({ adapter: scripted.adapter, baseURL: BASE });
   const handle = attachResilience(instance, options);
   return { ...scripted, instance, handle };
-}
-
-async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: PartnerCenterError }> {
-  const outcome = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => {
-      if (!isPartnerCenterError(error))
-        throw new Error(`expected a PartnerCenterError, got ${String(error)}`);
-      return { error };
-    },
-  );
-  await vi.runAllTimersAsync();
-  return outcome;
 }
 
 describe('retry', () => {

@@ -4,12 +4,12 @@ import {
   attachResilience,
   type BreakerEvent,
   isPartnerCenterError,
-  type PartnerCenterError,
   type ResilienceOptions,
   ResilienceOptionsError,
   type ThrottleEvent,
 } from '../../../src/index.js';
 import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
+import { capture } from '../../helpers/settle.js';
 
 const BASE = 'https://api.partnercenter.microsoft.com';
 const A = '/v1/customers/aaaaaaaa-0000-0000-0000-00000000000a/subscriptions';
@@ -28,16 +28,6 @@ function setup(steps: Step[] | ((hit: Hit, index: number) => Step), options: Res
   const instance: AxiosInstance = axios.create({ adapter: scripted.adapter, baseURL: BASE });
   const handle = attachResilience(instance, options);
   return { ...scripted, instance, handle };
-}
-
-function capture<T>(promise: Promise<T>): Promise<{ value?: T; error?: PartnerCenterError }> {
-  return promise.then(
-    (value) => ({ value }),
-    (error: unknown) => {
-      if (!isPartnerCenterError(error)) throw error;
-      return { error };
-    },
-  );
 }
 
 describe('throttle gate', () => {
