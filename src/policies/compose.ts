@@ -152,6 +152,7 @@ export function createEngine(deps: EngineDeps) {
     // every wait is bounded by it and each attempt's timer stops at it.
     const abort = new CallAbort();
     const callerSignal = config.signal as AbortSignal | undefined;
+    const callerTimeout = config.timeout;
     const onCallerAbort = () => abort.abort('caller');
     if (callerSignal?.aborted) abort.abort('caller');
     else callerSignal?.addEventListener?.('abort', onCallerAbort, { once: true });
@@ -251,13 +252,13 @@ export function createEngine(deps: EngineDeps) {
         : undefined;
       const unlink = abort.onAbort(() => stop(false));
       try {
-        const attemptConfig: InternalAxiosRequestConfig = {
-          ...config,
-          signal: attemptController.signal,
-          timeout: 0,
-        };
-        delete attemptConfig.cancelToken;
-        if (deps.auth) await deps.auth.authorize(attemptConfig, call, attemptController.signal);
+        // The request's own config (axios made it for this request) carries the attempt's signal; the
+        // caller's signal, timeout and cancel token are put back when the call ends.
+        const attempt = config as { signal?: unknown; timeout?: number | undefined; cancelToken?: unknown };
+        attempt.signal = attemptController.signal;
+        attempt.timeout = 0;
+        attempt.cancelToken = undefined;
+        if (deps.auth) await deps.auth.authorize(config, call, attemptController.signal);
         if (attemptController.signal.aborted) throw abortError(attemptTimedOut, attemptMs);
         if (hub.has('onRequest')) hub.emit('onRequest', { ...callInfo(), attempt: call.attempts });
         sending = true;
@@ -265,9 +266,8 @@ export function createEngine(deps: EngineDeps) {
         // that ignores its signal cannot hold the call).
         const response = await new Promise<AxiosResponse>((resolve, reject) => {
           fail = reject;
-          base(attemptConfig).then(resolve, reject);
+          base(config).then(resolve, reject);
         });
-        response.config = config;
         return response;
       } catch (error: unknown) {
         if (PartnerCenterError.is(error)) throw error;
@@ -466,6 +466,10 @@ export function createEngine(deps: EngineDeps) {
     } finally {
       callerSignal?.removeEventListener?.('abort', onCallerAbort);
       cancelToken?.unsubscribe(onCallerAbort);
+      const restored = config as { signal?: unknown; timeout?: number | undefined; cancelToken?: unknown };
+      restored.signal = callerSignal;
+      restored.timeout = callerTimeout;
+      restored.cancelToken = cancelToken;
     }
   }
 

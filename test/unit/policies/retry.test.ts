@@ -50,6 +50,16 @@ describe('retry', () => {
     expect(hits[0]?.headers['ms-correlationid']).not.toBe(hits[1]?.headers['ms-correlationid']);
   });
 
+  it("gives back the request config with the caller's own signal and timeout", async () => {
+    const { instance } = setup([{ status: 503 }, { status: 200 }]);
+    const controller = new AbortController();
+    const { value } = await settle(
+      instance.get('/v1/customers', { timeout: 9_000, signal: controller.signal }),
+    );
+    expect(value?.config.timeout).toBe(9_000);
+    expect(value?.config.signal).toBe(controller.signal);
+  });
+
   it('never overwrites caller-set MS-RequestId and MS-CorrelationId', async () => {
     const { instance, hits } = setup([{ status: 503 }, { status: 200 }]);
     await settle(
