@@ -52,10 +52,36 @@ function generatorOf(jitter: ResolvedScopePolicy['retry']['jitter']): GeneratorF
   return decorrelatedJitterGenerator as GeneratorFn<unknown>;
 }
 
+const shouldRetry = handleWhen((error) => retryDecisions.get(error)?.retry === true);
+
+/**
+ * The retry policy and backoff factory hold no per-call state, so scopes with the same resolved options
+ * share them; only the breaker is built per scope. Keyed by the options object, so it frees itself.
+ */
+const shared = new WeakMap<ResolvedScopePolicy, { retry: RetryPolicy; backoff: IBackoffFactory<unknown> }>();
+
+function sharedPolicies(options: ResolvedScopePolicy): {
+  retry: RetryPolicy;
+  backoff: IBackoffFactory<unknown>;
+} {
+  let entry = shared.get(options);
+  if (!entry) {
+    entry = {
+      retry: retry(shouldRetry, { maxAttempts: Math.max(0, options.retry.maxAttempts - 1) }),
+      backoff: new ExponentialBackoff({
+        initialDelay: options.retry.baseDelayMs,
+        maxDelay: options.retry.maxDelayMs,
+        generator: generatorOf(options.retry.jitter),
+      }),
+    };
+    shared.set(options, entry);
+  }
+  return entry;
+}
+
 /** Builds the cockatiel policies of a scope from its resolved options. */
 export function createScopePolicy(scope: string, options: ResolvedScopePolicy): ScopePolicy {
-  const shouldRetry = handleWhen((error) => retryDecisions.get(error)?.retry === true);
-  const retryPolicy = retry(shouldRetry, { maxAttempts: Math.max(0, options.retry.maxAttempts - 1) });
+  const { retry: retryPolicy, backoff } = sharedPolicies(options);
   let breaker: CircuitBreakerPolicy | undefined;
   if (options.circuitBreaker.enabled) {
     const s = options.circuitBreaker.strategy;
@@ -67,11 +93,6 @@ export function createScopePolicy(scope: string, options: ResolvedScopePolicy): 
           : new SamplingBreaker({ threshold: s.threshold, duration: s.durationMs, minimumRps: s.minimumRps }),
     });
   }
-  const backoff = new ExponentialBackoff({
-    initialDelay: options.retry.baseDelayMs,
-    maxDelay: options.retry.maxDelayMs,
-    generator: generatorOf(options.retry.jitter),
-  });
   return {
     scope,
     options,
