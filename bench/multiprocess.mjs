@@ -252,10 +252,11 @@ With the in-memory store each process only honours the 429s it received itself, 
 hitting the throttled scope. With the Redis store a 429 seen by any process sets the shared deadline, and
 every process waits it out before sending: the few hits left inside a window are requests already in
 flight when the 429 arrived. The
-number of 429s stays about the same: the limit is a fixed window, and when a deadline passes every waiting
-call is released at once and the calls beyond the limit of the new window are answered 429 (at the edge of
-the window, not inside an announced one). Sharing deadlines stops the wasted hits; it does not pace calls
-(a shared rate limiter would be a separate feature). Figures vary from run to run with scheduling.
+number of 429s stays about the same: the workers ask for more than the partner quota, so at the start of
+each new window the calls beyond its limit are answered 429 (at the edge of the window, not inside an
+announced one), even though each process comes back in slow start (one call, then 2, 4, ...). Sharing
+deadlines stops the wasted hits; it does not pace calls to the quota (a shared rate limiter would be a
+separate feature). Figures vary from run to run with scheduling.
 
 Environment: Node ${process.version}, ${availableParallelism()} CPUs, Redis ${redisUrl ? 'on loopback' : 'none'}.
 `;

@@ -376,7 +376,7 @@ export function createEngine(deps: EngineDeps) {
 
     /** One pass of cockatiel's retry loop: wait, gate, breaker, send; failures are decided, then thrown. */
     const attempt = async (): Promise<AxiosResponse> => {
-      let releaseProbe: (() => void) | undefined;
+      let releaseSlot: (() => void) | undefined;
       try {
         if (pendingDelay > 0) {
           const wait = pendingDelay;
@@ -384,7 +384,7 @@ export function createEngine(deps: EngineDeps) {
           await sleep(wait, abort, () => abortError(false));
         }
         if (abort.aborted) throw abortError(false);
-        releaseProbe = await passThrottleGate(policy, gate);
+        releaseSlot = await passThrottleGate(policy, gate);
         call.attempts += 1;
         // A breaker opened by this or another process (shared store) refuses before anything is sent.
         const openUntil = await access.read(() => store.getOpenUntil(scope));
@@ -414,8 +414,8 @@ export function createEngine(deps: EngineDeps) {
       } catch (error: unknown) {
         throw await decide(normalizeError(error, ctx()));
       } finally {
-        // After decide(): a probe answered 429 has set the new deadline before the waiters look again.
-        releaseProbe?.();
+        // After decide(): a call answered 429 has set the new deadline before the waiters look again.
+        releaseSlot?.();
       }
     };
 

@@ -17,6 +17,7 @@ import {
 import type { CallInfo } from '../observability/events.js';
 import type { ResolvedScopePolicy } from '../options.js';
 import { countsAsBreakerFailure } from './classify.js';
+import type { ThrottleRecovery } from './throttleGate.js';
 
 /** The decision taken on a failed attempt, looked up by cockatiel's retry predicate. */
 export interface RetryDecision {
@@ -40,10 +41,10 @@ export interface ScopePolicy {
   activeCall: CallInfo | undefined;
   /** The call that moved the breaker to half-open: the one whose outcome closes or reopens it. */
   halfOpenCall: CallInfo | undefined;
-  /** Latest throttle deadline this process knows for the scope, until a probe call goes through after it. */
+  /** Latest throttle deadline this process knows for the scope, until the scope has recovered from it. */
   throttledUntil: number | undefined;
-  /** The probe call in flight after a throttle deadline passed; the scope's other calls wait for it. */
-  probe: Promise<void> | undefined;
+  /** Slow start after a throttle window (see the throttle gate), or `undefined`. */
+  recovery: ThrottleRecovery | undefined;
 }
 
 function generatorOf(jitter: ResolvedScopePolicy['retry']['jitter']): GeneratorFn<unknown> {
@@ -102,7 +103,7 @@ export function createScopePolicy(scope: string, options: ResolvedScopePolicy): 
     activeCall: undefined,
     halfOpenCall: undefined,
     throttledUntil: undefined,
-    probe: undefined,
+    recovery: undefined,
   };
 }
 

@@ -26,12 +26,60 @@ export function noteThrottle(policy: ScopePolicy, deadline: number): void {
   policy.throttledUntil = Math.max(policy.throttledUntil ?? 0, deadline);
 }
 
+/** Calls allowed in flight at once when a scope comes out of a throttle window; doubles per success. */
+const RECOVERY_START = 1;
+/** Past this limit the scope leaves recovery: no cap on calls in flight. */
+const RECOVERY_END = 16;
+
+/** Slow start after a throttle window: a cap on the scope's calls in flight, doubling with each success. */
+export interface ThrottleRecovery {
+  limit: number;
+  inFlight: number;
+  /** Settles (and is replaced) whenever a slot frees or the limit changes. */
+  changed: Promise<void>;
+  notify: () => void;
+}
+
+function startRecovery(): ThrottleRecovery {
+  const recovery: ThrottleRecovery = {
+    limit: RECOVERY_START,
+    inFlight: 0,
+    changed: Promise.resolve(),
+    notify: () => undefined,
+  };
+  recovery.changed = new Promise<void>((resolve) => {
+    recovery.notify = resolve;
+  });
+  return recovery;
+}
+
+/** A slot's call ended: double the cap, or back to one call if it brought a new throttle deadline. */
+function endSlot(policy: ScopePolicy, recovery: ThrottleRecovery): void {
+  recovery.inFlight -= 1;
+  if (policy.recovery === recovery) {
+    if (policy.throttledUntil !== undefined && policy.throttledUntil > Date.now()) {
+      recovery.limit = RECOVERY_START;
+    } else {
+      policy.throttledUntil = undefined;
+      recovery.limit *= 2;
+      if (recovery.limit > RECOVERY_END) policy.recovery = undefined;
+    }
+  }
+  const notify = recovery.notify;
+  recovery.changed = new Promise<void>((resolve) => {
+    recovery.notify = resolve;
+  });
+  notify();
+}
+
 /**
  * The throttle gate of a scope. A call waits for the scope's Retry-After deadline (the later of what this
  * process learnt and what the shared store says), or fails at once when the deadline is beyond its budget or
- * `maxRetryAfterMs`. After a deadline passes, the first call through is a probe: the scope's other calls wait
- * for its outcome instead of all reaching the server in the same millisecond. Returns the probe's release
- * function, to be called once the probe's outcome is recorded (a 429 has set the next deadline).
+ * `maxRetryAfterMs`. When a deadline passes, the scope comes back in slow start: one call goes first (a
+ * probe), then 2, 4, 8 and 16 at a time as calls succeed, then no cap; a new 429 sets a new deadline and
+ * starts over. So the calls held at the gate do not all reach the server in the same millisecond. Returns
+ * the slot's release function, to be called once the call's outcome is recorded (a 429 has set the next
+ * deadline), or `undefined` when the scope is not recovering.
  */
 export async function passThrottleGate(
   policy: ScopePolicy,
@@ -54,21 +102,25 @@ export async function passThrottleGate(
       await sleep(wait, call.signal, call.onAbort);
       continue;
     }
-    if (policy.probe) {
-      await waitFor(policy.probe, call.signal, call.onAbort, call.budgetDeadline - now, call.onBudgetSpent);
+    let recovery = policy.recovery;
+    if (recovery === undefined) {
+      if (policy.throttledUntil === undefined) return undefined;
+      // The deadline passed: the scope starts again with one call.
+      recovery = startRecovery();
+      policy.recovery = recovery;
+    }
+    if (recovery.inFlight >= recovery.limit) {
+      await waitFor(
+        recovery.changed,
+        call.signal,
+        call.onAbort,
+        call.budgetDeadline - now,
+        call.onBudgetSpent,
+      );
       continue;
     }
-    if (policy.throttledUntil === undefined) return undefined;
-    // The deadline passed: this call probes alone.
-    policy.throttledUntil = undefined;
-    let release: () => void = () => undefined;
-    const probe = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    policy.probe = probe;
-    return () => {
-      if (policy.probe === probe) policy.probe = undefined;
-      release();
-    };
+    recovery.inFlight += 1;
+    const slot = recovery;
+    return () => endSlot(policy, slot);
   }
 }

@@ -58,19 +58,43 @@ describe('throttle gate', () => {
     expect(throttles[1]?.retryAfterMs).toBe(10_000);
   });
 
-  it('after the deadline, one probe call goes first; the others follow its success', async () => {
+  it('after the deadline the scope comes back in slow start: 1 call, then 2, then 4 at a time', async () => {
     const { instance, hits } = setup((_hit, index) =>
       index === 0 ? { status: 429, headers: { 'retry-after': '5' } } : { status: 200, delayMs: 100 },
     );
     const first = capture(instance.get(A));
     await vi.advanceTimersByTimeAsync(0);
     const waiting = Array.from({ length: 5 }, () => capture(instance.get(A)));
+    // The deadline passes at 5 000 ms: one call (the probe) goes, answered at 5 100.
     await vi.advanceTimersByTimeAsync(5_050);
     expect(hits).toHaveLength(2);
+    // Its success lets 2 go (answered at 5 200), then 4: the 3 left.
     await vi.advanceTimersByTimeAsync(60);
+    expect(hits).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(100);
     expect(hits).toHaveLength(7);
     await vi.runAllTimersAsync();
     for (const r of await Promise.all([first, ...waiting])) expect(r.value?.status).toBe(200);
+  });
+
+  it('leaves slow start once the cap passes 16: then no cap', async () => {
+    const { instance, hits } = setup((_hit, index) =>
+      index === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200, delayMs: 10 },
+    );
+    const first = capture(instance.get(A));
+    await vi.advanceTimersByTimeAsync(1_100);
+    await first; // its retry was the probe: the cap is now 2
+    const early = Array.from({ length: 10 }, () => capture(instance.get(A)));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(hits).toHaveLength(4);
+    // Each success doubles the cap (4, 8, 16, 32): past 16 the scope has recovered.
+    await vi.advanceTimersByTimeAsync(100);
+    await Promise.all(early);
+    const burst = Array.from({ length: 100 }, () => capture(instance.get(A)));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(hits).toHaveLength(112);
+    await vi.runAllTimersAsync();
+    for (const r of await Promise.all(burst)) expect(r.value?.status).toBe(200);
   });
 
   it('a probe answered 429 holds the others for the new deadline', async () => {
