@@ -35,6 +35,9 @@ export interface ResilienceHandle extends ResilienceEvents {
 
 const WRAPPED = Symbol.for('partner-center-resilience.wrappedAdapter');
 
+/** Instances with a live handle: attaching twice would run two engines, one inside the other. */
+const attached = new WeakSet<AxiosInstance>();
+
 type WrappedAdapter = AxiosAdapter & { [WRAPPED]?: AxiosAdapter };
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
@@ -53,6 +56,11 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
  * Options are validated here: invalid options throw a `ResilienceOptionsError` naming each problem.
  */
 export function attachResilience(instance: AxiosInstance, options: ResilienceOptions = {}): ResilienceHandle {
+  if (attached.has(instance)) {
+    throw new TypeError(
+      'partner-center-resilience is already attached to this axios instance: detach() the first handle before attaching again',
+    );
+  }
   const normalized = normalizeOptions(options);
   const log = createLog(options.logger);
   const hub = new EventHub(options.hooks, log);
@@ -122,6 +130,7 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     return Promise.reject(known ?? normalizeError(error, { codes, sanitizer }));
   });
 
+  attached.add(instance);
   let detached = false;
   const events = hub.events;
   const handle: ResilienceHandle = {
@@ -129,6 +138,7 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     detach() {
       if (detached) return;
       detached = true;
+      attached.delete(instance);
       instance.interceptors.request.eject(requestId);
       instance.interceptors.response.eject(responseId);
     },

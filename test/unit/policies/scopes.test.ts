@@ -445,6 +445,16 @@ describe('detach', () => {
   });
 });
 
+describe('attaching twice', () => {
+  it('is refused with a clear error until the first handle is detached', () => {
+    const instance = axios.create();
+    const first = attachResilience(instance);
+    expect(() => attachResilience(instance)).toThrow(/already attached/);
+    first.detach();
+    expect(() => attachResilience(instance).detach()).not.toThrow();
+  });
+});
+
 describe('load', () => {
   it('1,000 concurrent calls settle with no unhandled rejection and no timer left', async () => {
     const unhandled: unknown[] = [];
