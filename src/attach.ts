@@ -139,6 +139,7 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
       if (detached) return;
       detached = true;
       attached.delete(instance);
+      engine.dispose();
       instance.interceptors.request.eject(requestId);
       instance.interceptors.response.eject(responseId);
     },
@@ -159,6 +160,7 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     onTokenRefresh: events.onTokenRefresh,
     onGiveUp: events.onGiveUp,
     onSuccess: events.onSuccess,
+    onStoreError: events.onStoreError,
   };
   return handle;
 }

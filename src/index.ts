@@ -64,6 +64,7 @@ export type {
   ResilienceEvents,
   ResilienceHooks,
   RetryEvent,
+  StoreErrorEvent,
   SuccessEvent,
   ThrottleEvent,
   TokenRefreshEvent,
@@ -96,4 +97,5 @@ export {
   type InMemoryScopeStateStoreOptions,
   type RetryBudget,
   type ScopeStateStore,
+  type StoreFailure,
 } from './tenancy/ScopeStateStore.js';

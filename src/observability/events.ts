@@ -75,6 +75,18 @@ export interface TokenRefreshEvent extends CallInfo {
   readonly outcome: 'success' | 'failure';
 }
 
+/**
+ * The scope store failed (e.g. Redis is down) and the call went on without the shared state: with the
+ * store's local fallback, or with none. Not tied to one call.
+ */
+export interface StoreErrorEvent {
+  readonly scope: string;
+  /** The store method that failed (`getThrottleDeadline`, `takeRetryToken`, ...). */
+  readonly operation: string;
+  /** The failure's message, redacted. */
+  readonly reason: string;
+}
+
 /** A hook or listener threw or rejected. The call's outcome is unchanged. */
 export interface HookErrorEvent {
   readonly hook: string;
@@ -92,6 +104,8 @@ export interface ResilienceHooks {
   readonly onTokenRefresh?: (event: TokenRefreshEvent) => unknown;
   readonly onGiveUp?: (event: GiveUpEvent) => unknown;
   readonly onSuccess?: (event: SuccessEvent) => unknown;
+  /** The scope store failed and calls went on without the shared state (see {@link StoreErrorEvent}). */
+  readonly onStoreError?: (event: StoreErrorEvent) => unknown;
   /** Called when another hook throws or rejects. Default: a `warn` log line, else a process warning. */
   readonly onHookError?: (event: HookErrorEvent) => unknown;
 }
@@ -107,6 +121,7 @@ export interface ResilienceEvents {
   readonly onTokenRefresh: Event<TokenRefreshEvent>;
   readonly onGiveUp: Event<GiveUpEvent>;
   readonly onSuccess: Event<SuccessEvent>;
+  readonly onStoreError: Event<StoreErrorEvent>;
 }
 
 type EventName = keyof ResilienceEvents;
@@ -122,6 +137,7 @@ const EVENT_NAMES: readonly EventName[] = [
   'onTokenRefresh',
   'onGiveUp',
   'onSuccess',
+  'onStoreError',
 ];
 
 /**

@@ -46,7 +46,9 @@ export function watchBreaker(policy: ScopePolicy, watch: BreakerWatch): void {
       : { requestId: '', correlationId: '', scope, method: '', url: '' };
 
   breaker.onBreak((reason) => {
-    access.write(() => store.setOpenUntil(scope, Date.now() + policy.options.circuitBreaker.halfOpenAfterMs));
+    access.write('setOpenUntil', scope, () =>
+      store.setOpenUntil(scope, Date.now() + policy.options.circuitBreaker.halfOpenAfterMs),
+    );
     const error = 'error' in reason ? reason.error : undefined;
     const cause = PartnerCenterError.is(error) ? error : undefined;
     policy.halfOpenCall = undefined;
@@ -68,7 +70,7 @@ export function watchBreaker(policy: ScopePolicy, watch: BreakerWatch): void {
     }
   });
   breaker.onReset(() => {
-    access.write(() => store.setOpenUntil(scope, undefined));
+    access.write('setOpenUntil', scope, () => store.setOpenUntil(scope, undefined));
     log?.('info', `circuit breaker of scope ${scope} closed`, { scope });
     if (hub.has('onReset')) {
       hub.emit('onReset', { ...infoOf(policy.halfOpenCall), reason: 'the test call succeeded' });

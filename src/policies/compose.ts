@@ -78,7 +78,22 @@ const NEVER_ABORTED = new AbortController().signal;
 export function createEngine(deps: EngineDeps) {
   const { options, store, hub, sanitizer, codes, log } = deps;
 
-  const access = createStoreAccess(log, sanitizer);
+  const reportStoreFailure = (failure: { scope: string; operation: string; reason: string }) => {
+    if (hub.has('onStoreError')) hub.emit('onStoreError', failure);
+  };
+  const access = createStoreAccess(log, sanitizer, reportStoreFailure);
+  // Failures a store absorbs itself (a Redis store answering from memory) are reported the same way.
+  const unsubscribeStore = store.onFailure?.((failure) => {
+    const reason = sanitizer.scrubText(
+      failure.error instanceof Error ? failure.error.message : String(failure.error),
+    );
+    log?.('warn', 'scope store failed; answered from its local fallback', {
+      operation: failure.operation,
+      scope: failure.scope,
+      error: reason,
+    });
+    reportStoreFailure({ scope: failure.scope, operation: failure.operation, reason });
+  });
 
   function resolveScope(config: InternalAxiosRequestConfig, req: PartnerCenterRequestOptions): string {
     if (typeof req.scope === 'string' && req.scope !== '') return req.scope;
@@ -210,7 +225,7 @@ export function createEngine(deps: EngineDeps) {
     let backoff: IBackoff<unknown> | undefined;
 
     const gate = {
-      sharedDeadline: () => access.read(() => store.getThrottleDeadline(scope)),
+      sharedDeadline: () => access.read('getThrottleDeadline', scope, () => store.getThrottleDeadline(scope)),
       budgetDeadline: call.deadline,
       maxRetryAfterMs: opts.retry.maxRetryAfterMs,
       signal: abort,
@@ -301,7 +316,7 @@ export function createEngine(deps: EngineDeps) {
       if (hinted !== undefined && (error.status === 429 || error.status === 503)) {
         const deadline = Date.now() + hinted;
         noteThrottle(policy, deadline);
-        access.write(() => store.extendThrottleDeadline(scope, deadline));
+        access.write('extendThrottleDeadline', scope, () => store.extendThrottleDeadline(scope, deadline));
         if (hub.has('onThrottle')) {
           hub.emit('onThrottle', {
             ...callInfo(),
@@ -346,7 +361,9 @@ export function createEngine(deps: EngineDeps) {
           `the next attempt would start after the call's total time budget runs out (${Math.max(0, call.deadline - now)} ms left, ${Math.round(delay)} ms to wait)`,
         );
       }
-      const token = await access.read(() => store.takeRetryToken(scope, opts.retryBudget));
+      const token = await access.read('takeRetryToken', scope, () =>
+        store.takeRetryToken(scope, opts.retryBudget),
+      );
       if (token === false)
         return refuse(`the retry budget of scope ${scope} is spent (too many retries, too few successes)`);
 
@@ -387,7 +404,7 @@ export function createEngine(deps: EngineDeps) {
         releaseSlot = await passThrottleGate(policy, gate);
         call.attempts += 1;
         // A breaker opened by this or another process (shared store) refuses before anything is sent.
-        const openUntil = await access.read(() => store.getOpenUntil(scope));
+        const openUntil = await access.read('getOpenUntil', scope, () => store.getOpenUntil(scope));
         if (openUntil !== undefined && openUntil > Date.now() && !isBreakerHalfOpen(policy)) {
           throw circuitOpen(openUntil - Date.now());
         }
@@ -442,7 +459,7 @@ export function createEngine(deps: EngineDeps) {
 
     try {
       const response = await policy.retry.execute(() => attempt());
-      access.write(() => store.refundRetryToken(scope, opts.retryBudget));
+      access.write('refundRetryToken', scope, () => store.refundRetryToken(scope, opts.retryBudget));
       if (hub.has('onSuccess')) {
         hub.emit('onSuccess', {
           ...callInfo(),
@@ -475,6 +492,8 @@ export function createEngine(deps: EngineDeps) {
 
   return {
     execute,
+    /** Stops listening to the store (on detach). */
+    dispose: () => unsubscribeStore?.(),
     /** Wires a new scope's breaker events to the store, the log and the hooks. */
     watchBreaker: (policy: ScopePolicy) => watchBreaker(policy, { store, access, hub, log }),
   };

@@ -2,6 +2,7 @@ import {
   InMemoryScopeStateStore,
   type RetryBudget,
   type ScopeStateStore,
+  type StoreFailure,
 } from '../tenancy/ScopeStateStore.js';
 import {
   EXTEND_DEADLINE,
@@ -203,7 +204,16 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
     }
   }
 
+  const failureListeners = new Set<(failure: StoreFailure) => void>();
+
   function report(error: unknown, context: RedisScopeStoreErrorContext): void {
+    for (const listener of failureListeners) {
+      try {
+        listener({ operation: context.operation, scope: context.scope, error });
+      } catch {
+        // A listener that throws never changes an outcome.
+      }
+    }
     if (!onError) return;
     try {
       onError(error, context);
@@ -268,6 +278,11 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
 
   return {
     keys,
+
+    onFailure(listener) {
+      failureListeners.add(listener);
+      return () => failureListeners.delete(listener);
+    },
 
     get degraded() {
       return now() < skipUntil;

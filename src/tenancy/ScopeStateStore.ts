@@ -17,6 +17,22 @@ export interface ScopeStateStore {
   takeRetryToken(scope: string, budget: RetryBudget): boolean | Promise<boolean>;
   /** Gives back part of a token after a success. */
   refundRetryToken(scope: string, budget: RetryBudget): void | Promise<void>;
+  /**
+   * Optional: subscribes to failures the store absorbed itself (a Redis store answering from local state
+   * while Redis is down), so that the engine can report them through `onStoreError` and the logger.
+   * Returns a function that unsubscribes.
+   */
+  onFailure?(listener: (failure: StoreFailure) => void): () => void;
+}
+
+/** A failure a store absorbed (it answered from its fallback instead). */
+export interface StoreFailure {
+  /** The store method that failed. */
+  readonly operation: string;
+  /** The scope the call was about. */
+  readonly scope: string;
+  /** What went wrong (the engine redacts its message before reporting it). */
+  readonly error: unknown;
 }
 
 /** Budget parameters passed to the store with each call. */

@@ -3,7 +3,7 @@ import { createServer, type Socket } from 'node:net';
 import axios from 'axios';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachResilience } from '../../src/index.js';
+import { attachResilience, type StoreErrorEvent } from '../../src/index.js';
 import {
   createRedisScopeStore,
   type RedisScopeStore,
@@ -49,8 +49,13 @@ function throttledOnce(store: RedisScopeStore) {
     { status: 200, data: { ok: true } },
   ]);
   const api = axios.create({ baseURL: 'https://api.partnercenter.microsoft.com', adapter: server.adapter });
-  attachResilience(api, { store, retry: { jitter: 'none' } });
-  return { api, server };
+  const storeErrors: StoreErrorEvent[] = [];
+  attachResilience(api, {
+    store,
+    retry: { jitter: 'none' },
+    hooks: { onStoreError: (event) => void storeErrors.push(event) },
+  });
+  return { api, server, storeErrors };
 }
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -75,7 +80,7 @@ describe('Redis unreachable from the start', () => {
     cleanups.push(() => client.disconnect());
     const { errors, onError } = recorder();
     const store = createRedisScopeStore({ client, onError, retryAfterFailureMs: 60_000 });
-    const { api, server } = throttledOnce(store);
+    const { api, server, storeErrors } = throttledOnce(store);
 
     const started = Date.now();
     const response = await api.get('/v1/customers');
@@ -84,6 +89,9 @@ describe('Redis unreachable from the start', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(errors.length).toBeGreaterThanOrEqual(1);
     expect(errors[0]).toMatchObject({ scope: 'partner', timedOut: false });
+    // The same failures reach the library's hooks.
+    expect(storeErrors.length).toBe(errors.length);
+    expect(storeErrors[0]).toMatchObject({ scope: 'partner', operation: errors[0]?.operation });
     expect(store.degraded).toBe(true);
 
     // The 429 is remembered in memory: answered synchronously while Redis is known to be down.

@@ -3,9 +3,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   attachResilience,
   type BreakerEvent,
+  InMemoryScopeStateStore,
   isPartnerCenterError,
   type ResilienceOptions,
   ResilienceOptionsError,
+  type ScopeStateStore,
+  type StoreErrorEvent,
+  type StoreFailure,
   type ThrottleEvent,
 } from '../../../src/index.js';
 import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
@@ -442,6 +446,48 @@ describe('detach', () => {
     expect(hits).toHaveLength(1);
     expect(axios.isAxiosError(error)).toBe(true);
     expect(isPartnerCenterError(error)).toBe(false);
+  });
+});
+
+describe('store failures', () => {
+  it('a store that throws never blocks calls and is reported through onStoreError, redacted', async () => {
+    const failures: StoreErrorEvent[] = [];
+    const broken = new InMemoryScopeStateStore();
+    broken.getThrottleDeadline = () => {
+      throw new Error('connect ECONNREFUSED redis://user:s3cret-canary@127.0.0.1:6390');
+    };
+    const { instance, hits } = setup([{ status: 200 }], {
+      store: broken,
+      hooks: { onStoreError: (e) => void failures.push(e) },
+    });
+    const { value } = await capture(instance.get(A));
+    expect(value?.status).toBe(200);
+    expect(hits).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      operation: 'getThrottleDeadline',
+      scope: 'customer:aaaaaaaa-0000-0000-0000-00000000000a',
+    });
+    expect(JSON.stringify(failures)).not.toContain('s3cret-canary');
+  });
+
+  it('failures a store absorbs itself (onFailure) reach onStoreError until detach', () => {
+    const failures: StoreErrorEvent[] = [];
+    const listeners = new Set<(failure: StoreFailure) => void>();
+    const store: ScopeStateStore = Object.assign(new InMemoryScopeStateStore(), {
+      onFailure(listener: (failure: StoreFailure) => void) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    });
+    const handle = attachResilience(axios.create(), {
+      store,
+      hooks: { onStoreError: (e) => void failures.push(e) },
+    });
+    for (const l of listeners)
+      l({ operation: 'takeRetryToken', scope: 'partner', error: new Error('Redis timed out') });
+    expect(failures).toEqual([{ operation: 'takeRetryToken', scope: 'partner', reason: 'Redis timed out' }]);
+    handle.detach();
+    expect(listeners.size).toBe(0);
   });
 });
 
