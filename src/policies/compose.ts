@@ -401,10 +401,12 @@ export function createEngine(deps: EngineDeps) {
           await sleep(wait, abort, () => abortError(false));
         }
         if (abort.aborted) throw abortError(false);
-        releaseSlot = await passThrottleGate(policy, gate);
+        const passed = passThrottleGate(policy, gate);
+        releaseSlot = typeof passed === 'object' ? await passed : passed;
         call.attempts += 1;
         // A breaker opened by this or another process (shared store) refuses before anything is sent.
-        const openUntil = await access.read('getOpenUntil', scope, () => store.getOpenUntil(scope));
+        const read = access.read('getOpenUntil', scope, () => store.getOpenUntil(scope));
+        const openUntil = typeof read === 'object' ? await read : read;
         if (openUntil !== undefined && openUntil > Date.now() && !isBreakerHalfOpen(policy)) {
           throw circuitOpen(openUntil - Date.now());
         }

@@ -81,13 +81,33 @@ function endSlot(policy: ScopePolicy, recovery: ThrottleRecovery): void {
  * the slot's release function, to be called once the call's outcome is recorded (a 429 has set the next
  * deadline), or `undefined` when the scope is not recovering.
  */
-export async function passThrottleGate(
+export function passThrottleGate(
   policy: ScopePolicy,
   call: GateCall,
+): (() => void) | undefined | Promise<(() => void) | undefined> {
+  const first = call.sharedDeadline();
+  // The common case answers synchronously: a synchronous store, no deadline, no recovery under way.
+  if (
+    policy.throttledUntil === undefined &&
+    policy.recovery === undefined &&
+    typeof first !== 'object' &&
+    (first === undefined || first <= Date.now())
+  ) {
+    return undefined;
+  }
+  return waitAtGate(policy, call, first);
+}
+
+async function waitAtGate(
+  policy: ScopePolicy,
+  call: GateCall,
+  first: ReturnType<GateCall['sharedDeadline']>,
 ): Promise<(() => void) | undefined> {
+  let useFirst = true;
   for (;;) {
-    const read = call.sharedDeadline();
-    const shared = typeof read === 'object' ? await read : read;
+    const current = useFirst ? first : call.sharedDeadline();
+    useFirst = false;
+    const shared = typeof current === 'object' ? await current : current;
     const now = Date.now();
     const local = policy.throttledUntil ?? 0;
     const deadline = Math.max(shared ?? 0, local > now ? local : 0);
