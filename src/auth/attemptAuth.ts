@@ -1,8 +1,8 @@
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo, EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
+import { requestUrl } from '../observability/requestUrl.js';
 import type { AttemptAuth, CallState } from '../policies/compose.js';
-import { requestUrl } from '../policies/requestUrl.js';
 import { challengeClaims, parseWwwAuthenticate, partnerCenterRealm } from './challenge.js';
 import { PARTNER_CENTER_CLOUDS } from './clouds.js';
 import type { TokenCredentialLike, TokenProvider } from './TokenProvider.js';
@@ -129,7 +129,7 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
 
   return {
     async authorize(config, call, signal) {
-      assertSafeToSendToken(requestUrl(config));
+      assertSafeToSendToken(requestUrl(config) ?? '');
       const key = keyOf(call.scope);
       const realm = realms.get(key);
       const value = await token(call, { scope: key, scopes, realm, forceRefresh: false, signal });

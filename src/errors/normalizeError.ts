@@ -1,5 +1,6 @@
 import { isNetworkError } from 'axios-retry';
 import { parseRetryAfter, parseRetryAfterFromMessage, type RetryAfter } from '../backoff/parseRetryAfter.js';
+import { requestUrl } from '../observability/requestUrl.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
 import { partnerCenterErrorBodySchema } from './errorBodySchema.js';
 import {
@@ -239,28 +240,8 @@ function requestFacts(config: unknown): {
   const method = str(config['method']);
   // An HTTP method is a short token; anything else is not reported.
   if (method && /^[A-Za-z-]{1,32}$/.test(method)) out.method = method.toUpperCase();
-  const url = str(config['url']);
-  const baseURL = str(config['baseURL']);
-  if (url !== undefined || baseURL !== undefined) {
-    const full =
-      url !== undefined && /^[a-z][a-z\d+.-]*:\/\//i.test(url)
-        ? url
-        : `${(baseURL ?? '').replace(/\/+$/, '')}${url ? `/${url.replace(/^\/+/, '')}` : ''}`;
-    // axios drops the fragment before it appends params; so do we, or the params would hide in the fragment.
-    const joined = full.split('#')[0] ?? full;
-    const params = config['params'];
-    if (isObject(params) && !(params instanceof URLSearchParams)) {
-      const search = new URLSearchParams();
-      for (const [k, v] of Object.entries(params)) {
-        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
-          search.append(k, String(v));
-      }
-      const q = search.toString();
-      out.url = q ? `${joined}${joined.includes('?') ? '&' : '?'}${q}` : joined;
-    } else {
-      out.url = joined;
-    }
-  }
+  const url = requestUrl(config);
+  if (url !== undefined) out.url = url;
   const requestId = headerValue(config['headers'], 'ms-requestid');
   if (requestId) out.requestId = requestId;
   const correlationId = headerValue(config['headers'], 'ms-correlationid');

@@ -6,13 +6,13 @@ import { normalizeError } from '../errors/normalizeError.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
+import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import type { NormalizedOptions, PartnerCenterRequestOptions } from '../options.js';
 import { customerScope, defaultScopeOf } from '../tenancy/resolveScope.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { watchBreaker } from './breakerEvents.js';
 import { isIdempotentMethod, surelyNotProcessed } from './classify.js';
-import { requestUrl } from './requestUrl.js';
 import { isBreakerHalfOpen, retryDecisions, type ScopePolicy } from './scopePolicy.js';
 import { CallAbort, linkedSignal, sleep } from './sleep.js';
 import { createStoreAccess } from './storeAccess.js';
@@ -143,7 +143,7 @@ export function createEngine(deps: EngineDeps) {
       method,
       // Redacted on first use only: most successful calls never report their URL.
       get url() {
-        url ??= sanitizer.sanitizeUrl(requestUrl(config));
+        url ??= sanitizer.sanitizeUrl(requestUrl(config) ?? '');
         return url;
       },
       requestId,
