@@ -1,3 +1,4 @@
+import { readHeader } from '../http/readHeader.js';
 /** Where a server-requested delay came from. */
 export type RetryAfterSource =
   | 'retry-after-ms'
@@ -14,34 +15,6 @@ export interface RetryAfter {
 
 /** Longest delay a header may express before it is treated as absurd and clamped (one week). */
 const MAX_REPRESENTABLE_MS = 7 * 24 * 60 * 60 * 1000;
-
-function readHeader(headers: unknown, name: string): string | undefined {
-  try {
-    return readHeaderUnsafe(headers, name);
-  } catch {
-    // hostile header containers (throwing getters, proxies) read as absent
-    return undefined;
-  }
-}
-
-function readHeaderUnsafe(headers: unknown, name: string): string | undefined {
-  if (headers === null || typeof headers !== 'object') return undefined;
-  const getter = (headers as { get?: unknown }).get;
-  if (typeof getter === 'function') {
-    try {
-      const v: unknown = getter.call(headers, name);
-      if (v !== undefined && v !== null && v !== false) return String(v);
-    } catch {
-      // not a Headers-like object after all
-    }
-  }
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name && value !== undefined && value !== null) {
-      return Array.isArray(value) ? String(value[0]) : String(value);
-    }
-  }
-  return undefined;
-}
 
 /** A non-negative decimal number: digits, optionally a fraction (no sign, exponent or hex). */
 const DECIMAL = /^\d+(\.\d+)?$/;

@@ -1,5 +1,6 @@
 import { isNetworkError } from 'axios-retry';
 import { parseRetryAfter, parseRetryAfterFromMessage, type RetryAfter } from '../backoff/parseRetryAfter.js';
+import { readHeader } from '../http/readHeader.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
 import { partnerCenterErrorBodySchema } from './errorBodySchema.js';
@@ -73,26 +74,6 @@ function str(value: unknown): string | undefined {
 function cap(text: string | undefined, max: number): string | undefined {
   if (text === undefined) return undefined;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function headerValue(headers: unknown, name: string): string | undefined {
-  if (!isObject(headers)) return undefined;
-  const get = headers['get'];
-  if (typeof get === 'function') {
-    try {
-      const v: unknown = get.call(headers, name);
-      if (typeof v === 'string' && v !== '') return v;
-    } catch {
-      // not a Headers-like object
-    }
-  }
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) {
-      if (Array.isArray(value)) return str(String(value[0]));
-      return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
-    }
-  }
-  return undefined;
 }
 
 interface BodyRead {
@@ -242,9 +223,9 @@ function requestFacts(config: unknown): {
   if (method && /^[A-Za-z-]{1,32}$/.test(method)) out.method = method.toUpperCase();
   const url = requestUrl(config);
   if (url !== undefined) out.url = url;
-  const requestId = headerValue(config['headers'], 'ms-requestid');
+  const requestId = readHeader(config['headers'], 'ms-requestid');
   if (requestId) out.requestId = requestId;
-  const correlationId = headerValue(config['headers'], 'ms-correlationid');
+  const correlationId = readHeader(config['headers'], 'ms-correlationid');
   if (correlationId) out.correlationId = correlationId;
   return out;
 }
