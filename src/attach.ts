@@ -1,10 +1,4 @@
-import {
-  type AxiosAdapter,
-  type AxiosInstance,
-  getAdapter,
-  type InternalAxiosRequestConfig,
-  isCancel,
-} from 'axios';
+import { type AxiosAdapter, type AxiosInstance, getAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { createAttemptAuth } from './auth/attemptAuth.js';
 import { createErrorCodeTable } from './errors/errorCodes.js';
 import { normalizeError } from './errors/normalizeError.js';
@@ -13,13 +7,14 @@ import { EventHub, type ResilienceEvents } from './observability/events.js';
 import { createLog } from './observability/logger.js';
 import { createSanitizer } from './observability/sanitizer.js';
 import { normalizeOptions, type ResilienceOptions } from './options.js';
-import { createEngine } from './policies/compose.js';
-import { CircuitState, createScopePolicy, isBreakerOpen, type ScopePolicy } from './policies/scopePolicy.js';
+import type { BreakerState } from './policies/breaker.js';
+import { createEngine } from './policies/engine.js';
+import { createScopePolicy, type ScopePolicy } from './policies/scopePolicy.js';
+import { createStoreAccess } from './policies/storeAccess.js';
 import { ScopeRegistry } from './tenancy/ScopeRegistry.js';
-import { InMemoryScopeStateStore } from './tenancy/ScopeStateStore.js';
+import { InMemoryScopeStateStore, type ScopeStateStore } from './tenancy/ScopeStateStore.js';
 
-/** State of a scope's circuit breaker. */
-export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+export type { BreakerState } from './policies/breaker.js';
 
 /** What {@link attachResilience} returns. */
 export interface ResilienceHandle extends ResilienceEvents {
@@ -40,16 +35,15 @@ const attached = new WeakSet<AxiosInstance>();
 
 type WrappedAdapter = AxiosAdapter & { [WRAPPED]?: AxiosAdapter };
 
-const STATE_NAMES: Record<CircuitState, BreakerState> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
+/** Most distinct adapter settings whose wrapper is remembered. */
+const WRAPPERS_LIMIT = 16;
+
+/** Default time limit of one store read, in ms, until options name their own. */
+const STORE_TIMEOUT_MS = 1_000;
 
 /**
  * Attaches Partner Center resilience to an existing axios instance: every logical call then runs through
- * the cockatiel policy of its tenant scope (throttle gate, circuit breaker, retry with Retry-After first,
+ * the policies of its tenant scope (throttle gate, circuit breaker, retry with Retry-After first,
  * timeouts), and every failure reaches the caller as one typed {@link PartnerCenterError}.
  *
  * The instance's own interceptors, defaults, custom adapter and agents keep working; `detach()` restores it.
@@ -68,22 +62,44 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     options.allowedQueryParameters ? { allowedQueryParameters: options.allowedQueryParameters } : {},
   );
   const codes = createErrorCodeTable(options.errorCodes ?? {});
-  const store = options.store ?? new InMemoryScopeStateStore({ maxScopes: normalized.maxScopes });
+  const store: ScopeStateStore =
+    options.store ?? new InMemoryScopeStateStore({ maxScopes: normalized.maxScopes });
+  const reportStoreFailure = (failure: { scope: string; operation: string; reason: string }) => {
+    if (hub.has('onStoreError')) hub.emit('onStoreError', failure);
+  };
+  const access = createStoreAccess(log, sanitizer, reportStoreFailure, STORE_TIMEOUT_MS);
+  // Failures a store absorbs itself (a Redis store answering from memory) are reported the same way.
+  const unsubscribeStore = store.onFailure?.((failure) => {
+    const reason = sanitizer.scrubText(
+      failure.error instanceof Error ? failure.error.message : String(failure.error),
+    );
+    log?.('warn', 'scope store failed; answered from its local fallback', {
+      operation: failure.operation,
+      scope: failure.scope,
+      error: reason,
+    });
+    reportStoreFailure({ scope: failure.scope, operation: failure.operation, reason });
+  });
 
-  const scopes: ScopeRegistry<ScopePolicy> = new ScopeRegistry<ScopePolicy>({
+  const breakerDeps = { store, access, hub, log };
+  const backoffs: Parameters<typeof createScopePolicy>[2] = new Map();
+  const scopes = new ScopeRegistry<ScopePolicy>({
     maxScopes: normalized.maxScopes,
     idleEvictionMs: normalized.idleEvictionMs,
-    create: (scope) => {
-      const policy = createScopePolicy(scope, normalized.scopePolicies.get(scope) ?? normalized.policy);
-      engine.watchBreaker(policy);
-      return policy;
-    },
-    evictable: (policy) => !isBreakerOpen(policy),
+    create: (scope) =>
+      createScopePolicy(
+        scope,
+        normalized.scopePolicies.get(scope) ?? normalized.policy,
+        backoffs,
+        breakerDeps,
+      ),
+    evictable: (policy) => policy.breaker?.refusing !== true,
   });
   const engine = createEngine({
     options: normalized,
     scopes,
     store,
+    access,
     hub,
     sanitizer,
     codes,
@@ -100,67 +116,55 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
       : undefined,
   });
 
-  /** The engine's error of each call the caller cancelled, by the call's config (see the response interceptor). */
-  const cancelled = new WeakMap<object, PartnerCenterError>();
+  /** One wrapper per adapter setting (the instance default, or a request's own adapter). */
+  const wrappers = new Map<unknown, WrappedAdapter>();
+  const wrapperOf = (setting: unknown): WrappedAdapter => {
+    let wrapped = wrappers.get(setting);
+    if (wrapped === undefined) {
+      const base = getAdapter(setting as Parameters<typeof getAdapter>[0]);
+      wrapped = (config) => engine.execute(config, base);
+      wrapped[WRAPPED] = base;
+      if (wrappers.size >= WRAPPERS_LIMIT) wrappers.clear();
+      wrappers.set(setting, wrapped);
+    }
+    return wrapped;
+  };
   const requestId = instance.interceptors.request.use(
     (config: InternalAxiosRequestConfig) => {
       const current = config.adapter as WrappedAdapter | undefined;
-      const base: AxiosAdapter =
-        typeof current === 'function' && current[WRAPPED]
-          ? current[WRAPPED]
-          : getAdapter(config.adapter ?? instance.defaults.adapter);
-      const wrapped: WrappedAdapter = (attemptConfig) =>
-        engine.execute(attemptConfig, base).catch((error: unknown) => {
-          if (PartnerCenterError.is(error) && error.kind === 'cancelled') cancelled.set(attemptConfig, error);
-          throw error;
-        });
-      wrapped[WRAPPED] = base;
-      config.adapter = wrapped;
+      if (typeof current !== 'function' || current[WRAPPED] === undefined) {
+        config.adapter = wrapperOf(current ?? instance.defaults.adapter);
+      }
       return config;
     },
     undefined,
     { synchronous: true },
   );
-  const responseId = instance.interceptors.response.use(undefined, (error: unknown) => {
-    if (PartnerCenterError.is(error)) return Promise.reject(error);
-    // On a caller abort axios replaces the engine's error with a bare CanceledError: give back the engine's,
-    // which carries the call's scope and attempts (and is the one onGiveUp reported).
-    const config = isCancel(error) ? (error as { config?: unknown }).config : undefined;
-    const known = config !== null && typeof config === 'object' ? cancelled.get(config) : undefined;
-    return Promise.reject(known ?? normalizeError(error, { codes, sanitizer }));
-  });
+  const responseId = instance.interceptors.response.use(undefined, (error: unknown) =>
+    Promise.reject(PartnerCenterError.is(error) ? error : normalizeError(error, { codes, sanitizer })),
+  );
 
   attached.add(instance);
   let detached = false;
-  const events = hub.events;
   const handle: ResilienceHandle = {
+    ...hub.events,
     instance,
     detach() {
       if (detached) return;
       detached = true;
       attached.delete(instance);
-      engine.dispose();
+      unsubscribeStore?.();
       instance.interceptors.request.eject(requestId);
       instance.interceptors.response.eject(responseId);
     },
     breakerState(scope: string): BreakerState | undefined {
       const policy = scopes.peek(scope);
       if (!policy) return undefined;
-      return policy.breaker ? STATE_NAMES[policy.breaker.state] : 'closed';
+      return policy.breaker ? policy.breaker.state : 'closed';
     },
     get scopeCount() {
       return scopes.size;
     },
-    onRequest: events.onRequest,
-    onRetry: events.onRetry,
-    onThrottle: events.onThrottle,
-    onBreak: events.onBreak,
-    onHalfOpen: events.onHalfOpen,
-    onReset: events.onReset,
-    onTokenRefresh: events.onTokenRefresh,
-    onGiveUp: events.onGiveUp,
-    onSuccess: events.onSuccess,
-    onStoreError: events.onStoreError,
   };
   return handle;
 }

@@ -1,7 +1,6 @@
 import './augment.js';
 
 export { attachResilience, type BreakerState, type ResilienceHandle } from './attach.js';
-export type { TokenOptions } from './auth/attemptAuth.js';
 export {
   type AuthChallenge,
   challengeClaims,
@@ -90,6 +89,7 @@ export {
   type ScopePolicyOptions,
   type TenantOptions,
   type TimeoutOptions,
+  type TokenOptions,
 } from './options.js';
 export { customerScope } from './tenancy/resolveScope.js';
 export {

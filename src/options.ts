@@ -1,11 +1,29 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { z } from 'zod';
-import type { TokenOptions } from './auth/attemptAuth.js';
 import type { TokenCredentialLike, TokenProvider } from './auth/TokenProvider.js';
 import type { ErrorCodeInfo } from './errors/errorCodes.js';
 import type { ResilienceHooks } from './observability/events.js';
 import type { Logger } from './observability/logger.js';
 import type { ScopeStateStore } from './tenancy/ScopeStateStore.js';
+
+/** Token options of {@link attachResilience}. */
+export interface TokenOptions {
+  /** OAuth scopes asked of the provider. Default: `['https://api.partnercenter.microsoft.com/.default']`. */
+  readonly scopes?: readonly string[];
+  /** Refresh in the background once a token is this close to expiry (ms). Default: `120000`. */
+  readonly refreshWindowMs?: number;
+  /** Callers wait for a refresh once a token is this close to expiry (ms). Default: `30000`. */
+  readonly blockingWindowMs?: number;
+  /** Most scope+realm tokens cached; the least recently used is dropped beyond it. Default: `10000`. */
+  readonly maxEntries?: number;
+  /**
+   * Maps a call's tenant scope to the token it uses: calls mapped to the same key share one token (and one
+   * refresh), and the key is the `scope` the provider is asked for. Partner Center customer calls use the
+   * partner's token, so by default every call shares the partner scope's token; an ISV serving several
+   * partners through one instance maps each scope to its partner. Default: every scope to the partner scope.
+   */
+  readonly scopeOf?: (scope: string) => string;
+}
 
 /** Retry behaviour of a scope. */
 export interface RetryOptions {

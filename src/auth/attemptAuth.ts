@@ -1,33 +1,17 @@
+import type { InternalAxiosRequestConfig } from 'axios';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo, EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
 import { requestUrl } from '../observability/requestUrl.js';
-import type { AttemptAuth, CallState } from '../policies/compose.js';
+import type { TokenOptions } from '../options.js';
+import type { AttemptAuth } from '../policies/attempt.js';
+import { type Call, callInfo } from '../policies/call.js';
 import { challengeClaims, parseWwwAuthenticate, partnerCenterRealm } from './challenge.js';
 import { PARTNER_CENTER_CLOUDS } from './clouds.js';
-import type { TokenCredentialLike, TokenProvider } from './TokenProvider.js';
+import type { AccessToken, TokenCredentialLike, TokenProvider } from './TokenProvider.js';
 import { toTokenProvider } from './TokenProvider.js';
 import { createTokenCache } from './tokenCache.js';
 import { assertSafeToSendToken } from './transportSecurity.js';
-
-/** Token options of {@link attachResilience}. */
-export interface TokenOptions {
-  /** OAuth scopes asked of the provider. Default: `['https://api.partnercenter.microsoft.com/.default']`. */
-  readonly scopes?: readonly string[];
-  /** Refresh in the background once a token is this close to expiry (ms). Default: `120000`. */
-  readonly refreshWindowMs?: number;
-  /** Callers wait for a refresh once a token is this close to expiry (ms). Default: `30000`. */
-  readonly blockingWindowMs?: number;
-  /** Most scope+realm tokens cached; the least recently used is dropped beyond it. Default: `10000`. */
-  readonly maxEntries?: number;
-  /**
-   * Maps a call's tenant scope to the token it uses: calls mapped to the same key share one token (and one
-   * refresh), and the key is the `scope` the provider is asked for. Partner Center customer calls use the
-   * partner's token, so by default every call shares the partner scope's token; an ISV serving several
-   * partners through one instance maps each scope to its partner. Default: every scope to the partner scope.
-   */
-  readonly scopeOf?: (scope: string) => string;
-}
 
 interface Deps {
   readonly provider: TokenProvider | TokenCredentialLike;
@@ -39,12 +23,32 @@ interface Deps {
 }
 
 const MFA_REQUIRED = '900421';
+const NO_CALL: Omit<CallInfo, 'scope'> = { requestId: '', correlationId: '', method: '', url: '' };
+/** Most origins whose transport verdict is remembered. */
+const ORIGINS_LIMIT = 256;
+const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
+
+/** The origin a request goes to, when it can be read without building the URL; else `undefined`. */
+function originOf(config: InternalAxiosRequestConfig): string | undefined {
+  const url = config.url;
+  if (typeof url === 'string' && ORIGIN.test(url)) return ORIGIN.exec(url)?.[0];
+  const base = config.baseURL;
+  return typeof base === 'string' ? ORIGIN.exec(base)?.[0] : undefined;
+}
+
+/** Keeps a small bounded map from growing: the oldest entry goes first. */
+function bound<K, V>(map: Map<K, V>, limit: number): void {
+  if (map.size <= limit) return;
+  const oldest = map.keys().next();
+  if (!oldest.done) map.delete(oldest.value);
+}
 
 /**
  * The token layer of the engine: each attempt gets its Authorization header from the (single-flight,
- * proactively refreshing) token cache; a 401 refreshes the token with the challenge's realm and claims and
- * replays the attempt once. MFA-required 401s (code 900421) are not refreshed. Tokens are sent only over
- * https, or plain http to loopback.
+ * proactively refreshing) token cache; while the token is fresh the header is set synchronously, from a
+ * `Bearer ...` string built once per token. A 401 refreshes the token with the challenge's realm and claims
+ * and the attempt is replayed once. MFA-required 401s (code 900421) are not refreshed. Tokens are sent only
+ * over https, or plain http to loopback (the verdict is remembered per origin).
  */
 export function createAttemptAuth(deps: Deps): AttemptAuth {
   const { hub, log } = deps;
@@ -59,12 +63,12 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
       return deps.partnerScope;
     }
   };
-  /** The call that asked the cache for a token last, per scope: a refresh is reported as that call's. */
-  const asking = new Map<string, CallInfo>();
-  /** The realm each scope's tokens were last challenged for (bounded like the scopes). */
+  /** The realm each token key was last challenged for (bounded like the scopes). */
   const realms = new Map<string, string>();
-  /** The token each call sent last, to tell the cache which one a 401 rejected. */
-  const sent = new WeakMap<CallState, string>();
+  /** Origins a token may be sent to (https, or http to loopback). */
+  const safeOrigins = new Set<string>();
+  /** The Authorization value of each token key's current token, built once per token. */
+  const bearers = new Map<string, { token: AccessToken; header: string }>();
 
   const cache = createTokenCache(toTokenProvider(deps.provider), {
     ...(deps.options?.refreshWindowMs === undefined ? {} : { refreshWindowMs: deps.options.refreshWindowMs }),
@@ -83,15 +87,8 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
         },
       );
       if (!hub.has('onTokenRefresh')) return;
-      const info = asking.get(event.scope) ?? {
-        requestId: '',
-        correlationId: '',
-        scope: event.scope,
-        method: '',
-        url: '',
-      };
       hub.emit('onTokenRefresh', {
-        ...info,
+        ...(event.call ?? { ...NO_CALL, scope: event.scope }),
         realm: event.realm,
         reason: event.reason,
         durationMs: event.durationMs,
@@ -100,41 +97,39 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
     },
   });
 
-  const infoOf = (call: CallState): CallInfo => ({
-    requestId: call.requestId,
-    correlationId: call.correlationId,
-    scope: call.scope,
-    method: call.method,
-    url: call.url,
-  });
-
-  const remember = (scope: string, realm: string) => {
-    realms.delete(scope);
-    realms.set(scope, realm);
-    if (realms.size > deps.maxScopes) {
-      const oldest = realms.keys().next().value;
-      if (oldest !== undefined) realms.delete(oldest);
+  const checkTransport = (config: InternalAxiosRequestConfig): void => {
+    const origin = originOf(config);
+    if (origin !== undefined && safeOrigins.has(origin)) return;
+    assertSafeToSendToken(requestUrl(config) ?? '');
+    if (origin !== undefined) {
+      safeOrigins.add(origin);
+      if (safeOrigins.size > ORIGINS_LIMIT) safeOrigins.clear();
     }
   };
 
-  async function token(call: CallState, request: Parameters<typeof cache.getToken>[0]): Promise<string> {
-    const info = infoOf(call);
-    asking.set(request.scope, info);
-    try {
-      return (await cache.getToken(request)).token;
-    } finally {
-      if (asking.get(request.scope) === info) asking.delete(request.scope);
+  const setBearer = (call: Call, key: string, token: AccessToken): void => {
+    let bearer = bearers.get(key);
+    if (bearer?.token !== token) {
+      bearer = { token, header: `Bearer ${token.token}` };
+      bearers.set(key, bearer);
+      bound(bearers, deps.maxScopes);
     }
-  }
+    call.config.headers.set('Authorization', bearer.header);
+  };
 
   return {
-    async authorize(config, call, signal) {
-      assertSafeToSendToken(requestUrl(config) ?? '');
+    authorize(call, signal) {
+      checkTransport(call.config);
       const key = keyOf(call.scope);
       const realm = realms.get(key);
-      const value = await token(call, { scope: key, scopes, realm, forceRefresh: false, signal });
-      sent.set(call, value);
-      config.headers.set('Authorization', `Bearer ${value}`);
+      const fresh = cache.peek(key, realm);
+      if (fresh !== undefined) {
+        setBearer(call, key, fresh);
+        return undefined;
+      }
+      return cache
+        .getToken({ scope: key, scopes, realm, forceRefresh: false, signal, call: callInfo(call) })
+        .then((token) => setBearer(call, key, token));
     },
 
     async onUnauthorized(error: PartnerCenterError, call, signal) {
@@ -143,18 +138,25 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
       const challenges = parseWwwAuthenticate(error.headers['www-authenticate']);
       const key = keyOf(call.scope);
       const realm = partnerCenterRealm(challenges) ?? realms.get(key);
-      if (realm !== undefined) remember(key, realm);
-      const claims = challengeClaims(challenges);
-      await token(call, {
+      if (realm !== undefined) {
+        realms.delete(key);
+        realms.set(key, realm);
+        bound(realms, deps.maxScopes);
+      }
+      // The token the rejected attempt sent, read back from its own header.
+      const sent = call.config.headers.get('Authorization');
+      const token = await cache.getToken({
         scope: key,
         scopes,
         realm,
         challenge: challenges[0],
-        claims,
+        claims: challengeClaims(challenges),
         forceRefresh: true,
-        rejectedToken: sent.get(call),
+        rejectedToken: typeof sent === 'string' && sent.startsWith('Bearer ') ? sent.slice(7) : undefined,
         signal,
+        call: callInfo(call),
       });
+      setBearer(call, key, token);
       return true;
     },
   };

@@ -1,4 +1,5 @@
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import type { CallInfo } from '../observability/events.js';
 import {
   type AccessToken,
   type TokenProvider,
@@ -15,6 +16,8 @@ export interface TokenCacheRequest extends TokenRequest {
    * Without it, a forced request treats the cached token as the rejected one.
    */
   readonly rejectedToken?: string | undefined;
+  /** The call that asks (reported with the refresh it starts). Never passed to the provider. */
+  readonly call?: CallInfo | undefined;
 }
 
 /** Why a refresh ran: no token yet, inside the refresh window, past expiry, or a rejected token / claims. */
@@ -28,6 +31,8 @@ export interface TokenRefreshEvent {
   /** Time the provider took, by the cache's clock. */
   readonly durationMs: number;
   readonly outcome: 'success' | 'failure';
+  /** The call whose request started this provider call, when the request named one. */
+  readonly call?: CallInfo | undefined;
   /** The PartnerCenterError the waiters received (its `cause` is a scrubbed copy of what the provider threw). */
   readonly error?: unknown;
 }
@@ -52,6 +57,11 @@ export interface TokenCacheOptions {
 export interface TokenCache {
   /** A token for the request's scope and realm, from the cache or from one shared provider call. */
   getToken(request: TokenCacheRequest): Promise<AccessToken>;
+  /**
+   * The cached token of `scope` and `realm` while it is fresh (outside the refresh window, no forced refresh
+   * under way), without a promise and without touching the LRU order; else `undefined` (ask `getToken`).
+   */
+  peek(scope: string, realm: string | undefined): AccessToken | undefined;
   /** Drops the entry of `scope` and `realm`; without `realm`, every entry of `scope`. A running refresh still answers its waiters. */
   invalidate(scope: string, realm?: string): void;
   /** Drops every entry. */
@@ -208,7 +218,7 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
             drop(entry);
           }
         }
-        emit(eventOf(entry, reason, now() - startedAt, 'failure', error));
+        emit(eventOf(entry, reason, now() - startedAt, 'failure', error, request.call));
         throw error;
       }
       if (entry.pending === attempt) {
@@ -216,7 +226,7 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
         entry.token = token;
         entry.backgroundNotBefore = 0;
       }
-      emit(eventOf(entry, reason, now() - startedAt, 'success'));
+      emit(eventOf(entry, reason, now() - startedAt, 'success', undefined, request.call));
       return token;
     };
     // A superseded refresh may have been answered from the provider's cache with the rejected token: its
@@ -284,6 +294,12 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
 
   return {
     getToken,
+    peek(scope: string, realm: string | undefined): AccessToken | undefined {
+      const entry = entries.get(keyOf(scope, realm));
+      const token = entry?.token;
+      if (token === undefined || entry?.pending?.forced === true) return undefined;
+      return token.expiresOnTimestamp - now() > refreshWindowMs ? token : undefined;
+    },
     invalidate(scope: string, realm?: string): void {
       if (realm !== undefined) {
         const entry = entries.get(keyOf(scope, realm));
@@ -322,6 +338,7 @@ function eventOf(
   durationMs: number,
   outcome: 'success' | 'failure',
   error?: unknown,
+  call?: CallInfo,
 ): TokenRefreshEvent {
   const base = {
     scope: entry.scope,
@@ -329,6 +346,7 @@ function eventOf(
     reason,
     durationMs: Math.max(0, durationMs),
     outcome,
+    ...(call === undefined ? {} : { call }),
   };
   return Object.freeze(error === undefined ? base : { ...base, error });
 }

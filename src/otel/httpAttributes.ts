@@ -49,9 +49,10 @@ export function serverAttributes(url: string): Attributes {
 }
 
 /**
- * `error.type` of a failed call: the status code as a string when the server answered with one (as the
- * conventions ask), else the library's error kind (`timeout`, `network`, `circuit-open`, ...).
+ * `error.type` of a failed call: the status code as a string when the server's answer ended the call (as
+ * the conventions ask), else the library's error kind (`timeout`, `network`, `circuit-open`, ...). A call
+ * the breaker ended is `circuit-open` even when it carries the status of the last answer it received.
  */
 export function errorTypeOf(kind: string, status: number | undefined): string {
-  return status !== undefined && status >= 400 ? String(status) : kind;
+  return kind !== 'circuit-open' && status !== undefined && status >= 400 ? String(status) : kind;
 }

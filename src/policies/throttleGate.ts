@@ -1,146 +1,136 @@
-import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { ScopePolicy } from './scopePolicy.js';
-import { type AbortLike, sleep, waitFor } from './sleep.js';
-
-/** What the gate needs to know about the call passing it. */
-export interface GateCall {
-  /** Reads the shared throttle deadline of the scope (the store). */
-  readonly sharedDeadline: () => number | undefined | Promise<number | undefined>;
-  /** Epoch ms at which the call's total budget runs out (or `Infinity`). */
-  readonly budgetDeadline: number;
-  /** Longest server-requested wait the call accepts. */
-  readonly maxRetryAfterMs: number;
-  readonly signal: AbortLike;
-  /** The error to reject with when `signal` aborts during a wait. */
-  readonly onAbort: () => unknown;
-  /** The error to reject with when the call's budget runs out while it waits for a probe. */
-  readonly onBudgetSpent: () => unknown;
-  /** The error to throw when the deadline is beyond what the call may wait. */
-  readonly tooLong: (waitMs: number, reason: string) => PartnerCenterError;
-  /** Called before each wait. */
-  readonly onWait: (waitMs: number) => void;
-}
-
-/** Records a deadline this process learnt for the scope (from a 429 or a hinted 503). */
-export function noteThrottle(policy: ScopePolicy, deadline: number): void {
-  policy.throttledUntil = Math.max(policy.throttledUntil ?? 0, deadline);
-}
+import type { Call } from './call.js';
+import { abortedError, budgetSpentError, throttledTooLongError } from './callErrors.js';
+import { sleep, waitFor } from './sleep.js';
 
 /** Calls allowed in flight at once when a scope comes out of a throttle window; doubles per success. */
 const RECOVERY_START = 1;
 /** Past this limit the scope leaves recovery: no cap on calls in flight. */
 const RECOVERY_END = 16;
 
+/** What the gate asks of its surroundings for one call. */
+export interface GateEnvironment {
+  /** The scope's throttle deadline in the shared store (a bounded read). */
+  sharedDeadline(call: Call): number | undefined | Promise<number | undefined>;
+  /** Reports that the call waits `waitMs` at the gate. */
+  onWait(call: Call, waitMs: number): void;
+}
+
 /** Slow start after a throttle window: a cap on the scope's calls in flight, doubling with each success. */
-export interface ThrottleRecovery {
-  limit: number;
-  inFlight: number;
+class Recovery {
+  limit = RECOVERY_START;
+  inFlight = 0;
+  private notify: () => void = () => undefined;
   /** Settles (and is replaced) whenever a slot frees or the limit changes. */
-  changed: Promise<void>;
-  notify: () => void;
-}
+  changed: Promise<void> = this.next();
 
-function startRecovery(): ThrottleRecovery {
-  const recovery: ThrottleRecovery = {
-    limit: RECOVERY_START,
-    inFlight: 0,
-    changed: Promise.resolve(),
-    notify: () => undefined,
-  };
-  recovery.changed = new Promise<void>((resolve) => {
-    recovery.notify = resolve;
-  });
-  return recovery;
-}
-
-/** A slot's call ended: double the cap, or back to one call if it brought a new throttle deadline. */
-function endSlot(policy: ScopePolicy, recovery: ThrottleRecovery): void {
-  recovery.inFlight -= 1;
-  if (policy.recovery === recovery) {
-    if (policy.throttledUntil !== undefined && policy.throttledUntil > Date.now()) {
-      recovery.limit = RECOVERY_START;
-    } else {
-      policy.throttledUntil = undefined;
-      recovery.limit *= 2;
-      if (recovery.limit > RECOVERY_END) policy.recovery = undefined;
-    }
+  private next(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.notify = resolve;
+    });
   }
-  const notify = recovery.notify;
-  recovery.changed = new Promise<void>((resolve) => {
-    recovery.notify = resolve;
-  });
-  notify();
+
+  wake(): void {
+    const notify = this.notify;
+    this.changed = this.next();
+    notify();
+  }
 }
 
 /**
- * The throttle gate of a scope. A call waits for the scope's Retry-After deadline (the later of what this
- * process learnt and what the shared store says), or fails at once when the deadline is beyond its budget or
- * `maxRetryAfterMs`. When a deadline passes, the scope comes back in slow start: one call goes first (a
- * probe), then 2, 4, 8 and 16 at a time as calls succeed, then no cap; a new 429 sets a new deadline and
- * starts over. So the calls held at the gate do not all reach the server in the same millisecond. Returns
- * the slot's release function, to be called once the call's outcome is recorded (a 429 has set the next
- * deadline), or `undefined` when the scope is not recovering.
+ * The throttle gate of one scope, owning its state: the latest Retry-After deadline this process learnt,
+ * and the slow start that follows it. A call waits for the deadline (the later of this process's and the
+ * shared store's), or fails at once when the deadline is beyond its budget or `maxRetryAfterMs`. When a
+ * deadline passes, the scope comes back in slow start: one call goes first (a probe), then 2, 4, 8 and 16
+ * at a time as calls succeed, then no cap; a new 429 sets a new deadline and starts over.
  */
-export function passThrottleGate(
-  policy: ScopePolicy,
-  call: GateCall,
-): (() => void) | undefined | Promise<(() => void) | undefined> {
-  const first = call.sharedDeadline();
-  // The common case answers synchronously: a synchronous store, no deadline, no recovery under way.
-  if (
-    policy.throttledUntil === undefined &&
-    policy.recovery === undefined &&
-    typeof first !== 'object' &&
-    (first === undefined || first <= Date.now())
-  ) {
-    return undefined;
-  }
-  return waitAtGate(policy, call, first);
-}
+export class ThrottleGate {
+  private throttledUntil: number | undefined;
+  private recovery: Recovery | undefined;
 
-async function waitAtGate(
-  policy: ScopePolicy,
-  call: GateCall,
-  first: ReturnType<GateCall['sharedDeadline']>,
-): Promise<(() => void) | undefined> {
-  let useFirst = true;
-  for (;;) {
-    const current = useFirst ? first : call.sharedDeadline();
-    useFirst = false;
-    const shared = typeof current === 'object' ? await current : current;
-    const now = Date.now();
-    const local = policy.throttledUntil ?? 0;
-    const deadline = Math.max(shared ?? 0, local > now ? local : 0);
-    if (deadline > now) {
-      noteThrottle(policy, deadline);
-      const wait = deadline - now;
-      if (now + wait > call.budgetDeadline) {
-        throw call.tooLong(wait, `${Math.max(0, call.budgetDeadline - now)} ms left in its budget`);
+  /** True when nothing holds calls back in this process (the store is asked separately). */
+  get idle(): boolean {
+    return this.throttledUntil === undefined && this.recovery === undefined;
+  }
+
+  /** Records a deadline learnt for the scope (from a 429 or a hinted 503). */
+  note(deadline: number): void {
+    this.throttledUntil = Math.max(this.throttledUntil ?? 0, deadline);
+  }
+
+  /**
+   * Lets `call` through: resolves with the slot's release function (to be called once the call's outcome is
+   * recorded), or `undefined` when the scope is not recovering. Rejects with the call's error when it cannot
+   * wait (too long, budget spent, aborted). `prefetched` is a read of the shared deadline already under way.
+   */
+  async pass(
+    call: Call,
+    env: GateEnvironment,
+    prefetched?: Promise<number | undefined>,
+  ): Promise<(() => void) | undefined> {
+    const abort = call.ensureAbort();
+    const maxRetryAfterMs = call.options.retry.maxRetryAfterMs;
+    let first = prefetched;
+    for (;;) {
+      const read = first ?? env.sharedDeadline(call);
+      first = undefined;
+      const shared = typeof read === 'object' ? await read : read;
+      const now = Date.now();
+      const local = this.throttledUntil ?? 0;
+      const deadline = Math.max(shared ?? 0, local > now ? local : 0);
+      if (deadline > now) {
+        this.note(deadline);
+        const wait = deadline - now;
+        if (now + wait > call.deadline) {
+          throw throttledTooLongError(
+            call,
+            wait,
+            `${Math.max(0, call.deadline - now)} ms left in its budget`,
+          );
+        }
+        if (wait > maxRetryAfterMs)
+          throw throttledTooLongError(call, wait, `maxRetryAfterMs ${maxRetryAfterMs}`);
+        env.onWait(call, wait);
+        await sleep(wait, abort, () => abortedError(call));
+        continue;
       }
-      if (wait > call.maxRetryAfterMs) throw call.tooLong(wait, `maxRetryAfterMs ${call.maxRetryAfterMs}`);
-      call.onWait(wait);
-      await sleep(wait, call.signal, call.onAbort);
-      continue;
+      let recovery = this.recovery;
+      if (recovery === undefined) {
+        if (this.throttledUntil === undefined) return undefined;
+        // The deadline passed: the scope starts again with one call.
+        recovery = new Recovery();
+        this.recovery = recovery;
+      }
+      if (recovery.inFlight >= recovery.limit) {
+        await waitFor(
+          recovery.changed,
+          abort,
+          () => abortedError(call),
+          call.deadline - now,
+          () => {
+            abort.abort('total-timeout');
+            return budgetSpentError(call);
+          },
+        );
+        continue;
+      }
+      recovery.inFlight += 1;
+      const slot = recovery;
+      return () => this.release(slot);
     }
-    let recovery = policy.recovery;
-    if (recovery === undefined) {
-      if (policy.throttledUntil === undefined) return undefined;
-      // The deadline passed: the scope starts again with one call.
-      recovery = startRecovery();
-      policy.recovery = recovery;
+  }
+
+  /** A slot's call ended: double the cap, or back to one call if it brought a new throttle deadline. */
+  private release(recovery: Recovery): void {
+    recovery.inFlight -= 1;
+    if (this.recovery === recovery) {
+      if (this.throttledUntil !== undefined && this.throttledUntil > Date.now()) {
+        recovery.limit = RECOVERY_START;
+      } else {
+        this.throttledUntil = undefined;
+        recovery.limit *= 2;
+        if (recovery.limit > RECOVERY_END) this.recovery = undefined;
+      }
     }
-    if (recovery.inFlight >= recovery.limit) {
-      await waitFor(
-        recovery.changed,
-        call.signal,
-        call.onAbort,
-        call.budgetDeadline - now,
-        call.onBudgetSpent,
-      );
-      continue;
-    }
-    recovery.inFlight += 1;
-    const slot = recovery;
-    return () => endSlot(policy, slot);
+    recovery.wake();
   }
 }

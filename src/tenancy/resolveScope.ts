@@ -24,3 +24,24 @@ export function defaultScopeOf(url: string | undefined, partnerScope: string): s
   }
   return partnerScope;
 }
+
+/** Most request paths whose default scope is remembered; the memo starts over beyond it. */
+const MEMO_LIMIT = 4096;
+
+/**
+ * The default resolver with a bounded memo per request path: most calls repeat a few paths, so the path's
+ * scope is computed once.
+ */
+export function createDefaultScopeOf(partnerScope: string): (url: string | undefined) => string {
+  const memo = new Map<string, string>();
+  return (url) => {
+    if (url === undefined) return partnerScope;
+    let scope = memo.get(url);
+    if (scope === undefined) {
+      scope = defaultScopeOf(url, partnerScope);
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(url, scope);
+    }
+    return scope;
+  };
+}

@@ -1,0 +1,119 @@
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import type { EventHub } from '../observability/events.js';
+import type { AttemptDeadlines, DeadlineBucket } from './attemptDeadlines.js';
+import { type Call, callInfo } from './call.js';
+import { attemptTimeoutError, budgetSpentError, cancelledError, failureOf } from './callErrors.js';
+
+/** The token seam: the attempt asks it to authorise each attempt, the retry loop asks it about a 401. */
+export interface AttemptAuth {
+  /**
+   * Sets the attempt's Authorization header on `call.config.headers`: synchronously (returns `undefined`)
+   * while the token is fresh, else returns a promise that settles once the header is set. May throw or
+   * reject with a PartnerCenterError. `signal` aborts when the attempt ends early.
+   */
+  authorize(call: Call, signal: AbortSignal): Promise<void> | undefined;
+  /** After a 401: refresh the token if that can help; true to replay the attempt (once per call). */
+  onUnauthorized(error: PartnerCenterError, call: Call, signal: AbortSignal): Promise<boolean>;
+}
+
+/** What an attempt needs from the engine. */
+export interface AttemptDeps {
+  readonly hub: EventHub;
+  readonly deadlines: AttemptDeadlines;
+  readonly auth: AttemptAuth | undefined;
+}
+
+/** Why an attempt ended early. */
+enum Stop {
+  None = 0,
+  Timeout = 1,
+  Aborted = 2,
+}
+
+/**
+ * One attempt: authorise, send through the base adapter, bounded by the attempt limit (the smaller of
+ * `timeout.attemptMs` and what is left of the call's budget) and the caller's abort. Settles at the limit
+ * even when the adapter ignores its signal. Whatever fails is normalised here, once, into the call's
+ * PartnerCenterError. The request config is never changed: the adapter gets a copy carrying the attempt's
+ * signal, and the response keeps the request's own config.
+ *
+ * On the success path (no caller signal, limit set by `attemptMs`) the attempt joins a shared deadline
+ * bucket: no AbortController and no timer of its own.
+ */
+export async function sendAttempt(call: Call, deps: AttemptDeps): Promise<AxiosResponse> {
+  const config = call.config;
+  const attemptMs = call.options.timeout.attemptMs;
+  const left = call.deadline - Date.now();
+  if (left <= 0) throw budgetSpentError(call);
+  const limit = attemptMs > 0 && attemptMs < left ? attemptMs : left;
+  const abort = call.abort;
+  if (abort?.aborted) throw cancelledError(call);
+
+  let stop = Stop.None;
+  let fail: ((error: unknown) => void) | undefined;
+  const end = (why: Stop) => {
+    if (stop !== Stop.None) return;
+    stop = why;
+    fail?.(undefined);
+  };
+  const onTimeout = () => end(Stop.Timeout);
+
+  let bucket: DeadlineBucket | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let unlink: (() => void) | undefined;
+  let signal: AbortSignal | undefined;
+  if (abort === undefined && limit === attemptMs) {
+    bucket = deps.deadlines.enter(attemptMs, onTimeout);
+    signal = bucket.signal;
+  } else if (abort !== undefined || Number.isFinite(limit)) {
+    const own = new AbortController();
+    signal = own.signal;
+    if (Number.isFinite(limit)) {
+      timer = setTimeout(() => {
+        onTimeout();
+        own.abort();
+      }, limit);
+    }
+    unlink = abort?.onAbort(() => {
+      end(Stop.Aborted);
+      own.abort();
+    });
+  }
+
+  try {
+    const attemptConfig: InternalAxiosRequestConfig =
+      signal === undefined && !config.timeout && config.cancelToken === undefined
+        ? config
+        : ({ ...config, signal, timeout: 0, cancelToken: undefined } as InternalAxiosRequestConfig);
+    const settled = new Promise<AxiosResponse>((resolve, reject) => {
+      fail = reject;
+      if (stop !== Stop.None) return reject(undefined);
+      const authorizing = deps.auth?.authorize(call, signal ?? new AbortController().signal);
+      const send = (): Promise<AxiosResponse> => {
+        if (stop !== Stop.None) return Promise.reject(undefined);
+        if (deps.hub.has('onRequest'))
+          deps.hub.emit('onRequest', { ...callInfo(call), attempt: call.attempts });
+        call.sending = true;
+        call.sent += 1;
+        return call.base(attemptConfig);
+      };
+      (authorizing === undefined ? send() : authorizing.then(send)).then(resolve, reject);
+    });
+    const response = await settled;
+    if (response.config !== config && response.config === attemptConfig) response.config = config;
+    return response;
+  } catch (error: unknown) {
+    const why = stop as Stop;
+    if (why === Stop.Timeout) {
+      throw Date.now() >= call.deadline ? budgetSpentError(call) : attemptTimeoutError(call, limit);
+    }
+    if (why === Stop.Aborted || abort?.aborted) throw cancelledError(call);
+    throw failureOf(call, error);
+  } finally {
+    call.sending = false;
+    if (bucket !== undefined) deps.deadlines.leave(bucket, onTimeout);
+    if (timer !== undefined) clearTimeout(timer);
+    unlink?.();
+  }
+}

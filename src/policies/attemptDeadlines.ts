@@ -1,0 +1,63 @@
+/** A group of attempts sharing one deadline, one AbortController and one timer. */
+export interface DeadlineBucket {
+  /** Aborts when the bucket's deadline passes (passed to the adapter as the attempt's signal). */
+  readonly signal: AbortSignal;
+  /** Attempts of the bucket still in flight, each with the function that ends it as timed out. */
+  readonly pending: Set<() => void>;
+}
+
+interface Bucket extends DeadlineBucket {
+  readonly due: number;
+  readonly controller: AbortController;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** Grain of the shared deadlines: at most this much later than exact, and at most 1/32 of the limit. */
+const MAX_GRAIN_MS = 100;
+
+/**
+ * The shared sweep for attempt deadlines on the success path: instead of an AbortController and a timer per
+ * attempt, attempts that start within the same short window with the same limit share one bucket (one
+ * controller, one timer). An attempt's deadline is at least its limit and at most one grain later. A bucket
+ * whose attempts all ended clears its timer at once, so nothing is left behind and nothing keeps the process
+ * alive. Attempts that need an exact deadline (the caller's signal, the call's own budget) use their own.
+ */
+export class AttemptDeadlines {
+  private readonly buckets = new Map<number, Bucket>();
+
+  /** Joins the bucket of attempts limited to `limitMs` starting now. */
+  enter(limitMs: number, onTimeout: () => void): DeadlineBucket {
+    const grain = Math.max(1, Math.min(MAX_GRAIN_MS, Math.floor(limitMs / 32)));
+    const due = (Math.floor(Date.now() / grain) + 1) * grain + limitMs;
+    let bucket = this.buckets.get(due);
+    if (bucket === undefined) {
+      const controller = new AbortController();
+      bucket = { due, controller, signal: controller.signal, pending: new Set(), timer: undefined };
+      const created = bucket;
+      created.timer = setTimeout(() => this.fire(created), Math.max(1, due - Date.now()));
+      this.buckets.set(due, created);
+    }
+    bucket.pending.add(onTimeout);
+    return bucket;
+  }
+
+  /** An attempt of `bucket` ended: the last one out clears the timer. */
+  leave(bucket: DeadlineBucket, onTimeout: () => void): void {
+    const own = bucket as Bucket;
+    own.pending.delete(onTimeout);
+    if (own.pending.size === 0 && own.timer !== undefined) {
+      clearTimeout(own.timer);
+      own.timer = undefined;
+      if (this.buckets.get(own.due) === own) this.buckets.delete(own.due);
+    }
+  }
+
+  private fire(bucket: Bucket): void {
+    bucket.timer = undefined;
+    if (this.buckets.get(bucket.due) === bucket) this.buckets.delete(bucket.due);
+    const late = [...bucket.pending];
+    bucket.pending.clear();
+    for (const timeout of late) timeout();
+    bucket.controller.abort();
+  }
+}

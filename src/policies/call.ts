@@ -1,0 +1,151 @@
+import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
+import type { ErrorCodeTable } from '../errors/errorCodes.js';
+import type { CallInfo } from '../observability/events.js';
+import { requestUrl } from '../observability/requestUrl.js';
+import type { Sanitizer } from '../observability/sanitizer.js';
+import type { PartnerCenterRequestOptions, ResolvedScopePolicy } from '../options.js';
+import { isIdempotentMethod } from './classify.js';
+import { CallAbort } from './sleep.js';
+
+/** Reads the per-request options without trusting their shape. */
+export function requestOptions(config: InternalAxiosRequestConfig): PartnerCenterRequestOptions {
+  const value = (config as { partnerCenter?: unknown }).partnerCenter;
+  return value !== null && typeof value === 'object' ? (value as PartnerCenterRequestOptions) : {};
+}
+
+function isStreamBody(data: unknown): boolean {
+  return data !== null && typeof data === 'object' && typeof (data as { pipe?: unknown }).pipe === 'function';
+}
+
+/** An id header the caller set, or a new GUID written to the request (one per logical call). */
+function idHeader(config: InternalAxiosRequestConfig, name: string): string {
+  const headers = config.headers;
+  const value = headers.get(name);
+  if (typeof value === 'string' && value !== '') return value;
+  const id = globalThis.crypto.randomUUID();
+  headers.set(name, id);
+  return id;
+}
+
+/** What a call needs from the engine around it (shared by every call of an instance). */
+export interface CallContext {
+  readonly sanitizer: Sanitizer;
+  readonly codes: ErrorCodeTable;
+}
+
+/**
+ * One logical call: its ids (`MS-RequestId`, `MS-CorrelationId`, the same on every attempt), its scope and
+ * policy, its total budget, and its abort (the caller's signal or cancel token, and the total budget). Every
+ * room receives the call and reads it; only the retry loop and the attempt advance its counters.
+ */
+export class Call {
+  readonly requestId: string;
+  readonly correlationId: string;
+  readonly method: string;
+  readonly startedAt: number;
+  /** The total budget in ms (`0`: none): the request's axios `timeout`, else `timeout.totalMs`. */
+  readonly totalMs: number;
+  /** Epoch ms at which the total budget runs out, or `Infinity`. */
+  readonly deadline: number;
+  /** True when a failure with an unknown outcome may be retried (idempotent method or request, or opted in). */
+  readonly idempotent: boolean;
+  /** True for POST/PATCH not declared idempotent: an unknown outcome is reported as such. */
+  readonly unsafe: boolean;
+  readonly maxAttempts: number;
+  /** Why the call gets a single attempt, when it does. */
+  readonly singleAttemptReason: string | undefined;
+  /** The caller's abort, linked to its signal and cancel token; created only when the call needs one. */
+  abort: CallAbort | undefined;
+  /** Attempts sent or being sent (auth replays not counted). */
+  attempts = 0;
+  /** Attempts replayed after a 401 with a refreshed token. */
+  authReplays = 0;
+  /** Attempts that reached the base adapter. */
+  sent = 0;
+  /** True while an attempt is with the base adapter. */
+  sending = false;
+  private redactedUrl: string | undefined;
+  private unlinkCaller: (() => void) | undefined;
+
+  constructor(
+    readonly config: InternalAxiosRequestConfig,
+    /** The adapter that sends an attempt (the instance's own, below the library). */
+    readonly base: AxiosAdapter,
+    readonly request: PartnerCenterRequestOptions,
+    readonly scope: string,
+    /** The resolved policy of the call's scope. */
+    readonly options: ResolvedScopePolicy,
+    readonly context: CallContext,
+  ) {
+    this.requestId = idHeader(config, 'MS-RequestId');
+    this.correlationId = idHeader(config, 'MS-CorrelationId');
+    const method = config.method === undefined ? 'GET' : config.method.toUpperCase();
+    this.method = method;
+    const now = Date.now();
+    this.startedAt = now;
+    const opts = options;
+    const own = config.timeout;
+    const totalMs = typeof own === 'number' && own > 0 ? own : opts.timeout.totalMs;
+    this.totalMs = totalMs;
+    this.deadline = totalMs > 0 ? now + totalMs : Number.POSITIVE_INFINITY;
+    const byMethod = isIdempotentMethod(method);
+    this.unsafe = !byMethod && request.idempotent !== true;
+    this.idempotent = !this.unsafe || opts.retry.retryUnsafeMethods;
+    this.singleAttemptReason =
+      request.retry === false
+        ? 'retries are off for this request'
+        : isStreamBody(config.data)
+          ? 'the request body is a stream and cannot be replayed'
+          : undefined;
+    this.maxAttempts = this.singleAttemptReason === undefined ? opts.retry.maxAttempts : 1;
+    const signal = config.signal as AbortSignal | undefined;
+    if (signal != null || config.cancelToken != null) this.linkCaller();
+  }
+
+  /** The request URL, redacted; computed on first use only (most successful calls never report it). */
+  get url(): string {
+    this.redactedUrl ??= this.context.sanitizer.sanitizeUrl(requestUrl(this.config) ?? '');
+    return this.redactedUrl;
+  }
+
+  /** The call's abort, created on first need (the slow path's waits listen to it). */
+  ensureAbort(): CallAbort {
+    this.abort ??= new CallAbort();
+    return this.abort;
+  }
+
+  /** Links the caller's signal and cancel token to the call's abort. */
+  private linkCaller(): void {
+    const abort = this.ensureAbort();
+    const signal = this.config.signal as AbortSignal | undefined;
+    const token = this.config.cancelToken;
+    const onAbort = () => abort.abort('caller');
+    if (signal?.aborted === true || token?.reason !== undefined) {
+      abort.abort('caller');
+      return;
+    }
+    signal?.addEventListener?.('abort', onAbort, { once: true });
+    token?.subscribe(onAbort);
+    this.unlinkCaller = () => {
+      signal?.removeEventListener?.('abort', onAbort);
+      token?.unsubscribe(onAbort);
+    };
+  }
+
+  /** Ends the call: stops listening to the caller's signal. */
+  close(): void {
+    this.unlinkCaller?.();
+    this.unlinkCaller = undefined;
+  }
+}
+
+/** The one `CallInfo` builder: what every event says about its call. */
+export function callInfo(call: Call): CallInfo {
+  return {
+    requestId: call.requestId,
+    correlationId: call.correlationId,
+    scope: call.scope,
+    method: call.method,
+    url: call.url,
+  };
+}

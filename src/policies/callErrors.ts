@@ -1,0 +1,104 @@
+import { normalizeError } from '../errors/normalizeError.js';
+import { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import type { Call } from './call.js';
+
+/** The fields every error of a call carries (redacted with the instance's sanitizer). */
+export function where(call: Call) {
+  return {
+    requestId: call.requestId,
+    correlationId: call.correlationId,
+    scope: call.scope,
+    method: call.method,
+    url: call.url,
+    attempts: call.attempts,
+    sanitizer: call.context.sanitizer,
+  };
+}
+
+/** Turns what an attempt threw into the call's PartnerCenterError: the one place errors are normalised. */
+export function failureOf(call: Call, thrown: unknown): PartnerCenterError {
+  if (PartnerCenterError.is(thrown)) return thrown;
+  return normalizeError(thrown, { ...where(call), codes: call.context.codes });
+}
+
+/** The caller aborted (signal or cancel token). Aborting a sent POST does not undo it on the server. */
+export function cancelledError(call: Call): PartnerCenterError {
+  return new PartnerCenterError({
+    kind: 'cancelled',
+    retryable: false,
+    reason: call.sending
+      ? 'the caller aborted the request while it was in flight'
+      : 'the caller aborted the request',
+    outcomeUnknown: call.unsafe && call.sending,
+    ...where(call),
+  });
+}
+
+/** The call's total budget ran out. */
+export function budgetSpentError(call: Call): PartnerCenterError {
+  return new PartnerCenterError({
+    kind: 'timeout',
+    retryable: false,
+    reason: `the call's total time budget of ${call.totalMs} ms ran out`,
+    outcomeUnknown: call.unsafe && (call.sending || call.attempts > 0),
+    ...where(call),
+  });
+}
+
+/** One attempt ran past its own limit (another may follow). */
+export function attemptTimeoutError(call: Call, attemptMs: number): PartnerCenterError {
+  return new PartnerCenterError({
+    kind: 'timeout',
+    retryable: true,
+    reason: `the attempt timed out after ${attemptMs} ms`,
+    ...where(call),
+  });
+}
+
+/** The error of an aborted wait: the caller's abort, or the total budget. */
+export function abortedError(call: Call): PartnerCenterError {
+  return call.abort?.cause === 'total-timeout' || Date.now() >= call.deadline
+    ? budgetSpentError(call)
+    : cancelledError(call);
+}
+
+/** The scope is throttled for longer than this call may wait. */
+export function throttledTooLongError(call: Call, waitMs: number, limit: string): PartnerCenterError {
+  return new PartnerCenterError({
+    kind: 'throttled',
+    retryable: false,
+    reason: `scope ${call.scope} is throttled for another ${waitMs} ms, more than this call may wait (${limit}); no request was sent`,
+    retryAfterMs: waitMs,
+    ...where(call),
+  });
+}
+
+/**
+ * The scope's breaker is open. When attempts were already sent, the error keeps the last answer (its
+ * status, code and description, and the last error as `cause`) and says how many attempts were sent.
+ */
+export function circuitOpenError(
+  call: Call,
+  retryInMs: number | undefined,
+  last: PartnerCenterError | undefined,
+): PartnerCenterError {
+  const open = `the circuit breaker of scope ${call.scope} is open${retryInMs ? ` for another ${retryInMs} ms` : ''}`;
+  const sent = call.sent;
+  if (last === undefined || sent === 0) {
+    return new PartnerCenterError({
+      kind: 'circuit-open',
+      retryable: false,
+      reason: `${open}; no request was sent`,
+      ...where(call),
+    });
+  }
+  return new PartnerCenterError({
+    ...last.toInit(),
+    kind: 'circuit-open',
+    retryable: false,
+    message: undefined,
+    reason: `${open}; ${sent} ${sent === 1 ? 'attempt was' : 'attempts were'} sent, the last ended with ${last.kind}${last.status === undefined ? '' : ` ${last.status}`}`,
+    cause: last,
+    ...where(call),
+  });
+}

@@ -1,0 +1,151 @@
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { ErrorCodeTable } from '../errors/errorCodes.js';
+import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import type { EventHub } from '../observability/events.js';
+import type { Log } from '../observability/logger.js';
+import type { Sanitizer } from '../observability/sanitizer.js';
+import type { NormalizedOptions } from '../options.js';
+import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
+import type { AttemptAuth, AttemptDeps } from './attempt.js';
+import { sendAttempt } from './attempt.js';
+import { AttemptDeadlines } from './attemptDeadlines.js';
+import { Call, callInfo, requestOptions } from './call.js';
+import { failureOf } from './callErrors.js';
+import { noteThrottle, runSlowPath, type SlowPathDeps } from './retryLoop.js';
+import { createScopeOfCall } from './scopeOfCall.js';
+import type { ScopePolicy } from './scopePolicy.js';
+import type { StoreAccess } from './storeAccess.js';
+
+/** What the engine needs from its surroundings. */
+export interface EngineDeps {
+  readonly options: NormalizedOptions;
+  readonly scopes: { get(scope: string): ScopePolicy };
+  readonly store: ScopeStateStore;
+  readonly access: StoreAccess;
+  readonly hub: EventHub;
+  readonly sanitizer: Sanitizer;
+  readonly codes: ErrorCodeTable;
+  readonly log: Log | undefined;
+  readonly auth: AttemptAuth | undefined;
+}
+
+/**
+ * The engine: composition only. A call whose scope is healthy (breaker closed, no throttle deadline or slow
+ * start, the store answering synchronously) takes the success path: one attempt, no cockatiel layer, no
+ * timer or controller of its own. Otherwise, or after its first failure, it takes the slow path:
+ * `retry (decideRetry) -> throttle gate -> breaker -> attempt (auth, attempt timeout, send)`.
+ */
+export function createEngine(deps: EngineDeps) {
+  const { store, access, hub } = deps;
+  const context = { sanitizer: deps.sanitizer, codes: deps.codes };
+  const scopeOf = createScopeOfCall(deps.options, deps.log, deps.sanitizer);
+  const attemptDeps: AttemptDeps = { hub, deadlines: new AttemptDeadlines(), auth: deps.auth };
+  const slow: SlowPathDeps = {
+    store,
+    access,
+    hub,
+    log: deps.log,
+    attempt: attemptDeps,
+    gate: {
+      sharedDeadline: (call) =>
+        access.read('getThrottleDeadline', call.scope, () => store.getThrottleDeadline(call.scope), call),
+      onWait: (call, waitMs) => {
+        if (hub.has('onThrottle'))
+          hub.emit('onThrottle', { ...callInfo(call), retryAfterMs: waitMs, source: 'gate' });
+      },
+    },
+  };
+
+  /** Set once the store answers with a promise: its calls then take the slow path, which awaits it. */
+  let asyncStore = false;
+
+  /**
+   * True when nothing holds the scope back, so the success path may be taken; false when something does; or
+   * the store's pending throttle read (an asynchronous store), which the slow path's gate then uses.
+   */
+  function healthy(call: Call, policy: ScopePolicy): boolean | Promise<number | undefined> {
+    if (asyncStore || !policy.gate.idle || (policy.breaker !== undefined && !policy.breaker.closed)) {
+      return false;
+    }
+    if (call.abort?.aborted === true) return false;
+    const scope = call.scope;
+    const throttled = access.read('getThrottleDeadline', scope, () => store.getThrottleDeadline(scope), call);
+    if (typeof throttled === 'object') {
+      asyncStore = true;
+      return throttled;
+    }
+    const now = Date.now();
+    if (throttled !== undefined && throttled > now) return false;
+    const openUntil = access.peek('getOpenUntil', scope, () => store.getOpenUntil(scope));
+    if (openUntil === access.pending) {
+      asyncStore = true;
+      return false;
+    }
+    return openUntil === undefined || openUntil <= now;
+  }
+
+  function succeeded(call: Call, response: AxiosResponse): void {
+    const { scope, options } = call;
+    access.write('refundRetryToken', scope, () => store.refundRetryToken(scope, options.retryBudget));
+    if (hub.has('onSuccess')) {
+      hub.emit('onSuccess', {
+        ...callInfo(call),
+        attempts: call.attempts,
+        durationMs: Date.now() - call.startedAt,
+        status: response.status,
+      });
+    }
+  }
+
+  async function execute(config: InternalAxiosRequestConfig, base: AxiosAdapter): Promise<AxiosResponse> {
+    const request = requestOptions(config);
+    const scope = scopeOf(config, request);
+    const policy = deps.scopes.get(scope);
+    const call = new Call(config, base, request, scope, policy.options, context);
+    try {
+      let first: PartnerCenterError | undefined;
+      const health = healthy(call, policy);
+      if (health === true) {
+        // Hooks never run inside the caller's own `instance.get()` stack.
+        if (hub.has('onRequest')) await null;
+        call.attempts = 1;
+        try {
+          const response = await sendAttempt(call, attemptDeps);
+          policy.breaker?.recordSuccess();
+          succeeded(call, response);
+          return response;
+        } catch (error: unknown) {
+          first = failureOf(call, error);
+          await policy.breaker?.recordFailure(first);
+          noteThrottle(call, policy.gate, first, slow);
+        }
+      }
+      const prefetched = typeof health === 'object' ? health : undefined;
+      const response = await runSlowPath(call, policy, slow, first, prefetched);
+      succeeded(call, response);
+      return response;
+    } catch (error: unknown) {
+      const failure = failureOf(call, error);
+      // axios passes a cancellation through untouched (and `axios.isCancel` knows it) only if it is marked.
+      if (failure.kind === 'cancelled' && !('__CANCEL__' in failure)) {
+        Object.defineProperty(failure, '__CANCEL__', { value: true });
+      }
+      if (hub.has('onGiveUp')) {
+        hub.emit('onGiveUp', {
+          ...callInfo(call),
+          attempts: call.attempts,
+          durationMs: Date.now() - call.startedAt,
+          error: failure,
+        });
+      }
+      throw failure;
+    } finally {
+      call.close();
+    }
+  }
+
+  return { execute };
+}
+
+/** Runs one logical call. */
+export type Engine = ReturnType<typeof createEngine>;
