@@ -24,6 +24,23 @@ export interface AttemptDeps {
   readonly auth: AttemptAuth | undefined;
 }
 
+/**
+ * The attempt's own copy of the request config, carrying its signal (the request's own config stays as the
+ * caller and the interceptors left it). `Object.assign`, not a spread: axios's merged configs are
+ * dictionary-mode objects, which V8 spreads ten times slower.
+ */
+function copyFor(
+  config: InternalAxiosRequestConfig,
+  signal: AbortSignal | undefined,
+): InternalAxiosRequestConfig {
+  const copy = Object.assign({}, config, { timeout: 0 }) as {
+    -readonly [K in keyof InternalAxiosRequestConfig]: unknown;
+  };
+  copy.signal = signal;
+  copy.cancelToken = undefined;
+  return copy as InternalAxiosRequestConfig;
+}
+
 /** Why an attempt ended early. */
 enum Stop {
   None = 0,
@@ -85,7 +102,7 @@ export async function sendAttempt(call: Call, deps: AttemptDeps): Promise<AxiosR
     const attemptConfig: InternalAxiosRequestConfig =
       signal === undefined && !config.timeout && config.cancelToken === undefined
         ? config
-        : ({ ...config, signal, timeout: 0, cancelToken: undefined } as InternalAxiosRequestConfig);
+        : copyFor(config, signal);
     const settled = new Promise<AxiosResponse>((resolve, reject) => {
       fail = reject;
       if (stop !== Stop.None) return reject(undefined);

@@ -12,6 +12,15 @@ interface Bucket extends DeadlineBucket {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/** Lifts Node's listener warning threshold for a shared signal (a no-op outside Node). */
+function unlimitedListeners(signal: AbortSignal): void {
+  const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const events = node?.getBuiltinModule?.('node:events') as
+    | { setMaxListeners?: (n: number, ...targets: EventTarget[]) => void }
+    | undefined;
+  events?.setMaxListeners?.(0, signal);
+}
+
 /** Grain of the shared deadlines: at most this much later than exact, and at most 1/32 of the limit. */
 const MAX_GRAIN_MS = 100;
 
@@ -32,6 +41,8 @@ export class AttemptDeadlines {
     let bucket = this.buckets.get(due);
     if (bucket === undefined) {
       const controller = new AbortController();
+      // Every attempt of the bucket's window hands this one signal to its adapter, which listens to it.
+      unlimitedListeners(controller.signal);
       bucket = { due, controller, signal: controller.signal, pending: new Set(), timer: undefined };
       const created = bucket;
       created.timer = setTimeout(() => this.fire(created), Math.max(1, due - Date.now()));
