@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runComparison } from './lib/compare.mjs';
 import { measureCpu } from './lib/cpu.mjs';
-import { cpuSection, renderDocument } from './lib/document.mjs';
+import { COMMAND, cpuSection, renderDocument } from './lib/document.mjs';
 import { measureScopes } from './lib/memory.mjs';
 import {
   comparisonTable,
@@ -71,8 +71,7 @@ const CPU_SIZES = QUICK
 
 /** The command line of this run, as printed in the documents. */
 function commandLine() {
-  if (!QUICK && !ONLY)
-    return 'npm run bench   # = npm run build && node --expose-gc bench/run.mjs && node bench/multiprocess.mjs';
+  if (!QUICK && !ONLY) return COMMAND;
   const env = [QUICK ? 'BENCH_QUICK=1' : '', ONLY ? `BENCH_ONLY=${ONLY}` : ''].filter(Boolean).join(' ');
   return `npm run build && ${env} node --expose-gc bench/run.mjs`;
 }

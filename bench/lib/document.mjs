@@ -13,7 +13,8 @@ import {
 } from './report.mjs';
 import { fixed, mib, percent } from './stats.mjs';
 
-const COMMAND =
+/** The command of a complete run, as printed in the document. */
+export const COMMAND =
   'npm run bench   # = npm run build && node --expose-gc bench/run.mjs && node bench/multiprocess.mjs';
 
 /** The whole document. */
