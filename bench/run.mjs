@@ -1,10 +1,12 @@
 // The benchmark: bare axios, axios + axios-retry and partner-center-resilience side by side on the same
 // Partner Center simulator scenarios, then success-path throughput, listener cost and heap per tenant scope.
+// Then client CPU per call (loopback HTTP), stub-adapter throughput and GC survival per scavenge of bare axios,
+// axios-retry, ours and ours with a token provider (bench/lib/cpu.mjs).
 // Prints markdown tables and writes docs/benchmarks.md.
 //
 //   npm run bench        npm run build && node --expose-gc bench/run.mjs && node bench/multiprocess.mjs
 //   BENCH_QUICK=1 node --expose-gc bench/run.mjs    a reduced size, for iterating (doc to <tmpdir>)
-//   BENCH_ONLY=scenarios|throughput|memory          one part only (no doc)
+//   BENCH_ONLY=scenarios|throughput|cpu|memory      one part only (no doc; cpu writes its section to <tmpdir>)
 //   BENCH_RENDER=<results.json>                     rewrite docs/benchmarks.md from a saved full run
 // Every run saves its raw results to <tmpdir>/partner-center-resilience-bench.json. Stops by itself.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -12,9 +14,19 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runComparison } from './lib/compare.mjs';
-import { renderDocument } from './lib/document.mjs';
+import { measureCpu } from './lib/cpu.mjs';
+import { COMMAND, cpuSection, renderDocument } from './lib/document.mjs';
 import { measureScopes } from './lib/memory.mjs';
-import { comparisonTable, failureTable, memoryTable, scenarioTable, throughputTable } from './lib/report.mjs';
+import {
+  comparisonTable,
+  cpuTable,
+  failureTable,
+  gcTable,
+  memoryTable,
+  scenarioTable,
+  stubRateTable,
+  throughputTable,
+} from './lib/report.mjs';
 import { SCENARIOS, scaled } from './lib/scenarios.mjs';
 import { createSimulatorHost } from './lib/simulatorHost.mjs';
 import { fixed } from './lib/stats.mjs';
@@ -23,7 +35,7 @@ import { measureThroughput, stubAdapter } from './lib/throughput.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY;
-const HARD_LIMIT_MS = 12 * 60_000;
+const HARD_LIMIT_MS = 20 * 60_000;
 const RESULTS_FILE = join(tmpdir(), 'partner-center-resilience-bench.json');
 
 const SIZES = QUICK
@@ -35,6 +47,34 @@ const SIZES = QUICK
       rounds: 5,
       tenants: [25_000, 50_000, 100_000, 200_000],
     };
+
+/** Sizes of the client CPU part (bench/lib/cpu.mjs); rounds stay >= 7 even when quick. */
+const CPU_SIZES = QUICK
+  ? {
+      rounds: 7,
+      httpCalls: 600,
+      stubCalls: 3000,
+      warmupCalls: 64,
+      gcRuns: 1,
+      gcStubCalls: 5000,
+      gcHttpCalls: 1000,
+    }
+  : {
+      rounds: 9,
+      httpCalls: 3000,
+      stubCalls: 20_000,
+      warmupCalls: 128,
+      gcRuns: 3,
+      gcStubCalls: 30_000,
+      gcHttpCalls: 4000,
+    };
+
+/** The command line of this run, as printed in the documents. */
+function commandLine() {
+  if (!QUICK && !ONLY) return COMMAND;
+  const env = [QUICK ? 'BENCH_QUICK=1' : '', ONLY ? `BENCH_ONLY=${ONLY}` : ''].filter(Boolean).join(' ');
+  return `npm run build && ${env} node --expose-gc bench/run.mjs`;
+}
 
 const wants = (part) => !ONLY || ONLY === part;
 
@@ -109,7 +149,7 @@ async function main() {
 async function runAll() {
   const host = await createSimulatorHost();
   const started = Date.now();
-  const result = { quick: QUICK, complete: !QUICK && !ONLY };
+  const result = { quick: QUICK, complete: !QUICK && !ONLY, command: commandLine() };
   try {
     if (wants('scenarios')) {
       console.error('scenarios:');
@@ -118,6 +158,10 @@ async function runAll() {
     if (wants('throughput')) {
       console.error('throughput...');
       result.throughput = await throughputPart(host);
+    }
+    if (wants('cpu')) {
+      console.error('client CPU per call...');
+      result.cpu = await measureCpu(CPU_SIZES, (line) => console.error(line));
     }
     if (wants('memory')) {
       console.error('memory...');
@@ -138,6 +182,12 @@ async function runAll() {
 
 /** docs/benchmarks.md for a complete full-size run; elsewhere (tmpdir) for a quick or partial one. */
 function writeDocument(result) {
+  if (result.cpu && !result.comparison && !result.throughput && !result.memory) {
+    const file = join(tmpdir(), result.quick ? 'benchmarks-cpu.quick.md' : 'benchmarks-cpu.md');
+    writeFileSync(file, `${cpuSection(result)}\n`);
+    console.error(`wrote ${file}`);
+    return;
+  }
   if (!result.comparison || !result.throughput || !result.memory) return;
   const file = result.complete
     ? join(here, '..', 'docs', 'benchmarks.md')
@@ -164,6 +214,21 @@ function printTables(result) {
       '',
     );
     out.push(throughputTable(result.throughput.stub), '');
+  }
+  if (result.cpu) {
+    const c = result.cpu;
+    out.push(
+      `Client CPU per call over loopback HTTP (${c.httpCalls} calls, ${c.rounds} rounds, median (min..max)):`,
+      '',
+    );
+    out.push(cpuTable(c), '');
+    out.push(`Stub adapter throughput (${c.stubCalls} calls, ${c.rounds} rounds, median (min..max)):`, '');
+    out.push(stubRateTable(c), '');
+    out.push(
+      `GC survival per young collection (${c.gcStubCalls} stub + ${c.gcHttpCalls} HTTP calls, ${c.gcRuns} run(s)):`,
+      '',
+    );
+    out.push(gcTable(c), '');
   }
   if (result.memory) out.push(memoryTable(result.memory), '');
   console.log(out.join('\n'));

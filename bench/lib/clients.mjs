@@ -18,19 +18,21 @@ export const CLIENT_LABELS = {
 
 /**
  * A fresh client: `{ api, handle, dispose }` (`handle`: the ResilienceHandle of ours, else undefined). `baseURL` or `adapter` (a stub adapter, no network) must be given.
- * `ours` are extra options for partner-center-resilience (the scenario's overrides, hooks).
+ * With an adapter, `baseURL` (default `http://stub.invalid`) only names the URLs; no agent is made.
+ * `ours` are extra options for partner-center-resilience (the scenario's overrides, hooks); `axiosRetry`
+ * replaces the options given to axios-retry (default: retries 3, exponentialDelay).
  */
-export function createClient(name, { baseURL, adapter, ours = {} } = {}) {
-  const agent = baseURL ? new Agent({ keepAlive: true }) : undefined;
+export function createClient(name, { baseURL, adapter, ours = {}, axiosRetry: retryOptions } = {}) {
+  const agent = baseURL && !adapter ? new Agent({ keepAlive: true }) : undefined;
   const api = axios.create({
-    ...(baseURL ? { baseURL } : { baseURL: 'http://stub.invalid' }),
+    baseURL: baseURL ?? 'http://stub.invalid',
     ...(adapter ? { adapter } : {}),
     ...(agent ? { httpAgent: agent } : {}),
     headers: { Accept: 'application/json', 'MS-Contract-Version': 'v1' },
   });
   let handle;
   if (name === 'axios-retry') {
-    axiosRetry(api, { retries: 3, retryDelay: axiosRetry.exponentialDelay });
+    axiosRetry(api, retryOptions ?? { retries: 3, retryDelay: axiosRetry.exponentialDelay });
   } else if (name === 'ours') {
     handle = attachResilience(api, ours);
   } else if (name !== 'axios') {

@@ -2,15 +2,19 @@
 // numbers of the same run (so the prose never drifts from the tables).
 import {
   comparisonTable,
+  cpuTable,
   failureTable,
+  gcTable,
   markdownTable,
   memoryTable,
   scenarioTable,
+  stubRateTable,
   throughputTable,
 } from './report.mjs';
 import { fixed, mib, percent } from './stats.mjs';
 
-const COMMAND =
+/** The command of a complete run, as printed in the document. */
+export const COMMAND =
   'npm run bench   # = npm run build && node --expose-gc bench/run.mjs && node bench/multiprocess.mjs';
 
 /** The whole document. */
@@ -50,6 +54,7 @@ export function renderDocument(result) {
     '',
     deadlineSection(comparison.rows),
     throughputSection(throughput),
+    ...(result.cpu ? [cpuSection(result)] : []),
     memorySection(memory),
     readingSection(result),
   ].join('\n');
@@ -161,6 +166,66 @@ function throughputSection(t) {
       `stub adapter ${fixed(t.stub.hooksVsNoHooks.median, 3)} (${fixed(t.stub.hooksVsNoHooks.min, 3)}..${fixed(t.stub.hooksVsNoHooks.max, 3)}).`,
     '',
   ].join('\n');
+}
+
+/**
+ * "Success path: client CPU per call": the command, the machine note, the method and the three tables of
+ * `result.cpu`. Also written alone by `BENCH_ONLY=cpu` (to the tmpdir), marked when the run was quick.
+ */
+export function cpuSection({ cpu, machine, quick, command }) {
+  const lines = ['## Success path: client CPU per call', ''];
+  if (quick) {
+    lines.push(
+      '> **Quick run (`BENCH_QUICK=1`): reduced sizes, for checking the harness. Not final numbers.**',
+      '',
+    );
+  }
+  lines.push(
+    'Produced by:',
+    '',
+    '```sh',
+    command ?? COMMAND,
+    '```',
+    '',
+    `Machine: ${machine.cpus} cores (${machine.cpuModel ?? 'unknown CPU'}), node ${machine.node}, ${machine.date};`,
+    'shared with other work and noisy, so absolute numbers move between runs. Every ratio is measured in this',
+    'one run: each value is divided by bare axios of the same round.',
+    '',
+    `- **Variants.** \`axios\` (bare); \`axios-retry\` (\`axiosRetry(client, { retries: 3 })\`, its other options`,
+    '  default); `ours` (`attachResilience(client)`, default options, no token provider); `ours+token`',
+    '  (default options plus a `tokenProvider` whose `getToken` resolves a fixed token valid for an hour).',
+    '  Each run builds a fresh axios instance with its own keep-alive `http.Agent` (same settings for all).',
+    `- **Workload.** \`GET /v1/customers/{id}/subscriptions\` cycling over ${cpu.customers} customer GUIDs, closed`,
+    `  loop, concurrency ${cpu.concurrency}. Each measured run is preceded, on the same client, by`,
+    `  ${cpu.warmupCalls} warm-up calls (sockets opened) and a full \`gc()\`; one unmeasured run per variant warms the`,
+    `  JIT first. ${cpu.rounds} rounds; every variant runs once per round, the order rotated per round.`,
+    '- **CPU per call.** `process.cpuUsage()` user + system over the measured run, divided by its calls',
+    `  (${cpu.httpCalls} per run). It counts the whole client process, GC threads included; the server (node:http,`,
+    '  200 with `{"totalCount":1,"items":[{"id":"x"}]}`) runs in a child process, so its CPU is not counted.',
+    `- **Stub adapter.** The same variants and rounds with an adapter resolving a canned 200 at once (no`,
+    `  network), ${cpu.stubCalls} calls per run: calls/s is the client-side cost alone.`,
+    `- **GC survival.** Per variant, ${cpu.gcRuns} child process(es) \`node --trace-gc-nvp --expose-gc\`, each running`,
+    `  ${cpu.gcStubCalls} calls with the stub adapter and then ${cpu.gcHttpCalls} over loopback HTTP (each phase after warm-up`,
+    '  calls and a full gc). From the scavenge lines (`gc=s`) inside each phase: bytes promoted to the old',
+    '  generation (`promoted=`) and copied within the young one (`new_space_survived=`), per scavenge and per',
+    '  call; survived = promoted + copied. Medians over the child runs; ratios are to bare axios.',
+    '',
+    'Tables: median (min..max) over the rounds.',
+    '',
+    `### Client CPU per call over loopback HTTP (${cpu.httpCalls} calls per run, ${cpu.rounds} rounds)`,
+    '',
+    cpuTable(cpu),
+    '',
+    `### Stub adapter throughput (${cpu.stubCalls} calls per run, ${cpu.rounds} rounds)`,
+    '',
+    stubRateTable(cpu),
+    '',
+    '### GC survival per young collection',
+    '',
+    gcTable(cpu),
+    '',
+  );
+  return lines.join('\n');
 }
 
 function memorySection(series) {

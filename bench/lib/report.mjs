@@ -121,3 +121,90 @@ export function memoryTable(series) {
     ),
   );
 }
+
+/** `median (min..max)` of a spread with `decimals`. */
+function spreadCell({ median, min, max }, decimals) {
+  return `${fixed(median, decimals)} (${fixed(min, decimals)}..${fixed(max, decimals)})`;
+}
+
+/** 'met' or 'NOT met' beside a target, '-' where the variant has none. */
+export function targetCell(value, bound, kind) {
+  if (bound === undefined) return '-';
+  const met = kind === 'max' ? value <= bound : value >= bound;
+  return `${kind === 'max' ? '<=' : '>='} ${fixed(bound, 2)}: ${met ? 'met' : 'NOT met'}`;
+}
+
+/** Client CPU per call over loopback HTTP: medians (ranges) over the rounds, ratios to bare axios. */
+export function cpuTable(cpu) {
+  return markdownTable(
+    [
+      'variant',
+      'CPU µs / call',
+      'ratio vs axios',
+      'target (median ratio)',
+      'calls/s',
+      'calls/s ratio vs axios',
+    ],
+    cpu.http.rows.map((r) => [
+      r.key,
+      spreadCell(r.cpuUsPerCall, 0),
+      spreadCell(r.cpuRatio, 3),
+      targetCell(r.cpuRatio.median, cpu.targets.cpuRatioMax[r.key], 'max'),
+      spreadCell(r.callsPerSec, 0),
+      spreadCell(r.rateRatio, 3),
+    ]),
+  );
+}
+
+/** Stub-adapter calls/s: medians (ranges) over the rounds, ratios to bare axios, and CPU per call. */
+export function stubRateTable(cpu) {
+  return markdownTable(
+    ['variant', 'calls/s', 'ratio vs axios', 'target (median ratio)', 'CPU µs / call', 'CPU ratio vs axios'],
+    cpu.stub.rows.map((r) => [
+      r.key,
+      spreadCell(r.callsPerSec, 0),
+      spreadCell(r.rateRatio, 3),
+      targetCell(r.rateRatio.median, cpu.targets.stubRateRatioMin[r.key], 'min'),
+      spreadCell(r.cpuUsPerCall, 1),
+      spreadCell(r.cpuRatio, 3),
+    ]),
+  );
+}
+
+const kib = (bytes) => `${fixed(bytes / 1024, 1)} KiB`;
+
+/** Bytes surviving young collections, per scavenge and per call, and their ratios to bare axios. */
+export function gcTable(cpu) {
+  return markdownTable(
+    [
+      'phase',
+      'variant',
+      'calls',
+      'scavenges',
+      'promoted / scavenge',
+      'copied / scavenge',
+      'promoted / call',
+      'copied / call',
+      'survived / scavenge vs axios',
+      'survived / call vs axios',
+      'target (both ratios)',
+    ],
+    cpu.gc.rows.map((r) => {
+      const bound = cpu.targets.gcRatioMax[r.key];
+      const worst = Math.max(r.survivedPerScavengeRatio, r.survivedPerCallRatio);
+      return [
+        r.phase === 'stub' ? 'stub adapter' : 'loopback HTTP',
+        r.key,
+        r.calls,
+        fixed(r.scavenges, 0),
+        kib(r.promotedPerScavenge),
+        kib(r.copiedPerScavenge),
+        `${fixed(r.promotedPerCall, 0)} B`,
+        `${fixed(r.copiedPerCall, 0)} B`,
+        fixed(r.survivedPerScavengeRatio, 2),
+        fixed(r.survivedPerCallRatio, 2),
+        targetCell(worst, bound, 'max'),
+      ];
+    }),
+  );
+}

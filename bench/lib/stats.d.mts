@@ -7,3 +7,6 @@ export function fixed(value: number, decimals?: number): string;
 export function percent(value: number): string;
 export function mib(bytes: number): string;
 export function seededRandom(seed: number): () => number;
+export function spread(values: readonly number[]): { median: number; min: number; max: number };
+export function roundRatios(values: readonly number[], baseline: readonly number[]): number[];
+export function rotated<T>(items: readonly T[], round: number): T[];

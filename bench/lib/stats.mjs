@@ -52,3 +52,20 @@ export function seededRandom(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Median and range of numbers: `{ median, min, max }` (all 0 for an empty list). */
+export function spread(values) {
+  if (values.length === 0) return { median: 0, min: 0, max: 0 };
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** Each round's value divided by the baseline's value of the same round (0 where the baseline is 0). */
+export function roundRatios(values, baseline) {
+  if (values.length !== baseline.length) throw new Error('roundRatios: one value per round on both sides');
+  return values.map((value, i) => ratio(value, baseline[i]));
+}
+
+/** `items` rotated left by `round` places: round r starts with item r (mod length). */
+export function rotated(items, round) {
+  return items.map((_, i) => items[(i + round) % items.length]);
+}

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { latencySummary, median, percentile, ratio, seededRandom } from '../../../bench/lib/stats.mjs';
+import {
+  latencySummary,
+  median,
+  percentile,
+  ratio,
+  rotated,
+  roundRatios,
+  seededRandom,
+  spread,
+} from '../../../bench/lib/stats.mjs';
 
 describe('bench stats helpers', () => {
   it('percentile is nearest-rank on sorted input', () => {
@@ -37,5 +46,25 @@ describe('bench stats helpers', () => {
     expect(draws).toEqual(Array.from({ length: 1000 }, () => b()));
     expect(draws.every((x) => x >= 0 && x < 1)).toBe(true);
     expect(seededRandom(43)()).not.toBe(draws[0]);
+  });
+
+  it('spread gives median and range, zeros for an empty list', () => {
+    expect(spread([3, 1, 2, 10])).toEqual({ median: 2.5, min: 1, max: 10 });
+    expect(spread([4])).toEqual({ median: 4, min: 4, max: 4 });
+    expect(spread([])).toEqual({ median: 0, min: 0, max: 0 });
+  });
+
+  it('roundRatios divides each round by the baseline of the same round', () => {
+    expect(roundRatios([110, 90, 300], [100, 100, 200])).toEqual([1.1, 0.9, 1.5]);
+    expect(roundRatios([5], [0])).toEqual([0]);
+    expect(() => roundRatios([1, 2], [1])).toThrow();
+  });
+
+  it('rotated starts round r with item r and keeps every item once', () => {
+    const items = ['a', 'b', 'c', 'd'];
+    expect(rotated(items, 0)).toEqual(['a', 'b', 'c', 'd']);
+    expect(rotated(items, 1)).toEqual(['b', 'c', 'd', 'a']);
+    expect(rotated(items, 6)).toEqual(['c', 'd', 'a', 'b']);
+    expect(items).toEqual(['a', 'b', 'c', 'd']);
   });
 });
