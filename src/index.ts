@@ -32,6 +32,7 @@ export {
   type PartnerCenterClient,
   type PartnerCenterClientOptions,
 } from './client.js';
+export { classifyStatus } from './errors/classify.js';
 export { type PartnerCenterErrorBody, partnerCenterErrorBodySchema } from './errors/errorBodySchema.js';
 export {
   createErrorCodeTable,
@@ -41,6 +42,7 @@ export {
   type ErrorCodeTable,
   lookupErrorCode,
 } from './errors/errorCodes.js';
+export type { NormalizeErrorContext } from './errors/errorContext.js';
 export {
   isCancelledError,
   isCircuitOpenError,
@@ -48,7 +50,7 @@ export {
   isRetryableError,
   isThrottledError,
 } from './errors/guards.js';
-export { classifyStatus, type NormalizeErrorContext, normalizeError } from './errors/normalizeError.js';
+export { normalizeError } from './errors/normalizeError.js';
 export {
   PARTNER_CENTER_ERROR_KINDS,
   PartnerCenterError,

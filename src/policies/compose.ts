@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { BrokenCircuitError, type IBackoff, IsolatedCircuitError } from 'cockatiel';
+import { isIdempotentMethod, surelyNotProcessed } from '../errors/classify.js';
 import type { ErrorCodeTable } from '../errors/errorCodes.js';
 import { normalizeError } from '../errors/normalizeError.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
@@ -12,7 +13,6 @@ import type { NormalizedOptions, PartnerCenterRequestOptions } from '../options.
 import { customerScope, defaultScopeOf } from '../tenancy/resolveScope.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { watchBreaker } from './breakerEvents.js';
-import { isIdempotentMethod, surelyNotProcessed } from './classify.js';
 import { isBreakerHalfOpen, retryDecisions, type ScopePolicy } from './scopePolicy.js';
 import { CallAbort, linkedSignal, sleep } from './sleep.js';
 import { createStoreAccess } from './storeAccess.js';

@@ -14,9 +14,9 @@ import {
   retry,
   SamplingBreaker,
 } from 'cockatiel';
+import { countsAsBreakerFailure } from '../errors/classify.js';
 import type { CallInfo } from '../observability/events.js';
 import type { ResolvedScopePolicy } from '../options.js';
-import { countsAsBreakerFailure } from './classify.js';
 import type { ThrottleRecovery } from './throttleGate.js';
 
 /** The decision taken on a failed attempt, looked up by cockatiel's retry predicate. */
