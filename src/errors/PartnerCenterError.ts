@@ -26,7 +26,7 @@ export const PARTNER_CENTER_ERROR_KINDS = [
  * - `throttled`: 429, or a throttle gate / Retry-After longer than allowed.
  * - `unauthorized` (401), `forbidden` (403), `not-found` (404), `conflict` (409, 412), `client` (other 4xx).
  * - `server`: 5xx.
- * - `network`: no response (connection refused, reset, DNS).
+ * - `network`: no response, or a response whose body was cut off (connection refused, reset, DNS).
  * - `timeout`: a request or policy timeout, or 408. Never used for a caller's abort.
  * - `circuit-open`: the scope's circuit breaker is open; no request was sent.
  * - `cancelled`: the caller aborted (AbortSignal or axios cancel token).

@@ -87,6 +87,26 @@ export function isNotSentNetworkCode(code: string | undefined): boolean {
   return code !== undefined && NOT_SENT_CODES.has(code);
 }
 
+/** Codes a response stream fails with when the connection drops mid-body (a truncated gzip is `Z_BUF_ERROR`). */
+const CUT_OFF_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'Z_BUF_ERROR',
+]);
+
+/**
+ * True when a response body was cut off mid-stream: axios's `ERR_BAD_RESPONSE` "stream has been aborted"
+ * (the headers arrived, then the socket closed), or a reset, premature close or truncated gzip while a 2xx or
+ * 3xx body was read. An error status (4xx, 5xx) explains the failure by itself and is classified by it.
+ * The request was sent and may have been processed: this is a network fault with an unknown outcome.
+ */
+export function isCutOffBody(code: string | undefined, message: string, status: number | undefined): boolean {
+  if (status !== undefined && !(status >= 200 && status < 400)) return false;
+  if (code === 'ERR_BAD_RESPONSE') return /\baborted\b/i.test(message);
+  return status !== undefined && code !== undefined && CUT_OFF_CODES.has(code);
+}
+
 /** Methods that may be repeated without changing the outcome (RFC 9110 idempotent methods). */
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
@@ -98,7 +118,7 @@ export function isIdempotentMethod(method: string): boolean {
 /**
  * True when the failure proves the server did not process the request: it answered 429, 503, 408 or
  * another 4xx (it rejected the request), or the connection failed before anything was sent (refused, DNS).
- * A timeout, a reset after sending, 500, 502 and 504 leave the outcome unknown.
+ * A timeout, a reset after sending, a body cut off mid-stream, 500, 502 and 504 leave the outcome unknown.
  */
 export function surelyNotProcessed(error: PartnerCenterError): boolean {
   if (error.status !== undefined && error.status > 0) {

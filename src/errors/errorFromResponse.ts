@@ -1,6 +1,6 @@
 import { parseRetryAfter, parseRetryAfterFromMessage, type RetryAfter } from '../backoff/parseRetryAfter.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
-import { classifyStatus, isRetryableResponse } from './classify.js';
+import { type Classification, classifyStatus, isRetryableResponse } from './classify.js';
 import { partnerCenterErrorBodySchema } from './errorBodySchema.js';
 import { DEFAULT_ERROR_CODES, lookupErrorCode } from './errorCodes.js';
 import { contextFields, idText, type NormalizeErrorContext, type RequestFacts } from './errorContext.js';
@@ -8,6 +8,11 @@ import { MAX_BODY_SNIPPET_CHARS, MAX_DATA_CHARS, MAX_DESCRIPTION_CHARS } from '.
 import { PartnerCenterError } from './PartnerCenterError.js';
 import { htmlTitle, readBody, salvage } from './readBody.js';
 import { cap, safeStringify } from './values.js';
+
+/** A failure that happened after the status arrived (the body was cut off): it decides kind and reason. */
+export interface ResponseFailure extends Classification {
+  readonly reason: string;
+}
 
 /** Parses a body with the schema; a body whose getters or coercions throw reads as not Partner Center JSON. */
 function safeParseBody(json: unknown): ReturnType<typeof partnerCenterErrorBodySchema.safeParse> | undefined {
@@ -39,13 +44,15 @@ function capData(data: unknown, sanitizer: Sanitizer): unknown {
 
 /**
  * Builds the error for an HTTP response that failed: status, headers and body in, classified error out.
- * Exposed for adapters and tests; {@link normalizeError} calls it for axios errors with a response.
+ * Exposed for adapters and tests; {@link normalizeError} calls it for axios errors with a response. With
+ * `failure`, the response itself was fine but reading it failed: the failure decides kind and retryability.
  */
 export function errorFromResponse(
   response: { status: number; headers?: unknown; data?: unknown },
   ctx: NormalizeErrorContext = {},
   cause?: unknown,
   request: RequestFacts = {},
+  failure?: ResponseFailure,
 ): PartnerCenterError {
   const sanitizer = ctx.sanitizer ?? defaultSanitizer;
   const codes = ctx.codes ?? DEFAULT_ERROR_CODES;
@@ -60,7 +67,7 @@ export function errorFromResponse(
   let errorName: string | undefined;
   let bodyRetryable: boolean | undefined;
   let snippet: string | undefined;
-  let reason = read.note;
+  let reason = failure?.reason ?? read.note;
 
   const parsed = read.json === undefined ? undefined : safeParseBody(read.json);
   if (parsed?.success) {
@@ -89,8 +96,8 @@ export function errorFromResponse(
   }
 
   const info = lookupErrorCode(codes, code);
-  const kind = classifyStatus(status).kind;
-  const retryable = isRetryableResponse(status, info, bodyRetryable);
+  const kind = failure?.kind ?? classifyStatus(status).kind;
+  const retryable = failure?.retryable ?? isRetryableResponse(status, info, bodyRetryable);
 
   const retryAfter: RetryAfter | undefined =
     parseRetryAfter(response.headers, ctx.now) ??

@@ -1,13 +1,17 @@
 import { defaultSanitizer } from '../observability/sanitizer.js';
-import { isConfigFaultCode, isRetryableNetworkCode } from './classify.js';
+import { isConfigFaultCode, isCutOffBody, isRetryableNetworkCode } from './classify.js';
 import { contextFields, idText, type NormalizeErrorContext, type RequestFacts } from './errorContext.js';
 import { MAX_DESCRIPTION_CHARS } from './limits.js';
 import { PartnerCenterError, type PartnerCenterErrorKind } from './PartnerCenterError.js';
 import { cap, type Dict, isObject, str } from './values.js';
 
+/** Why the library reports a response body cut off mid-stream. */
+export const CUT_OFF_BODY_REASON =
+  'the connection closed before the response body ended; the request may have been processed';
+
 /**
  * Builds the error for a failure that carries no HTTP response: a cancel, a timeout, a configuration fault,
- * a network fault, an open circuit, or something unknown.
+ * a network fault (a body cut off mid-stream among them), an open circuit, or something unknown.
  */
 export function errorWithoutResponse(
   error: Dict,
@@ -39,6 +43,10 @@ export function errorWithoutResponse(
     kind = 'timeout';
     retryable = true;
     reason = 'the request timed out';
+  } else if (isCutOffBody(code, message, undefined)) {
+    kind = 'network';
+    retryable = true;
+    reason = CUT_OFF_BODY_REASON;
   } else if (code !== undefined && isConfigFaultCode(code)) {
     kind = 'client';
     reason = `the request could not be made: ${message || code}`;

@@ -1,8 +1,9 @@
+import { isCutOffBody } from './classify.js';
 import { contextFields, type NormalizeErrorContext, requestFacts } from './errorContext.js';
 import { errorFromResponse } from './errorFromResponse.js';
-import { errorWithoutResponse } from './errorWithoutResponse.js';
+import { CUT_OFF_BODY_REASON, errorWithoutResponse } from './errorWithoutResponse.js';
 import { PartnerCenterError, type PartnerCenterErrorInit } from './PartnerCenterError.js';
-import { type Dict, isObject } from './values.js';
+import { type Dict, isObject, str } from './values.js';
 
 /** An existing error, with the context's fields filled in where it had none (and `attempts` brought up to date). */
 function withContext(error: PartnerCenterError, ctx: NormalizeErrorContext): PartnerCenterError {
@@ -31,11 +32,15 @@ export function normalizeError(input: unknown, ctx: NormalizeErrorContext = {}):
       const request = requestFacts(input['config']);
       const response = input['response'];
       if (isObject(response) && typeof response['status'] === 'number') {
+        const status = response['status'];
+        // A 2xx whose body was cut off mid-stream: the status says nothing of the failure.
+        const cutOff = isCutOffBody(str(input['code']), str(input['message']) ?? '', status);
         return errorFromResponse(
-          { status: response['status'], headers: response['headers'], data: response['data'] },
+          { status, headers: response['headers'], data: response['data'] },
           ctx,
           input,
           request,
+          cutOff ? { kind: 'network', retryable: true, reason: CUT_OFF_BODY_REASON } : undefined,
         );
       }
       if (
