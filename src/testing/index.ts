@@ -19,9 +19,9 @@ export {
 } from './scenario.js';
 export { scenarios } from './scenarios.js';
 export {
-  type IssueTokenOptions,
   type PartnerCenterSimulator,
   type PartnerCenterSimulatorOptions,
   startPartnerCenterSimulator,
 } from './simulator.js';
 export type { SimulatorLogEntry, SimulatorStats } from './stats.js';
+export type { IssueTokenOptions } from './tokens.js';
