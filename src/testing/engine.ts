@@ -10,7 +10,8 @@ import {
 import { createSeededRandom, type SeededRandom } from './rng.js';
 import { answerRoute, type RouteRequest } from './routeAnswers.js';
 import { customerOf, matchRoute, type RouteMatch } from './routes.js';
-import { type FaultRule, parseScenario, type Scenario } from './scenario.js';
+import type { FaultRule, Scenario } from './scenario.js';
+import { parseScenario } from './scenarioSchema.js';
 import { DEFAULT_DEADLINE_GRACE_MS, PARTNER_SCOPE, ScopeTracker } from './scopes.js';
 import { type SimulatorStats, StatsRecorder } from './stats.js';
 import { PartnerStore } from './store.js';

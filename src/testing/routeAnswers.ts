@@ -1,7 +1,7 @@
 import type { RequestFacts } from './faults.js';
 import { type Answer, defaultDescription, json, partnerCenterError } from './responses.js';
 import type { RouteMatch } from './routes.js';
-import { isGuid } from './scenario.js';
+import { isGuid } from './scenarioSchema.js';
 import type { StatsRecorder } from './stats.js';
 import type { JsonValue, PartnerStore } from './store.js';
 
