@@ -29,7 +29,7 @@ const STATUS_KINDS: ReadonlyMap<number, PartnerCenterErrorKind> = new Map([
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
 
 /** Kind and retryability from the HTTP status alone. */
-export function classifyStatus(status: number): Classification {
+export function classifyStatus(status: number): { kind: PartnerCenterErrorKind; retryable: boolean } {
   const kind = STATUS_KINDS.get(status) ?? (status >= 500 ? 'server' : 'client');
   return { kind, retryable: RETRYABLE_STATUSES.has(status) };
 }
