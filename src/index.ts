@@ -31,6 +31,7 @@ export {
   type PartnerCenterClient,
   type PartnerCenterClientOptions,
 } from './client.js';
+export { classifyStatus } from './errors/classify.js';
 export { type PartnerCenterErrorBody, partnerCenterErrorBodySchema } from './errors/errorBodySchema.js';
 export {
   createErrorCodeTable,
@@ -40,6 +41,7 @@ export {
   type ErrorCodeTable,
   lookupErrorCode,
 } from './errors/errorCodes.js';
+export type { NormalizeErrorContext } from './errors/errorContext.js';
 export {
   isCancelledError,
   isCircuitOpenError,
@@ -47,7 +49,7 @@ export {
   isRetryableError,
   isThrottledError,
 } from './errors/guards.js';
-export { classifyStatus, type NormalizeErrorContext, normalizeError } from './errors/normalizeError.js';
+export { normalizeError } from './errors/normalizeError.js';
 export {
   PARTNER_CENTER_ERROR_KINDS,
   PartnerCenterError,

@@ -1,34 +1,12 @@
 import type { RetryAfterSource } from '../backoff/parseRetryAfter.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
 import type { ErrorCodeClass } from './errorCodes.js';
+import { hasPartnerCenterErrorMarker, PARTNER_CENTER_ERROR_MARKER } from './errorMarker.js';
+import { MAX_BODY_SNIPPET_CHARS, MAX_DESCRIPTION_CHARS } from './limits.js';
+import { sanitizeCause } from './sanitizeCause.js';
 
-/**
- * What went wrong, in one word.
- * - `throttled`: 429, or a throttle gate / Retry-After longer than allowed.
- * - `unauthorized` (401), `forbidden` (403), `not-found` (404), `conflict` (409, 412), `client` (other 4xx).
- * - `server`: 5xx.
- * - `network`: no response (connection refused, reset, DNS).
- * - `timeout`: a request or policy timeout, or 408. Never used for a caller's abort.
- * - `circuit-open`: the scope's circuit breaker is open; no request was sent.
- * - `cancelled`: the caller aborted (AbortSignal or axios cancel token).
- * - `unknown`: something was thrown that is neither an HTTP failure nor a network fault.
- */
-export type PartnerCenterErrorKind =
-  | 'throttled'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'conflict'
-  | 'client'
-  | 'server'
-  | 'network'
-  | 'timeout'
-  | 'circuit-open'
-  | 'cancelled'
-  | 'unknown';
-
-/** Every kind, for validation and exhaustive tests. */
-export const PARTNER_CENTER_ERROR_KINDS: readonly PartnerCenterErrorKind[] = [
+/** Every kind, for validation and exhaustive tests. The one list {@link PartnerCenterErrorKind} derives from. */
+export const PARTNER_CENTER_ERROR_KINDS = [
   'throttled',
   'unauthorized',
   'forbidden',
@@ -41,7 +19,20 @@ export const PARTNER_CENTER_ERROR_KINDS: readonly PartnerCenterErrorKind[] = [
   'circuit-open',
   'cancelled',
   'unknown',
-];
+] as const;
+
+/**
+ * What went wrong, in one word.
+ * - `throttled`: 429, or a throttle gate / Retry-After longer than allowed.
+ * - `unauthorized` (401), `forbidden` (403), `not-found` (404), `conflict` (409, 412), `client` (other 4xx).
+ * - `server`: 5xx.
+ * - `network`: no response, or a response whose body was cut off (connection refused, reset, DNS).
+ * - `timeout`: a request or policy timeout, or 408. Never used for a caller's abort.
+ * - `circuit-open`: the scope's circuit breaker is open; no request was sent.
+ * - `cancelled`: the caller aborted (AbortSignal or axios cancel token).
+ * - `unknown`: something was thrown that is neither an HTTP failure nor a network fault.
+ */
+export type PartnerCenterErrorKind = (typeof PARTNER_CENTER_ERROR_KINDS)[number];
 
 /** The fields of a {@link PartnerCenterError}; everything but `kind` and `retryable` is optional. */
 export interface PartnerCenterErrorInit {
@@ -78,64 +69,42 @@ export interface PartnerCenterErrorInit {
   readonly sanitizer?: Sanitizer | undefined;
 }
 
-const MARKER = Symbol.for('partner-center-resilience.PartnerCenterError');
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-const MAX_CAUSE_DEPTH = 4;
-
 /**
- * Copies an arbitrary thrown value into a plain `Error` that carries nothing but a scrubbed name, message,
- * stack and error code. Request configs, headers, sockets and responses are never copied, so a cause chain
- * cannot leak an Authorization header.
+ * The data fields of a {@link PartnerCenterError}, in the order they are declared, copied, given back by
+ * {@link PartnerCenterError.toInit} and printed by {@link PartnerCenterError.toJSON}. The compiler checks the
+ * list against {@link PartnerCenterErrorInit} and the class both ways (see the checks below the class).
  */
-export function sanitizeCause(
-  value: unknown,
-  depth = 0,
-  scrub: (text: string) => string = defaultSanitizer.scrubText,
-): Error | undefined {
-  try {
-    return copyCause(value, depth, scrub);
-  } catch {
-    const copy = new Error('A value was thrown that could not be read');
-    copy.name = 'UnreadableThrown';
-    return copy;
-  }
-}
+const FIELDS = [
+  'kind',
+  'retryable',
+  'status',
+  'code',
+  'description',
+  'data',
+  'source',
+  'errorName',
+  'codeClass',
+  'retryAfterMs',
+  'retryAfterSource',
+  'requestId',
+  'correlationId',
+  'cv',
+  'serverId',
+  'scope',
+  'method',
+  'url',
+  'attempts',
+  'outcomeUnknown',
+  'reason',
+  'body',
+  'headers',
+] as const satisfies ReadonlyArray<keyof PartnerCenterErrorInit & keyof PartnerCenterError>;
 
-function copyCause(value: unknown, depth: number, scrub: (text: string) => string): Error | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (isMarked(value)) return value;
-  if (value instanceof Error || (typeof value === 'object' && typeof (value as Error).message === 'string')) {
-    const source = value as Error & { code?: unknown; errno?: unknown; syscall?: unknown };
-    const copy = new Error(scrub(String(source.message)).slice(0, 2000));
-    copy.name = typeof source.name === 'string' ? source.name : 'Error';
-    copy.stack =
-      typeof source.stack === 'string' ? scrub(source.stack).slice(0, 8000) : `${copy.name}: ${copy.message}`;
-    const extra = copy as Error & { code?: string | number; errno?: number; syscall?: string };
-    if (typeof source.code === 'string') extra.code = scrub(source.code).slice(0, 128);
-    else if (typeof source.code === 'number') extra.code = source.code;
-    if (typeof source.errno === 'number') extra.errno = source.errno;
-    if (typeof source.syscall === 'string') extra.syscall = source.syscall;
-    if (depth < MAX_CAUSE_DEPTH && 'cause' in source && source.cause !== undefined) {
-      const inner = sanitizeCause(source.cause, depth + 1, scrub);
-      if (inner) Object.defineProperty(copy, 'cause', { value: inner, enumerable: false, writable: true });
-    }
-    return copy;
-  }
-  let text: string;
-  try {
-    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  const copy = new Error(`Non-Error value thrown (${typeof value}): ${scrub(text).slice(0, 500)}`);
-  copy.name = 'NonErrorThrown';
-  return copy;
-}
+type Field = (typeof FIELDS)[number];
+type Fields = { -readonly [K in Field]: PartnerCenterError[K] };
 
-/** Partner Center's documented maximum length of `description`. */
-const MAX_DESCRIPTION_CHARS = 1024;
-/** Longest body snippet kept on an error. */
-const MAX_BODY_CHARS = 2048;
+/** Fields left out of {@link PartnerCenterError.toJSON}: the body snippet stays on the error only. */
+const NOT_IN_JSON: ReadonlySet<Field> = new Set<Field>(['body']);
 
 /** Scrubs `text`, then caps it (scrubbing can lengthen a text slightly, e.g. a URL gains its `/`). */
 function scrubbed(text: string | undefined, sanitizer: Sanitizer, max: number): string | undefined {
@@ -144,14 +113,31 @@ function scrubbed(text: string | undefined, sanitizer: Sanitizer, max: number): 
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
-function isMarked(value: unknown): value is PartnerCenterError {
-  if (value === null || typeof value !== 'object') return false;
-  try {
-    return (value as Record<PropertyKey, unknown>)[MARKER] === true;
-  } catch {
-    // a Proxy or getter that throws is not one of ours
-    return false;
-  }
+/** How a field is redacted or normalised on its way in; the fields not listed are copied as given. */
+const REDACTIONS: {
+  readonly [K in Field]?: (value: PartnerCenterErrorInit[K], sanitizer: Sanitizer) => PartnerCenterError[K];
+} = {
+  description: (value, sanitizer) => scrubbed(value, sanitizer, MAX_DESCRIPTION_CHARS),
+  method: (value) => value?.toUpperCase(),
+  url: (value, sanitizer) => (value === undefined ? undefined : sanitizer.sanitizeUrl(value)),
+  outcomeUnknown: (value) => value ?? false,
+  reason: (value, sanitizer) => scrubbed(value, sanitizer, Number.POSITIVE_INFINITY),
+  body: (value, sanitizer) => scrubbed(value, sanitizer, MAX_BODY_SNIPPET_CHARS),
+  headers: (value) => Object.freeze({ ...(value ?? {}) }),
+};
+
+function redactField<K extends Field>(key: K, init: PartnerCenterErrorInit, sanitizer: Sanitizer): unknown {
+  const redact = REDACTIONS[key] as
+    | ((value: PartnerCenterErrorInit[K], sanitizer: Sanitizer) => PartnerCenterError[K])
+    | undefined;
+  return redact === undefined ? init[key] : redact(init[key], sanitizer);
+}
+
+/** Every field of `init`, redacted, in {@link FIELDS} order. */
+function redactFields(init: PartnerCenterErrorInit, sanitizer: Sanitizer): Fields {
+  const out: Partial<Record<Field, unknown>> = {};
+  for (const key of FIELDS) out[key] = redactField(key, init, sanitizer);
+  return out as Fields;
 }
 
 function defaultMessage(init: PartnerCenterErrorInit, url: string | undefined): string {
@@ -169,6 +155,8 @@ function defaultMessage(init: PartnerCenterErrorInit, url: string | undefined): 
   return where.length > 0 ? `${head} (${where.join(', ')})` : head;
 }
 
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
 /**
  * The one error every Partner Center failure becomes. It carries the Partner Center payload (`code`,
  * `description`, `data`, `source`), the diagnostics a support ticket needs (`requestId`, `correlationId`,
@@ -180,57 +168,57 @@ function defaultMessage(init: PartnerCenterErrorInit, url: string | undefined): 
 export class PartnerCenterError extends Error {
   override readonly name = 'PartnerCenterError';
   /** One word for what went wrong; see {@link PartnerCenterErrorKind}. */
-  readonly kind: PartnerCenterErrorKind;
+  readonly kind!: PartnerCenterErrorKind;
   /** Whether another attempt could succeed (from the status, the code table, then the body's `isRetryable`). */
-  readonly retryable: boolean;
+  readonly retryable!: boolean;
   /** HTTP status, when a response arrived. */
-  readonly status: number | undefined;
+  readonly status!: number | undefined;
   /** Partner Center error code as a string (`"800064"`), when the body had one. */
-  readonly code: string | undefined;
+  readonly code!: string | undefined;
   /** Partner Center's description (at most 1024 characters), or the gateway's message. */
-  readonly description: string | undefined;
+  readonly description!: string | undefined;
   /** The body's `data` field (capped in size). */
-  readonly data: unknown;
+  readonly data!: unknown;
   /** The body's `source` field (e.g. `PartnerFD`). */
-  readonly source: string | undefined;
+  readonly source!: string | undefined;
   /** The body's `errorName`, when present. */
-  readonly errorName: string | undefined;
+  readonly errorName!: string | undefined;
   /** The class of `code` in the code table, when the code is known. */
-  readonly codeClass: ErrorCodeClass | undefined;
+  readonly codeClass!: ErrorCodeClass | undefined;
   /** How long the server asked to wait, in milliseconds. */
-  readonly retryAfterMs: number | undefined;
+  readonly retryAfterMs!: number | undefined;
   /** Which header (or the body) carried `retryAfterMs`. */
-  readonly retryAfterSource: RetryAfterSource | undefined;
+  readonly retryAfterSource!: RetryAfterSource | undefined;
   /** `MS-RequestId` of the logical call (the same on every attempt). */
-  readonly requestId: string | undefined;
+  readonly requestId!: string | undefined;
   /** `MS-CorrelationId` of the logical call. */
-  readonly correlationId: string | undefined;
+  readonly correlationId!: string | undefined;
   /** `MS-CV` correlation vector from the response. */
-  readonly cv: string | undefined;
+  readonly cv!: string | undefined;
   /** `MS-ServerId` from the response. */
-  readonly serverId: string | undefined;
+  readonly serverId!: string | undefined;
   /** Tenant scope whose policy handled the call. */
-  readonly scope: string | undefined;
+  readonly scope!: string | undefined;
   /** HTTP method, upper case. */
-  readonly method: string | undefined;
+  readonly method!: string | undefined;
   /** Request URL with userinfo removed and query values outside the allow-list redacted. */
-  readonly url: string | undefined;
+  readonly url!: string | undefined;
   /** Attempts made, the first included. */
-  readonly attempts: number | undefined;
+  readonly attempts!: number | undefined;
   /** True when a non-idempotent request may have been processed although it failed (timeout, 502, 504, reset). */
-  readonly outcomeUnknown: boolean;
+  readonly outcomeUnknown!: boolean;
   /** Why the library gave up or refused, when that is not the server's description. */
-  readonly reason: string | undefined;
+  readonly reason!: string | undefined;
   /** The start of the response body as text (at most 2 KiB, scrubbed), for bodies that were not Partner Center JSON. */
-  readonly body: string | undefined;
+  readonly body!: string | undefined;
   /** Allow-listed response headers. */
-  readonly headers: Readonly<Record<string, string>>;
+  readonly headers!: Readonly<Record<string, string>>;
   readonly #sanitizer: Sanitizer;
 
   constructor(init: PartnerCenterErrorInit) {
     const sanitizer = init.sanitizer ?? defaultSanitizer;
-    const url = init.url === undefined ? undefined : sanitizer.sanitizeUrl(init.url);
-    super(sanitizer.scrubText(init.message ?? defaultMessage(init, url)));
+    const fields = redactFields(init, sanitizer);
+    super(sanitizer.scrubText(init.message ?? defaultMessage(init, fields.url)));
     this.#sanitizer = sanitizer;
     const cause = sanitizeCause(init.cause, 0, sanitizer.scrubText);
     if (cause !== undefined) {
@@ -241,61 +229,17 @@ export class PartnerCenterError extends Error {
         configurable: true,
       });
     }
-    Object.defineProperty(this, MARKER, { value: true, enumerable: false });
-    this.kind = init.kind;
-    this.retryable = init.retryable;
-    this.status = init.status;
-    this.code = init.code;
-    this.description = scrubbed(init.description, sanitizer, MAX_DESCRIPTION_CHARS);
-    this.data = init.data;
-    this.source = init.source;
-    this.errorName = init.errorName;
-    this.codeClass = init.codeClass;
-    this.retryAfterMs = init.retryAfterMs;
-    this.retryAfterSource = init.retryAfterSource;
-    this.requestId = init.requestId;
-    this.correlationId = init.correlationId;
-    this.cv = init.cv;
-    this.serverId = init.serverId;
-    this.scope = init.scope;
-    this.method = init.method?.toUpperCase();
-    this.url = url;
-    this.attempts = init.attempts;
-    this.outcomeUnknown = init.outcomeUnknown ?? false;
-    this.reason = scrubbed(init.reason, sanitizer, Number.POSITIVE_INFINITY);
-    this.body = scrubbed(init.body, sanitizer, MAX_BODY_CHARS);
-    this.headers = Object.freeze({ ...(init.headers ?? {}) });
+    Object.defineProperty(this, PARTNER_CENTER_ERROR_MARKER, { value: true, enumerable: false });
+    Object.assign(this, fields);
   }
 
   /** The fields of this error, to derive a changed copy with {@link PartnerCenterError.with}. */
   toInit(): PartnerCenterErrorInit {
-    return {
-      kind: this.kind,
-      retryable: this.retryable,
-      status: this.status,
-      code: this.code,
-      description: this.description,
-      data: this.data,
-      source: this.source,
-      errorName: this.errorName,
-      codeClass: this.codeClass,
-      retryAfterMs: this.retryAfterMs,
-      retryAfterSource: this.retryAfterSource,
-      requestId: this.requestId,
-      correlationId: this.correlationId,
-      cv: this.cv,
-      serverId: this.serverId,
-      scope: this.scope,
-      method: this.method,
-      url: this.url,
-      attempts: this.attempts,
-      outcomeUnknown: this.outcomeUnknown,
-      reason: this.reason,
-      body: this.body,
-      headers: this.headers,
-      cause: (this as { cause?: unknown }).cause,
-      sanitizer: this.#sanitizer,
-    };
+    const init: Record<string, unknown> = {};
+    for (const key of FIELDS) init[key] = this[key];
+    init['cause'] = (this as { cause?: unknown }).cause;
+    init['sanitizer'] = this.#sanitizer;
+    return init as unknown as PartnerCenterErrorInit;
   }
 
   /**
@@ -312,37 +256,14 @@ export class PartnerCenterError extends Error {
 
   /** A plain, redacted object: what `JSON.stringify` prints. */
   toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const key of FIELDS) if (!NOT_IN_JSON.has(key)) json[key] = this[key];
     const cause = (this as { cause?: unknown }).cause;
-    return {
-      name: this.name,
-      message: this.message,
-      kind: this.kind,
-      retryable: this.retryable,
-      status: this.status,
-      code: this.code,
-      description: this.description,
-      data: this.data,
-      source: this.source,
-      errorName: this.errorName,
-      codeClass: this.codeClass,
-      retryAfterMs: this.retryAfterMs,
-      retryAfterSource: this.retryAfterSource,
-      requestId: this.requestId,
-      correlationId: this.correlationId,
-      cv: this.cv,
-      serverId: this.serverId,
-      scope: this.scope,
-      method: this.method,
-      url: this.url,
-      attempts: this.attempts,
-      outcomeUnknown: this.outcomeUnknown,
-      reason: this.reason,
-      headers: this.headers,
-      cause:
-        cause instanceof Error
-          ? { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code }
-          : undefined,
-    };
+    json['cause'] =
+      cause instanceof Error
+        ? { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code }
+        : undefined;
+    return json;
   }
 
   /** `util.inspect` shows the redacted fields and the scrubbed stack. */
@@ -359,6 +280,22 @@ export class PartnerCenterError extends Error {
 
   /** True for a `PartnerCenterError` from any installed copy of this library. */
   static is(value: unknown): value is PartnerCenterError {
-    return isMarked(value);
+    return hasPartnerCenterErrorMarker(value);
   }
 }
+
+// The compiler keeps FIELDS true: every field of the init (but the three that are not data) and every data
+// field of the class is in the list. A missing name shows up in the error message of the line that fails.
+type InitDataField = Exclude<keyof PartnerCenterErrorInit, 'message' | 'cause' | 'sanitizer'>;
+type ClassDataField = Exclude<
+  keyof PartnerCenterError,
+  keyof Error | 'toInit' | 'with' | 'toJSON' | typeof INSPECT
+>;
+const everyInitFieldListed: Exclude<InitDataField, Field> extends never
+  ? true
+  : Exclude<InitDataField, Field> = true;
+const everyClassFieldListed: Exclude<ClassDataField, Field> extends never
+  ? true
+  : Exclude<ClassDataField, Field> = true;
+void everyInitFieldListed;
+void everyClassFieldListed;

@@ -9,6 +9,7 @@ import {
   IsolatedCircuitError,
   SamplingBreaker,
 } from 'cockatiel';
+import { countsAsBreakerFailure } from '../errors/classify.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo, EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
@@ -16,7 +17,6 @@ import type { ResolvedScopePolicy } from '../options.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { type Call, callInfo } from './call.js';
 import { circuitOpenError } from './callErrors.js';
-import { countsAsBreakerFailure } from './classify.js';
 import type { StoreAccess } from './storeAccess.js';
 
 /** State of a scope's circuit breaker. */

@@ -1,10 +1,10 @@
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
+import { isIdempotentMethod } from '../errors/classify.js';
 import type { ErrorCodeTable } from '../errors/errorCodes.js';
 import type { CallInfo } from '../observability/events.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import type { PartnerCenterRequestOptions, ResolvedScopePolicy } from '../options.js';
-import { isIdempotentMethod } from './classify.js';
 import { CallAbort } from './sleep.js';
 
 /** Reads the per-request options without trusting their shape. */

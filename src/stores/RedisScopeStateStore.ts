@@ -1,9 +1,11 @@
-import {
-  InMemoryScopeStateStore,
-  type RetryBudget,
-  type ScopeStateStore,
-  type StoreFailure,
-} from '../tenancy/ScopeStateStore.js';
+import { InMemoryScopeStateStore, type RetryBudget, type StoreFailure } from '../tenancy/ScopeStateStore.js';
+import { createFallbackRunner } from './fallbackRunner.js';
+import type {
+  RedisScopeKeys,
+  RedisScopeStore,
+  RedisScopeStoreErrorContext,
+  RedisScopeStoreOptions,
+} from './RedisScopeStoreOptions.js';
 import {
   EXTEND_DEADLINE,
   type LuaScript,
@@ -12,111 +14,6 @@ import {
   SET_OPEN,
   TAKE_TOKEN,
 } from './redisScripts.js';
-
-/**
- * The part of an ioredis client the store uses: an ioredis `Redis` instance or a `Cluster` fits. Only
- * `EVALSHA` and `EVAL` are sent, each with the one key of the scope it touches.
- */
-export interface RedisScriptClient {
-  evalsha(sha1: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
-  eval(script: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
-}
-
-/** The store operations, as named in {@link RedisScopeStoreErrorContext}. */
-export type RedisScopeStoreOperation =
-  | 'getThrottleDeadline'
-  | 'extendThrottleDeadline'
-  | 'getOpenUntil'
-  | 'setOpenUntil'
-  | 'takeRetryToken'
-  | 'refundRetryToken';
-
-/** What {@link RedisScopeStoreOptions.onError} receives with the error. */
-export interface RedisScopeStoreErrorContext {
-  /** The store method that failed; it was answered from the in-process fallback store instead. */
-  readonly operation: RedisScopeStoreOperation;
-  /** The scope the call was about. */
-  readonly scope: string;
-  /** `true` when Redis did not answer within `commandTimeoutMs`, `false` when the command failed. */
-  readonly timedOut: boolean;
-}
-
-/** Options of {@link createRedisScopeStore}. */
-export interface RedisScopeStoreOptions {
-  /**
-   * An ioredis `Redis` instance or `Cluster` (anything with `evalsha` and `eval`). The store never connects,
-   * quits or reconfigures it. Recommended client options: `enableOfflineQueue: false` (commands fail at once
-   * while disconnected instead of queuing), `commandTimeout` (e.g. `500`) and `maxRetriesPerRequest: 1`.
-   */
-  readonly client: RedisScriptClient;
-  /**
-   * Prefix of every key, before the `{scope}` hash tag. Avoid `{` and `}` in it (it would change which part
-   * of the key Redis Cluster hashes). Added after the client's own ioredis `keyPrefix`, if any.
-   * Default: `'pcr:'`.
-   */
-  readonly keyPrefix?: string;
-  /**
-   * Time to live of the retry-budget key, renewed on every take and refund: a scope left alone that long
-   * gets a full budget again. Throttle and breaker keys expire with their own deadline.
-   * Default: `600_000` (10 minutes).
-   */
-  readonly keyTtlMs?: number;
-  /**
-   * How long the store waits for Redis before answering an operation from its in-process fallback store
-   * (the timer is cleared as soon as Redis answers). Keep it well below your attempt timeout: the engine
-   * awaits the store before every attempt. Default: `250`.
-   */
-  readonly commandTimeoutMs?: number;
-  /**
-   * After a failure or timeout, how long the store answers from its in-process fallback without trying
-   * Redis (so that a Redis that is down costs no latency); the first operation after that tries Redis again.
-   * Default: `1_000`.
-   */
-  readonly retryAfterFailureMs?: number;
-  /**
-   * Called, once per failed Redis operation, with the error (a `RedisScopeStoreTimeoutError` on timeout) and
-   * where it happened. The store never throws and never rejects: the operation is answered from the
-   * in-process fallback, so the engine sees no failure to log. Errors thrown by this hook are ignored.
-   * Default: none (failures are silent).
-   */
-  readonly onError?: (error: unknown, context: RedisScopeStoreErrorContext) => void;
-  /**
-   * The local clock, used to turn the engine's epoch deadlines into durations and back. Only tests need it
-   * (to simulate a process whose clock is off). Default: `Date.now`.
-   */
-  readonly now?: () => number;
-  /** Most scopes the in-process fallback store keeps (least recently used dropped). Default: `10_000`. */
-  readonly fallbackMaxScopes?: number;
-}
-
-/** A {@link ScopeStateStore} backed by Redis, with its key layout exposed for operations and tests. */
-export interface RedisScopeStore extends ScopeStateStore {
-  /** The Redis keys of a scope: `{keyPrefix}{<scope>}:throttle`, `:open` and `:budget`. */
-  keys(scope: string): RedisScopeKeys;
-  /** `true` while the store answers from its fallback after a failure (for `retryAfterFailureMs`). */
-  readonly degraded: boolean;
-}
-
-/** The Redis keys of one scope; the `{scope}` hash tag keeps them on one Cluster slot. */
-export interface RedisScopeKeys {
-  /** Throttle deadline: Redis `TIME` in microseconds, expiring with the deadline. */
-  readonly throttle: string;
-  /** Breaker-open hint: Redis `TIME` in microseconds, expiring with the hint. */
-  readonly open: string;
-  /** Retry tokens left (a decimal number), expiring after `keyTtlMs` without use. */
-  readonly budget: string;
-}
-
-/** The error {@link RedisScopeStoreOptions.onError} receives when Redis did not answer in time. */
-export class RedisScopeStoreTimeoutError extends Error {
-  /** Marker that survives two installed copies of the library. */
-  readonly isRedisScopeStoreTimeoutError = true;
-
-  constructor(operation: RedisScopeStoreOperation, timeoutMs: number) {
-    super(`Redis did not answer ${operation} within ${timeoutMs} ms`);
-    this.name = 'RedisScopeStoreTimeoutError';
-  }
-}
 
 const DEFAULTS = {
   keyPrefix: 'pcr:',
@@ -187,8 +84,6 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
     maxScopes: options.fallbackMaxScopes ?? DEFAULTS.fallbackMaxScopes,
     now,
   });
-  let skipUntil = Number.NEGATIVE_INFINITY;
-
   const keys = (scope: string): RedisScopeKeys => {
     const base = `${keyPrefix}{${scope}}`;
     return { throttle: `${base}:throttle`, open: `${base}:open`, budget: `${base}:budget` };
@@ -222,56 +117,14 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
     }
   }
 
-  /**
-   * Runs one operation on Redis within the timeout; on failure or timeout answers from the fallback.
-   * While a recent failure is fresh, answers from the fallback at once (synchronously).
-   */
-  function run<T>(
-    operation: RedisScopeStoreOperation,
-    scope: string,
-    remote: () => Promise<T>,
-    local: () => T,
-  ): T | Promise<T> {
-    if (now() < skipUntil) return local();
-    return new Promise<T>((resolve) => {
-      let settled = false;
-      const fail = (error: unknown, timedOut: boolean) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        skipUntil = now() + retryAfterFailureMs;
-        report(error, { operation, scope, timedOut });
-        resolve(local());
-      };
-      const timer = setTimeout(
-        () => fail(new RedisScopeStoreTimeoutError(operation, commandTimeoutMs), true),
-        commandTimeoutMs,
-      );
-      timer.unref?.();
-      let pending: Promise<T>;
-      try {
-        pending = remote();
-      } catch (error: unknown) {
-        fail(error, false);
-        return;
-      }
-      pending.then(
-        (value) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => fail(error, false),
-      );
-    });
-  }
-
   /** Turns a "milliseconds left" reply into a local epoch, or `undefined`. */
   const epochOf = (reply: unknown): number | undefined => {
     const left = toNumber(reply);
     return left > 0 ? now() + left : undefined;
   };
+
+  const runner = createFallbackRunner({ now, commandTimeoutMs, retryAfterFailureMs, report });
+  const run = runner.run;
 
   const later = (a: number | undefined, b: number | undefined): number | undefined =>
     a === undefined ? b : b === undefined ? a : Math.max(a, b);
@@ -285,7 +138,7 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
     },
 
     get degraded() {
-      return now() < skipUntil;
+      return runner.degraded;
     },
 
     getThrottleDeadline(scope) {

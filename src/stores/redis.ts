@@ -3,13 +3,13 @@
  * one partner's Partner Center quota honour each other's throttling. `ioredis` is an optional peer
  * dependency: install it to use this entry. See docs/redis.md.
  */
-export {
-  createRedisScopeStore,
-  type RedisScopeKeys,
-  type RedisScopeStore,
-  type RedisScopeStoreErrorContext,
-  type RedisScopeStoreOperation,
-  type RedisScopeStoreOptions,
-  RedisScopeStoreTimeoutError,
-  type RedisScriptClient,
-} from './RedisScopeStateStore.js';
+export { createRedisScopeStore } from './RedisScopeStateStore.js';
+export type {
+  RedisScopeKeys,
+  RedisScopeStore,
+  RedisScopeStoreErrorContext,
+  RedisScopeStoreOperation,
+  RedisScopeStoreOptions,
+  RedisScriptClient,
+} from './RedisScopeStoreOptions.js';
+export { RedisScopeStoreTimeoutError } from './RedisScopeStoreTimeoutError.js';

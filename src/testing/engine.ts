@@ -5,26 +5,21 @@ import {
   defaultDescription,
   gatewayRateLimit,
   htmlPage,
-  json,
   partnerCenterError,
 } from './responses.js';
 import { createSeededRandom, type SeededRandom } from './rng.js';
+import { answerRoute, type RouteRequest } from './routeAnswers.js';
 import { customerOf, matchRoute, type RouteMatch } from './routes.js';
-import { type FaultRule, isGuid, parseScenario, type Scenario } from './scenario.js';
+import type { FaultRule, Scenario } from './scenario.js';
+import { parseScenario } from './scenarioSchema.js';
 import { DEFAULT_DEADLINE_GRACE_MS, PARTNER_SCOPE, ScopeTracker } from './scopes.js';
-import type { IssueTokenOptions } from './simulator.js';
 import { type SimulatorStats, StatsRecorder } from './stats.js';
-import { type JsonValue, PartnerStore } from './store.js';
+import { PartnerStore } from './store.js';
+import { type IssueTokenOptions, TokenRegistry } from './tokens.js';
 
 /** The partner tenant id used when a scenario names none. */
 export const DEFAULT_PARTNER_ID = '00000000-0000-0000-0000-000000000001';
 
-interface Token {
-  readonly expiresAt: number;
-  readonly tenant: string;
-}
-
-const TOKENS_PRUNE_AT = 10_000;
 const DEFAULT_TOKEN_LIFETIME_MS = 60 * 60 * 1000;
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -41,15 +36,6 @@ function dataKey(scenario: Scenario): string {
   ]);
 }
 
-function collection(items: readonly unknown[], uri: string): unknown {
-  return {
-    totalCount: items.length,
-    items,
-    links: { self: { uri, method: 'GET', headers: [] } },
-    attributes: { objectType: 'Collection' },
-  };
-}
-
 /** The request-handling core of the simulator: scenario state, counters and the decision pipeline. */
 export class SimulatorEngine {
   private scenario: Scenario;
@@ -62,9 +48,7 @@ export class SimulatorEngine {
   private startedAt = 0;
   private faultRandom!: SeededRandom;
   private idRandom!: SeededRandom;
-  private tokenRandom: SeededRandom;
-  private readonly tokens = new Map<string, Token>();
-  private tokenCounter = 0;
+  private readonly tokens: TokenRegistry;
   private serverId = '';
   readonly timers = new Set<NodeJS.Timeout>();
 
@@ -77,7 +61,7 @@ export class SimulatorEngine {
     this.scenario = scenario;
     this.scopes = new ScopeTracker(scenario.throttle, scenario.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS);
     this.stats = new StatsRecorder(logLimit);
-    this.tokenRandom = createSeededRandom(seed, 3);
+    this.tokens = new TokenRegistry(createSeededRandom(seed, 3));
     this.restart(true);
   }
 
@@ -132,16 +116,7 @@ export class SimulatorEngine {
   issueToken(options: IssueTokenOptions = {}): string {
     const lifetime = options.lifetimeMs ?? this.scenario.auth?.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS;
     if (!Number.isFinite(lifetime)) throw new RangeError('issueToken: lifetimeMs must be a finite number');
-    const now = this.clock();
-    if (this.tokens.size >= TOKENS_PRUNE_AT) {
-      for (const [value, token] of this.tokens) if (token.expiresAt <= now) this.tokens.delete(value);
-    }
-    this.tokenCounter++;
-    const value = `pcsim.${this.tokenCounter}.${this.tokenRandom.hex(32)}`;
-    this.tokens.set(value, {
-      expiresAt: now + lifetime,
-      tenant: (options.tenant ?? this.partnerId).toLowerCase(),
-    });
+    const value = this.tokens.issue(this.clock(), lifetime, options.tenant ?? this.partnerId);
     this.stats.tokensIssued++;
     return value;
   }
@@ -219,7 +194,7 @@ export class SimulatorEngine {
 
     const realm = { 'WWW-Authenticate': `OAuth realm=urn:cpsvc:cpid:${this.partnerId}` };
     if (this.scenario.auth?.required === true) {
-      const problem = this.checkToken(req, now);
+      const problem = this.tokens.check(header(req, 'authorization'), now, this.partnerId);
       if (problem !== undefined) return partnerCenterError(401, 800001, problem, 'unauthorized', realm);
     }
     if (this.mfa?.fires(facts, this.faultRandom) === true) {
@@ -236,27 +211,19 @@ export class SimulatorEngine {
     if (retryAfter !== undefined) return gatewayRateLimit(retryAfter, 'throttled');
 
     const fired = this.rules.find((compiled) => compiled.trigger.fires(facts, this.faultRandom));
-    if (fired === undefined) return this.handle(facts, route, requestId, body, tooLarge, now);
+    if (fired === undefined) return this.handle({ facts, route, requestId, body, tooLarge, now });
     this.stats.fault(fired.name);
     const respond = fired.rule.respond;
     const delayMs = respond.delayMs ?? 0;
     if (respond.status === undefined && respond.hangUp === undefined) {
-      return { ...this.handle(facts, route, requestId, body, tooLarge, now), delayMs, reason: fired.name };
+      return {
+        ...this.handle({ facts, route, requestId, body, tooLarge, now }),
+        delayMs,
+        reason: fired.name,
+      };
     }
-    if (respond.afterProcessing === true) this.handle(facts, route, requestId, body, tooLarge, now);
+    if (respond.afterProcessing === true) this.handle({ facts, route, requestId, body, tooLarge, now });
     return { ...this.faultAnswer(fired), delayMs };
-  }
-
-  private checkToken(req: IncomingMessage, now: number): string | undefined {
-    const authorization = header(req, 'authorization');
-    if (authorization === undefined) return 'Partner Token missing in request context';
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    if (match?.[1] === undefined) return 'Partner Token missing in request context';
-    const token = this.tokens.get(match[1]);
-    if (token === undefined) return 'The access token is not valid.';
-    if (now >= token.expiresAt) return 'The access token has expired.';
-    if (token.tenant !== this.partnerId) return 'The access token was issued for another tenant.';
-    return undefined;
   }
 
   private faultAnswer(fired: CompiledRule): Answer {
@@ -289,98 +256,8 @@ export class SimulatorEngine {
     return { ...answer, headers: { ...answer.headers, ...extra } };
   }
 
-  /** The normal answer of a route, with its side effects (orders). */
-  private handle(
-    facts: RequestFacts,
-    route: RouteMatch,
-    requestId: string,
-    body: Buffer,
-    tooLarge: boolean,
-    now: number,
-  ): Answer {
-    const { method } = facts;
-    if (route.template === undefined) {
-      return partnerCenterError(404, 404, `No route matches ${method} ${facts.path}`, 'unmatched');
-    }
-    if (!route.allowed.includes(method)) {
-      return partnerCenterError(405, 405, defaultDescription(405), 'method-not-allowed', {
-        Allow: route.allowed.join(', '),
-      });
-    }
-    if (route.template === '/v1/customers') {
-      return json(200, collection(this.store.customers, '/customers'), 'ok');
-    }
-    const segment = route.customerSegment ?? '';
-    if (!isGuid(segment)) {
-      const body = {
-        code: 2000,
-        description: 'Tenant Id must be a GUID.',
-        data: [],
-        source: 'PartnerApiServiceControllers',
-      };
-      return json(400, body, 'bad-tenant-id');
-    }
-    const customer = this.store.customer(segment);
-    if (customer === undefined) {
-      return partnerCenterError(404, 3000, `Customer ${segment} could not be found`, 'customer-not-found');
-    }
-    const base = `/customers/${customer.id}`;
-    switch (route.template) {
-      case '/v1/customers/{id}':
-        return json(200, customer, 'ok');
-      case '/v1/customers/{id}/subscriptions':
-        return json(200, collection(this.store.subscriptionsOf(customer.id), `${base}/subscriptions`), 'ok');
-      case '/v1/customers/{id}/orders/{orderId}': {
-        const order = this.store.order(customer.id, route.orderId ?? '');
-        if (order === undefined) {
-          return partnerCenterError(
-            404,
-            3000,
-            `Order ${route.orderId ?? ''} could not be found`,
-            'order-not-found',
-          );
-        }
-        return json(200, order, 'ok');
-      }
-      default:
-        break;
-    }
-    if (method === 'GET')
-      return json(200, collection(this.store.ordersOf(customer.id), `${base}/orders`), 'ok');
-    return this.placeOrder(customer.id, requestId, body, tooLarge, now);
-  }
-
-  private placeOrder(
-    customerId: string,
-    requestId: string,
-    body: Buffer,
-    tooLarge: boolean,
-    now: number,
-  ): Answer {
-    if (tooLarge) return partnerCenterError(413, 413, 'The request body is too large.', 'too-large');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      return partnerCenterError(400, 2000, 'The order body is not valid JSON.', 'bad-order');
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      return partnerCenterError(400, 2000, 'The order body must be a JSON object.', 'bad-order');
-    }
-    const outcome = this.store.placeOrder(
-      customerId,
-      requestId,
-      parsed as { [key: string]: JsonValue },
-      Number.isFinite(now) ? now : 0,
-    );
-    if (outcome.kind === 'replayed') {
-      this.stats.orderReplays++;
-      return json(200, outcome.order, 'replay');
-    }
-    this.stats.ordersCreated++;
-    if (outcome.duplicate) this.stats.duplicateOrders++;
-    return json(201, outcome.order, outcome.duplicate ? 'duplicate-order' : 'order-created', {
-      Location: outcome.order.links.self.uri,
-    });
+  /** The route's normal answer, read from and written to the current store and stats. */
+  private handle(request: RouteRequest): Answer {
+    return answerRoute({ store: this.store, stats: this.stats }, request);
   }
 }

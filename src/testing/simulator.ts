@@ -3,9 +3,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { SimulatorEngine } from './engine.js';
 import type { Answer } from './responses.js';
 import { SIMULATOR_ROUTES } from './routes.js';
-import { parseScenario, type Scenario, type ScenarioValidationError } from './scenario.js';
+import type { Scenario } from './scenario.js';
+import { parseScenario, type ScenarioValidationError } from './scenarioSchema.js';
 import { healthy } from './scenarios.js';
 import type { SimulatorStats } from './stats.js';
+import type { IssueTokenOptions } from './tokens.js';
 
 /** Bytes of request body read; larger bodies get a 413. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -27,17 +29,6 @@ export interface PartnerCenterSimulatorOptions {
   readonly now?: () => number;
   /** Requests kept in `stats().log` (the most recent ones). Default: 10_000. */
   readonly logLimit?: number;
-}
-
-/** Options of {@link PartnerCenterSimulator.issueToken}. */
-export interface IssueTokenOptions {
-  /** Lifetime in ms on the injected clock. Default: `scenario.auth.tokenLifetimeMs`, else one hour. */
-  readonly lifetimeMs?: number;
-  /**
-   * Tenant the token is for. A token for another tenant than the scenario's partner is rejected with the
-   * 401 realm challenge, as when a client asked for a token in the wrong tenant. Default: the partner id.
-   */
-  readonly tenant?: string;
 }
 
 /** A running simulator. */

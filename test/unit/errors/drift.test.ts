@@ -1,18 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
+import { classifyStatus } from '../../../src/errors/classify.js';
 import {
   createErrorCodeTable,
   DEFAULT_ERROR_CODES,
   lookupErrorCode,
 } from '../../../src/errors/errorCodes.js';
-import {
-  classifyStatus,
-  errorFromResponse,
-  MAX_BODY_SNIPPET_CHARS,
-  MAX_DATA_CHARS,
-  MAX_DESCRIPTION_CHARS,
-  normalizeError,
-} from '../../../src/errors/normalizeError.js';
+import { errorFromResponse } from '../../../src/errors/errorFromResponse.js';
+import { MAX_BODY_SNIPPET_CHARS, MAX_DATA_CHARS, MAX_DESCRIPTION_CHARS } from '../../../src/errors/limits.js';
+import { normalizeError } from '../../../src/errors/normalizeError.js';
 import { axiosLikeError, jwtCanary } from './helpers.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };

@@ -1,7 +1,8 @@
 import { AxiosError, AxiosHeaders, CanceledError, type InternalAxiosRequestConfig } from 'axios';
 import { BrokenCircuitError, IsolatedCircuitError, TaskCancelledError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { isNotSentNetworkCode, normalizeError } from '../../../src/errors/normalizeError.js';
+import { isNotSentNetworkCode } from '../../../src/errors/classify.js';
+import { normalizeError } from '../../../src/errors/normalizeError.js';
 import { PARTNER_CENTER_ERROR_KINDS, PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { axiosLikeError, jwtCanary } from './helpers.js';
 

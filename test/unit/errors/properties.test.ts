@@ -1,7 +1,9 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, MAX_DESCRIPTION_CHARS, normalizeError } from '../../../src/errors/normalizeError.js';
+import { classifyStatus } from '../../../src/errors/classify.js';
+import { MAX_DESCRIPTION_CHARS } from '../../../src/errors/limits.js';
+import { normalizeError } from '../../../src/errors/normalizeError.js';
 import { PARTNER_CENTER_ERROR_KINDS, PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { jwtCanary } from './helpers.js';
 

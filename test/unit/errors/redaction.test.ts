@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { errorFromResponse, normalizeError } from '../../../src/errors/normalizeError.js';
+import { errorFromResponse } from '../../../src/errors/errorFromResponse.js';
+import { normalizeError } from '../../../src/errors/normalizeError.js';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { jwtCanary, randomToken } from './helpers.js';
 

@@ -1,0 +1,115 @@
+import type { RequestFacts } from './faults.js';
+import { type Answer, defaultDescription, json, partnerCenterError } from './responses.js';
+import type { RouteMatch } from './routes.js';
+import { isGuid } from './scenarioSchema.js';
+import type { StatsRecorder } from './stats.js';
+import type { JsonValue, PartnerStore } from './store.js';
+
+/** What a route answer reads and changes: the partner's data and the order counters. */
+export interface RouteState {
+  readonly store: PartnerStore;
+  readonly stats: StatsRecorder;
+}
+
+/** One fully read request that reached its route. */
+export interface RouteRequest {
+  readonly facts: RequestFacts;
+  readonly route: RouteMatch;
+  readonly requestId: string;
+  readonly body: Buffer;
+  readonly tooLarge: boolean;
+  readonly now: number;
+}
+
+function collection(items: readonly unknown[], uri: string): unknown {
+  return {
+    totalCount: items.length,
+    items,
+    links: { self: { uri, method: 'GET', headers: [] } },
+    attributes: { objectType: 'Collection' },
+  };
+}
+
+/** The normal answer of a route, with its side effects (orders). */
+export function answerRoute(state: RouteState, request: RouteRequest): Answer {
+  const { facts, route } = request;
+  const { store } = state;
+  const { method } = facts;
+  if (route.template === undefined) {
+    return partnerCenterError(404, 404, `No route matches ${method} ${facts.path}`, 'unmatched');
+  }
+  if (!route.allowed.includes(method)) {
+    return partnerCenterError(405, 405, defaultDescription(405), 'method-not-allowed', {
+      Allow: route.allowed.join(', '),
+    });
+  }
+  if (route.template === '/v1/customers') {
+    return json(200, collection(store.customers, '/customers'), 'ok');
+  }
+  const segment = route.customerSegment ?? '';
+  if (!isGuid(segment)) {
+    const body = {
+      code: 2000,
+      description: 'Tenant Id must be a GUID.',
+      data: [],
+      source: 'PartnerApiServiceControllers',
+    };
+    return json(400, body, 'bad-tenant-id');
+  }
+  const customer = store.customer(segment);
+  if (customer === undefined) {
+    return partnerCenterError(404, 3000, `Customer ${segment} could not be found`, 'customer-not-found');
+  }
+  const base = `/customers/${customer.id}`;
+  switch (route.template) {
+    case '/v1/customers/{id}':
+      return json(200, customer, 'ok');
+    case '/v1/customers/{id}/subscriptions':
+      return json(200, collection(store.subscriptionsOf(customer.id), `${base}/subscriptions`), 'ok');
+    case '/v1/customers/{id}/orders/{orderId}': {
+      const order = store.order(customer.id, route.orderId ?? '');
+      if (order === undefined) {
+        return partnerCenterError(
+          404,
+          3000,
+          `Order ${route.orderId ?? ''} could not be found`,
+          'order-not-found',
+        );
+      }
+      return json(200, order, 'ok');
+    }
+    default:
+      break;
+  }
+  if (method === 'GET') return json(200, collection(store.ordersOf(customer.id), `${base}/orders`), 'ok');
+  return placeOrder(state, customer.id, request);
+}
+
+function placeOrder(state: RouteState, customerId: string, request: RouteRequest): Answer {
+  const { requestId, body, tooLarge, now } = request;
+  if (tooLarge) return partnerCenterError(413, 413, 'The request body is too large.', 'too-large');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return partnerCenterError(400, 2000, 'The order body is not valid JSON.', 'bad-order');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return partnerCenterError(400, 2000, 'The order body must be a JSON object.', 'bad-order');
+  }
+  const outcome = state.store.placeOrder(
+    customerId,
+    requestId,
+    parsed as { [key: string]: JsonValue },
+    Number.isFinite(now) ? now : 0,
+  );
+  if (outcome.kind === 'replayed') {
+    state.stats.orderReplays++;
+    return json(200, outcome.order, 'replay');
+  }
+  state.stats.ordersCreated++;
+  if (outcome.duplicate) state.stats.duplicateOrders++;
+  return json(201, outcome.order, outcome.duplicate ? 'duplicate-order' : 'order-created', {
+    Location: outcome.order.links.self.uri,
+  });
+}
