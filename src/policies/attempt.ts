@@ -26,19 +26,24 @@ export interface AttemptDeps {
 
 /**
  * The attempt's own copy of the request config, carrying its signal (the request's own config stays as the
- * caller and the interceptors left it). `Object.assign`, not a spread: axios's merged configs are
- * dictionary-mode objects, which V8 spreads ten times slower.
+ * caller and the interceptors left it). Copied key by key: axios's merged configs are dictionary-mode
+ * objects, which V8 spreads or `Object.assign`s about four times slower.
  */
 function copyFor(
   config: InternalAxiosRequestConfig,
   signal: AbortSignal | undefined,
 ): InternalAxiosRequestConfig {
-  const copy = Object.assign({}, config, { timeout: 0 }) as {
-    -readonly [K in keyof InternalAxiosRequestConfig]: unknown;
-  };
-  copy.signal = signal;
-  copy.cancelToken = undefined;
-  return copy as InternalAxiosRequestConfig;
+  const source = config as unknown as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    copy[key] = source[key];
+  }
+  copy['signal'] = signal;
+  copy['timeout'] = 0;
+  copy['cancelToken'] = undefined;
+  return copy as unknown as InternalAxiosRequestConfig;
 }
 
 /** Why an attempt ended early. */

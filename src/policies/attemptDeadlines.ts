@@ -8,6 +8,8 @@ export interface DeadlineBucket {
 
 interface Bucket extends DeadlineBucket {
   readonly due: number;
+  /** The attempt limit of the bucket's attempts: the window it takes attempts in ends at `due - limit`. */
+  readonly limit: number;
   readonly controller: AbortController;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
@@ -37,29 +39,52 @@ export class AttemptDeadlines {
   /** Joins the bucket of attempts limited to `limitMs` starting now. */
   enter(limitMs: number, onTimeout: () => void): DeadlineBucket {
     const grain = Math.max(1, Math.min(MAX_GRAIN_MS, Math.floor(limitMs / 32)));
-    const due = (Math.floor(Date.now() / grain) + 1) * grain + limitMs;
+    const now = Date.now();
+    const due = (Math.floor(now / grain) + 1) * grain + limitMs;
     let bucket = this.buckets.get(due);
     if (bucket === undefined) {
+      this.prune(now);
       const controller = new AbortController();
       // Every attempt of the bucket's window hands this one signal to its adapter, which listens to it.
       unlimitedListeners(controller.signal);
-      bucket = { due, controller, signal: controller.signal, pending: new Set(), timer: undefined };
-      const created = bucket;
-      created.timer = setTimeout(() => this.fire(created), Math.max(1, due - Date.now()));
-      this.buckets.set(due, created);
+      bucket = {
+        due,
+        limit: limitMs,
+        controller,
+        signal: controller.signal,
+        pending: new Set(),
+        timer: undefined,
+      };
+      this.buckets.set(due, bucket);
+    }
+    if (bucket.timer === undefined) {
+      const armed = bucket;
+      armed.timer = setTimeout(() => this.fire(armed), Math.max(1, due - now));
     }
     bucket.pending.add(onTimeout);
     return bucket;
   }
 
-  /** An attempt of `bucket` ended: the last one out clears the timer. */
+  /**
+   * An attempt of `bucket` ended: the last one out clears the timer (a later attempt of the same window
+   * re-arms it), so an idle process has no timer of ours.
+   */
   leave(bucket: DeadlineBucket, onTimeout: () => void): void {
     const own = bucket as Bucket;
     own.pending.delete(onTimeout);
     if (own.pending.size === 0 && own.timer !== undefined) {
       clearTimeout(own.timer);
       own.timer = undefined;
-      if (this.buckets.get(own.due) === own) this.buckets.delete(own.due);
+    }
+  }
+
+  /** Drops idle buckets whose window has closed (no attempt can join them any more). */
+  private prune(now: number): void {
+    if (this.buckets.size < 8) return;
+    for (const [due, bucket] of this.buckets) {
+      if (bucket.timer === undefined && bucket.pending.size === 0 && due - bucket.limit <= now) {
+        this.buckets.delete(due);
+      }
     }
   }
 

@@ -17,14 +17,40 @@ function isStreamBody(data: unknown): boolean {
   return data !== null && typeof data === 'object' && typeof (data as { pipe?: unknown }).pipe === 'function';
 }
 
-/** An id header the caller set, or a new GUID written to the request (one per logical call). */
-function idHeader(config: InternalAxiosRequestConfig, name: string): string {
-  const headers = config.headers;
-  const value = headers.get(name);
-  if (typeof value === 'string' && value !== '') return value;
-  const id = globalThis.crypto.randomUUID();
-  headers.set(name, id);
-  return id;
+/** The caller's value of an id header (any case), when it is a non-empty string. */
+function callerId(
+  headers: Record<string, unknown>,
+  keys: readonly string[],
+  lower: string,
+): string | undefined {
+  for (const key of keys) {
+    if (key.length === lower.length && key.toLowerCase() === lower) {
+      const value = headers[key];
+      return typeof value === 'string' && value !== '' ? value : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The call's `MS-RequestId` and `MS-CorrelationId`: the caller's own, else new GUIDs written to the
+ * request's headers (one pair per logical call, the same on every attempt). One pass over the header
+ * names; a new header is written as `AxiosHeaders.set` would write it (no other case of the name exists).
+ */
+function idHeaders(config: InternalAxiosRequestConfig): [string, string] {
+  const headers = config.headers as unknown as Record<string, unknown>;
+  const keys = Object.keys(headers);
+  let requestId = callerId(headers, keys, 'ms-requestid');
+  let correlationId = callerId(headers, keys, 'ms-correlationid');
+  if (requestId === undefined) {
+    requestId = globalThis.crypto.randomUUID();
+    config.headers.set('MS-RequestId', requestId);
+  }
+  if (correlationId === undefined) {
+    correlationId = globalThis.crypto.randomUUID();
+    config.headers.set('MS-CorrelationId', correlationId);
+  }
+  return [requestId, correlationId];
 }
 
 /** What a call needs from the engine around it (shared by every call of an instance). */
@@ -77,8 +103,9 @@ export class Call {
     readonly options: ResolvedScopePolicy,
     readonly context: CallContext,
   ) {
-    this.requestId = idHeader(config, 'MS-RequestId');
-    this.correlationId = idHeader(config, 'MS-CorrelationId');
+    const [requestId, correlationId] = idHeaders(config);
+    this.requestId = requestId;
+    this.correlationId = correlationId;
     const method = config.method === undefined ? 'GET' : config.method.toUpperCase();
     this.method = method;
     const now = Date.now();
