@@ -74,7 +74,10 @@ export function createStoreAccess(
     pending: PromiseLike<T | undefined>,
     bound: ReadBound | undefined,
   ): Promise<T | undefined> {
-    const limit = Math.min(timeoutMs, (bound?.deadline ?? Number.POSITIVE_INFINITY) - Date.now());
+    const left = (bound?.deadline ?? Number.POSITIVE_INFINITY) - Date.now();
+    // The call's budget is spent: it ends without the shared state (the budget's error follows).
+    if (left <= 0 || bound?.abort?.aborted === true) return Promise.resolve(undefined);
+    const limit = Math.min(timeoutMs, left);
     return new Promise<T | undefined>((resolve) => {
       let done = false;
       let unsubscribe: (() => void) | undefined;
@@ -87,7 +90,7 @@ export function createStoreAccess(
       };
       const timer = setTimeout(
         () => {
-          readFailed(operation, scope, `no answer within ${Math.max(0, Math.round(limit))} ms`);
+          if (limit === timeoutMs) readFailed(operation, scope, `no answer within ${Math.round(limit)} ms`);
           finish(undefined);
         },
         Math.max(0, limit),
