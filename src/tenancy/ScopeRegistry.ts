@@ -11,6 +11,9 @@ export interface ScopeRegistryOptions<T> {
   readonly now?: () => number;
 }
 
+/** How stale an entry's LRU position (and the idle sweep) may get, in ms. */
+const TOUCH_MS = 1_000;
+
 interface Slot<T> {
   value: T;
   lastUsed: number;
@@ -24,6 +27,7 @@ interface Slot<T> {
 export class ScopeRegistry<T> {
   private readonly slots = new Map<string, Slot<T>>();
   private readonly now: () => number;
+  private sweptAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: ScopeRegistryOptions<T>) {
     this.now = options.now ?? Date.now;
@@ -33,15 +37,21 @@ export class ScopeRegistry<T> {
     return this.slots.size;
   }
 
-  /** The entry of `scope`, created if needed; marks it most recently used. */
+  /**
+   * The entry of `scope`, created if needed; marks it used. An entry used within the last second keeps its
+   * place in the LRU order (no delete and re-insert on every call), and the idle sweep runs at most once a
+   * second: the order is exact to about a second, which is all eviction needs.
+   */
   get(scope: string): T {
     const now = this.now();
     const slot = this.slots.get(scope);
     if (slot) {
+      if (now - slot.lastUsed >= TOUCH_MS) {
+        this.slots.delete(scope);
+        this.slots.set(scope, slot);
+      }
       slot.lastUsed = now;
-      this.slots.delete(scope);
-      this.slots.set(scope, slot);
-      this.sweep(now);
+      if (now - this.sweptAt >= TOUCH_MS) this.sweep(now);
       return slot.value;
     }
     const created: Slot<T> = { value: this.options.create(scope), lastUsed: now };
@@ -67,11 +77,20 @@ export class ScopeRegistry<T> {
 
   /** Drops idle entries from the LRU end; at most a few per call so one access stays O(1) amortised. */
   private sweep(now: number): void {
+    this.sweptAt = now;
     const idle = this.options.idleEvictionMs;
     if (idle <= 0) return;
+    // The front holds the least recently *placed* entries; one used since (its place is stale by up to a
+    // second) is moved to the back, so it never shields idle entries behind it.
     let checked = 0;
     for (const [scope, slot] of this.slots) {
-      if (checked++ >= 4 || now - slot.lastUsed < idle) return;
+      if (checked++ >= 4) return;
+      if (now - slot.lastUsed < idle) {
+        if (now - slot.lastUsed >= TOUCH_MS) return;
+        this.slots.delete(scope);
+        this.slots.set(scope, slot);
+        continue;
+      }
       if (this.options.evictable && !this.options.evictable(slot.value)) continue;
       this.slots.delete(scope);
     }
