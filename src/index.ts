@@ -1,7 +1,6 @@
 import './augment.js';
 
 export { attachResilience, type BreakerState, type ResilienceHandle } from './attach.js';
-export type { TokenOptions } from './auth/attemptAuth.js';
 export {
   type AuthChallenge,
   challengeClaims,
@@ -81,6 +80,7 @@ export {
 export {
   type CircuitBreakerOptions,
   DEFAULT_POLICY,
+  MAX_TIMER_MS,
   type PartnerCenterRequestOptions,
   type ResilienceOptions,
   ResilienceOptionsError,
@@ -90,6 +90,7 @@ export {
   type ScopePolicyOptions,
   type TenantOptions,
   type TimeoutOptions,
+  type TokenOptions,
 } from './options.js';
 export { customerScope } from './tenancy/resolveScope.js';
 export {

@@ -2,6 +2,7 @@ import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo, EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
 import { requestUrl } from '../observability/requestUrl.js';
+import type { TokenOptions } from '../options.js';
 import type { AttemptAuth, CallState } from '../policies/compose.js';
 import { challengeClaims, parseWwwAuthenticate, partnerCenterRealm } from './challenge.js';
 import { PARTNER_CENTER_CLOUDS } from './clouds.js';
@@ -9,25 +10,6 @@ import type { TokenCredentialLike, TokenProvider } from './TokenProvider.js';
 import { toTokenProvider } from './TokenProvider.js';
 import { createTokenCache } from './tokenCache.js';
 import { assertSafeToSendToken } from './transportSecurity.js';
-
-/** Token options of {@link attachResilience}. */
-export interface TokenOptions {
-  /** OAuth scopes asked of the provider. Default: `['https://api.partnercenter.microsoft.com/.default']`. */
-  readonly scopes?: readonly string[];
-  /** Refresh in the background once a token is this close to expiry (ms). Default: `120000`. */
-  readonly refreshWindowMs?: number;
-  /** Callers wait for a refresh once a token is this close to expiry (ms). Default: `30000`. */
-  readonly blockingWindowMs?: number;
-  /** Most scope+realm tokens cached; the least recently used is dropped beyond it. Default: `10000`. */
-  readonly maxEntries?: number;
-  /**
-   * Maps a call's tenant scope to the token it uses: calls mapped to the same key share one token (and one
-   * refresh), and the key is the `scope` the provider is asked for. Partner Center customer calls use the
-   * partner's token, so by default every call shares the partner scope's token; an ISV serving several
-   * partners through one instance maps each scope to its partner. Default: every scope to the partner scope.
-   */
-  readonly scopeOf?: (scope: string) => string;
-}
 
 interface Deps {
   readonly provider: TokenProvider | TokenCredentialLike;
