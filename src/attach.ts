@@ -9,7 +9,7 @@ import { createAttemptAuth } from './auth/attemptAuth.js';
 import { createErrorCodeTable } from './errors/errorCodes.js';
 import { normalizeError } from './errors/normalizeError.js';
 import { PartnerCenterError } from './errors/PartnerCenterError.js';
-import { EventHub, type ResilienceEvents } from './observability/events.js';
+import { EventHub, eventsOf, type ResilienceEvents } from './observability/events.js';
 import { createLog } from './observability/logger.js';
 import { createSanitizer } from './observability/sanitizer.js';
 import { normalizeOptions, type ResilienceOptions } from './options.js';
@@ -62,13 +62,11 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     );
   }
   const normalized = normalizeOptions(options);
-  const log = createLog(options.logger);
-  const hub = new EventHub(options.hooks, log);
-  const sanitizer = createSanitizer(
-    options.allowedQueryParameters ? { allowedQueryParameters: options.allowedQueryParameters } : {},
-  );
-  const codes = createErrorCodeTable(options.errorCodes ?? {});
-  const store = options.store ?? new InMemoryScopeStateStore({ maxScopes: normalized.maxScopes });
+  const log = createLog(normalized.logger);
+  const hub = new EventHub(normalized.hooks, log);
+  const sanitizer = createSanitizer({ allowedQueryParameters: normalized.allowedQueryParameters });
+  const codes = createErrorCodeTable(normalized.errorCodes);
+  const store = normalized.store ?? new InMemoryScopeStateStore({ maxScopes: normalized.maxScopes });
 
   const scopes: ScopeRegistry<ScopePolicy> = new ScopeRegistry<ScopePolicy>({
     maxScopes: normalized.maxScopes,
@@ -88,9 +86,9 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     sanitizer,
     codes,
     log,
-    auth: options.tokenProvider
+    auth: normalized.tokenProvider
       ? createAttemptAuth({
-          provider: options.tokenProvider,
+          provider: normalized.tokenProvider,
           options: options.token,
           hub,
           log,
@@ -132,8 +130,8 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
 
   attached.add(instance);
   let detached = false;
-  const events = hub.events;
   const handle: ResilienceHandle = {
+    ...eventsOf(hub),
     instance,
     detach() {
       if (detached) return;
@@ -151,16 +149,6 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     get scopeCount() {
       return scopes.size;
     },
-    onRequest: events.onRequest,
-    onRetry: events.onRetry,
-    onThrottle: events.onThrottle,
-    onBreak: events.onBreak,
-    onHalfOpen: events.onHalfOpen,
-    onReset: events.onReset,
-    onTokenRefresh: events.onTokenRefresh,
-    onGiveUp: events.onGiveUp,
-    onSuccess: events.onSuccess,
-    onStoreError: events.onStoreError,
   };
   return handle;
 }
