@@ -202,25 +202,6 @@ export interface ResolvedScopePolicy {
   readonly timeout: Required<TimeoutOptions>;
 }
 
-/** A scope policy with every default filled in. */
-export interface ResolvedScopePolicy {
-  readonly retry: Required<RetryOptions>;
-  readonly retryBudget: Required<RetryBudgetOptions>;
-  readonly circuitBreaker: {
-    readonly enabled: boolean;
-    readonly strategy:
-      | { readonly type: 'consecutive'; readonly threshold: number }
-      | {
-          readonly type: 'sampling';
-          readonly threshold: number;
-          readonly durationMs: number;
-          readonly minimumRps: number;
-        };
-    readonly halfOpenAfterMs: number;
-  };
-  readonly timeout: Required<TimeoutOptions>;
-}
-
 /** {@link TokenOptions} with every default filled in. */
 export interface ResolvedTokenOptions {
   readonly scopes: readonly string[];
