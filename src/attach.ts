@@ -3,10 +3,11 @@ import { createAttemptAuth } from './auth/attemptAuth.js';
 import { createErrorCodeTable } from './errors/errorCodes.js';
 import { normalizeError } from './errors/normalizeError.js';
 import { PartnerCenterError } from './errors/PartnerCenterError.js';
-import { EventHub, type ResilienceEvents } from './observability/events.js';
+import { EventHub, eventsOf, type ResilienceEvents } from './observability/events.js';
 import { createLog } from './observability/logger.js';
 import { createSanitizer } from './observability/sanitizer.js';
-import { normalizeOptions, type ResilienceOptions } from './options.js';
+import { normalizeOptions } from './options/normalize.js';
+import type { ResilienceOptions } from './options.js';
 import type { BreakerState } from './policies/breaker.js';
 import { createEngine } from './policies/engine.js';
 import { createScopePolicy, type ScopePolicy } from './policies/scopePolicy.js';
@@ -38,9 +39,6 @@ type WrappedAdapter = AxiosAdapter & { [WRAPPED]?: AxiosAdapter };
 /** Most distinct adapter settings whose wrapper is remembered. */
 const WRAPPERS_LIMIT = 16;
 
-/** Default time limit of one store read, in ms, until options name their own. */
-const STORE_TIMEOUT_MS = 1_000;
-
 /**
  * Attaches Partner Center resilience to an existing axios instance: every logical call then runs through
  * the policies of its tenant scope (throttle gate, circuit breaker, retry with Retry-After first,
@@ -56,18 +54,16 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     );
   }
   const normalized = normalizeOptions(options);
-  const log = createLog(options.logger);
-  const hub = new EventHub(options.hooks, log);
-  const sanitizer = createSanitizer(
-    options.allowedQueryParameters ? { allowedQueryParameters: options.allowedQueryParameters } : {},
-  );
-  const codes = createErrorCodeTable(options.errorCodes ?? {});
+  const log = createLog(normalized.logger);
+  const hub = new EventHub(normalized.hooks, log);
+  const sanitizer = createSanitizer({ allowedQueryParameters: normalized.allowedQueryParameters });
+  const codes = createErrorCodeTable(normalized.errorCodes);
   const store: ScopeStateStore =
-    options.store ?? new InMemoryScopeStateStore({ maxScopes: normalized.maxScopes });
+    normalized.store ?? new InMemoryScopeStateStore({ maxScopes: normalized.maxScopes });
   const reportStoreFailure = (failure: { scope: string; operation: string; reason: string }) => {
     if (hub.has('onStoreError')) hub.emit('onStoreError', failure);
   };
-  const access = createStoreAccess(log, sanitizer, reportStoreFailure, STORE_TIMEOUT_MS);
+  const access = createStoreAccess(log, sanitizer, reportStoreFailure, normalized.storeTimeoutMs);
   // Failures a store absorbs itself (a Redis store answering from memory) are reported the same way.
   const unsubscribeStore = store.onFailure?.((failure) => {
     const reason = sanitizer.scrubText(
@@ -104,10 +100,10 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     sanitizer,
     codes,
     log,
-    auth: options.tokenProvider
+    auth: normalized.tokenProvider
       ? createAttemptAuth({
-          provider: options.tokenProvider,
-          options: options.token,
+          provider: normalized.tokenProvider,
+          options: normalized.token,
           hub,
           log,
           maxScopes: normalized.maxScopes,
@@ -147,7 +143,7 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
   attached.add(instance);
   let detached = false;
   const handle: ResilienceHandle = {
-    ...hub.events,
+    ...eventsOf(hub),
     instance,
     detach() {
       if (detached) return;

@@ -79,19 +79,20 @@ export {
   type Sanitizer,
   type SanitizerOptions,
 } from './observability/sanitizer.js';
-export {
-  type CircuitBreakerOptions,
-  DEFAULT_POLICY,
-  type PartnerCenterRequestOptions,
-  type ResilienceOptions,
-  ResilienceOptionsError,
-  type ResolvedScopePolicy,
-  type RetryBudgetOptions,
-  type RetryOptions,
-  type ScopePolicyOptions,
-  type TenantOptions,
-  type TimeoutOptions,
-  type TokenOptions,
+export { DEFAULT_POLICY } from './options/defaults.js';
+export { MAX_TIMER_MS } from './options/limits.js';
+export { ResilienceOptionsError } from './options/ResilienceOptionsError.js';
+export type {
+  CircuitBreakerOptions,
+  PartnerCenterRequestOptions,
+  ResilienceOptions,
+  ResolvedScopePolicy,
+  RetryBudgetOptions,
+  RetryOptions,
+  ScopePolicyOptions,
+  TenantOptions,
+  TimeoutOptions,
+  TokenOptions,
 } from './options.js';
 export { customerScope } from './tenancy/resolveScope.js';
 export {

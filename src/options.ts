@@ -1,5 +1,4 @@
 import type { InternalAxiosRequestConfig } from 'axios';
-import { z } from 'zod';
 import type { TokenCredentialLike, TokenProvider } from './auth/TokenProvider.js';
 import type { ErrorCodeInfo } from './errors/errorCodes.js';
 import type { ResilienceHooks } from './observability/events.js';
@@ -12,7 +11,10 @@ export interface TokenOptions {
   readonly scopes?: readonly string[];
   /** Refresh in the background once a token is this close to expiry (ms). Default: `120000`. */
   readonly refreshWindowMs?: number;
-  /** Callers wait for a refresh once a token is this close to expiry (ms). Default: `30000`. */
+  /**
+   * Callers wait for a refresh once a token is this close to expiry (ms); at most `refreshWindowMs`.
+   * Default: `30000`.
+   */
   readonly blockingWindowMs?: number;
   /** Most scope+realm tokens cached; the least recently used is dropped beyond it. Default: `10000`. */
   readonly maxEntries?: number;
@@ -85,7 +87,10 @@ export interface CircuitBreakerOptions {
   readonly halfOpenAfterMs?: number;
 }
 
-/** Timeouts. The axios request's own `timeout`, when set, is the total budget of the logical call. */
+/**
+ * Timeouts. The axios request's own `timeout`, when set, is the total budget of the logical call. Every
+ * duration option of the library is at most `MAX_TIMER_MS` (2147483647, about 24.8 days).
+ */
 export interface TimeoutOptions {
   /** Longest one attempt may take, in ms (`0`: no limit). Default: `30000`. */
   readonly attemptMs?: number;
@@ -98,9 +103,13 @@ export interface TimeoutOptions {
 
 /** The policy of one scope. */
 export interface ScopePolicyOptions {
+  /** Retries; see {@link RetryOptions}. Default: 4 attempts, decorrelated jitter from 500 ms up to 30 s. */
   readonly retry?: RetryOptions;
+  /** Retry budget; see {@link RetryBudgetOptions}. Default: 50 tokens, 0.2 refunded per success. */
   readonly retryBudget?: RetryBudgetOptions;
+  /** Circuit breaker; see {@link CircuitBreakerOptions}. Default: on, 5 consecutive failures, 30 s open. */
   readonly circuitBreaker?: CircuitBreakerOptions;
+  /** Timeouts; see {@link TimeoutOptions}. Default: 30 s per attempt, 180 s per logical call. */
   readonly timeout?: TimeoutOptions;
 }
 
@@ -117,7 +126,7 @@ export interface TenantOptions {
   readonly policies?: Readonly<Record<string, ScopePolicyOptions>>;
   /** Most scopes kept in memory; the least recently used is evicted beyond it. Default: `10000`. */
   readonly maxScopes?: number;
-  /** A scope unused this long (ms) is evicted. Default: `600000` (10 minutes). */
+  /** A scope unused this long (ms) is evicted (`0`: never). Default: `600000` (10 minutes). */
   readonly idleEvictionMs?: number;
 }
 
@@ -131,6 +140,7 @@ export interface ResilienceOptions extends ScopePolicyOptions {
   readonly tokenProvider?: TokenProvider | TokenCredentialLike;
   /** Token scopes and refresh windows; see {@link TokenOptions}. Default: the global cloud's scope. */
   readonly token?: TokenOptions;
+  /** Tenant scopes; see {@link TenantOptions}. Default: `partner` and `customer:<id>` scopes, 10000 at most. */
   readonly tenants?: TenantOptions;
   /** Hooks called on what the library does; see {@link ResilienceHooks}. Default: none. */
   readonly hooks?: ResilienceHooks;
@@ -138,9 +148,17 @@ export interface ResilienceOptions extends ScopePolicyOptions {
   readonly logger?: Logger;
   /** Scope state store (throttle deadlines, breaker hints, retry budgets). Default: in-memory. */
   readonly store?: ScopeStateStore;
+  /**
+   * Longest wait for one read of the scope store, in ms; after it the call goes on without the shared state
+   * and `onStoreError` reports it. Default: `1000`.
+   */
+  readonly storeTimeoutMs?: number;
   /** Extra or overriding Partner Center error codes. Default: none beyond the built-in table. */
   readonly errorCodes?: Readonly<Record<string, ErrorCodeInfo>>;
-  /** Query parameters whose values may appear in errors and events. Default: the built-in allow-list. */
+  /**
+   * Query parameters whose values may appear in errors and events, beyond the built-in allow-list.
+   * Default: the built-in allow-list only.
+   */
   readonly allowedQueryParameters?: readonly string[];
 }
 
@@ -178,221 +196,20 @@ export interface ResolvedScopePolicy {
   readonly timeout: Required<TimeoutOptions>;
 }
 
-/** The defaults, documented on each option. */
-export const DEFAULT_POLICY: ResolvedScopePolicy = Object.freeze({
-  retry: Object.freeze({
-    maxAttempts: 4,
-    baseDelayMs: 500,
-    maxDelayMs: 30_000,
-    maxRetryAfterMs: 120_000,
-    jitter: 'decorrelated' as const,
-    retryUnsafeMethods: false,
-  }),
-  retryBudget: Object.freeze({ maxTokens: 50, refundPerSuccess: 0.2 }),
-  circuitBreaker: Object.freeze({
-    enabled: true,
-    strategy: Object.freeze({ type: 'consecutive' as const, threshold: 5 }),
-    halfOpenAfterMs: 30_000,
-  }),
-  timeout: Object.freeze({ attemptMs: 30_000, totalMs: 180_000 }),
-});
-
-const ms = (name: string) =>
-  z
-    .number({ error: `${name} must be a number of milliseconds` })
-    .finite()
-    .min(0);
-
-const retrySchema = z
-  .strictObject({
-    maxAttempts: z.number().int().min(1).max(100).optional(),
-    baseDelayMs: ms('retry.baseDelayMs').optional(),
-    maxDelayMs: ms('retry.maxDelayMs').optional(),
-    maxRetryAfterMs: ms('retry.maxRetryAfterMs').optional(),
-    jitter: z.enum(['decorrelated', 'full', 'none']).optional(),
-    retryUnsafeMethods: z.boolean().optional(),
-  })
-  .optional();
-
-const policySchema = z.strictObject({
-  retry: retrySchema,
-  retryBudget: z
-    .strictObject({
-      maxTokens: z.number().finite().min(0).optional(),
-      refundPerSuccess: z.number().finite().min(0).optional(),
-    })
-    .optional(),
-  circuitBreaker: z
-    .strictObject({
-      enabled: z.boolean().optional(),
-      strategy: z
-        .discriminatedUnion('type', [
-          z.strictObject({ type: z.literal('consecutive'), threshold: z.number().int().min(1) }),
-          z.strictObject({
-            type: z.literal('sampling'),
-            threshold: z.number().gt(0).max(1),
-            durationMs: ms('circuitBreaker.strategy.durationMs').min(1),
-            minimumRps: z.number().min(0).optional(),
-          }),
-        ])
-        .optional(),
-      halfOpenAfterMs: ms('circuitBreaker.halfOpenAfterMs').optional(),
-    })
-    .optional(),
-  timeout: z
-    .strictObject({
-      attemptMs: ms('timeout.attemptMs').optional(),
-      totalMs: ms('timeout.totalMs').optional(),
-    })
-    .optional(),
-});
-
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function');
-
-const optionsSchema = policySchema.extend({
-  tokenProvider: z
-    .custom<object>(
-      (v) =>
-        v !== null && typeof v === 'object' && typeof (v as { getToken?: unknown }).getToken === 'function',
-      'must be an object with a getToken function (a TokenProvider or an @azure/identity TokenCredential)',
-    )
-    .optional(),
-  token: z
-    .strictObject({
-      scopes: z.array(z.string().min(1)).min(1).optional(),
-      refreshWindowMs: ms('token.refreshWindowMs').optional(),
-      blockingWindowMs: ms('token.blockingWindowMs').optional(),
-      maxEntries: z.number().int().min(1).optional(),
-      scopeOf: fn.optional(),
-    })
-    .optional(),
-  tenants: z
-    .strictObject({
-      resolve: fn.optional(),
-      partnerScope: z.string().min(1).optional(),
-      policies: z.record(z.string(), policySchema).optional(),
-      maxScopes: z.number().int().min(1).optional(),
-      idleEvictionMs: ms('tenants.idleEvictionMs').optional(),
-    })
-    .optional(),
-  hooks: z.record(z.string(), fn).optional(),
-  logger: z.unknown().optional(),
-  store: z.unknown().optional(),
-  errorCodes: z
-    .record(
-      z.string(),
-      z.object({
-        meaning: z.string(),
-        class: z.enum(['transient', 'reconcile', 'refetch', 'mfa-required', 'permanent']),
-      }),
-    )
-    .optional(),
-  allowedQueryParameters: z.array(z.string()).optional(),
-});
-
-/** Thrown at attach time for invalid options. */
-export class ResilienceOptionsError extends TypeError {
-  override readonly name = 'ResilienceOptionsError';
-  /** One line per problem, each naming the option path. */
-  readonly issues: readonly string[];
-  constructor(issues: readonly string[]) {
-    super(`Invalid partner-center-resilience options:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
-    this.issues = issues;
-  }
-}
-
-function pathOf(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((p) => String(p)).join('.') || '(options)';
-}
-
-/** Merges a policy override over a resolved policy. */
-export function mergePolicy(
-  base: ResolvedScopePolicy,
-  override: ScopePolicyOptions | undefined,
-): ResolvedScopePolicy {
-  if (!override) return base;
-  const strategy = override.circuitBreaker?.strategy;
-  return {
-    retry: { ...base.retry, ...stripUndefined(override.retry) },
-    retryBudget: { ...base.retryBudget, ...stripUndefined(override.retryBudget) },
-    circuitBreaker: {
-      enabled: override.circuitBreaker?.enabled ?? base.circuitBreaker.enabled,
-      halfOpenAfterMs: override.circuitBreaker?.halfOpenAfterMs ?? base.circuitBreaker.halfOpenAfterMs,
-      strategy:
-        strategy === undefined
-          ? base.circuitBreaker.strategy
-          : strategy.type === 'sampling'
-            ? { ...strategy, minimumRps: strategy.minimumRps ?? 5 }
-            : strategy,
-    },
-    timeout: { ...base.timeout, ...stripUndefined(override.timeout) },
-  };
-}
-
-function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
-  if (!value) return {};
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Which timing options the user set, instance-wide or for the scope. */
-interface Explicit {
-  readonly attemptMs: boolean;
-  readonly totalMs: boolean;
-  readonly maxRetryAfterMs: boolean;
-}
-
-function explicitIn(...layers: Array<ScopePolicyOptions | undefined>): Explicit {
-  return {
-    attemptMs: layers.some((l) => l?.timeout?.attemptMs !== undefined),
-    totalMs: layers.some((l) => l?.timeout?.totalMs !== undefined),
-    maxRetryAfterMs: layers.some((l) => l?.retry?.maxRetryAfterMs !== undefined),
-  };
+/** {@link TokenOptions} with every default filled in. */
+export interface ResolvedTokenOptions {
+  readonly scopes: readonly string[];
+  readonly refreshWindowMs: number;
+  readonly blockingWindowMs: number;
+  readonly maxEntries: number;
+  readonly scopeOf: ((scope: string) => string) | undefined;
 }
 
 /**
- * Cross-option rules, as Microsoft.Extensions.Http.Resilience checks them: an error when the user set both
- * sides of a rule; a default that would break a rule against a value the user set is lowered to fit.
+ * The options after validation, with defaults filled in: the one shape every part of the engine reads.
+ * Plain data is deep-frozen copies; functions and objects the caller gave (provider, store, logger,
+ * resolvers) are kept as given, never mutated.
  */
-function crossCheck(
-  policy: ResolvedScopePolicy,
-  explicit: Explicit,
-  where: string,
-): { policy: ResolvedScopePolicy; issues: string[] } {
-  const issues: string[] = [];
-  let { attemptMs, totalMs } = policy.timeout;
-  let { maxRetryAfterMs } = policy.retry;
-  if (attemptMs > 0 && totalMs > 0 && attemptMs > totalMs) {
-    if (explicit.attemptMs && explicit.totalMs) {
-      issues.push(`${where}timeout.attemptMs (${attemptMs}) must not exceed timeout.totalMs (${totalMs})`);
-    } else if (explicit.attemptMs) totalMs = attemptMs;
-    else attemptMs = totalMs;
-  }
-  if (totalMs > 0 && maxRetryAfterMs > totalMs) {
-    if (explicit.maxRetryAfterMs && explicit.totalMs) {
-      issues.push(
-        `${where}retry.maxRetryAfterMs (${maxRetryAfterMs}) must not exceed timeout.totalMs (${totalMs})`,
-      );
-    } else if (explicit.maxRetryAfterMs) totalMs = Math.max(totalMs, maxRetryAfterMs);
-    else maxRetryAfterMs = totalMs;
-  }
-  if (policy.retry.baseDelayMs > policy.retry.maxDelayMs) {
-    issues.push(
-      `${where}retry.baseDelayMs (${policy.retry.baseDelayMs}) must not exceed retry.maxDelayMs (${policy.retry.maxDelayMs})`,
-    );
-  }
-  const s = policy.circuitBreaker.strategy;
-  if (s.type === 'sampling' && attemptMs > 0 && s.durationMs < 2 * attemptMs) {
-    issues.push(
-      `${where}circuitBreaker.strategy.durationMs (${s.durationMs}) must be at least twice timeout.attemptMs (${attemptMs})`,
-    );
-  }
-  return {
-    policy: { ...policy, timeout: { attemptMs, totalMs }, retry: { ...policy.retry, maxRetryAfterMs } },
-    issues,
-  };
-}
-
-/** The options after validation, with defaults filled in. */
 export interface NormalizedOptions {
   readonly policy: ResolvedScopePolicy;
   readonly scopePolicies: ReadonlyMap<string, ResolvedScopePolicy>;
@@ -400,38 +217,14 @@ export interface NormalizedOptions {
   readonly maxScopes: number;
   readonly idleEvictionMs: number;
   readonly resolve: ((config: InternalAxiosRequestConfig) => string | undefined) | undefined;
-}
-
-/**
- * Validates options with zod and fills in defaults. Throws {@link ResilienceOptionsError} listing every
- * problem with its option path. Never mutates `options`.
- */
-export function normalizeOptions(options: ResilienceOptions = {}): NormalizedOptions {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new ResilienceOptionsError(parsed.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}`));
-  }
-  const merged = mergePolicy(DEFAULT_POLICY, options);
-  const checked = crossCheck(merged, explicitIn(options), '');
-  const policy = checked.policy;
-  const issues = [...checked.issues];
-  const scopePolicies = new Map<string, ResolvedScopePolicy>();
-  for (const [scope, override] of Object.entries(options.tenants?.policies ?? {})) {
-    const scoped = crossCheck(
-      mergePolicy(merged, override),
-      explicitIn(options, override),
-      `tenants.policies.${scope}.`,
-    );
-    issues.push(...scoped.issues);
-    scopePolicies.set(scope, scoped.policy);
-  }
-  if (issues.length > 0) throw new ResilienceOptionsError(issues);
-  return {
-    policy,
-    scopePolicies,
-    partnerScope: options.tenants?.partnerScope ?? 'partner',
-    maxScopes: options.tenants?.maxScopes ?? 10_000,
-    idleEvictionMs: options.tenants?.idleEvictionMs ?? 600_000,
-    resolve: options.tenants?.resolve,
-  };
+  readonly tokenProvider: TokenProvider | TokenCredentialLike | undefined;
+  readonly token: ResolvedTokenOptions;
+  /** Only the hooks that were given (a frozen copy). */
+  readonly hooks: ResilienceHooks;
+  readonly logger: Logger | undefined;
+  readonly store: ScopeStateStore | undefined;
+  readonly errorCodes: Readonly<Record<string, ErrorCodeInfo>>;
+  /** Extra allowed query parameters (empty: the built-in allow-list only). */
+  readonly allowedQueryParameters: readonly string[];
+  readonly storeTimeoutMs: number;
 }

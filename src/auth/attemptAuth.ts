@@ -3,11 +3,10 @@ import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo, EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
 import { requestUrl } from '../observability/requestUrl.js';
-import type { TokenOptions } from '../options.js';
+import type { ResolvedTokenOptions } from '../options.js';
 import type { AttemptAuth } from '../policies/attempt.js';
 import { type Call, callInfo } from '../policies/call.js';
 import { challengeClaims, parseWwwAuthenticate, partnerCenterRealm } from './challenge.js';
-import { PARTNER_CENTER_CLOUDS } from './clouds.js';
 import type { AccessToken, TokenCredentialLike, TokenProvider } from './TokenProvider.js';
 import { toTokenProvider } from './TokenProvider.js';
 import { createTokenCache } from './tokenCache.js';
@@ -15,7 +14,8 @@ import { assertSafeToSendToken } from './transportSecurity.js';
 
 interface Deps {
   readonly provider: TokenProvider | TokenCredentialLike;
-  readonly options: TokenOptions | undefined;
+  /** The token options, normalised (defaults filled in). */
+  readonly options: ResolvedTokenOptions;
   readonly hub: EventHub;
   readonly log: Log | undefined;
   readonly maxScopes: number;
@@ -52,8 +52,8 @@ function bound<K, V>(map: Map<K, V>, limit: number): void {
  */
 export function createAttemptAuth(deps: Deps): AttemptAuth {
   const { hub, log } = deps;
-  const scopes = deps.options?.scopes ?? PARTNER_CENTER_CLOUDS.global.tokenScopes;
-  const mapScope = deps.options?.scopeOf;
+  const scopes = deps.options.scopes;
+  const mapScope = deps.options.scopeOf;
   const keyOf = (scope: string): string => {
     if (!mapScope) return deps.partnerScope;
     try {
@@ -71,11 +71,9 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
   const bearers = new Map<string, { token: AccessToken; header: string }>();
 
   const cache = createTokenCache(toTokenProvider(deps.provider), {
-    ...(deps.options?.refreshWindowMs === undefined ? {} : { refreshWindowMs: deps.options.refreshWindowMs }),
-    ...(deps.options?.blockingWindowMs === undefined
-      ? {}
-      : { blockingWindowMs: deps.options.blockingWindowMs }),
-    maxEntries: deps.options?.maxEntries ?? 10_000,
+    refreshWindowMs: deps.options.refreshWindowMs,
+    blockingWindowMs: deps.options.blockingWindowMs,
+    maxEntries: deps.options.maxEntries,
     onRefresh: (event) => {
       log?.(
         event.outcome === 'success' ? 'debug' : 'warn',

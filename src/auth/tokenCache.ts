@@ -1,5 +1,8 @@
+import { z } from 'zod';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo } from '../observability/events.js';
+import { OPTION_DEFAULTS } from '../options/defaults.js';
+import { durationMs, issueLines, tokenWindowIssue, tokenWindowShape } from '../options/rules.js';
 import {
   type AccessToken,
   type TokenProvider,
@@ -90,13 +93,6 @@ interface Entry {
   backgroundNotBefore: number;
 }
 
-const DEFAULTS = {
-  refreshWindowMs: 120_000,
-  blockingWindowMs: 30_000,
-  refreshRetryIntervalMs: 5_000,
-  maxEntries: 10_000,
-};
-
 /**
  * Creates a token cache (a "token cycler") in front of `provider`, keyed by tenant scope + realm.
  *
@@ -118,26 +114,12 @@ const DEFAULTS = {
  * @throws RangeError for invalid options.
  */
 export function createTokenCache(provider: TokenProvider, options: TokenCacheOptions = {}): TokenCache {
-  const refreshWindowMs = nonNegative('refreshWindowMs', options.refreshWindowMs, DEFAULTS.refreshWindowMs);
-  const blockingWindowMs = nonNegative(
-    'blockingWindowMs',
-    options.blockingWindowMs,
-    DEFAULTS.blockingWindowMs,
-  );
-  const retryMs = nonNegative(
-    'refreshRetryIntervalMs',
-    options.refreshRetryIntervalMs,
-    DEFAULTS.refreshRetryIntervalMs,
-  );
-  const maxEntries = options.maxEntries ?? DEFAULTS.maxEntries;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-    throw new RangeError(`maxEntries must be an integer >= 1, got ${String(maxEntries)}`);
-  }
-  if (blockingWindowMs > refreshWindowMs) {
-    throw new RangeError(
-      `blockingWindowMs (${blockingWindowMs}) must not exceed refreshWindowMs (${refreshWindowMs})`,
-    );
-  }
+  const {
+    refreshWindowMs,
+    blockingWindowMs,
+    refreshRetryIntervalMs: retryMs,
+    maxEntries,
+  } = cacheSettings(options);
   const now = options.now ?? Date.now;
   const onRefresh = options.onRefresh;
   const entries = new Map<string, Entry>();
@@ -324,12 +306,25 @@ function keyOf(scope: string, realm: string | undefined): string {
   return realm === undefined ? scope : `${scope}\u0000${realm}`;
 }
 
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number >= 0, got ${String(value)}`);
-  }
-  return value;
+/** The cache's options checked by the options module's rules, over the shared defaults. */
+const settingsSchema = z.object({
+  ...tokenWindowShape,
+  refreshRetryIntervalMs: durationMs().optional(),
+});
+
+function cacheSettings(options: TokenCacheOptions) {
+  const parsed = settingsSchema.safeParse(options);
+  if (!parsed.success) throw new RangeError(issueLines(parsed.error.issues).join('; '));
+  const defaults = OPTION_DEFAULTS.token;
+  const settings = {
+    refreshWindowMs: parsed.data.refreshWindowMs ?? defaults.refreshWindowMs,
+    blockingWindowMs: parsed.data.blockingWindowMs ?? defaults.blockingWindowMs,
+    refreshRetryIntervalMs: parsed.data.refreshRetryIntervalMs ?? defaults.refreshRetryIntervalMs,
+    maxEntries: parsed.data.maxEntries ?? defaults.maxEntries,
+  };
+  const issue = tokenWindowIssue(settings.refreshWindowMs, settings.blockingWindowMs, '');
+  if (issue !== undefined) throw new RangeError(issue);
+  return settings;
 }
 
 function eventOf(

@@ -1,4 +1,4 @@
-import { type Event, EventEmitter } from 'cockatiel';
+import { type Event, EventEmitter, type IDisposable } from 'cockatiel';
 import type { RetryAfterSource } from '../backoff/parseRetryAfter.js';
 import type { PartnerCenterError, PartnerCenterErrorKind } from '../errors/PartnerCenterError.js';
 import type { Log } from './logger.js';
@@ -124,10 +124,12 @@ export interface ResilienceEvents {
   readonly onStoreError: Event<StoreErrorEvent>;
 }
 
-type EventName = keyof ResilienceEvents;
-type Payload<K extends EventName> = ResilienceEvents[K] extends Event<infer T> ? T : never;
-
-const EVENT_NAMES: readonly EventName[] = [
+/**
+ * The names of the handle's events, in one list: the hub, the handle and the hooks schema all iterate it,
+ * and the compiler checks it against {@link ResilienceEvents} (`satisfies` for extra names, the `Listed`
+ * check below for missing ones).
+ */
+export const EVENT_NAMES = [
   'onRequest',
   'onRetry',
   'onThrottle',
@@ -138,7 +140,30 @@ const EVENT_NAMES: readonly EventName[] = [
   'onGiveUp',
   'onSuccess',
   'onStoreError',
-];
+] as const satisfies ReadonlyArray<keyof ResilienceEvents>;
+
+/** The hook names accepted in options: every event, plus `onHookError`. */
+export const HOOK_NAMES = [...EVENT_NAMES, 'onHookError'] as const satisfies ReadonlyArray<
+  keyof ResilienceHooks
+>;
+
+/** Compiles only when the list names every key of `T` (ky's options registry check). */
+type Listed<T, Names extends PropertyKey> = [Exclude<keyof T, Names>] extends [never] ? true : never;
+type _EveryEventListed = Listed<ResilienceEvents, (typeof EVENT_NAMES)[number]> &
+  Listed<ResilienceHooks, (typeof HOOK_NAMES)[number]>;
+const _everyEventListed: _EveryEventListed = true;
+
+type EventName = (typeof EVENT_NAMES)[number];
+type Payload<K extends EventName> = ResilienceEvents[K] extends Event<infer T> ? T : never;
+
+/** The handle's subscribe functions (`handle.onRetry(listener)`), one per name in {@link EVENT_NAMES}. */
+export function eventsOf(hub: EventHub): ResilienceEvents {
+  const events: Partial<Record<EventName, Event<never>>> = {};
+  for (const name of EVENT_NAMES) {
+    events[name] = (listener) => hub.on(name, listener as (event: Payload<typeof name>) => unknown);
+  }
+  return Object.freeze(events) as ResilienceEvents;
+}
 
 /**
  * The engine's event hub: one cockatiel emitter per event, hooks from options subscribed to them, and
@@ -146,6 +171,7 @@ const EVENT_NAMES: readonly EventName[] = [
  * `has(name)` lets the engine skip building event objects when nobody listens.
  */
 export class EventHub {
+  /** The subscribe functions, as {@link eventsOf} builds them. */
   readonly events: ResilienceEvents;
   private readonly emitters: { [K in EventName]: EventEmitter<Payload<K>> };
   private readonly reported = new WeakSet<object>();
@@ -154,23 +180,20 @@ export class EventHub {
     hooks: ResilienceHooks | undefined,
     private readonly log: Log | undefined,
   ) {
-    const emitters = {} as { [K in EventName]: EventEmitter<Payload<K>> };
-    const events = {} as { -readonly [K in EventName]: Event<Payload<K>> };
-    for (const name of EVENT_NAMES) {
-      const emitter = new EventEmitter<never>();
-      (emitters as unknown as Record<EventName, EventEmitter<never>>)[name] = emitter;
-      (events as Record<EventName, Event<never>>)[name] = (listener) =>
-        emitter.addListener(this.guard(name, listener as (e: never) => unknown));
-    }
-    this.emitters = emitters;
-    this.events = events;
+    const emitters: Partial<Record<EventName, EventEmitter<never>>> = {};
+    for (const name of EVENT_NAMES) emitters[name] = new EventEmitter<never>();
+    this.emitters = emitters as unknown as { [K in EventName]: EventEmitter<Payload<K>> };
+    this.events = eventsOf(this);
     for (const name of EVENT_NAMES) {
       const hook = hooks?.[name];
-      if (typeof hook === 'function') {
-        (this.events[name] as Event<unknown>)(hook as (e: unknown) => void);
-      }
+      if (typeof hook === 'function') this.on(name, hook as (event: unknown) => unknown);
     }
     this.onHookError = hooks?.onHookError;
+  }
+
+  /** Subscribes `listener` to `name`; a throw or rejection of it is reported, never reaches the call. */
+  on<K extends EventName>(name: K, listener: (event: Payload<K>) => unknown): IDisposable {
+    return (this.emitters[name] as EventEmitter<Payload<K>>).addListener(this.guard(name, listener));
   }
 
   private readonly onHookError: ((event: HookErrorEvent) => unknown) | undefined;

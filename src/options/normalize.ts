@@ -1,0 +1,86 @@
+import type { ResilienceHooks } from '../observability/events.js';
+import type {
+  NormalizedOptions,
+  ResilienceOptions,
+  ResolvedScopePolicy,
+  ResolvedTokenOptions,
+} from '../options.js';
+import { deepFreeze, OPTION_DEFAULTS } from './defaults.js';
+import { crossCheck, explicitIn, mergePolicy } from './mergePolicy.js';
+import { ResilienceOptionsError } from './ResilienceOptionsError.js';
+import { issueLines, tokenWindowIssue } from './rules.js';
+import { optionsSchema } from './schema.js';
+
+/**
+ * Validates options with zod and fills in defaults, once: the result is the one shape the engine reads.
+ * Throws {@link ResilienceOptionsError} listing every problem with its option path. Never mutates
+ * `options`.
+ */
+export function normalizeOptions(options: ResilienceOptions = {}): NormalizedOptions {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) throw new ResilienceOptionsError(issueLines(parsed.error.issues));
+
+  const merged = mergePolicy(OPTION_DEFAULTS.policy, options);
+  const checked = crossCheck(merged, explicitIn(options), '');
+  const issues = [...checked.issues];
+  const scopePolicies = new Map<string, ResolvedScopePolicy>();
+  for (const [scope, override] of Object.entries(options.tenants?.policies ?? {})) {
+    const scoped = crossCheck(
+      mergePolicy(merged, override),
+      explicitIn(options, override),
+      `tenants.policies.${scope}.`,
+    );
+    issues.push(...scoped.issues);
+    scopePolicies.set(scope, deepFreeze(scoped.policy));
+  }
+  const token = tokenOf(options);
+  const tokenIssue = tokenWindowIssue(token.refreshWindowMs, token.blockingWindowMs, 'token.');
+  if (tokenIssue !== undefined) issues.push(tokenIssue);
+  if (issues.length > 0) throw new ResilienceOptionsError(issues);
+
+  const tenants = OPTION_DEFAULTS.tenants;
+  // Only the library's own copies are frozen: what the caller passed in (provider, store, logger,
+  // callbacks) is kept as given and never touched.
+  return Object.freeze({
+    policy: deepFreeze(checked.policy),
+    scopePolicies,
+    partnerScope: options.tenants?.partnerScope ?? tenants.partnerScope,
+    maxScopes: options.tenants?.maxScopes ?? tenants.maxScopes,
+    idleEvictionMs: options.tenants?.idleEvictionMs ?? tenants.idleEvictionMs,
+    resolve: options.tenants?.resolve,
+    tokenProvider: options.tokenProvider,
+    token: deepFreeze(token),
+    hooks: Object.freeze(hooksOf(options.hooks)),
+    logger: options.logger,
+    store: options.store,
+    errorCodes: deepFreeze(
+      Object.fromEntries(
+        Object.entries(options.errorCodes ?? {}).map(([code, info]) => [
+          code,
+          { meaning: info.meaning, class: info.class },
+        ]),
+      ),
+    ),
+    allowedQueryParameters: Object.freeze([...(options.allowedQueryParameters ?? [])]),
+    storeTimeoutMs: options.storeTimeoutMs ?? OPTION_DEFAULTS.storeTimeoutMs,
+  });
+}
+
+function tokenOf(options: ResilienceOptions): ResolvedTokenOptions {
+  const given = options.token;
+  const defaults = OPTION_DEFAULTS.token;
+  return {
+    scopes: given?.scopes ? [...given.scopes] : defaults.scopes,
+    refreshWindowMs: given?.refreshWindowMs ?? defaults.refreshWindowMs,
+    blockingWindowMs: given?.blockingWindowMs ?? defaults.blockingWindowMs,
+    maxEntries: given?.maxEntries ?? defaults.maxEntries,
+    scopeOf: given?.scopeOf,
+  };
+}
+
+/** A copy of the given hooks (the schema let only known names with function values through). */
+function hooksOf(hooks: ResilienceHooks | undefined): ResilienceHooks {
+  return Object.fromEntries(
+    Object.entries(hooks ?? {}).filter(([, hook]) => typeof hook === 'function'),
+  ) as ResilienceHooks;
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import type { ErrorCodeClass } from '../errors/errorCodes.js';
+import { HOOK_NAMES } from '../observability/events.js';
+import { count, durationMs, fn, tokenWindowShape } from './rules.js';
+
+/**
+ * The one schema of `ResilienceOptions`, at every depth: an unknown key or a bad value anywhere is an
+ * issue naming its path. Objects the caller passes in (store, logger, provider) are checked structurally;
+ * the parse result is not used, so they are never copied.
+ */
+
+const policySchema = z.strictObject({
+  retry: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).max(100).optional(),
+      baseDelayMs: durationMs().optional(),
+      maxDelayMs: durationMs().optional(),
+      maxRetryAfterMs: durationMs().optional(),
+      jitter: z.enum(['decorrelated', 'full', 'none']).optional(),
+      retryUnsafeMethods: z.boolean().optional(),
+    })
+    .optional(),
+  retryBudget: z
+    .strictObject({
+      maxTokens: z.number().min(0).optional(),
+      refundPerSuccess: z.number().min(0).optional(),
+    })
+    .optional(),
+  circuitBreaker: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      strategy: z
+        .discriminatedUnion('type', [
+          z.strictObject({ type: z.literal('consecutive'), threshold: count }),
+          z.strictObject({
+            type: z.literal('sampling'),
+            threshold: z.number().gt(0).max(1),
+            durationMs: durationMs(1),
+            minimumRps: z.number().min(0).optional(),
+          }),
+        ])
+        .optional(),
+      halfOpenAfterMs: durationMs().optional(),
+    })
+    .optional(),
+  timeout: z
+    .strictObject({
+      attemptMs: durationMs().optional(),
+      totalMs: durationMs().optional(),
+    })
+    .optional(),
+});
+
+/** Hooks: only the known names (one list, in `observability/events.ts`), each a function. */
+const hooksSchema = z.strictObject(
+  Object.fromEntries(HOOK_NAMES.map((name) => [name, fn.optional()])) as Record<
+    (typeof HOOK_NAMES)[number],
+    z.ZodOptional<typeof fn>
+  >,
+);
+
+const storeSchema = z.looseObject(
+  {
+    getThrottleDeadline: fn,
+    extendThrottleDeadline: fn,
+    getOpenUntil: fn,
+    setOpenUntil: fn,
+    takeRetryToken: fn,
+    refundRetryToken: fn,
+    onFailure: fn.optional(),
+  },
+  { error: 'must be a scope state store (an object with the ScopeStateStore methods)' },
+);
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+const loggerSchema = z
+  .looseObject(Object.fromEntries(LOG_LEVELS.map((level) => [level, fn.optional()])), {
+    error: 'must be a logger object (with debug, info, warn or error methods)',
+  })
+  .refine((logger) => LOG_LEVELS.some((level) => logger[level] !== undefined), {
+    error: 'must have at least one of the methods debug, info, warn, error',
+  });
+
+export const optionsSchema = policySchema.extend({
+  tokenProvider: z
+    .custom<object>(
+      (v) =>
+        v !== null && typeof v === 'object' && typeof (v as { getToken?: unknown }).getToken === 'function',
+      'must be an object with a getToken function (a TokenProvider or an @azure/identity TokenCredential)',
+    )
+    .optional(),
+  token: z
+    .strictObject({
+      ...tokenWindowShape,
+      scopes: z.array(z.string().min(1)).min(1).optional(),
+      scopeOf: fn.optional(),
+    })
+    .optional(),
+  tenants: z
+    .strictObject({
+      resolve: fn.optional(),
+      partnerScope: z.string().min(1).optional(),
+      policies: z.record(z.string(), policySchema).optional(),
+      maxScopes: count.optional(),
+      idleEvictionMs: durationMs().optional(),
+    })
+    .optional(),
+  hooks: hooksSchema.optional(),
+  logger: loggerSchema.optional(),
+  store: storeSchema.optional(),
+  storeTimeoutMs: durationMs(1).optional(),
+  errorCodes: z
+    .record(
+      z.string(),
+      z.object({
+        meaning: z.string(),
+        class: z.enum([
+          'transient',
+          'reconcile',
+          'refetch',
+          'mfa-required',
+          'permanent',
+        ] as const satisfies readonly ErrorCodeClass[]),
+      }),
+    )
+    .optional(),
+  allowedQueryParameters: z.array(z.string()).optional(),
+});
