@@ -9,69 +9,16 @@ import {
   type TokenRequest,
   validateAccessToken,
 } from './TokenProvider.js';
+import type {
+  TokenCache,
+  TokenCacheOptions,
+  TokenCacheRequest,
+  TokenRefreshEvent,
+  TokenRefreshReason,
+} from './tokenCacheTypes.js';
+import { cancelled, refreshError, wait } from './tokenErrors.js';
 
-/** A {@link TokenRequest} as the engine hands it to the cache. */
-export interface TokenCacheRequest extends TokenRequest {
-  /**
-   * The token a 401 just rejected (the one the failed attempt sent). With `forceRefresh`, it lets the cache
-   * tell "someone already replaced it" (answer with the newer token, no provider call) from "still current"
-   * (refresh), and guarantees the rejected token is never handed back. Never passed to the provider.
-   * Without it, a forced request treats the cached token as the rejected one.
-   */
-  readonly rejectedToken?: string | undefined;
-  /** The call that asks (reported with the refresh it starts). Never passed to the provider. */
-  readonly call?: CallInfo | undefined;
-}
-
-/** Why a refresh ran: no token yet, inside the refresh window, past expiry, or a rejected token / claims. */
-export type TokenRefreshReason = 'initial' | 'expiring' | 'expired' | 'forced';
-
-/** Reported once per provider call, when it settles. Never contains a token. */
-export interface TokenRefreshEvent {
-  readonly scope: string;
-  readonly realm: string | undefined;
-  readonly reason: TokenRefreshReason;
-  /** Time the provider took, by the cache's clock. */
-  readonly durationMs: number;
-  readonly outcome: 'success' | 'failure';
-  /** The call whose request started this provider call, when the request named one. */
-  readonly call?: CallInfo | undefined;
-  /** The PartnerCenterError the waiters received (its `cause` is a scrubbed copy of what the provider threw). */
-  readonly error?: unknown;
-}
-
-/** Options of {@link createTokenCache}. */
-export interface TokenCacheOptions {
-  /** Start a background refresh once a token is this close to expiry; callers still get the old token. Default 120000. */
-  readonly refreshWindowMs?: number;
-  /** Inside this window before expiry (or once expired) callers wait for the refresh. Default 30000; at most `refreshWindowMs`. */
-  readonly blockingWindowMs?: number;
-  /** After a failed background refresh, the next one starts no sooner than this. Default 5000. */
-  readonly refreshRetryIntervalMs?: number;
-  /** Cached scope+realm entries; the least recently used is dropped beyond it. Default 10000. */
-  readonly maxEntries?: number;
-  /** Clock in milliseconds since the epoch. Default `Date.now`. */
-  readonly now?: () => number;
-  /** Called after every provider call. A hook that throws is ignored. Default none. */
-  readonly onRefresh?: (event: TokenRefreshEvent) => void;
-}
-
-/** Per scope+realm token cache with single-flight refresh; see {@link createTokenCache}. */
-export interface TokenCache {
-  /** A token for the request's scope and realm, from the cache or from one shared provider call. */
-  getToken(request: TokenCacheRequest): Promise<AccessToken>;
-  /**
-   * The cached token of `scope` and `realm` while it is fresh (outside the refresh window, no forced refresh
-   * under way), without a promise and without touching the LRU order; else `undefined` (ask `getToken`).
-   */
-  peek(scope: string, realm: string | undefined): AccessToken | undefined;
-  /** Drops the entry of `scope` and `realm`; without `realm`, every entry of `scope`. A running refresh still answers its waiters. */
-  invalidate(scope: string, realm?: string): void;
-  /** Drops every entry. */
-  clear(): void;
-  /** Number of cached entries. */
-  size(): number;
-}
+export type { TokenCache, TokenCacheOptions, TokenCacheRequest, TokenRefreshEvent, TokenRefreshReason };
 
 interface Attempt {
   readonly promise: Promise<AccessToken>;
@@ -344,109 +291,4 @@ function eventOf(
     ...(call === undefined ? {} : { call }),
   };
   return Object.freeze(error === undefined ? base : { ...base, error });
-}
-
-/** Waits for a shared refresh; this caller's abort rejects only this caller. */
-function wait(attempt: Attempt, scope: string, signal: AbortSignal | undefined): Promise<AccessToken> {
-  if (!signal) return attempt.promise;
-  if (signal.aborted) return Promise.reject(cancelled(scope, signal));
-  return new Promise<AccessToken>((resolve, reject) => {
-    const onAbort = (): void => reject(cancelled(scope, signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    attempt.promise.then(
-      (token) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(token);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function cancelled(scope: string, signal: AbortSignal): PartnerCenterError {
-  return new PartnerCenterError({
-    kind: 'cancelled',
-    retryable: false,
-    scope,
-    reason: 'the caller aborted while waiting for an access token',
-    cause: signal.reason,
-  });
-}
-
-function refreshError(thrown: unknown, scope: string, secrets: readonly string[]): PartnerCenterError {
-  const cause = withoutSecrets(thrown, secrets, 0);
-  return new PartnerCenterError({
-    kind: 'unauthorized',
-    retryable: false,
-    scope,
-    reason: `token refresh failed: ${redact(describe(thrown), secrets).slice(0, 300)}`,
-    cause,
-  });
-}
-
-function describe(thrown: unknown): string {
-  if (PartnerCenterError.is(thrown)) return thrown.reason ?? thrown.message;
-  if (thrown instanceof Error) return thrown.message ? `${thrown.name}: ${thrown.message}` : thrown.name;
-  if (typeof thrown === 'string') return thrown;
-  return `a non-Error value (${thrown === null ? 'null' : typeof thrown}) was thrown`;
-}
-
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length > 0 && out.includes(secret)) out = out.split(secret).join('REDACTED');
-  }
-  return out;
-}
-
-function contains(text: unknown, secrets: readonly string[]): boolean {
-  return typeof text === 'string' && secrets.some((s) => s.length > 0 && text.includes(s));
-}
-
-/**
- * Returns `thrown`, or a copy without the known tokens when any appears in its message, stack or cause
- * chain. (PartnerCenterError scrubs JWT-shaped text itself; this also catches opaque tokens.)
- */
-function withoutSecrets(thrown: unknown, secrets: readonly string[], depth: number): unknown {
-  if (secrets.length === 0 || depth > 4 || thrown === null || thrown === undefined) return thrown;
-  if (typeof thrown === 'string') return redact(thrown, secrets);
-  if (typeof thrown !== 'object') return thrown;
-  const source = thrown as {
-    name?: unknown;
-    message?: unknown;
-    stack?: unknown;
-    code?: unknown;
-    cause?: unknown;
-  };
-  if (typeof source.message !== 'string') {
-    let text: string;
-    try {
-      text = JSON.stringify(thrown) ?? '';
-    } catch {
-      return thrown;
-    }
-    return contains(text, secrets) ? redact(text, secrets) : thrown;
-  }
-  const cause = 'cause' in source ? withoutSecrets(source.cause, secrets, depth + 1) : undefined;
-  if (
-    !contains(source.message, secrets) &&
-    !contains(source.stack, secrets) &&
-    !contains(source.name, secrets) &&
-    cause === source.cause
-  ) {
-    return thrown;
-  }
-  const copy = new Error(redact(source.message, secrets));
-  copy.name = typeof source.name === 'string' ? redact(source.name, secrets) : 'Error';
-  copy.stack =
-    typeof source.stack === 'string' ? redact(source.stack, secrets) : `${copy.name}: ${copy.message}`;
-  if (typeof source.code === 'string' || typeof source.code === 'number') {
-    (copy as Error & { code?: string | number }).code = source.code;
-  }
-  if (cause !== undefined)
-    Object.defineProperty(copy, 'cause', { value: cause, enumerable: false, writable: true });
-  return copy;
 }
