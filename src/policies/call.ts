@@ -7,10 +7,12 @@ import type { Sanitizer } from '../observability/sanitizer.js';
 import type { PartnerCenterRequestOptions, ResolvedScopePolicy } from '../options.js';
 import { CallAbort } from './sleep.js';
 
+const NO_OPTIONS: PartnerCenterRequestOptions = Object.freeze({});
+
 /** Reads the per-request options without trusting their shape. */
 export function requestOptions(config: InternalAxiosRequestConfig): PartnerCenterRequestOptions {
   const value = (config as { partnerCenter?: unknown }).partnerCenter;
-  return value !== null && typeof value === 'object' ? (value as PartnerCenterRequestOptions) : {};
+  return value !== null && typeof value === 'object' ? (value as PartnerCenterRequestOptions) : NO_OPTIONS;
 }
 
 function isStreamBody(data: unknown): boolean {
