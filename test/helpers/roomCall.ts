@@ -9,12 +9,17 @@ import {
 } from '../../src/options.js';
 import { Call } from '../../src/policies/call.js';
 
+/** Fields of a request config, any of them explicitly `undefined` (to leave out a default). */
+export type ConfigFields = {
+  [K in keyof InternalAxiosRequestConfig]?: InternalAxiosRequestConfig[K] | undefined;
+};
+
 /** What a room test varies about its call. */
 export interface CallSetup {
   /** Instance options, normalised into the call's resolved policy. */
   readonly options?: ResilienceOptions;
   /** Fields of the request config (its headers are a fresh AxiosHeaders unless given). */
-  readonly config?: Partial<InternalAxiosRequestConfig>;
+  readonly config?: ConfigFields;
   readonly request?: PartnerCenterRequestOptions;
   readonly base?: AxiosAdapter;
   readonly scope?: string;
@@ -30,7 +35,7 @@ export const okAdapter: AxiosAdapter = async (config) =>
   ({ status: 200, statusText: 'OK', headers: {}, data: { ok: true }, config, request: {} }) as AxiosResponse;
 
 /** A request config as axios hands it to an adapter: GET with AxiosHeaders. */
-export function requestConfig(fields: Partial<InternalAxiosRequestConfig> = {}): InternalAxiosRequestConfig {
+export function requestConfig(fields: ConfigFields = {}): InternalAxiosRequestConfig {
   return {
     method: 'get',
     url: 'https://api.partnercenter.microsoft.com/v1/customers',
