@@ -280,4 +280,25 @@ describe('ThrottleGate', () => {
     expect(c.abort?.cause).toBe('total-timeout');
     holder?.();
   });
+
+  // BUG (src/policies/throttleGate.ts, pass(): `waitFor(recovery.changed, ..., call.deadline - now, ...)`,
+  // timer armed in sleep.ts waitFor): a call whose remaining budget is above 2^31 - 1 ms (`timeout.totalMs`
+  // has no upper bound) overflows setTimeout, which fires after 1 ms: a call waiting for a slow-start slot
+  // fails at once with "the call's total time budget of 2147484648 ms ran out" and its abort is set to
+  // 'total-timeout'. Expected: it keeps waiting for the slot.
+  it.fails('keeps waiting for a slot when the remaining budget is above 2^31 - 1 ms', async () => {
+    const gate = new ThrottleGate();
+    const { env } = environment();
+    gate.note(START + 100);
+    await vi.advanceTimersByTimeAsync(100);
+    const holder = await gate.pass(call(), env);
+    const c = makeCall({
+      options: { retry: { maxRetryAfterMs: 5_000 }, timeout: { attemptMs: 1_000, totalMs: 2 ** 31 + 1_000 } },
+    });
+    const waiting = track(gate.pass(c, env));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(waiting.state.error).toBeUndefined();
+    expect(waiting.state.settled).toBe(false);
+    holder?.();
+  });
 });
