@@ -1,0 +1,304 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
+import type { Call } from '../../../src/policies/call.js';
+import { type GateEnvironment, ThrottleGate } from '../../../src/policies/throttleGate.js';
+import { type CallSetup, makeCall } from '../../helpers/roomCall.js';
+import { capture } from '../../helpers/settle.js';
+
+const START = Date.parse('2026-11-25T12:00:00Z');
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(START);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** An environment whose shared store knows nothing (or `shared`), recording every wait. */
+function environment(shared: () => number | undefined | Promise<number | undefined> = () => undefined) {
+  const waits: Array<{ requestId: string; waitMs: number }> = [];
+  const env: GateEnvironment = {
+    sharedDeadline: vi.fn((_call: Call) => shared()),
+    onWait: (call, waitMs) => waits.push({ requestId: call.requestId, waitMs }),
+  };
+  return { env, waits };
+}
+
+function call(setup: CallSetup = {}): Call {
+  return makeCall({ options: { retry: { maxRetryAfterMs: 5_000 }, timeout: { totalMs: 60_000 } }, ...setup });
+}
+
+/** Tracks a pass: whether it settled, and how. */
+function track<T>(promise: Promise<T>) {
+  const state: { settled: boolean; value?: T; error?: PartnerCenterError } = { settled: false };
+  const done = capture(promise).then((outcome) => {
+    state.settled = true;
+    if ('value' in outcome) state.value = outcome.value as T;
+    if (outcome.error) state.error = outcome.error;
+  });
+  return { state, done };
+}
+
+describe('ThrottleGate', () => {
+  it('is idle initially and lets a call through with no slot to release', async () => {
+    const gate = new ThrottleGate();
+    const { env, waits } = environment();
+    expect(gate.idle).toBe(true);
+    await expect(gate.pass(call(), env)).resolves.toBeUndefined();
+    expect(waits).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('note() makes a call wait until the deadline, and not a moment less', async () => {
+    const gate = new ThrottleGate();
+    const { env, waits } = environment();
+    gate.note(START + 1_000);
+    expect(gate.idle).toBe(false);
+    const c = call();
+    const pass = track(gate.pass(c, env));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(pass.state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await pass.done;
+    expect(pass.state.error).toBeUndefined();
+    // The deadline passed: the call is the first of the slow start and holds a slot.
+    expect(typeof pass.state.value).toBe('function');
+    expect(Date.now()).toBe(START + 1_000);
+    expect(waits).toEqual([{ requestId: c.requestId, waitMs: 1_000 }]);
+  });
+
+  it('keeps the later of two noted deadlines', async () => {
+    const gate = new ThrottleGate();
+    const { env, waits } = environment();
+    gate.note(START + 2_000);
+    gate.note(START + 500);
+    const pass = track(gate.pass(call(), env));
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(pass.state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await pass.done;
+    expect(waits.map((w) => w.waitMs)).toEqual([2_000]);
+  });
+
+  it("waits for the shared store's deadline (sync answer)", async () => {
+    const gate = new ThrottleGate();
+    const { env, waits } = environment(() => START + 300);
+    const pass = track(gate.pass(call(), env));
+    await vi.advanceTimersByTimeAsync(299);
+    expect(pass.state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await pass.done;
+    expect(pass.state.error).toBeUndefined();
+    expect(waits.map((w) => w.waitMs)).toEqual([300]);
+    // Asked once before the wait and once after it.
+    expect(env.sharedDeadline).toHaveBeenCalledTimes(2);
+  });
+
+  it("waits for the shared store's deadline (async answer)", async () => {
+    const gate = new ThrottleGate();
+    const { env, waits } = environment(() => Promise.resolve(START + 400));
+    const pass = track(gate.pass(call(), env));
+    await vi.advanceTimersByTimeAsync(399);
+    expect(pass.state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await pass.done;
+    expect(pass.state.error).toBeUndefined();
+    expect(waits.map((w) => w.waitMs)).toEqual([400]);
+  });
+
+  it('uses a prefetched shared read instead of asking the store first', async () => {
+    const gate = new ThrottleGate();
+    const { env, waits } = environment();
+    const pass = track(gate.pass(call(), env, Promise.resolve(START + 250)));
+    await vi.advanceTimersByTimeAsync(250);
+    await pass.done;
+    expect(waits.map((w) => w.waitMs)).toEqual([250]);
+    // Only the read after the wait went to the store.
+    expect(env.sharedDeadline).toHaveBeenCalledTimes(1);
+  });
+
+  it("rejects at once with 'throttled' when the wait passes the call's budget", async () => {
+    const gate = new ThrottleGate();
+    const { env, waits } = environment();
+    gate.note(START + 2_000);
+    const c = call({ config: { timeout: 1_000 } });
+    const outcome = await capture(gate.pass(c, env));
+    expect(outcome.error?.kind).toBe('throttled');
+    expect(outcome.error?.retryable).toBe(false);
+    expect(outcome.error?.retryAfterMs).toBe(2_000);
+    expect(outcome.error?.requestId).toBe(c.requestId);
+    expect(outcome.error?.reason).toBe(
+      'scope partner is throttled for another 2000 ms, more than this call may wait (1000 ms left in its budget); no request was sent',
+    );
+    expect(Date.now()).toBe(START);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(waits).toEqual([]);
+  });
+
+  it("rejects at once with 'throttled' when the wait passes maxRetryAfterMs", async () => {
+    const gate = new ThrottleGate();
+    const { env, waits } = environment();
+    gate.note(START + 6_000);
+    const outcome = await capture(gate.pass(call(), env));
+    expect(outcome.error?.kind).toBe('throttled');
+    expect(outcome.error?.retryAfterMs).toBe(6_000);
+    expect(outcome.error?.reason).toContain('(maxRetryAfterMs 5000)');
+    expect(vi.getTimerCount()).toBe(0);
+    expect(waits).toEqual([]);
+  });
+
+  it('waits a deadline exactly at maxRetryAfterMs and exactly at the budget', async () => {
+    const gate = new ThrottleGate();
+    const { env } = environment();
+    gate.note(START + 5_000);
+    const pass = track(gate.pass(call({ config: { timeout: 5_000 } }), env));
+    await vi.advanceTimersByTimeAsync(5_000);
+    await pass.done;
+    expect(pass.state.error).toBeUndefined();
+    expect(typeof pass.state.value).toBe('function');
+  });
+
+  it('after the deadline, slow start admits 1, then 2 after a release, then 4', async () => {
+    const gate = new ThrottleGate();
+    const { env } = environment();
+    gate.note(START + 100);
+    await vi.advanceTimersByTimeAsync(100);
+
+    const a = track(gate.pass(call(), env));
+    const b = track(gate.pass(call(), env));
+    const c = track(gate.pass(call(), env));
+    const d = track(gate.pass(call(), env));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([a, b, c, d].map((p) => p.state.settled)).toEqual([true, false, false, false]);
+
+    a.state.value?.();
+    await vi.advanceTimersByTimeAsync(0);
+    // The cap doubled to 2: two waiters go.
+    expect([b, c, d].map((p) => p.state.settled)).toEqual([true, true, false]);
+
+    b.state.value?.();
+    await vi.advanceTimersByTimeAsync(0);
+    // The cap is 4, with c and d in flight: two more go without waiting.
+    expect(d.state.settled).toBe(true);
+    const e = track(gate.pass(call(), env));
+    const f = track(gate.pass(call(), env));
+    const g = track(gate.pass(call(), env));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([e, f, g].map((p) => p.state.settled)).toEqual([true, true, false]);
+    for (const p of [a, b, c, d, e, f]) expect(p.state.error).toBeUndefined();
+    expect(gate.idle).toBe(false);
+  });
+
+  it('leaves slow start (idle again, no slot) once the cap passes 16', async () => {
+    const gate = new ThrottleGate();
+    const { env } = environment();
+    gate.note(START + 100);
+    await vi.advanceTimersByTimeAsync(100);
+    // Caps 1 -> 2 -> 4 -> 8 -> 16 -> past 16: five releases.
+    for (let i = 0; i < 5; i++) {
+      const release = await gate.pass(call(), env);
+      expect(typeof release).toBe('function');
+      release?.();
+    }
+    expect(gate.idle).toBe(true);
+    await expect(gate.pass(call(), env)).resolves.toBeUndefined();
+  });
+
+  it('goes back to one call at a time when a new deadline is noted during slow start', async () => {
+    const gate = new ThrottleGate();
+    const { env } = environment();
+    gate.note(START + 100);
+    await vi.advanceTimersByTimeAsync(100);
+    const first = await gate.pass(call(), env);
+    // The probe was answered 429 again: a new deadline, noted before its slot is released.
+    gate.note(START + 300);
+    first?.();
+    const next = track(gate.pass(call(), env));
+    await vi.advanceTimersByTimeAsync(199);
+    expect(next.state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await next.done;
+    expect(typeof next.state.value).toBe('function');
+    const third = track(gate.pass(call(), env));
+    await vi.advanceTimersByTimeAsync(0);
+    // The cap is back to 1: the third call waits for the second's release.
+    expect(third.state.settled).toBe(false);
+    next.state.value?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(third.state.settled).toBe(true);
+  });
+
+  it("rejects with 'cancelled' on an abort during the deadline wait, leaving no timer", async () => {
+    const gate = new ThrottleGate();
+    const { env } = environment();
+    gate.note(START + 1_000);
+    const controller = new AbortController();
+    const pass = track(gate.pass(call({ config: { signal: controller.signal } }), env));
+    await vi.advanceTimersByTimeAsync(400);
+    expect(pass.state.settled).toBe(false);
+    expect(vi.getTimerCount()).toBe(1);
+    controller.abort();
+    await pass.done;
+    expect(pass.state.error?.kind).toBe('cancelled');
+    expect(pass.state.error?.retryable).toBe(false);
+    expect(Date.now()).toBe(START + 400);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("rejects with 'cancelled' on an abort while waiting for a slow-start slot, leaving no timer", async () => {
+    const gate = new ThrottleGate();
+    const { env } = environment();
+    gate.note(START + 100);
+    await vi.advanceTimersByTimeAsync(100);
+    const holder = await gate.pass(call(), env);
+    const controller = new AbortController();
+    const waiting = track(gate.pass(call({ config: { signal: controller.signal } }), env));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(waiting.state.settled).toBe(false);
+    controller.abort();
+    await waiting.done;
+    expect(waiting.state.error?.kind).toBe('cancelled');
+    expect(vi.getTimerCount()).toBe(0);
+    holder?.();
+  });
+
+  it("rejects with the budget's timeout when the call's budget runs out waiting for a slot", async () => {
+    const gate = new ThrottleGate();
+    const { env } = environment();
+    gate.note(START + 100);
+    await vi.advanceTimersByTimeAsync(100);
+    const holder = await gate.pass(call(), env);
+    const c = call({ config: { timeout: 1_000 } });
+    const waiting = track(gate.pass(c, env));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(waiting.state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await waiting.done;
+    expect(waiting.state.error?.kind).toBe('timeout');
+    expect(waiting.state.error?.reason).toBe("the call's total time budget of 1000 ms ran out");
+    expect(c.abort?.cause).toBe('total-timeout');
+    holder?.();
+  });
+
+  // BUG (src/policies/throttleGate.ts, pass(): `waitFor(recovery.changed, ..., call.deadline - now, ...)`,
+  // timer armed in sleep.ts waitFor): a call whose remaining budget is above 2^31 - 1 ms (`timeout.totalMs`
+  // has no upper bound) overflows setTimeout, which fires after 1 ms: a call waiting for a slow-start slot
+  // fails at once with "the call's total time budget of 2147484648 ms ran out" and its abort is set to
+  // 'total-timeout'. Expected: it keeps waiting for the slot.
+  it.fails('keeps waiting for a slot when the remaining budget is above 2^31 - 1 ms', async () => {
+    const gate = new ThrottleGate();
+    const { env } = environment();
+    gate.note(START + 100);
+    await vi.advanceTimersByTimeAsync(100);
+    const holder = await gate.pass(call(), env);
+    const c = makeCall({
+      options: { retry: { maxRetryAfterMs: 5_000 }, timeout: { attemptMs: 1_000, totalMs: 2 ** 31 + 1_000 } },
+    });
+    const waiting = track(gate.pass(c, env));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(waiting.state.error).toBeUndefined();
+    expect(waiting.state.settled).toBe(false);
+    holder?.();
+  });
+});
