@@ -192,7 +192,9 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
       }
     }
     const search = kept.length > 0 ? `?${kept.join('&')}` : '';
-    const base = relative ? parsed.pathname : `${parsed.origin}${parsed.pathname}`;
+    // `origin` is "null" for schemes other than http(s)/ws(s)/ftp (redis://, rediss://): build it instead.
+    const origin = parsed.origin === 'null' ? `${parsed.protocol}//${parsed.host}` : parsed.origin;
+    const base = relative ? parsed.pathname : `${origin}${parsed.pathname}`;
     return `${scrub(base)}${search}`;
   }
 

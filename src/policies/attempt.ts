@@ -4,6 +4,7 @@ import type { EventHub } from '../observability/events.js';
 import type { AttemptDeadlines, DeadlineBucket } from './attemptDeadlines.js';
 import { type Call, callInfo } from './call.js';
 import { attemptTimeoutError, budgetSpentError, cancelledError, failureOf } from './callErrors.js';
+import { timerDelay } from './timerDelay.js';
 
 /** The token seam: the attempt asks it to authorise each attempt, the retry loop asks it about a 401. */
 export interface AttemptAuth {
@@ -95,7 +96,7 @@ export async function sendAttempt(call: Call, deps: AttemptDeps): Promise<AxiosR
       timer = setTimeout(() => {
         onTimeout();
         own.abort();
-      }, limit);
+      }, timerDelay(limit));
     }
     unlink = abort?.onAbort(() => {
       end(Stop.Aborted);

@@ -1,3 +1,5 @@
+import { timerDelay } from './timerDelay.js';
+
 /** A group of attempts sharing one deadline, one AbortController and one timer. */
 export interface DeadlineBucket {
   /** Aborts when the bucket's deadline passes (passed to the adapter as the attempt's signal). */
@@ -59,7 +61,7 @@ export class AttemptDeadlines {
     }
     if (bucket.timer === undefined) {
       const armed = bucket;
-      armed.timer = setTimeout(() => this.fire(armed), Math.max(1, due - now));
+      armed.timer = setTimeout(() => this.fire(armed), timerDelay(Math.max(1, due - now)));
     }
     bucket.pending.add(onTimeout);
     return bucket;
@@ -90,6 +92,12 @@ export class AttemptDeadlines {
 
   private fire(bucket: Bucket): void {
     bucket.timer = undefined;
+    const left = bucket.due - Date.now();
+    if (left > 0) {
+      // A deadline beyond the longest timer: wait again for the rest.
+      bucket.timer = setTimeout(() => this.fire(bucket), timerDelay(left));
+      return;
+    }
     if (this.buckets.get(bucket.due) === bucket) this.buckets.delete(bucket.due);
     const late = [...bucket.pending];
     bucket.pending.clear();

@@ -1,3 +1,5 @@
+import { timerDelay } from './timerDelay.js';
+
 /** The small abort signal the engine's waits listen to (cheaper than an AbortController per call). */
 export interface AbortLike {
   readonly aborted: boolean;
@@ -52,7 +54,7 @@ export function sleep(ms: number, signal: AbortLike, onAbort: () => unknown): Pr
     const timer = setTimeout(() => {
       unsubscribe();
       resolve();
-    }, ms);
+    }, timerDelay(ms));
   });
 }
 
@@ -70,7 +72,7 @@ export function waitFor(
   if (signal.aborted) return Promise.reject(onAbort());
   return new Promise<void>((resolve, reject) => {
     const timer = Number.isFinite(maxMs)
-      ? setTimeout(() => finish(onTimeout()), Math.max(0, maxMs))
+      ? setTimeout(() => finish(onTimeout()), timerDelay(maxMs))
       : undefined;
     const unsubscribe = signal.onAbort(() => finish(onAbort()));
     function finish(error?: unknown): void {
@@ -98,13 +100,10 @@ export function linkedSignal(
   const controller = new AbortController();
   const unsubscribe = abort.onAbort(() => controller.abort());
   const timer = Number.isFinite(maxMs)
-    ? setTimeout(
-        () => {
-          onTimeout();
-          controller.abort();
-        },
-        Math.max(0, maxMs),
-      )
+    ? setTimeout(() => {
+        onTimeout();
+        controller.abort();
+      }, timerDelay(maxMs))
     : undefined;
   return {
     signal: controller.signal,

@@ -1,6 +1,7 @@
 import type { Log } from '../observability/logger.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import type { AbortLike } from './sleep.js';
+import { timerDelay } from './timerDelay.js';
 
 /** How long a read may take: the store timeout, the call's remaining budget, and the call's abort. */
 export interface ReadBound {
@@ -88,13 +89,10 @@ export function createStoreAccess(
         unsubscribe?.();
         resolve(value);
       };
-      const timer = setTimeout(
-        () => {
-          if (limit === timeoutMs) readFailed(operation, scope, `no answer within ${Math.round(limit)} ms`);
-          finish(undefined);
-        },
-        Math.max(0, limit),
-      );
+      const timer = setTimeout(() => {
+        if (limit === timeoutMs) readFailed(operation, scope, `no answer within ${Math.round(limit)} ms`);
+        finish(undefined);
+      }, timerDelay(limit));
       unsubscribe = bound?.abort?.onAbort(() => finish(undefined));
       if (done) unsubscribe?.();
       Promise.resolve(pending).then(finish, (error: unknown) => {

@@ -1,11 +1,11 @@
 import { type AxiosAdapter, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { createErrorCodeTable } from '../../src/errors/errorCodes.js';
 import { createSanitizer } from '../../src/observability/sanitizer.js';
-import {
-  normalizeOptions,
-  type PartnerCenterRequestOptions,
-  type ResilienceOptions,
-  type ResolvedScopePolicy,
+import { normalizeOptions } from '../../src/options/normalize.js';
+import type {
+  PartnerCenterRequestOptions,
+  ResilienceOptions,
+  ResolvedScopePolicy,
 } from '../../src/options.js';
 import { Call } from '../../src/policies/call.js';
 
@@ -18,6 +18,8 @@ export type ConfigFields = {
 export interface CallSetup {
   /** Instance options, normalised into the call's resolved policy. */
   readonly options?: ResilienceOptions;
+  /** A resolved policy used as is (not validated): to drive a room with values options would refuse. */
+  readonly policy?: ResolvedScopePolicy;
   /** Fields of the request config (its headers are a fresh AxiosHeaders unless given). */
   readonly config?: ConfigFields;
   readonly request?: PartnerCenterRequestOptions;
@@ -51,7 +53,7 @@ export function makeCall(setup: CallSetup = {}): Call {
     setup.base ?? okAdapter,
     setup.request ?? {},
     setup.scope ?? 'partner',
-    resolvedPolicy(setup.options),
+    setup.policy ?? resolvedPolicy(setup.options),
     { sanitizer: createSanitizer(), codes: createErrorCodeTable() },
   );
 }

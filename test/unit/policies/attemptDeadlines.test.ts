@@ -174,16 +174,18 @@ describe('AttemptDeadlines', () => {
     expect(kept.pending.has(busy)).toBe(true);
   });
 
-  // BUG (src/policies/attemptDeadlines.ts, enter(): `setTimeout(..., Math.max(1, due - now))`): a limit
-  // above 2^31 - 1 ms (~24.8 days; `timeout.attemptMs` has no upper bound in options.ts) overflows
-  // setTimeout, which then fires after 1 ms: every attempt times out at once. Expected: no timeout before
-  // the limit. The same overflow hits attempt.ts's own timer (limit from `totalMs`), sleep/waitFor in
-  // sleep.ts and storeAccess's bound when given such values.
-  it.fails('does not time out an attempt with a limit above 2^31 - 1 ms after 1 ms', async () => {
+  // A limit above 2^31 - 1 ms would overflow setTimeout (run after 1 ms): the bucket's timer is capped and
+  // re-armed for the rest. (Options refuse such values; the room guards its own sums.)
+  it('does not time out an attempt with a limit above 2^31 - 1 ms after 1 ms', async () => {
     const deadlines = new AttemptDeadlines();
     const onTimeout = vi.fn();
-    deadlines.enter(2 ** 31, onTimeout);
+    const bucket = deadlines.enter(2 ** 31, onTimeout);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(onTimeout).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(2 ** 31 - 1_001);
+    expect(onTimeout).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(101);
+    expect(onTimeout).toHaveBeenCalledTimes(1);
+    expect(bucket.signal.aborted).toBe(true);
   });
 });

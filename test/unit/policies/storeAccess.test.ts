@@ -100,7 +100,7 @@ describe('storeAccess.read', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it("shortens the wait to the bound's deadline", async () => {
+  it("shortens the wait to the bound's deadline, without blaming the store", async () => {
     const { access, failures } = setup();
     let settled = false;
     const value = access.read('takeRetryToken', 'partner', never<boolean>, { deadline: START + 100 });
@@ -112,7 +112,8 @@ describe('storeAccess.read', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(settled).toBe(true);
     await expect(value).resolves.toBeUndefined();
-    expect(failures.map((f) => f.reason)).toEqual(['no answer within 100 ms']);
+    // The call's own budget ended the wait, not the store's timeout: nothing is reported.
+    expect(failures).toEqual([]);
   });
 
   it('keeps timeoutMs when the deadline is further away', async () => {
@@ -182,11 +183,7 @@ describe('storeAccess.read', () => {
     expect(JSON.stringify(log.mock.calls)).not.toContain('s3cret');
   });
 
-  // BUG (src/observability/sanitizer.ts:195, sanitizeUrl: `${parsed.origin}${parsed.pathname}`): for a URL
-  // of a non-special scheme (redis://, rediss://) WHATWG URL's `origin` is the string "null", so the store's
-  // failure report reads "connect ECONNREFUSED null": the host and port are lost along with the secret.
-  // Expected (sanitizeUrl's contract: "the URL with userinfo removed"): "connect ECONNREFUSED redis://h:6379".
-  it.fails('keeps the host of a redis URL in the report, removing only the userinfo', async () => {
+  it('keeps the host of a redis URL in the report, removing only the userinfo', async () => {
     const { access, failures } = setup();
     await access.read('getThrottleDeadline', 'partner', () =>
       Promise.reject(new Error(`connect ECONNREFUSED ${SECRET_URL}`)),
