@@ -115,13 +115,18 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
   /** One wrapper per adapter setting (the instance default, or a request's own adapter). */
   const wrappers = new Map<unknown, WrappedAdapter>();
   const wrapperOf = (setting: unknown): WrappedAdapter => {
-    let wrapped = wrappers.get(setting);
+    // axios copies an adapter list into every request's config: a list of names is keyed by its contents.
+    const key =
+      Array.isArray(setting) && setting.every((entry) => typeof entry === 'string')
+        ? setting.join('|')
+        : setting;
+    let wrapped = wrappers.get(key);
     if (wrapped === undefined) {
       const base = getAdapter(setting as Parameters<typeof getAdapter>[0]);
       wrapped = (config) => engine.execute(config, base);
       wrapped[WRAPPED] = base;
       if (wrappers.size >= WRAPPERS_LIMIT) wrappers.clear();
-      wrappers.set(setting, wrapped);
+      wrappers.set(key, wrapped);
     }
     return wrapped;
   };
