@@ -1,5 +1,6 @@
-// Success path, client CPU per call: bare axios, axios-retry and ours (with and without a token provider)
-// doing the same customer reads, measured three ways in one run:
+// Success path, client CPU per call: bare axios, axios-retry, the floor of any Partner Center client (axios
+// plus the two id headers and a bounded transport) and ours (with and without a token provider) doing the
+// same customer reads, measured three ways in one run:
 //   http   client CPU per call (process.cpuUsage() user + system over a run / calls) over loopback HTTP,
 //          against a minimal server in a child process (its CPU is not counted);
 //   stub   calls/s with a stub adapter (a canned 200, no network): the client-side cost alone;
@@ -8,7 +9,8 @@
 // http and stub run in rounds: every variant once per round, the order rotated per round, each value
 // divided by bare axios's value of the same round; medians and ranges over the rounds are reported.
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { once, setMaxListeners } from 'node:events';
 import { writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createClient } from './clients.mjs';
@@ -28,6 +30,7 @@ export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
 export const CPU_VARIANTS = [
   { key: 'axios', client: 'axios' },
   { key: 'axios-retry', client: 'axios-retry', axiosRetry: { retries: 3 } },
+  { key: 'axios+floor', client: 'axios', floor: true },
   { key: 'ours', client: 'ours' },
   { key: 'ours+token', client: 'ours', token: true },
 ];
@@ -63,11 +66,33 @@ function tokenProvider() {
 
 /** A fresh client of `variant` for `target` (`{ baseURL }` or `{ adapter }`). */
 function variantClient(variant, target) {
-  return createClient(variant.client, {
+  const client = createClient(variant.client, {
     ...(target.adapter ? { adapter: target.adapter, baseURL: STUB_BASE_URL } : { baseURL: target.baseURL }),
     ours: variant.token ? { tokenProvider: tokenProvider() } : {},
     ...(variant.axiosRetry ? { axiosRetry: variant.axiosRetry } : {}),
   });
+  return variant.floor ? withFloor(client) : client;
+}
+
+/**
+ * The floor of any Partner Center client: bare axios plus what every call must carry (a new
+ * MS-RequestId and MS-CorrelationId) and a bounded transport (one shared AbortSignal handed to every
+ * request, as an attempt limit needs), and nothing else: no retry, no scope, no breaker.
+ */
+function withFloor(client) {
+  const shared = new AbortController();
+  setMaxListeners(0, shared.signal);
+  client.api.interceptors.request.use(
+    (config) => {
+      config.headers.set('MS-RequestId', randomUUID());
+      config.headers.set('MS-CorrelationId', randomUUID());
+      config.signal = shared.signal;
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+  return client;
 }
 
 async function runChecked(variant, api, plan, concurrency) {

@@ -192,7 +192,9 @@ export function cpuSection({ cpu, machine, quick, command }) {
     'one run: each value is divided by bare axios of the same round.',
     '',
     `- **Variants.** \`axios\` (bare); \`axios-retry\` (\`axiosRetry(client, { retries: 3 })\`, its other options`,
-    '  default); `ours` (`attachResilience(client)`, default options, no token provider); `ours+token`',
+    '  default); `axios+floor` (bare axios plus only what every Partner Center call needs: a new',
+    '  `MS-RequestId` and `MS-CorrelationId` per call, and one shared `AbortSignal` on every request, the cheapest',
+    '  bounded transport; no retry, scope or breaker): the floor any Partner Center client pays; `ours` (`attachResilience(client)`, default options, no token provider); `ours+token`',
     '  (default options plus a `tokenProvider` whose `getToken` resolves a fixed token valid for an hour).',
     '  Each run builds a fresh axios instance with its own keep-alive `http.Agent` (same settings for all).',
     `- **Workload.** \`GET /v1/customers/{id}/subscriptions\` cycling over ${cpu.customers} customer GUIDs, closed`,
@@ -216,6 +218,7 @@ export function cpuSection({ cpu, machine, quick, command }) {
     '',
     cpuTable(cpu),
     '',
+    ...floorReading(cpu),
     `### Stub adapter throughput (${cpu.stubCalls} calls per run, ${cpu.rounds} rounds)`,
     '',
     stubRateTable(cpu),
@@ -226,6 +229,31 @@ export function cpuSection({ cpu, machine, quick, command }) {
     '',
   );
   return lines.join('\n');
+}
+
+/** Ours beside the floor of any Partner Center client, per round, when the run measured the floor. */
+function floorReading(cpu) {
+  const rounds = cpu.http.perRound;
+  const floor = rounds?.['axios+floor']?.cpuUsPerCall;
+  if (!floor) return [];
+  const lines = [];
+  for (const key of ['ours', 'ours+token']) {
+    const mine = rounds[key]?.cpuUsPerCall;
+    if (!mine) continue;
+    const ratios = mine.map((v, i) => v / floor[i]).sort((a, b) => a - b);
+    const mid = ratios[Math.floor(ratios.length / 2)];
+    lines.push(
+      `- \`${key}\` / \`axios+floor\` (same round): median ${mid.toFixed(3)} (${ratios[0].toFixed(3)}..${ratios.at(-1).toFixed(3)}).`,
+    );
+  }
+  return lines.length > 0
+    ? [
+        'Against the floor (what any Partner Center client must pay: the id headers and a bounded transport):',
+        '',
+        ...lines,
+        '',
+      ]
+    : [];
 }
 
 function memorySection(series) {
