@@ -1,18 +1,10 @@
 import { normalizeError } from '../errors/normalizeError.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { Call } from './call.js';
+import { type Call, callInfo } from './call.js';
 
 /** The fields every error of a call carries (redacted with the instance's sanitizer). */
 export function where(call: Call) {
-  return {
-    requestId: call.requestId,
-    correlationId: call.correlationId,
-    scope: call.scope,
-    method: call.method,
-    url: call.url,
-    attempts: call.attempts,
-    sanitizer: call.context.sanitizer,
-  };
+  return { ...callInfo(call), attempts: call.attempts, sanitizer: call.context.sanitizer };
 }
 
 /** Turns what an attempt threw into the call's PartnerCenterError: the one place errors are normalised. */

@@ -1,15 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AttemptDeadlines } from '../../../src/policies/attemptDeadlines.js';
+import { useFakeClock } from '../../helpers/attachScripted.js';
 
 const START = Date.parse('2026-11-25T12:00:00Z');
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(START);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock('2026-11-25T12:00:00Z');
 
 /** The grain the room documents: at most 100 ms and at most 1/32 of the limit, at least 1 ms. */
 const grainOf = (limitMs: number) => Math.max(1, Math.min(100, Math.floor(limitMs / 32)));

@@ -1,37 +1,22 @@
 import { readFileSync } from 'node:fs';
-import axios from 'axios';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type AccessToken,
-  attachResilience,
   InMemoryScopeStateStore,
   isPartnerCenterError,
-  type ResilienceOptions,
   type RetryEvent,
   type StoreErrorEvent,
 } from '../../../src/index.js';
-import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
+import { attachScripted, useFakeClock } from '../../helpers/attachScripted.js';
 import { capture } from '../../helpers/settle.js';
 
 // Faults found in the engine from outside, each fixed in one of the new rooms.
 
-const BASE = 'https://api.partnercenter.microsoft.com';
+useFakeClock();
+
 const HOUR = 3_600_000;
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(new Date('2026-11-25T12:00:00Z'));
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-function setup(steps: Step[] | ((hit: Hit, index: number) => Step), options: ResilienceOptions = {}) {
-  const scripted = scriptedAdapter(steps);
-  const instance = axios.create({ adapter: scripted.adapter, baseURL: BASE });
-  const handle = attachResilience(instance, options);
-  return { ...scripted, instance, handle };
-}
+const setup = attachScripted;
 
 /** A store whose reads never settle (a hung connection), and whose writes succeed. */
 function hungStore() {

@@ -1,19 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import type { Call } from '../../../src/policies/call.js';
 import { type GateEnvironment, ThrottleGate } from '../../../src/policies/throttleGate.js';
+import { useFakeClock } from '../../helpers/attachScripted.js';
 import { type CallSetup, makeCall, resolvedPolicy } from '../../helpers/roomCall.js';
 import { capture } from '../../helpers/settle.js';
 
 const START = Date.parse('2026-11-25T12:00:00Z');
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(START);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock('2026-11-25T12:00:00Z');
 
 /** An environment whose shared store knows nothing (or `shared`), recording every wait. */
 function environment(shared: () => number | undefined | Promise<number | undefined> = () => undefined) {
