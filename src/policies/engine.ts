@@ -116,8 +116,9 @@ export function createEngine(deps: EngineDeps) {
           return response;
         } catch (error: unknown) {
           first = failureOf(call, error);
-          await policy.breaker?.recordFailure(first);
+          // The throttle deadline first, before any await: the scope's next call must already see it.
           noteThrottle(call, policy.gate, first, slow);
+          await policy.breaker?.recordFailure(first);
         }
       }
       const prefetched = typeof health === 'object' ? health : undefined;
