@@ -318,10 +318,11 @@ async function spawnRedis() {
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );
-  const started = await Promise.race([
-    once(child, 'spawn').then(() => true),
-    once(child, 'error').then(() => false),
-  ]);
+  // events.once rejects on an 'error' event: a missing redis-server is a plain "not started".
+  const started = await once(child, 'spawn').then(
+    () => true,
+    () => false,
+  );
   if (!started) return undefined;
   const { Redis } = await import('ioredis');
   const until = Date.now() + 5_000;
