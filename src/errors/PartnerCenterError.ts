@@ -1,7 +1,18 @@
 import type { RetryAfterSource } from '../backoff/parseRetryAfter.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
+import {
+  axiosCodeOf,
+  configView,
+  fromExchange,
+  type PartnerCenterErrorConfig,
+  type PartnerCenterErrorExchange,
+  type PartnerCenterErrorResponse,
+  redactExchange,
+  responseView,
+} from './axiosCompat.js';
 import type { ErrorCodeClass } from './errorCodes.js';
 import { hasPartnerCenterErrorMarker, PARTNER_CENTER_ERROR_MARKER } from './errorMarker.js';
+import { defaultMessage } from './errorMessage.js';
 import { MAX_BODY_SNIPPET_CHARS, MAX_DESCRIPTION_CHARS } from './limits.js';
 import { sanitizeCause } from './sanitizeCause.js';
 
@@ -61,6 +72,11 @@ export interface PartnerCenterErrorInit {
   readonly body?: string | undefined;
   readonly headers?: Readonly<Record<string, string>> | undefined;
   readonly cause?: unknown;
+  /**
+   * The HTTP exchange as the axios-compatible view shows it (`error.response`, `error.config`); redacted
+   * when the error is built. Set by {@link normalizeError}; not a field of the error.
+   */
+  readonly exchange?: PartnerCenterErrorExchange | undefined;
   /**
    * Redacts the URL, the message and the cause (default: the built-in allow-lists). Pass the sanitizer the
    * rest of the call uses so that its extra allowed query parameters survive. Not a field of the error; it is
@@ -140,21 +156,6 @@ function redactFields(init: PartnerCenterErrorInit, sanitizer: Sanitizer): Field
   return out as Fields;
 }
 
-function defaultMessage(init: PartnerCenterErrorInit, url: string | undefined): string {
-  const parts: string[] = [`Partner Center ${init.kind}`];
-  if (init.status !== undefined) parts.push(String(init.status));
-  if (init.code !== undefined) parts.push(`code ${init.code}`);
-  let head = parts.join(' ');
-  const detail = init.description ?? init.reason;
-  if (detail) head += `: ${detail}`;
-  const where: string[] = [];
-  if (init.method || url) where.push([init.method?.toUpperCase(), url].filter(Boolean).join(' '));
-  if (init.requestId) where.push(`MS-RequestId ${init.requestId}`);
-  if (init.attempts !== undefined && init.attempts > 1) where.push(`after ${init.attempts} attempts`);
-  if (init.outcomeUnknown) where.push('outcome unknown: the request may have been processed');
-  return where.length > 0 ? `${head} (${where.join(', ')})` : head;
-}
-
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
@@ -214,12 +215,14 @@ export class PartnerCenterError extends Error {
   /** Allow-listed response headers. */
   readonly headers!: Readonly<Record<string, string>>;
   readonly #sanitizer: Sanitizer;
+  readonly #exchange: PartnerCenterErrorExchange | undefined;
 
   constructor(init: PartnerCenterErrorInit) {
     const sanitizer = init.sanitizer ?? defaultSanitizer;
     const fields = redactFields(init, sanitizer);
     super(sanitizer.scrubText(init.message ?? defaultMessage(init, fields.url)));
     this.#sanitizer = sanitizer;
+    this.#exchange = redactExchange(init.exchange, sanitizer);
     const cause = sanitizeCause(init.cause, 0, sanitizer.scrubText);
     if (cause !== undefined) {
       Object.defineProperty(this, 'cause', {
@@ -231,6 +234,28 @@ export class PartnerCenterError extends Error {
     }
     Object.defineProperty(this, PARTNER_CENTER_ERROR_MARKER, { value: true, enumerable: false });
     Object.assign(this, fields);
+    // axios passes a cancellation through untouched, and `axios.isCancel` knows it, by this mark.
+    if (fields.kind === 'cancelled') Object.defineProperty(this, '__CANCEL__', { value: true });
+  }
+
+  /** True for an error of an HTTP exchange (it knows its request): `axios.isAxiosError(error)` is then true. */
+  get isAxiosError(): boolean {
+    return fromExchange(this);
+  }
+
+  /** The request, redacted (no Authorization header, no body), as `AxiosError.config` shows it. */
+  get config(): PartnerCenterErrorConfig | undefined {
+    return configView(this, this.#exchange);
+  }
+
+  /** The response, redacted, as `AxiosError.response` shows it; a new copy on each read. */
+  get response(): PartnerCenterErrorResponse | undefined {
+    return responseView(this, this.#exchange);
+  }
+
+  /** The axios error code (`ERR_BAD_REQUEST`, `ECONNABORTED`, `ERR_CANCELED`, ...); `code` is Partner Center's. */
+  get axiosCode(): string | undefined {
+    return axiosCodeOf(this, this.#exchange);
   }
 
   /** The fields of this error, to derive a changed copy with {@link PartnerCenterError.with}. */
@@ -239,6 +264,7 @@ export class PartnerCenterError extends Error {
     for (const key of FIELDS) init[key] = this[key];
     init['cause'] = (this as { cause?: unknown }).cause;
     init['sanitizer'] = this.#sanitizer;
+    init['exchange'] = this.#exchange;
     return init as unknown as PartnerCenterErrorInit;
   }
 
@@ -286,10 +312,18 @@ export class PartnerCenterError extends Error {
 
 // The compiler keeps FIELDS true: every field of the init (but the three that are not data) and every data
 // field of the class is in the list. A missing name shows up in the error message of the line that fails.
-type InitDataField = Exclude<keyof PartnerCenterErrorInit, 'message' | 'cause' | 'sanitizer'>;
+type InitDataField = Exclude<keyof PartnerCenterErrorInit, 'message' | 'cause' | 'sanitizer' | 'exchange'>;
 type ClassDataField = Exclude<
   keyof PartnerCenterError,
-  keyof Error | 'toInit' | 'with' | 'toJSON' | typeof INSPECT
+  | keyof Error
+  | 'toInit'
+  | 'with'
+  | 'toJSON'
+  | typeof INSPECT
+  | 'isAxiosError'
+  | 'config'
+  | 'response'
+  | 'axiosCode'
 >;
 const everyInitFieldListed: Exclude<InitDataField, Field> extends never
   ? true
