@@ -33,11 +33,26 @@ function isHex(code: number): boolean {
   return isWordChar(code) && (code <= 57 || (code & 0xdf) <= 70);
 }
 
-/** True when a value may start at `i`: the text starts there, or a non-word character or `%XX` precedes it. */
+const BACKSLASH = 92;
+/** `\\n`, `\\r`, `\\t`, `\\b`, `\\f`: JSON escapes that end in a letter. */
+const ESCAPE_LETTERS = new Set([110, 114, 116, 98, 102]);
+
+function hexRun(text: string, from: number, count: number): boolean {
+  for (let k = from; k < from + count; k++) if (!isHex(text.charCodeAt(k))) return false;
+  return true;
+}
+
+/**
+ * True when a value may start at `i`: the text starts there, or a non-word character precedes it, or an
+ * escape that stands for one (`%0A`, JSON's `\\n` and `\\u000a`).
+ */
 function startsWord(text: string, i: number): boolean {
   if (i === 0 || !isWordChar(text.charCodeAt(i - 1))) return true;
+  if (i >= 3 && text.charCodeAt(i - 3) === 37 && hexRun(text, i - 2, 2)) return true;
+  if (i >= 2 && text.charCodeAt(i - 2) === BACKSLASH && ESCAPE_LETTERS.has(text.charCodeAt(i - 1)))
+    return true;
   return (
-    i >= 3 && text.charCodeAt(i - 3) === 37 && isHex(text.charCodeAt(i - 2)) && isHex(text.charCodeAt(i - 1))
+    i >= 6 && text.charCodeAt(i - 6) === BACKSLASH && text.charCodeAt(i - 5) === 117 && hexRun(text, i - 4, 4)
   );
 }
 

@@ -193,8 +193,10 @@ export function createSanitizerWith(options: SanitizerOptions, secrets: SecretVa
     headers.delete(h);
   }
 
-  function sanitizeUrl(url: string): string {
-    if (url === '') return url;
+  function sanitizeUrl(raw: string): string {
+    if (raw === '') return raw;
+    // Known values go first, while their boundaries are intact (URL parsing drops tabs and newlines).
+    const url = secrets.remove(raw);
     let parsed: URL;
     let relative = false;
     try {
