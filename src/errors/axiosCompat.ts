@@ -21,12 +21,15 @@ export interface PartnerCenterErrorConfig {
 
 /** The response as an error shows it in `error.response`. */
 export interface PartnerCenterErrorResponse {
+  /** HTTP status (the error's `status`). */
   readonly status: number;
+  /** The response's status text, scrubbed (`''` when unknown). */
   readonly statusText: string;
   /** The allow-listed response headers (the error's `headers`). */
   readonly headers: Readonly<Record<string, string>>;
   /** The parsed body, redacted (secret-named keys at any depth, tokens, known secrets), or the body snippet. */
   readonly data: unknown;
+  /** The request (the error's `config`). */
   readonly config: PartnerCenterErrorConfig;
 }
 

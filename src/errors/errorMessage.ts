@@ -1,7 +1,18 @@
-import type { PartnerCenterErrorInit } from './PartnerCenterError.js';
+/** The fields a default message is built from. */
+interface MessageFields {
+  readonly kind: string;
+  readonly status?: number | undefined;
+  readonly code?: string | undefined;
+  readonly description?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly method?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly attempts?: number | undefined;
+  readonly outcomeUnknown?: boolean | undefined;
+}
 
 /** The message of an error built without one: kind, status, code, detail, then where and how often. */
-export function defaultMessage(init: PartnerCenterErrorInit, url: string | undefined): string {
+export function defaultMessage(init: MessageFields, url: string | undefined): string {
   const parts: string[] = [`Partner Center ${init.kind}`];
   if (init.status !== undefined) parts.push(String(init.status));
   if (init.code !== undefined) parts.push(`code ${init.code}`);

@@ -1,4 +1,4 @@
-import { bounded, hasControlCharacter, MAX_TENANT_ID_CHARS, tenantScopeKey } from './scopeKey.js';
+import { bounded, detached, hasControlCharacter, MAX_TENANT_ID_CHARS, tenantScopeKey } from './scopeKey.js';
 
 const CUSTOMER_PATH = /\/customers\/([^/?#]+)/i;
 
@@ -25,7 +25,9 @@ function pathScope(url: string): string | undefined | null {
   } catch {
     // keep the raw segment
   }
-  return tenantScopeKey(decoded);
+  const key = tenantScopeKey(decoded);
+  // The key is kept (memo, registry, store): never as a view of the request's URL.
+  return key === undefined ? undefined : detached(key);
 }
 
 /**

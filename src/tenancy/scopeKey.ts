@@ -10,7 +10,7 @@ export const MAX_SCOPE_KEY_CHARS = 128;
 const PREFIX_CHARS = 32;
 
 /** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
 /** True when `text` has a character that would break a log line, a header or a Redis key. */
 export function hasControlCharacter(text: string): boolean {
@@ -29,6 +29,15 @@ export function fnv1a64(text: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
+/**
+ * A copy of `text` that shares no memory with the string it was cut from: V8 keeps a slice (or a regex
+ * capture) of a long string as a view that holds the whole of it, so a short scope key cut from a 100 KB id
+ * or URL would keep the 100 KB alive in the registry.
+ */
+export function detached(text: string): string {
+  return text.split('').join('');
+}
+
 /** `text` when at most `max` characters, else its first {@link PREFIX_CHARS} characters, `~` and its hash. */
 export function bounded(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -36,7 +45,7 @@ export function bounded(text: string, max: number): string {
   // Never end the prefix in half a surrogate pair.
   const last = prefix.charCodeAt(prefix.length - 1);
   if (last >= 0xd800 && last <= 0xdbff) prefix = prefix.slice(0, -1);
-  return `${prefix}~${fnv1a64(text)}`;
+  return `${detached(prefix)}~${fnv1a64(text)}`;
 }
 
 /**

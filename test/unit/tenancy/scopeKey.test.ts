@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createDefaultScopeOf, customerScope, defaultScopeOf } from '../../../src/tenancy/resolveScope.js';
 import { fnv1a64, tenantScopeKey } from '../../../src/tenancy/scopeKey.js';
 
-const SINGLE_LINE = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+const SINGLE_LINE = /^[^\p{Cc}\u2028\u2029]*$/u;
 
 describe('scope keys are bounded and single-line (issue 12)', () => {
   const long = 'a'.repeat(100_000);
