@@ -71,6 +71,21 @@ export function createSecretValues(): SecretValues {
   const short = new Set<string>();
   /** Every value, oldest first, to bound the set. */
   const order = new Set<string>();
+  /** Length of the shortest long value: a shorter text cannot hold one (most texts are shorter than a token). */
+  let shortest = Number.POSITIVE_INFINITY;
+  /** First code units of the long values (mod 128): a position starting with another cannot match. */
+  const firsts = new Uint8Array(128);
+
+  function reindex(): void {
+    shortest = Number.POSITIVE_INFINITY;
+    firsts.fill(0);
+    for (const list of byPrefix.values()) {
+      for (const value of list) {
+        shortest = Math.min(shortest, value.length);
+        firsts[value.charCodeAt(0) & 127] = 1;
+      }
+    }
+  }
 
   function forget(value: string): void {
     order.delete(value);
@@ -82,6 +97,7 @@ export function createSecretValues(): SecretValues {
     const list = byPrefix.get(prefix)?.filter((v) => v !== value);
     if (list === undefined || list.length === 0) byPrefix.delete(prefix);
     else byPrefix.set(prefix, list);
+    reindex();
   }
 
   function remember(value: string): void {
@@ -92,6 +108,8 @@ export function createSecretValues(): SecretValues {
       const prefix = value.slice(0, MIN_SECRET_CHARS);
       const list = [...(byPrefix.get(prefix) ?? []), value].sort((a, b) => b.length - a.length);
       byPrefix.set(prefix, list);
+      shortest = Math.min(shortest, value.length);
+      firsts[value.charCodeAt(0) & 127] = 1;
     }
     while (order.size > MAX_SECRET_VALUES) {
       const oldest = order.values().next();
@@ -101,6 +119,7 @@ export function createSecretValues(): SecretValues {
   }
 
   function matchAt(text: string, i: number): string | undefined {
+    if (firsts[text.charCodeAt(i) & 127] === 0) return undefined;
     const list = byPrefix.get(text.slice(i, i + MIN_SECRET_CHARS));
     if (list === undefined) return undefined;
     for (const value of list) {
@@ -126,11 +145,11 @@ export function createSecretValues(): SecretValues {
     remove(text: string): string {
       if (order.size === 0 || text === '') return text;
       if (short.has(text)) return REDACTED;
-      if (byPrefix.size === 0 || text.length < MIN_SECRET_CHARS) return text;
+      if (text.length < shortest) return text;
       let out = '';
       let last = 0;
       let i = 0;
-      const lastStart = text.length - MIN_SECRET_CHARS;
+      const lastStart = text.length - shortest;
       while (i <= lastStart) {
         const value = startsWord(text, i) ? matchAt(text, i) : undefined;
         if (value === undefined) {
