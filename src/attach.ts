@@ -4,8 +4,9 @@ import { createErrorCodeTable } from './errors/errorCodes.js';
 import { normalizeError } from './errors/normalizeError.js';
 import { PartnerCenterError } from './errors/PartnerCenterError.js';
 import { EventHub, eventsOf, type ResilienceEvents } from './observability/events.js';
+import { createSecretValues } from './observability/knownSecrets.js';
 import { createLog } from './observability/logger.js';
-import { createSanitizer } from './observability/sanitizer.js';
+import { createSanitizerWith } from './observability/sanitizer.js';
 import { normalizeOptions } from './options/normalize.js';
 import type { ResilienceOptions } from './options.js';
 import type { BreakerState } from './policies/breaker.js';
@@ -56,7 +57,12 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
   const normalized = normalizeOptions(options);
   const log = createLog(normalized.logger);
   const hub = new EventHub(normalized.hooks, log);
-  const sanitizer = createSanitizer({ allowedQueryParameters: normalized.allowedQueryParameters });
+  // Every token the engine sends is added to `secrets`, so that the sanitizer removes it wherever it shows.
+  const secrets = createSecretValues();
+  const sanitizer = createSanitizerWith(
+    { allowedQueryParameters: normalized.allowedQueryParameters, secrets: normalized.secrets },
+    secrets,
+  );
   const codes = createErrorCodeTable(normalized.errorCodes);
   const store: ScopeStateStore =
     normalized.store ?? new InMemoryScopeStateStore({ maxScopes: normalized.maxScopes });
@@ -108,6 +114,7 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
           log,
           maxScopes: normalized.maxScopes,
           partnerScope: normalized.partnerScope,
+          secrets,
         })
       : undefined,
   });

@@ -31,6 +31,11 @@ export {
   type PartnerCenterClient,
   type PartnerCenterClientOptions,
 } from './client.js';
+export type {
+  PartnerCenterErrorConfig,
+  PartnerCenterErrorExchange,
+  PartnerCenterErrorResponse,
+} from './errors/axiosCompat.js';
 export { classifyStatus } from './errors/classify.js';
 export { type PartnerCenterErrorBody, partnerCenterErrorBodySchema } from './errors/errorBodySchema.js';
 export {

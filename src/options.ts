@@ -160,6 +160,13 @@ export interface ResilienceOptions extends ScopePolicyOptions {
    * Default: the built-in allow-list only.
    */
   readonly allowedQueryParameters?: readonly string[];
+  /**
+   * Secret values the library must never report (client secrets, API keys, tokens you set yourself): removed
+   * wherever they appear as a whole word in errors, events, logs and spans, like the tokens it obtains from
+   * the `tokenProvider` (those are removed without being listed). Values shorter than 8 characters are
+   * removed only where they are a whole text. Default: none.
+   */
+  readonly secrets?: readonly string[];
 }
 
 /** Per-request options, set as `partnerCenter` on an axios request config. */
@@ -226,5 +233,7 @@ export interface NormalizedOptions {
   readonly errorCodes: Readonly<Record<string, ErrorCodeInfo>>;
   /** Extra allowed query parameters (empty: the built-in allow-list only). */
   readonly allowedQueryParameters: readonly string[];
+  /** Secret values to remove from every report (empty: only the tokens the library obtains). */
+  readonly secrets: readonly string[];
   readonly storeTimeoutMs: number;
 }

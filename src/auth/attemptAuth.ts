@@ -1,6 +1,7 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo, EventHub } from '../observability/events.js';
+import type { SecretValues } from '../observability/knownSecrets.js';
 import type { Log } from '../observability/logger.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { ResolvedTokenOptions } from '../options.js';
@@ -20,6 +21,8 @@ interface Deps {
   readonly log: Log | undefined;
   readonly maxScopes: number;
   readonly partnerScope: string;
+  /** Where every token sent is remembered, so that reports never contain it. */
+  readonly secrets?: SecretValues | undefined;
 }
 
 const MFA_REQUIRED = '900421';
@@ -74,6 +77,7 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
     refreshWindowMs: deps.options.refreshWindowMs,
     blockingWindowMs: deps.options.blockingWindowMs,
     maxEntries: deps.options.maxEntries,
+    secrets: deps.secrets,
     onRefresh: (event) => {
       log?.(
         event.outcome === 'success' ? 'debug' : 'warn',
@@ -109,6 +113,7 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
     let bearer = bearers.get(key);
     if (bearer?.token !== token) {
       bearer = { token, header: `Bearer ${token.token}` };
+      deps.secrets?.add(token.token);
       bearers.set(key, bearer);
       bound(bearers, deps.maxScopes);
     }
@@ -126,7 +131,7 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
         return undefined;
       }
       return cache
-        .getToken({ scope: key, scopes, realm, forceRefresh: false, signal, call: callInfo(call) })
+        .getToken({ scope: key, scopes, realm, forceRefresh: false, signal, call: () => callInfo(call) })
         .then((token) => setBearer(call, key, token));
     },
 
@@ -152,7 +157,7 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
         forceRefresh: true,
         rejectedToken: typeof sent === 'string' && sent.startsWith('Bearer ') ? sent.slice(7) : undefined,
         signal,
-        call: callInfo(call),
+        call: () => callInfo(call),
       });
       setBearer(call, key, token);
       return true;

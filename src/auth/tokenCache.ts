@@ -126,6 +126,7 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
         // A synchronous throw becomes a rejection, so the catch below always runs after an await.
         const answer = new Promise<unknown>((resolve) => resolve(provider.getToken(providerRequest)));
         token = validateAccessToken(await answer);
+        options.secrets?.add(token.token);
         if (rejectedSet.has(token.token)) {
           throw new PartnerCenterError({
             kind: 'unauthorized',
@@ -280,8 +281,9 @@ function eventOf(
   durationMs: number,
   outcome: 'success' | 'failure',
   error?: unknown,
-  call?: CallInfo,
+  asked?: CallInfo | (() => CallInfo),
 ): TokenRefreshEvent {
+  const call = typeof asked === 'function' ? asked() : asked;
   const base = {
     scope: entry.scope,
     realm: entry.realm,

@@ -1,4 +1,5 @@
 import type { CallInfo } from '../observability/events.js';
+import type { SecretValues } from '../observability/knownSecrets.js';
 import type { AccessToken, TokenRequest } from './TokenProvider.js';
 
 /** A {@link TokenRequest} as the engine hands it to the cache. */
@@ -10,8 +11,11 @@ export interface TokenCacheRequest extends TokenRequest {
    * Without it, a forced request treats the cached token as the rejected one.
    */
   readonly rejectedToken?: string | undefined;
-  /** The call that asks (reported with the refresh it starts). Never passed to the provider. */
-  readonly call?: CallInfo | undefined;
+  /**
+   * The call that asks (reported with the refresh it starts), or a function that describes it: called once
+   * the token is known, so that the call's redacted URL can no longer contain it. Never passed to the provider.
+   */
+  readonly call?: CallInfo | (() => CallInfo) | undefined;
 }
 
 /** Why a refresh ran: no token yet, inside the refresh window, past expiry, or a rejected token / claims. */
@@ -43,6 +47,8 @@ export interface TokenCacheOptions {
   readonly maxEntries?: number;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   readonly now?: () => number;
+  /** Where every token the provider returns is remembered, before anything is reported. Default none. */
+  readonly secrets?: SecretValues | undefined;
   /** Called after every provider call. A hook that throws is ignored. Default none. */
   readonly onRefresh?: (event: TokenRefreshEvent) => void;
 }

@@ -1,4 +1,5 @@
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import { removeValues } from '../observability/knownSecrets.js';
 import type { AccessToken } from './TokenProvider.js';
 
 // The errors the token cache hands its waiters: a caller's abort, and a failed refresh with the known
@@ -34,16 +35,13 @@ function describe(thrown: unknown): string {
   return `a non-Error value (${thrown === null ? 'null' : typeof thrown}) was thrown`;
 }
 
+/** `text` without the known tokens, on word boundaries (short tokens only where they are the whole text). */
 function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length > 0 && out.includes(secret)) out = out.split(secret).join('REDACTED');
-  }
-  return out;
+  return removeValues(text, secrets);
 }
 
 function contains(text: unknown, secrets: readonly string[]): boolean {
-  return typeof text === 'string' && secrets.some((s) => s.length > 0 && text.includes(s));
+  return typeof text === 'string' && redact(text, secrets) !== text;
 }
 
 /**

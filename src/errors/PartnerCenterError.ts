@@ -1,73 +1,27 @@
 import type { RetryAfterSource } from '../backoff/parseRetryAfter.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
+import {
+  axiosCodeOf,
+  configView,
+  fromExchange,
+  type PartnerCenterErrorConfig,
+  type PartnerCenterErrorExchange,
+  type PartnerCenterErrorResponse,
+  redactExchange,
+  responseView,
+} from './axiosCompat.js';
 import type { ErrorCodeClass } from './errorCodes.js';
+import type { PartnerCenterErrorInit, PartnerCenterErrorKind } from './errorInit.js';
 import { hasPartnerCenterErrorMarker, PARTNER_CENTER_ERROR_MARKER } from './errorMarker.js';
+import { defaultMessage } from './errorMessage.js';
 import { MAX_BODY_SNIPPET_CHARS, MAX_DESCRIPTION_CHARS } from './limits.js';
 import { sanitizeCause } from './sanitizeCause.js';
 
-/** Every kind, for validation and exhaustive tests. The one list {@link PartnerCenterErrorKind} derives from. */
-export const PARTNER_CENTER_ERROR_KINDS = [
-  'throttled',
-  'unauthorized',
-  'forbidden',
-  'not-found',
-  'conflict',
-  'client',
-  'server',
-  'network',
-  'timeout',
-  'circuit-open',
-  'cancelled',
-  'unknown',
-] as const;
-
-/**
- * What went wrong, in one word.
- * - `throttled`: 429, or a throttle gate / Retry-After longer than allowed.
- * - `unauthorized` (401), `forbidden` (403), `not-found` (404), `conflict` (409, 412), `client` (other 4xx).
- * - `server`: 5xx.
- * - `network`: no response, or a response whose body was cut off (connection refused, reset, DNS).
- * - `timeout`: a request or policy timeout, or 408. Never used for a caller's abort.
- * - `circuit-open`: the scope's circuit breaker is open; no request was sent.
- * - `cancelled`: the caller aborted (AbortSignal or axios cancel token).
- * - `unknown`: something was thrown that is neither an HTTP failure nor a network fault.
- */
-export type PartnerCenterErrorKind = (typeof PARTNER_CENTER_ERROR_KINDS)[number];
-
-/** The fields of a {@link PartnerCenterError}; everything but `kind` and `retryable` is optional. */
-export interface PartnerCenterErrorInit {
-  readonly kind: PartnerCenterErrorKind;
-  readonly retryable: boolean;
-  readonly message?: string | undefined;
-  readonly status?: number | undefined;
-  readonly code?: string | undefined;
-  readonly description?: string | undefined;
-  readonly data?: unknown;
-  readonly source?: string | undefined;
-  readonly errorName?: string | undefined;
-  readonly codeClass?: ErrorCodeClass | undefined;
-  readonly retryAfterMs?: number | undefined;
-  readonly retryAfterSource?: RetryAfterSource | undefined;
-  readonly requestId?: string | undefined;
-  readonly correlationId?: string | undefined;
-  readonly cv?: string | undefined;
-  readonly serverId?: string | undefined;
-  readonly scope?: string | undefined;
-  readonly method?: string | undefined;
-  readonly url?: string | undefined;
-  readonly attempts?: number | undefined;
-  readonly outcomeUnknown?: boolean | undefined;
-  readonly reason?: string | undefined;
-  readonly body?: string | undefined;
-  readonly headers?: Readonly<Record<string, string>> | undefined;
-  readonly cause?: unknown;
-  /**
-   * Redacts the URL, the message and the cause (default: the built-in allow-lists). Pass the sanitizer the
-   * rest of the call uses so that its extra allowed query parameters survive. Not a field of the error; it is
-   * kept privately so that {@link PartnerCenterError.with} redacts the same way.
-   */
-  readonly sanitizer?: Sanitizer | undefined;
-}
+export {
+  PARTNER_CENTER_ERROR_KINDS,
+  type PartnerCenterErrorInit,
+  type PartnerCenterErrorKind,
+} from './errorInit.js';
 
 /**
  * The data fields of a {@link PartnerCenterError}, in the order they are declared, copied, given back by
@@ -140,21 +94,6 @@ function redactFields(init: PartnerCenterErrorInit, sanitizer: Sanitizer): Field
   return out as Fields;
 }
 
-function defaultMessage(init: PartnerCenterErrorInit, url: string | undefined): string {
-  const parts: string[] = [`Partner Center ${init.kind}`];
-  if (init.status !== undefined) parts.push(String(init.status));
-  if (init.code !== undefined) parts.push(`code ${init.code}`);
-  let head = parts.join(' ');
-  const detail = init.description ?? init.reason;
-  if (detail) head += `: ${detail}`;
-  const where: string[] = [];
-  if (init.method || url) where.push([init.method?.toUpperCase(), url].filter(Boolean).join(' '));
-  if (init.requestId) where.push(`MS-RequestId ${init.requestId}`);
-  if (init.attempts !== undefined && init.attempts > 1) where.push(`after ${init.attempts} attempts`);
-  if (init.outcomeUnknown) where.push('outcome unknown: the request may have been processed');
-  return where.length > 0 ? `${head} (${where.join(', ')})` : head;
-}
-
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
@@ -214,12 +153,14 @@ export class PartnerCenterError extends Error {
   /** Allow-listed response headers. */
   readonly headers!: Readonly<Record<string, string>>;
   readonly #sanitizer: Sanitizer;
+  readonly #exchange: PartnerCenterErrorExchange | undefined;
 
   constructor(init: PartnerCenterErrorInit) {
     const sanitizer = init.sanitizer ?? defaultSanitizer;
     const fields = redactFields(init, sanitizer);
     super(sanitizer.scrubText(init.message ?? defaultMessage(init, fields.url)));
     this.#sanitizer = sanitizer;
+    this.#exchange = redactExchange(init.exchange, sanitizer);
     const cause = sanitizeCause(init.cause, 0, sanitizer.scrubText);
     if (cause !== undefined) {
       Object.defineProperty(this, 'cause', {
@@ -231,6 +172,28 @@ export class PartnerCenterError extends Error {
     }
     Object.defineProperty(this, PARTNER_CENTER_ERROR_MARKER, { value: true, enumerable: false });
     Object.assign(this, fields);
+    // axios passes a cancellation through untouched, and `axios.isCancel` knows it, by this mark.
+    if (fields.kind === 'cancelled') Object.defineProperty(this, '__CANCEL__', { value: true });
+  }
+
+  /** True for an error of an HTTP exchange (it knows its request): `axios.isAxiosError(error)` is then true. */
+  get isAxiosError(): boolean {
+    return fromExchange(this);
+  }
+
+  /** The request, redacted (no Authorization header, no body), as `AxiosError.config` shows it. */
+  get config(): PartnerCenterErrorConfig | undefined {
+    return configView(this, this.#exchange);
+  }
+
+  /** The response, redacted, as `AxiosError.response` shows it; a new copy on each read. */
+  get response(): PartnerCenterErrorResponse | undefined {
+    return responseView(this, this.#exchange);
+  }
+
+  /** The axios error code (`ERR_BAD_REQUEST`, `ECONNABORTED`, `ERR_CANCELED`, ...); `code` is Partner Center's. */
+  get axiosCode(): string | undefined {
+    return axiosCodeOf(this, this.#exchange);
   }
 
   /** The fields of this error, to derive a changed copy with {@link PartnerCenterError.with}. */
@@ -239,6 +202,7 @@ export class PartnerCenterError extends Error {
     for (const key of FIELDS) init[key] = this[key];
     init['cause'] = (this as { cause?: unknown }).cause;
     init['sanitizer'] = this.#sanitizer;
+    init['exchange'] = this.#exchange;
     return init as unknown as PartnerCenterErrorInit;
   }
 
@@ -286,10 +250,18 @@ export class PartnerCenterError extends Error {
 
 // The compiler keeps FIELDS true: every field of the init (but the three that are not data) and every data
 // field of the class is in the list. A missing name shows up in the error message of the line that fails.
-type InitDataField = Exclude<keyof PartnerCenterErrorInit, 'message' | 'cause' | 'sanitizer'>;
+type InitDataField = Exclude<keyof PartnerCenterErrorInit, 'message' | 'cause' | 'sanitizer' | 'exchange'>;
 type ClassDataField = Exclude<
   keyof PartnerCenterError,
-  keyof Error | 'toInit' | 'with' | 'toJSON' | typeof INSPECT
+  | keyof Error
+  | 'toInit'
+  | 'with'
+  | 'toJSON'
+  | typeof INSPECT
+  | 'isAxiosError'
+  | 'config'
+  | 'response'
+  | 'axiosCode'
 >;
 const everyInitFieldListed: Exclude<InitDataField, Field> extends never
   ? true

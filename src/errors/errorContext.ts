@@ -1,6 +1,7 @@
 import { readHeader } from '../http/readHeader.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
+import { configSnapshot, type PartnerCenterErrorConfig } from './axiosCompat.js';
 import type { ErrorCodeTable } from './errorCodes.js';
 import type { PartnerCenterErrorInit } from './PartnerCenterError.js';
 import { cap, isObject, str } from './values.js';
@@ -27,6 +28,8 @@ export interface RequestFacts {
   url?: string;
   requestId?: string;
   correlationId?: string;
+  /** The request as `error.config` shows it (redacted when the error is built). */
+  config?: PartnerCenterErrorConfig;
 }
 
 /** Method, URL and ids read from an axios request config (anything else reads as nothing). */
@@ -42,6 +45,8 @@ export function requestFacts(config: unknown): RequestFacts {
   if (requestId) out.requestId = requestId;
   const correlationId = readHeader(config['headers'], 'ms-correlationid');
   if (correlationId) out.correlationId = correlationId;
+  const snapshot = configSnapshot(config);
+  if (snapshot !== undefined) out.config = snapshot;
   return out;
 }
 

@@ -1,13 +1,14 @@
 import { parseRetryAfter, parseRetryAfterFromMessage, type RetryAfter } from '../backoff/parseRetryAfter.js';
 import { type Classification, classifyStatus, isRetryableResponse } from '../errors/classify.js';
-import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
+import { defaultSanitizer } from '../observability/sanitizer.js';
 import { partnerCenterErrorBodySchema } from './errorBodySchema.js';
 import { DEFAULT_ERROR_CODES, lookupErrorCode } from './errorCodes.js';
 import { contextFields, idText, type NormalizeErrorContext, type RequestFacts } from './errorContext.js';
-import { MAX_BODY_SNIPPET_CHARS, MAX_DATA_CHARS, MAX_DESCRIPTION_CHARS } from './limits.js';
+import { MAX_BODY_SNIPPET_CHARS, MAX_DESCRIPTION_CHARS } from './limits.js';
 import { PartnerCenterError } from './PartnerCenterError.js';
 import { htmlTitle, readBody, salvage } from './readBody.js';
-import { cap, safeStringify } from './values.js';
+import { redactData } from './redactData.js';
+import { cap, isObject, safeStringify, str } from './values.js';
 
 /** A failure that happened after the status arrived (the body was cut off): it decides kind and reason. */
 export interface ResponseFailure extends Classification {
@@ -23,32 +24,13 @@ function safeParseBody(json: unknown): ReturnType<typeof partnerCenterErrorBodyS
   }
 }
 
-function capData(data: unknown, sanitizer: Sanitizer): unknown {
-  if (data === undefined) return undefined;
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(data);
-  } catch {
-    return '[unserialisable data]';
-  }
-  if (json === undefined) return undefined;
-  const scrubbed = sanitizer.scrubText(json);
-  if (scrubbed.length > MAX_DATA_CHARS) return `${scrubbed.slice(0, MAX_DATA_CHARS)}… [truncated]`;
-  if (scrubbed === json) return data;
-  try {
-    return JSON.parse(scrubbed);
-  } catch {
-    return scrubbed;
-  }
-}
-
 /**
  * Builds the error for an HTTP response that failed: status, headers and body in, classified error out.
  * Exposed for adapters and tests; {@link normalizeError} calls it for axios errors with a response. With
  * `failure`, the response itself was fine but reading it failed: the failure decides kind and retryability.
  */
 export function errorFromResponse(
-  response: { status: number; headers?: unknown; data?: unknown },
+  response: { status: number; statusText?: unknown; headers?: unknown; data?: unknown },
   ctx: NormalizeErrorContext = {},
   cause?: unknown,
   request: RequestFacts = {},
@@ -106,6 +88,7 @@ export function errorFromResponse(
   if (info?.class === 'mfa-required') reason = info.meaning;
   else if (info && info.class !== 'transient' && !reason) reason = info.meaning;
 
+  const body = snippet === undefined ? undefined : cap(sanitizer.scrubText(snippet), MAX_BODY_SNIPPET_CHARS);
   return new PartnerCenterError({
     kind,
     retryable,
@@ -115,7 +98,7 @@ export function errorFromResponse(
       description === undefined ? undefined : sanitizer.scrubText(description),
       MAX_DESCRIPTION_CHARS,
     ),
-    data: capData(data, sanitizer),
+    data: redactData(data, sanitizer),
     source: source === undefined ? undefined : cap(sanitizer.scrubText(source), 256),
     errorName: errorName === undefined ? undefined : cap(sanitizer.scrubText(errorName), 256),
     codeClass: info?.class,
@@ -128,10 +111,16 @@ export function errorFromResponse(
     method: request.method,
     url: request.url,
     reason,
-    body: snippet === undefined ? undefined : cap(sanitizer.scrubText(snippet), MAX_BODY_SNIPPET_CHARS),
+    body,
     headers,
     cause,
     sanitizer,
+    exchange: {
+      statusText: typeof response.statusText === 'string' ? response.statusText : undefined,
+      data: read.json ?? body,
+      axiosCode: isObject(cause) ? str(cause['code']) : undefined,
+      config: request.config,
+    },
     ...contextFields(ctx),
   });
 }

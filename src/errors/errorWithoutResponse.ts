@@ -75,6 +75,7 @@ export function errorWithoutResponse(
     correlationId: idText(request.correlationId, sanitizer),
     cause: error,
     sanitizer,
+    exchange: { axiosCode: code, config: request.config },
     ...contextFields(ctx),
   });
 }

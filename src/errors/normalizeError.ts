@@ -1,8 +1,10 @@
 import { isCutOffBody } from '../errors/classify.js';
+import { defaultSanitizer } from '../observability/sanitizer.js';
 import { contextFields, type NormalizeErrorContext, requestFacts } from './errorContext.js';
 import { errorFromResponse } from './errorFromResponse.js';
 import { CUT_OFF_BODY_REASON, errorWithoutResponse } from './errorWithoutResponse.js';
 import { PartnerCenterError, type PartnerCenterErrorInit } from './PartnerCenterError.js';
+import { withRequestSecrets } from './requestSecrets.js';
 import { type Dict, isObject, str } from './values.js';
 
 /** An existing error, with the context's fields filled in where it had none (and `attempts` brought up to date). */
@@ -29,14 +31,21 @@ export function normalizeError(input: unknown, ctx: NormalizeErrorContext = {}):
   try {
     if (PartnerCenterError.is(input)) return withContext(input, ctx);
     if (isObject(input)) {
-      const request = requestFacts(input['config']);
+      const config = input['config'];
+      const request = requestFacts(config);
+      ctx = { ...ctx, sanitizer: withRequestSecrets(config, ctx.sanitizer ?? defaultSanitizer) };
       const response = input['response'];
       if (isObject(response) && typeof response['status'] === 'number') {
         const status = response['status'];
         // A 2xx whose body was cut off mid-stream: the status says nothing of the failure.
         const cutOff = isCutOffBody(str(input['code']), str(input['message']) ?? '', status);
         return errorFromResponse(
-          { status, headers: response['headers'], data: response['data'] },
+          {
+            status,
+            statusText: response['statusText'],
+            headers: response['headers'],
+            data: response['data'],
+          },
           ctx,
           input,
           request,
@@ -49,7 +58,12 @@ export function normalizeError(input: unknown, ctx: NormalizeErrorContext = {}):
         !(input instanceof Error)
       ) {
         return errorFromResponse(
-          { status: input['status'], headers: input['headers'], data: input['data'] },
+          {
+            status: input['status'],
+            statusText: input['statusText'],
+            headers: input['headers'],
+            data: input['data'],
+          },
           ctx,
           undefined,
           requestFacts(input['config']),

@@ -1,3 +1,5 @@
+import { createSecretValues, type SecretValues } from './knownSecrets.js';
+
 /**
  * Redaction by allow-list. Everything the library reports (errors, hook events, logs, spans) passes URLs,
  * headers and free text through a {@link Sanitizer} first, so a bearer token, client secret, refresh token
@@ -62,6 +64,12 @@ export interface SanitizerOptions {
   readonly allowedQueryParameters?: readonly string[];
   /** Extra response headers that may be kept on errors. Default: none beyond the built-in list. */
   readonly allowedHeaders?: readonly string[];
+  /**
+   * Secret values (client secrets, API keys) to remove wherever they appear as a whole word, in every text,
+   * header value and URL. Values shorter than 8 characters are removed only where they are the whole text.
+   * Default: none.
+   */
+  readonly secrets?: readonly string[];
 }
 
 /** Redacts URLs, headers and free text by allow-list. */
@@ -85,10 +93,22 @@ const SCHEME_PATTERN = /\b(Bearer|Basic|PoP|MSAuth1\.0)\s+[A-Za-z0-9._~+/=-]{6,}
 /** key=value and "key":"value" pairs whose key names a secret. */
 const SECRET_PAIR_PATTERN =
   /((?:access|refresh|id)_?token|client_?secret|client_?assertion|password|passwd|pwd|secret|api[-_]?key|sig|signature|assertion)(["']?\s*[:=]\s*["']?)([^"'&\s,;}]+)/gi;
+/**
+ * Names that end in a secret word (`token`, `MS-ContinuationToken`, `authorization`, `credential`, `sas`,
+ * `accountKey`), as `name=value`, `name="value"` or a quoted JSON key (`"token": "value"`); the unquoted
+ * `name: value` of prose ("invalid access token: token is ...") is left alone.
+ */
+const SECRET_NAME_PATTERN =
+  /(?<![A-Za-z0-9])([A-Za-z_-]*?(?:token|authorization|credentials?|sas|key))("\s*:\s*"?|'\s*:\s*'?|\s*=\s*["']?)((?:(?:Bearer|Basic|Token|PoP|MSAuth1\.0|Digest|OAuth|SharedAccessSignature)\s+)?[^"'&\s,;}]+)/gi;
 
-const TOKEN_PATTERNS: readonly RegExp[] = [JWT_PATTERN, SCHEME_PATTERN, SECRET_PAIR_PATTERN];
+const TOKEN_PATTERNS: readonly RegExp[] = [
+  JWT_PATTERN,
+  SCHEME_PATTERN,
+  SECRET_PAIR_PATTERN,
+  SECRET_NAME_PATTERN,
+];
 /** In a challenge the scheme is followed by auth-params, not a credential. */
-const CHALLENGE_PATTERNS: readonly RegExp[] = [JWT_PATTERN, SECRET_PAIR_PATTERN];
+const CHALLENGE_PATTERNS: readonly RegExp[] = [JWT_PATTERN, SECRET_PAIR_PATTERN, SECRET_NAME_PATTERN];
 
 /** Headers that carry a challenge (`Bearer realm="…", claims="…"`), not a credential. */
 const CHALLENGE_HEADERS = new Set(['www-authenticate', 'proxy-authenticate']);
@@ -155,6 +175,15 @@ function decodeKey(key: string): string {
 
 /** Creates a sanitizer with the built-in allow-lists plus the given extras. */
 export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
+  return createSanitizerWith(options, createSecretValues());
+}
+
+/**
+ * A sanitizer that also removes the values of `secrets`, read at each use (so values added later, such as
+ * refreshed tokens, are removed too). For the library's own instances; see {@link createSanitizer}.
+ */
+export function createSanitizerWith(options: SanitizerOptions, secrets: SecretValues): Sanitizer {
+  for (const value of options.secrets ?? []) secrets.add(value);
   const query = new Set([...DEFAULT_ALLOWED_QUERY_PARAMETERS, ...(options.allowedQueryParameters ?? [])]);
   const headers = new Set(
     [...DEFAULT_ALLOWED_HEADERS, ...(options.allowedHeaders ?? [])].map((h) => h.toLowerCase()),
@@ -164,8 +193,10 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
     headers.delete(h);
   }
 
-  function sanitizeUrl(url: string): string {
-    if (url === '') return url;
+  function sanitizeUrl(raw: string): string {
+    if (raw === '') return raw;
+    // Known values go first, while their boundaries are intact (URL parsing drops tabs and newlines).
+    const url = secrets.remove(raw);
     let parsed: URL;
     let relative = false;
     try {
@@ -175,7 +206,7 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
         parsed = new URL(url, 'http://relative.invalid');
         relative = true;
       } catch {
-        return scrub((url.split(/[?#]/)[0] ?? '').replace(USERINFO, '$1//'));
+        return scrub(secrets.remove((url.split(/[?#]/)[0] ?? '').replace(USERINFO, '$1//')));
       }
     }
     parsed.username = '';
@@ -184,10 +215,10 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
     const kept: string[] = [];
     for (const [key, value] of parsed.searchParams) {
       if (query.has(key)) {
-        kept.push(`${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
+        kept.push(`${encodeURIComponent(key)}=${encodeURIComponent(secrets.remove(value))}`);
       } else {
         // The name is kept for diagnostics unless it looks like a credential itself (`?<token>`).
-        const name = key.length > MAX_QUERY_NAME_CHARS ? REDACTED : scrub(key);
+        const name = key.length > MAX_QUERY_NAME_CHARS || secrets.remove(key) !== key ? REDACTED : scrub(key);
         kept.push(`${name === REDACTED ? REDACTED : encodeURIComponent(name)}=${REDACTED}`);
       }
     }
@@ -195,7 +226,7 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
     // `origin` is "null" for schemes other than http(s)/ws(s)/ftp (redis://, rediss://): build it instead.
     const origin = parsed.origin === 'null' ? `${parsed.protocol}//${parsed.host}` : parsed.origin;
     const base = relative ? parsed.pathname : `${origin}${parsed.pathname}`;
-    return `${scrub(base)}${search}`;
+    return `${scrub(secrets.remove(base))}${search}`;
   }
 
   function sanitizeTextUrls(text: string): string {
@@ -206,7 +237,7 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
   }
 
   function scrubText(text: string): string {
-    return scrub(sanitizeTextUrls(text));
+    return scrub(sanitizeTextUrls(secrets.remove(text)));
   }
 
   return {
@@ -217,7 +248,9 @@ export function createSanitizer(options: SanitizerOptions = {}): Sanitizer {
         const key = name.toLowerCase();
         if (!headers.has(key) || value === undefined || value === null) continue;
         const text = Array.isArray(value) ? value.map(String).join(', ') : String(value);
-        const clean = CHALLENGE_HEADERS.has(key) ? scrub(sanitizeTextUrls(text), true) : scrubText(text);
+        const clean = CHALLENGE_HEADERS.has(key)
+          ? scrub(sanitizeTextUrls(secrets.remove(text)), true)
+          : scrubText(text);
         out[key] = clean.slice(0, 512);
       }
       return out;

@@ -62,6 +62,7 @@ export function normalizeOptions(options: ResilienceOptions = {}): NormalizedOpt
       ),
     ),
     allowedQueryParameters: Object.freeze([...(options.allowedQueryParameters ?? [])]),
+    secrets: Object.freeze([...(options.secrets ?? [])]),
     storeTimeoutMs: options.storeTimeoutMs ?? OPTION_DEFAULTS.storeTimeoutMs,
   });
 }

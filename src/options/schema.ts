@@ -126,4 +126,5 @@ export const optionsSchema = policySchema.extend({
     )
     .optional(),
   allowedQueryParameters: z.array(z.string()).optional(),
+  secrets: z.array(z.string()).optional(),
 });

@@ -127,10 +127,6 @@ export function createEngine(deps: EngineDeps) {
       return response;
     } catch (error: unknown) {
       const failure = failureOf(call, error);
-      // axios passes a cancellation through untouched (and `axios.isCancel` knows it) only if it is marked.
-      if (failure.kind === 'cancelled' && !('__CANCEL__' in failure)) {
-        Object.defineProperty(failure, '__CANCEL__', { value: true });
-      }
       if (hub.has('onGiveUp')) {
         hub.emit('onGiveUp', {
           ...callInfo(call),

@@ -57,6 +57,7 @@ describe('normalizeOptions()', () => {
         'policy',
         'resolve',
         'scopePolicies',
+        'secrets',
         'store',
         'storeTimeoutMs',
         'token',
@@ -82,6 +83,7 @@ describe('normalizeOptions()', () => {
       store: undefined,
       errorCodes: {},
       allowedQueryParameters: [],
+      secrets: [],
       storeTimeoutMs: 1_000,
     });
     expect(normalized.token).not.toHaveProperty('refreshRetryIntervalMs');

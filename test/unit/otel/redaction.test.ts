@@ -88,3 +88,42 @@ describe('no secret reaches telemetry', () => {
     expect(text).not.toContain(CALLER_TOKEN);
   });
 });
+
+describe('an echoed opaque token reaches no span (issue 12)', () => {
+  it('in descriptions, data keys, MS-CV, a WWW-Authenticate token parameter, an HTML title and a query name', async () => {
+    const token = 'opqCanary5c1e9a77b04d2f3e8a6b';
+    const echo = (hit: { headers: Record<string, string> }) =>
+      (hit.headers['authorization'] ?? hit.headers['Authorization'] ?? '').replace(/^Bearer /, '');
+    const { instance, spans, points } = setupClient(
+      (hit, index) => {
+        const sent = echo(hit);
+        if (index === 0) {
+          return {
+            status: 503,
+            headers: { 'ms-cv': sent, 'www-authenticate': `Bearer token="${sent}"` },
+            data: {
+              code: 900101,
+              description: `invalid token ${sent}`,
+              data: { token: sent, Authorization: sent },
+            },
+          };
+        }
+        return {
+          status: 502,
+          headers: { 'content-type': 'text/html' },
+          data: `<title>gateway ${sent}</title>`,
+        };
+      },
+      {
+        retry: { maxAttempts: 2 },
+        tokenProvider: { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) },
+      },
+    );
+    const { error } = await settle(instance.get(`/v1/customers?${token}=1`));
+    await vi.runAllTimersAsync();
+    expect(error?.status).toBe(502);
+    const text = spans().map(serializeSpan).join('\n') + serializePoints(await points());
+    expect(text).toContain('REDACTED');
+    expect(text).not.toContain(token);
+  });
+});
