@@ -2,8 +2,8 @@
 // partner-center-resilience against the Partner Center simulator with mixed faults. Prints progress, a
 // summary table, and writes a timeline chart (demo-output/timeline.html).
 //
-//   npm run demo            ~30 s
-//   npm run demo -- --short ~5 s (used by the smoke test)
+//   npm run demo                       ~30 s, writes demo-output/
+//   npm run demo -- --short --out=DIR  ~5 s, writes DIR/ (the smoke test uses a temporary directory)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,13 +12,15 @@ import { attachResilience, isPartnerCenterError } from '../dist/index.js';
 import { startPartnerCenterSimulator } from '../dist/testing.js';
 import { renderTimeline } from './timeline.mjs';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const short = args.has('--short');
+const outArg = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
 const DURATION_MS = short ? 5_000 : 30_000;
 const TENANTS = short ? 12 : 40;
 const CONCURRENCY = 12;
 const here = dirname(fileURLToPath(import.meta.url));
-const outDir = resolve(here, '..', 'demo-output');
+const outDir = outArg ? resolve(outArg) : resolve(here, '..', 'demo-output');
 
 const customers = Array.from(
   { length: TENANTS },
