@@ -15,4 +15,6 @@ export default defineConfig({
   platform: 'node',
   splitting: false,
   treeshake: true,
+  // Only errors and warnings: the per-file size lines say nothing a user must act on.
+  silent: true,
 });
