@@ -38,11 +38,31 @@ describe('the demo (npm run demo), short run', () => {
       expect(out).toContain(row);
     }
     expect(out).toMatch(/retries sent before their Retry-After\s+0\n/);
-    expect(out).toMatch(/hits inside a throttle window \(in flight\)\s+\d+ \(\d+\)\n/);
+    // The plain form of the former "hits inside a throttle window (in flight) N (M)" row.
+    expect(out).toMatch(/requests sent while their tenant was throttled\s+\d+\n/);
+    expect(out).toMatch(/ {2}already on the wire when the 429 came\s+\d+\n/);
+    // The injected faults are announced, breaker lines name the tenant, "throttled" has one meaning.
+    expect(out).toContain('Injected faults:');
+    expect(out).toMatch(/tenant outage: customer:[0-9a-f-]{36} answers 503/);
+    expect(out).toMatch(/breaker opened for customer:[0-9a-f-]{36}/);
+    expect(out).not.toMatch(/ throttled +\d+ +breaker/);
     expect(out).toMatch(/duplicate orders\s+0\n/);
     const html = readFileSync(join(outDir, 'timeline.html'), 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain('partner');
+    // The chart draws the outcomes and the injected faults, scales to the window, and has axis titles.
+    for (const text of [
+      'call succeeded',
+      'tenant outage: customer:',
+      'revoked token',
+      'time since the run started (seconds)',
+      'tenant scope (one row each)',
+      'width:100%',
+    ]) {
+      expect(html).toContain(text);
+    }
+    expect(html).not.toMatch(/retry in \d+ ms after\s*</);
+    expect(html).not.toMatch(/\d\.\d{4,} ?ms/); // no raw float delays
     expect(out).toContain(join(outDir, 'timeline.html'));
     // The chart of the user's own `npm run demo` is left as it was (or absent).
     expect(existsSync(userChart) ? statSync(userChart).mtimeMs : undefined).toBe(userChartBefore);
