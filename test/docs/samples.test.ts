@@ -41,7 +41,6 @@ const KNOWN_FLAGS = new Set(['no-run']);
  */
 const LEANING_ON_SAMPLE_ENV: Readonly<Record<string, number>> = {
   'docs/errors.md': 3,
-  'docs/getting-started.md': 4,
   'docs/migrating-from-axios-retry.md': 1,
   'docs/observability.md': 3,
   'docs/redis.md': 1,
