@@ -92,9 +92,15 @@ export function renderTimeline({ timeline, faults = [], durationMs, title: pageT
     if (!byScope.has(e.scope)) byScope.set(e.scope, []);
     byScope.get(e.scope).push(e);
   }
+  // Rows in order of interest: a scope with an injected fault, then breaker, token and reconcile events
+  // (rare, and what a reader looks for), then the other non-success events.
+  const RARE = new Set(['break', 'half-open', 'reset', 'token', 'ok-reconciled']);
   const notable = (scope) =>
-    (byScope.get(scope) ?? []).filter((e) => !['attempt', 'ok', 'throttle', 'gate'].includes(e.type)).length +
-    (faults.some((f) => f.scope === scope) ? 1_000 : 0);
+    (byScope.get(scope) ?? []).reduce(
+      (sum, e) =>
+        sum + (RARE.has(e.type) ? 100 : ['attempt', 'ok', 'throttle', 'gate'].includes(e.type) ? 0 : 1),
+      faults.some((f) => f.scope === scope) ? 100_000 : 0,
+    );
   const MAX_ROWS = 60;
   const all = [...byScope.keys()].sort((a, b) =>
     a === 'partner' ? -1 : b === 'partner' ? 1 : notable(b) - notable(a) || a.localeCompare(b),

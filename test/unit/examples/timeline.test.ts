@@ -79,6 +79,24 @@ describe('the demo timeline chart', () => {
     expect(html).toContain('width:100%');
   });
 
+  it('draws the partner first, then the faulted scope, then scopes with token or breaker events', () => {
+    const busy = (scope: string) =>
+      Array.from({ length: 30 }, (_, i): TimelineEvent => ({ t: i, scope, type: failureMark('server') }));
+    const page = renderTimeline({
+      timeline: [
+        ...busy('customer:busy'),
+        { t: 5, scope: 'customer:token', type: 'token', detail: 'forced, success' },
+        { t: 6, scope: 'customer:faulted', type: 'ok', detail: 'call succeeded' },
+        { t: 7, scope: 'partner', type: 'ok', detail: 'call succeeded' },
+      ],
+      faults: [{ label: 'outage', fromMs: 0, untilMs: 10, scope: 'customer:faulted' }],
+      durationMs: 40,
+      title: 't',
+    });
+    const rows = [...page.matchAll(/monospace">([^<]+)<\/text>/g)].map((m) => m[1]);
+    expect(rows).toEqual(['partner', 'customer:faulted', 'customer:token', 'customer:busy']);
+  });
+
   it('never shows an empty reason in a tooltip', () => {
     const titles = [...html.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1] ?? '');
     expect(titles.length).toBeGreaterThan(10);
