@@ -15,4 +15,7 @@ export default defineConfig({
   platform: 'node',
   splitting: false,
   treeshake: true,
+  // No per-file size lines (nothing a user must act on). Errors and the declaration bundler's warnings
+  // (rollup) still print; esbuild's warnings are hidden, tsc and Biome check that code.
+  silent: true,
 });

@@ -2,23 +2,25 @@
 // partner-center-resilience against the Partner Center simulator with mixed faults. Prints progress, a
 // summary table, and writes a timeline chart (demo-output/timeline.html).
 //
-//   npm run demo            ~30 s
-//   npm run demo -- --short ~5 s (used by the smoke test)
+//   npm run demo                       ~30 s, writes demo-output/
+//   npm run demo -- --short --out=DIR  ~5 s, writes DIR/ (the smoke test uses a temporary directory)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
 import { attachResilience, isPartnerCenterError } from '../dist/index.js';
 import { startPartnerCenterSimulator } from '../dist/testing.js';
-import { renderTimeline } from './timeline.mjs';
+import { failureMark, renderTimeline } from './timeline.mjs';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const short = args.has('--short');
+const outArg = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
 const DURATION_MS = short ? 5_000 : 30_000;
 const TENANTS = short ? 12 : 40;
 const CONCURRENCY = 12;
 const here = dirname(fileURLToPath(import.meta.url));
-const outDir = resolve(here, '..', 'demo-output');
+const outDir = outArg ? resolve(outArg) : resolve(here, '..', 'demo-output');
 
 const customers = Array.from(
   { length: TENANTS },
@@ -63,18 +65,27 @@ const scenario = {
 const sim = await startPartnerCenterSimulator({ scenario });
 const started = Date.now();
 
-// Tokens: the first one handed out is already revoked (the server answers 401 with its realm); the next
-// ones are valid 25 s and announced as 20 s, so the run also shows proactive refreshes before expiry.
+// Tokens from the simulator's ready provider. The first one is revoked at once (1 ms lifetime, announced
+// as valid: the server answers 401 with its realm and the library refreshes); the next ones are valid 25 s
+// and announced as 20 s, so the run also shows proactive refreshes before expiry.
+const revoked = sim.tokenProvider({ lifetimeMs: 1 });
+const valid = sim.tokenProvider({ lifetimeMs: 25_000 });
 let tokenCount = 0;
 const tokenProvider = {
-  async getToken() {
+  async getToken(request) {
     tokenCount += 1;
-    const lifetimeMs = tokenCount === 1 ? 1 : 25_000;
-    return { token: sim.issueToken({ lifetimeMs }), expiresOnTimestamp: Date.now() + 20_000 };
+    const { token } = await (tokenCount === 1 ? revoked : valid).getToken(request);
+    return { token, expiresOnTimestamp: Date.now() + 20_000 };
   },
 };
 
 const timeline = []; // { t, scope, type, detail, ms? }
+/** The injected faults, for the chart: { label, fromMs, untilMs, scope? }. */
+const faultBands = [];
+let revokedTokenRecoveredAt;
+let lostOrderAt;
+/** Scopes whose breaker is open now, with the time it opened. */
+const openBreakers = new Map();
 const counts = {
   attempts: 0,
   retries: 0,
@@ -111,8 +122,8 @@ const handle = attachResilience(api, {
         t: at(),
         scope: e.scope,
         type: 'retry',
-        detail: `${e.errorKind} ${e.status ?? ''}`,
-        ms: e.delayMs,
+        detail: e.status === undefined ? e.errorKind : `${e.errorKind} (${e.status})`,
+        ms: Math.round(e.delayMs),
       });
     },
     onThrottle: (e) => {
@@ -122,24 +133,33 @@ const handle = attachResilience(api, {
         t: at(),
         scope: e.scope,
         type: e.source === 'gate' ? 'gate' : 'throttle',
-        ms: e.retryAfterMs,
+        ms: Math.round(e.retryAfterMs),
       });
     },
     onBreak: (e) => {
       counts.breaks += 1;
+      openBreakers.set(e.scope, at());
       timeline.push({ t: at(), scope: e.scope, type: 'break', detail: e.reason });
+      say(`breaker opened for ${e.scope}${e.reason ? `: ${e.reason}` : ''}`);
     },
     onHalfOpen: (e) => {
       counts.halfOpens += 1;
       timeline.push({ t: at(), scope: e.scope, type: 'half-open' });
+      say(`breaker half-open for ${e.scope}: one test call`);
     },
     onReset: (e) => {
       counts.resets += 1;
+      openBreakers.delete(e.scope);
       timeline.push({ t: at(), scope: e.scope, type: 'reset' });
+      say(`breaker closed for ${e.scope}`);
     },
     onTokenRefresh: (e) => {
       counts.refreshes += 1;
-      timeline.push({ t: at(), scope: e.scope, type: 'token', detail: `${e.reason} ${e.outcome}` });
+      if (e.reason === 'forced' && e.outcome === 'success' && revokedTokenRecoveredAt === undefined) {
+        revokedTokenRecoveredAt = at();
+        say(`revoked token replaced after a 401 (${e.scope})`);
+      }
+      timeline.push({ t: at(), scope: e.scope, type: 'token', detail: `${e.reason}, ${e.outcome}` });
     },
   },
 });
@@ -159,11 +179,14 @@ let ordersReconciled = 0;
 
 async function one() {
   const customer = customers[Math.floor(random() * customers.length)];
+  let scope = `customer:${customer}`;
   const roll = random();
   const t0 = performance.now();
   try {
-    if (roll < 0.1) await api.get('/v1/customers', { params: { size: 50 } });
-    else if (roll < 0.96) await api.get(`/v1/customers/${customer}/subscriptions`);
+    if (roll < 0.1) {
+      scope = 'partner';
+      await api.get('/v1/customers', { params: { size: 50 } });
+    } else if (roll < 0.96) await api.get(`/v1/customers/${customer}/subscriptions`);
     else {
       ordersPlaced += 1;
       const body = {
@@ -177,34 +200,71 @@ async function one() {
         if (isPartnerCenterError(error) && error.outcomeUnknown) {
           // Not retried blindly: reconcile by reading the orders back.
           ordersUnknown += 1;
+          lostOrderAt ??= at();
+          say(
+            `order outcome unknown (${error.status ?? error.kind}) for ${scope}: reconciling, not resending`,
+          );
           const orders = await api.get(`/v1/customers/${customer}/orders`);
           if (Array.isArray(orders.data?.items)) ordersReconciled += 1;
-          return record('ok (reconciled)', t0);
+          return record('ok (reconciled)', t0, scope);
         }
         throw error;
       }
     }
-    record('ok', t0);
+    record('ok', t0, scope);
   } catch (error) {
-    record(isPartnerCenterError(error) ? error.kind : 'unexpected', t0);
+    if (isPartnerCenterError(error)) {
+      const why = [error.status, error.reason].filter((part) => part !== undefined && part !== '').join(' ');
+      record(error.kind, t0, error.scope ?? scope, why);
+    } else record('unexpected', t0, scope, String(error));
   }
 }
 
-function record(outcome, t0) {
+/** Counts a finished logical call and draws its outcome on its scope's row. */
+function record(outcome, t0, scope, why = '') {
   calls += 1;
-  latencies.push(performance.now() - t0);
+  const ms = Math.round(performance.now() - t0);
+  latencies.push(ms);
   outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  const type =
+    outcome === 'ok' ? 'ok' : outcome === 'ok (reconciled)' ? 'ok-reconciled' : failureMark(outcome);
+  const label =
+    outcome === 'ok'
+      ? 'succeeded'
+      : outcome === 'ok (reconciled)'
+        ? 'order found by reconciling'
+        : `failed: ${outcome}`;
+  timeline.push({ t: at(), scope, type, detail: `call ${label} after ${ms} ms${why ? ` (${why})` : ''}` });
 }
 
 const isTty = process.stdout.isTTY;
+const stamp = () => `${(at() / 1000).toFixed(1).padStart(5)} s`;
+/** An event line (on a terminal, it replaces the progress line, which the next tick redraws). */
+function say(text) {
+  if (isTty) process.stdout.write('\r\x1b[2K');
+  console.log(`${stamp()}  ${text}`);
+}
 const progress = setInterval(() => {
-  const line = `  ${(at() / 1000).toFixed(0).padStart(3)} s  calls ${String(calls).padStart(5)}  attempts ${String(counts.attempts).padStart(5)}  retries ${String(counts.retries).padStart(4)}  throttled ${String(counts.throttles + counts.gateWaits).padStart(4)}  breaker ${handle.breakerState(`customer:${failing}`) ?? 'closed'}`;
-  if (isTty) process.stdout.write(`\r${line}`);
+  const failed = calls - (outcomes.get('ok') ?? 0) - (outcomes.get('ok (reconciled)') ?? 0);
+  const open = [...openBreakers.keys()];
+  const line = `${stamp()}  calls ${String(calls).padStart(5)} (failed ${String(failed).padStart(4)})  attempts ${String(counts.attempts).padStart(5)}  retries ${String(counts.retries).padStart(4)}  429s ${String(counts.throttles).padStart(4)}  gate waits ${String(counts.gateWaits).padStart(4)}  breakers open: ${open.length === 0 ? 'none' : open.join(', ')}`;
+  if (isTty) process.stdout.write(`\r\x1b[2K${line}`);
   else console.log(line);
 }, 1_000);
 
 console.log(
   `partner-center-resilience demo: ${TENANTS} customer tenants, ${CONCURRENCY} workers, ${DURATION_MS / 1000} s against the Partner Center simulator at ${sim.url}`,
+);
+const outage = scenario.faults[0];
+console.log(
+  [
+    'Injected faults:',
+    `  - quotas: partner ${scenario.throttle.partner.limit}/s, each customer ${scenario.throttle.customer.limit}/s (429 with Retry-After beyond)`,
+    `  - tenant outage: customer:${failing} answers 503 from ${outage.fromMs / 1000} s to ${outage.untilMs / 1000} s`,
+    '  - revoked token: the first token is refused (401 with the realm challenge)',
+    '  - order lost: the first order is processed, then answered 504 (outcome unknown)',
+    '  - every 9th GET 503, every 23rd GET an HTML 502 page, 2% of GETs reset, 10% of requests 120 ms slower',
+  ].join('\n'),
 );
 const deadline = started + DURATION_MS;
 await Promise.all(
@@ -230,7 +290,8 @@ const rows = [
   ['429s received / honoured', `${stats.throttledResponses} / ${counts.throttles}`],
   ['calls held at the throttle gate', counts.gateWaits],
   ['retries sent before their Retry-After', stats.earlyRetries],
-  ['hits inside a throttle window (in flight)', `${stats.hitsBeforeDeadline} (${stats.inFlightAtDeadline})`],
+  ['requests sent while their tenant was throttled', stats.hitsBeforeDeadline],
+  ['  already on the wire when the 429 came', stats.inFlightAtDeadline],
   ['breaker: opened / half-open / closed', `${counts.breaks} / ${counts.halfOpens} / ${counts.resets}`],
   ['token refreshes (401s from server)', `${counts.refreshes} (${stats.unauthorized})`],
   [
@@ -246,16 +307,49 @@ console.log(`${'-'.repeat(width + 16)}`);
 for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${String(v).padStart(14)}`);
 console.log(`${'-'.repeat(width + 16)}`);
 console.log(
-  'The workers ask for more than the partner quota on purpose. "throttled": every attempt met a 429, or the\n' +
-    'scope\'s gate held the call past its time budget (then nothing was sent). "circuit-open": refused while\n' +
-    "the failing tenant's breaker was open, without slowing the other tenants.",
+  'The workers ask for more than the partner quota on purpose. The progress lines count 429 answers and\n' +
+    'calls held at the gate; a call counted "throttled" above is one that failed: every attempt met a 429,\n' +
+    'or the scope\'s gate held it past its time budget (then nothing was sent). "circuit-open": refused\n' +
+    "while that tenant's breaker was open, without slowing the other tenants.",
 );
 
+const endMs = at();
+faultBands.push(
+  {
+    label: `tenant outage: customer:${failing} answers 503`,
+    fromMs: outage.fromMs,
+    untilMs: outage.untilMs,
+    scope: `customer:${failing}`,
+  },
+  {
+    label: 'revoked token: 401 until refreshed',
+    fromMs: 0,
+    untilMs: revokedTokenRecoveredAt ?? endMs,
+  },
+);
+if (lostOrderAt !== undefined) {
+  faultBands.push({
+    label: 'order lost after processing (504)',
+    fromMs: lostOrderAt,
+    untilMs: lostOrderAt + 150,
+  });
+}
+faultBands.push({
+  label: 'all run: 429 beyond quota, every 9th GET 503, 23rd HTML 502, 2% resets, 10% slow',
+  fromMs: 0,
+  untilMs: endMs,
+});
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, 'timeline.html');
 writeFileSync(
   file,
-  renderTimeline({ timeline, durationMs: at(), title: 'partner-center-resilience demo timeline' }),
+  renderTimeline({
+    timeline,
+    faults: faultBands,
+    durationMs: endMs,
+    title: 'partner-center-resilience demo timeline',
+    subtitle: `${TENANTS} customer tenants, ${CONCURRENCY} workers, ${(endMs / 1000).toFixed(0)} s, ${calls} calls: ${[...outcomes].map(([k, v]) => `${v} ${k}`).join(', ')}.`,
+  }),
 );
 writeFileSync(
   join(outDir, 'summary.json'),

@@ -9,11 +9,14 @@ import type { ScopeStateStore } from './tenancy/ScopeStateStore.js';
 export interface TokenOptions {
   /** OAuth scopes asked of the provider. Default: `['https://api.partnercenter.microsoft.com/.default']`. */
   readonly scopes?: readonly string[];
-  /** Refresh in the background once a token is this close to expiry (ms). Default: `120000`. */
+  /**
+   * Refresh in the background once a token is this close to expiry (ms). For a token living less than twice
+   * this, at most half its lifetime (said once in the log). Default: `120000`.
+   */
   readonly refreshWindowMs?: number;
   /**
-   * Callers wait for a refresh once a token is this close to expiry (ms); at most `refreshWindowMs`.
-   * Default: `30000`.
+   * Callers wait for a refresh once a token is this close to expiry (ms); at most `refreshWindowMs`, and at
+   * most a tenth of a short-lived token's lifetime. Default: `30000`.
    */
   readonly blockingWindowMs?: number;
   /** Most scope+realm tokens cached; the least recently used is dropped beyond it. Default: `10000`. */

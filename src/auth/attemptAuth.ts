@@ -78,6 +78,16 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
     blockingWindowMs: deps.options.blockingWindowMs,
     maxEntries: deps.options.maxEntries,
     secrets: deps.secrets,
+    onWindowsScaled: (event) => {
+      log?.(
+        'info',
+        `tokens live ${Math.round(event.lifetimeMs / 1000)} s, less than the refresh windows allow: refreshing ` +
+          `${Math.round(event.refreshWindowMs / 1000)} s and blocking ${Math.round(event.blockingWindowMs / 1000)} s ` +
+          `before expiry instead (token.refreshWindowMs ${deps.options.refreshWindowMs}, ` +
+          `token.blockingWindowMs ${deps.options.blockingWindowMs}); said once`,
+        { ...event },
+      );
+    },
     onRefresh: (event) => {
       log?.(
         event.outcome === 'success' ? 'debug' : 'warn',

@@ -170,13 +170,22 @@ export function challengeClaims(challenges: readonly AuthChallenge[]): string | 
     if (raw.startsWith('{')) return isJson(raw) ? raw : undefined;
     if (!BASE64.test(raw)) return undefined;
     try {
-      const decoded = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(raw, 'base64'));
+      const decoded = new TextDecoder('utf-8', { fatal: true }).decode(base64Bytes(raw));
       return isJson(decoded) ? decoded : undefined;
     } catch {
       return undefined;
     }
   }
   return undefined;
+}
+
+/** Base64 or base64url (padding optional) to bytes with `atob`, available in every runtime (no Buffer). */
+function base64Bytes(text: string): Uint8Array {
+  const plain = text.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(plain.padEnd(plain.length + ((4 - (plain.length % 4)) % 4), '='));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 function isJson(text: string): boolean {

@@ -15,10 +15,18 @@ import type {
   TokenCacheRequest,
   TokenRefreshEvent,
   TokenRefreshReason,
+  TokenWindowsScaledEvent,
 } from './tokenCacheTypes.js';
 import { cancelled, refreshError, wait } from './tokenErrors.js';
 
-export type { TokenCache, TokenCacheOptions, TokenCacheRequest, TokenRefreshEvent, TokenRefreshReason };
+export type {
+  TokenCache,
+  TokenCacheOptions,
+  TokenCacheRequest,
+  TokenRefreshEvent,
+  TokenRefreshReason,
+  TokenWindowsScaledEvent,
+};
 
 interface Attempt {
   readonly promise: Promise<AccessToken>;
@@ -35,6 +43,9 @@ interface Entry {
   readonly scope: string;
   readonly realm: string | undefined;
   token: AccessToken | undefined;
+  /** The refresh and blocking windows of `token`, scaled down to its lifetime when it is short. */
+  refreshMs: number;
+  blockingMs: number;
   pending: Attempt | undefined;
   /** Earliest time of the next background refresh (set after a failed one). */
   backgroundNotBefore: number;
@@ -47,6 +58,10 @@ interface Entry {
  * - More than `refreshWindowMs` (120 s) before expiry the cached token is returned. Inside the refresh window
  *   it is still returned at once while one background refresh runs; a failed background refresh keeps the
  *   token, is reported to `onRefresh` and is retried by a later call after `refreshRetryIntervalMs` (5 s).
+ * - A short-lived token (less than about twice `refreshWindowMs` or ten times `blockingWindowMs`) gets windows
+ *   scaled to the lifetime it had when received: refreshed in the background at most halfway through its
+ *   life, callers blocked only in its last tenth (else a 60 s token would be fetched again on every call).
+ *   `onWindowsScaled` is told once per cache.
  * - Inside `blockingWindowMs` (30 s) before expiry, or after it, callers wait for the refresh. A failed
  *   blocking refresh rejects every waiter with one PartnerCenterError (`unauthorized`, not retryable, the
  *   provider's error as scrubbed `cause`) and drops the entry.
@@ -69,7 +84,32 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
   } = cacheSettings(options);
   const now = options.now ?? Date.now;
   const onRefresh = options.onRefresh;
+  const onWindowsScaled = options.onWindowsScaled;
+  let toldScaled = false;
   const entries = new Map<string, Entry>();
+
+  /** Stores a token received at `receivedAt`, with its windows (scaled to a short lifetime). */
+  function store(entry: Entry, token: AccessToken, receivedAt: number): void {
+    const lifetimeMs = Math.max(0, token.expiresOnTimestamp - receivedAt);
+    entry.token = token;
+    entry.refreshMs = Math.min(refreshWindowMs, Math.floor(lifetimeMs / 2));
+    entry.blockingMs = Math.min(blockingWindowMs, Math.floor(lifetimeMs / 10));
+    if (toldScaled || (entry.refreshMs === refreshWindowMs && entry.blockingMs === blockingWindowMs)) return;
+    toldScaled = true;
+    if (!onWindowsScaled) return;
+    try {
+      onWindowsScaled(
+        Object.freeze({
+          scope: entry.scope,
+          lifetimeMs,
+          refreshWindowMs: entry.refreshMs,
+          blockingWindowMs: entry.blockingMs,
+        }),
+      );
+    } catch {
+      // a hook never changes the outcome
+    }
+  }
 
   function entryFor(scope: string, realm: string | undefined): Entry {
     const key = keyOf(scope, realm);
@@ -77,7 +117,16 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
     if (entry) {
       entries.delete(key); // re-insert: most recently used last
     } else {
-      entry = { key, scope, realm, token: undefined, pending: undefined, backgroundNotBefore: 0 };
+      entry = {
+        key,
+        scope,
+        realm,
+        token: undefined,
+        refreshMs: refreshWindowMs,
+        blockingMs: blockingWindowMs,
+        pending: undefined,
+        backgroundNotBefore: 0,
+      };
     }
     entries.set(key, entry);
     while (entries.size > maxEntries) {
@@ -142,7 +191,7 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
           entry.pending = undefined;
           const current = entry.token;
           const t = now();
-          if (!forced && current && current.expiresOnTimestamp - t > blockingWindowMs) {
+          if (!forced && current && current.expiresOnTimestamp - t > entry.blockingMs) {
             entry.backgroundNotBefore = t + retryMs; // keep the still-valid token; a later call retries
           } else {
             drop(entry);
@@ -153,7 +202,7 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
       }
       if (entry.pending === attempt) {
         entry.pending = undefined;
-        entry.token = token;
+        store(entry, token, now());
         entry.backgroundNotBefore = 0;
       }
       emit(eventOf(entry, reason, now() - startedAt, 'success', undefined, request.call));
@@ -193,8 +242,8 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
       // A forced refresh in flight means the cached token was rejected: wait for its successor.
       if (current && !entry.pending?.forced) {
         const remaining = current.expiresOnTimestamp - t;
-        if (remaining > blockingWindowMs) {
-          if (remaining <= refreshWindowMs && !entry.pending && t >= entry.backgroundNotBefore) {
+        if (remaining > entry.blockingMs) {
+          if (remaining <= entry.refreshMs && !entry.pending && t >= entry.backgroundNotBefore) {
             start(entry, request, 'expiring', []);
           }
           return current;
@@ -227,8 +276,8 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
     peek(scope: string, realm: string | undefined): AccessToken | undefined {
       const entry = entries.get(keyOf(scope, realm));
       const token = entry?.token;
-      if (token === undefined || entry?.pending?.forced === true) return undefined;
-      return token.expiresOnTimestamp - now() > refreshWindowMs ? token : undefined;
+      if (entry === undefined || token === undefined || entry.pending?.forced === true) return undefined;
+      return token.expiresOnTimestamp - now() > entry.refreshMs ? token : undefined;
     },
     invalidate(scope: string, realm?: string): void {
       if (realm !== undefined) {

@@ -35,6 +35,16 @@ export interface TokenRefreshEvent {
   readonly error?: unknown;
 }
 
+/** Told once per cache: a token lived too short for the configured windows, which were scaled to it. */
+export interface TokenWindowsScaledEvent {
+  readonly scope: string;
+  /** The token's lifetime when it was received (`expiresOnTimestamp` minus the cache's clock). */
+  readonly lifetimeMs: number;
+  /** The windows used for it: at most half and a tenth of its lifetime. */
+  readonly refreshWindowMs: number;
+  readonly blockingWindowMs: number;
+}
+
 /** Options of {@link createTokenCache}. */
 export interface TokenCacheOptions {
   /** Start a background refresh once a token is this close to expiry; callers still get the old token. Default 120000. */
@@ -51,6 +61,11 @@ export interface TokenCacheOptions {
   readonly secrets?: SecretValues | undefined;
   /** Called after every provider call. A hook that throws is ignored. Default none. */
   readonly onRefresh?: (event: TokenRefreshEvent) => void;
+  /**
+   * Called the first time a token lives too short for the windows (under twice `refreshWindowMs`, or ten
+   * times `blockingWindowMs`), which are then scaled to its lifetime. Once per cache. Default none.
+   */
+  readonly onWindowsScaled?: (event: TokenWindowsScaledEvent) => void;
 }
 
 /** Per scope+realm token cache with single-flight refresh; see {@link createTokenCache}. */

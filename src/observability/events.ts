@@ -243,12 +243,22 @@ export class EventHub {
     if (this.log) {
       this.log('warn', `hook ${hook} failed; the call's outcome is unchanged`, { hook, error: message });
     } else {
-      process.emitWarning(
+      runtimeWarning(
         `partner-center-resilience: hook ${hook} failed (${message}); the call's outcome is unchanged`,
-        {
-          code: 'PARTNER_CENTER_RESILIENCE_HOOK',
-        },
+        'PARTNER_CENTER_RESILIENCE_HOOK',
       );
     }
   }
+}
+
+/**
+ * A process warning where the runtime has them (Node, Bun, Deno's Node compatibility), else `console.warn`:
+ * the main entry uses no Node-only global without a feature check.
+ */
+function runtimeWarning(message: string, code: string): void {
+  const emitWarning = (
+    globalThis as { process?: { emitWarning?: (message: string, options: { code: string }) => void } }
+  ).process?.emitWarning;
+  if (typeof emitWarning === 'function') emitWarning.call(globalThis.process, message, { code });
+  else globalThis.console?.warn?.(message);
 }

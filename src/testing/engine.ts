@@ -114,11 +114,16 @@ export class SimulatorEngine {
   }
 
   issueToken(options: IssueTokenOptions = {}): string {
+    return this.issueAccessToken(options).token;
+  }
+
+  /** A token with its lifetime (the simulator's rules), for {@link PartnerCenterSimulator.tokenProvider}. */
+  issueAccessToken(options: IssueTokenOptions = {}): { token: string; lifetimeMs: number } {
     const lifetime = options.lifetimeMs ?? this.scenario.auth?.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS;
     if (!Number.isFinite(lifetime)) throw new RangeError('issueToken: lifetimeMs must be a finite number');
-    const value = this.tokens.issue(this.clock(), lifetime, options.tenant ?? this.partnerId);
+    const token = this.tokens.issue(this.clock(), lifetime, options.tenant ?? this.partnerId);
     this.stats.tokensIssued++;
-    return value;
+    return { token, lifetimeMs: lifetime };
   }
 
   /** Decides the answer to one fully read request. Synchronous, so arrival order alone decides. */

@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TokenProvider } from '../auth/TokenProvider.js';
 import { SimulatorEngine } from './engine.js';
 import type { Answer } from './responses.js';
 import { SIMULATOR_ROUTES } from './routes.js';
@@ -57,6 +58,17 @@ export interface PartnerCenterSimulator {
   reset(): void;
   /** Issues a bearer token the simulator accepts until it expires (injected clock). */
   issueToken(options?: IssueTokenOptions): string;
+  /**
+   * A ready {@link TokenProvider} for `attachResilience(api, { tokenProvider })`: each `getToken()` issues a
+   * new token (as {@link PartnerCenterSimulator.issueToken} with `options`) and answers
+   * `{ token, expiresOnTimestamp }`, the expiry being `Date.now()` plus the token's lifetime (the library's
+   * clock; with an injected `now`, the simulator checks expiry on its own clock).
+   *
+   * @example
+   * const sim = await startPartnerCenterSimulator({ scenario: { auth: { required: true } } });
+   * attachResilience(api, { tokenProvider: sim.tokenProvider() });
+   */
+  tokenProvider(options?: IssueTokenOptions): TokenProvider;
   /**
    * Switches to another scenario (validated first; throws {@link ScenarioValidationError} and keeps the old
    * one when invalid). Stats, tokens, orders and the random sequences carry on; the scenario clock, the
@@ -181,6 +193,12 @@ export async function startPartnerCenterSimulator(
     stats: () => sim.snapshot(),
     reset: () => sim.reset(),
     issueToken: (tokenOptions) => sim.issueToken(tokenOptions),
+    tokenProvider: (tokenOptions) => ({
+      async getToken() {
+        const issued = sim.issueAccessToken(tokenOptions);
+        return { token: issued.token, expiresOnTimestamp: Date.now() + issued.lifetimeMs };
+      },
+    }),
     setScenario: (next) => sim.setScenario(next),
   };
 }

@@ -83,13 +83,18 @@ function escapeRegExp(text: string): string {
 }
 
 /** The sampleEnv names a sample uses without declaring or importing them. */
-function undeclaredEnvNames(code: string): string[] {
+function undeclaredEnvNames(source: string): string[] {
+  // Line comments do not use a name (a `//` after a space or at a line start, not the one in a URL).
+  const code = source.replace(/(^|\s)\/\/[^\n]*/g, '$1');
   return SAMPLE_ENV_NAMES.filter((name) => {
     const n = escapeRegExp(name);
-    if (!new RegExp(`\\b${n}\\b`).test(code)) return false;
+    // A property key or a member (`tokenProvider: sim.tokenProvider()`) is not a use of the name.
+    if (!new RegExp(`(?<!\\.)\\b${n}\\b(?!\\s*:)`).test(code)) return false;
     const declared = new RegExp(`\\b(?:const|let|var|function|class)\\s+${n}\\b`).test(code);
     const imported = new RegExp(`import\\s[^;]*\\b${n}\\b[^;]*\\sfrom\\s`).test(code);
-    const destructured = new RegExp(`(?:const|let|var)\\s*\\{[^}]*\\b${n}\\b[^}]*\\}\\s*=`).test(code);
+    const destructured = new RegExp(`(?:const|let|var)\\s*[[{][^\\]}]*\\b${n}\\b[^\\]}]*[\\]}]\\s*=`).test(
+      code,
+    );
     return !declared && !imported && !destructured;
   });
 }
@@ -185,6 +190,13 @@ describe('documentation samples', () => {
     expect(unknown.map((s) => `${s.file}:${s.line} ${s.flags.join(' ')}`)).toEqual([]);
   });
 
+  it('declare what they use (no sample leans on the names of sampleEnv.ts)', () => {
+    const leaning = samples
+      .map((sample) => ({ at: `${sample.file}:${sample.line}`, names: undeclaredEnvNames(sample.code) }))
+      .filter((entry) => entry.names.length > 0);
+    expect(leaning).toEqual([]);
+  });
+
   it('type-check (strict)', () => {
     const tsc = join(root, 'node_modules/typescript/bin/tsc');
     let output = '';
@@ -203,6 +215,8 @@ describe('documentation samples', () => {
 
   describe('run against the simulator', () => {
     let sim: PartnerCenterSimulator;
+    /** The MS-RequestIds each POST (url + body) of the running sample was sent with. */
+    const postIds = new Map<string, Set<string>>();
     let previousAdapter: NonNullable<typeof axios.defaults.adapter> = [];
 
     beforeAll(async () => {
@@ -224,6 +238,12 @@ describe('documentation samples', () => {
         if (config.baseURL !== undefined) next.baseURL = toSimulator(config.baseURL);
         if (config.url !== undefined) next.url = toSimulator(config.url);
         const target = axios.getUri(next);
+        if (config.method === 'post') {
+          const key = `POST ${target} ${typeof config.data === 'string' ? config.data : ''}`;
+          const ids = postIds.get(key) ?? new Set<string>();
+          ids.add(String(next.headers?.get?.('MS-RequestId') ?? ''));
+          postIds.set(key, ids);
+        }
         if (!/^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])[:/]/.test(target)) {
           return Promise.reject(new Error(`a documentation sample tried to reach ${target}`));
         }
@@ -244,7 +264,11 @@ describe('documentation samples', () => {
         for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
           vi.spyOn(console, method).mockImplementation(() => undefined);
         }
+        postIds.clear();
         await import(join(runDir, `${sample.id}.ts`));
+        // A POST sent again must carry its MS-RequestId (a new or empty one makes the server create it twice).
+        const resentUnderNewId = [...postIds].filter(([, ids]) => ids.size > 1).map(([key]) => key);
+        expect(resentUnderNewId, 'the same POST sent under different MS-RequestIds').toEqual([]);
       }, 15_000);
     }
   });

@@ -188,6 +188,8 @@ describe('challengeClaims', () => {
     ['base64 of non-JSON', Buffer.from('hello').toString('base64'), undefined],
     ['base64 of invalid UTF-8', Buffer.from([0xff, 0xfe, 0xfd]).toString('base64'), undefined],
     ['empty', '', undefined],
+    ['base64 with its padding', Buffer.from('{"a":1}').toString('base64'), '{"a":1}'],
+    ['base64url with - and _', Buffer.from('{"k":"??>>"}').toString('base64url'), '{"k":"??>>"}'],
   ])('%s', (_name, claims, expected) => {
     const challenges = parseWwwAuthenticate(`Bearer error="insufficient_claims", claims="${claims}"`);
     expect(challengeClaims(challenges)).toBe(expected);

@@ -334,3 +334,23 @@ describe('createPartnerCenterClient', () => {
     );
   });
 });
+
+describe('short-lived tokens', () => {
+  it('a 60 s token is fetched once for 46 calls, and the scaled windows are logged once', async () => {
+    const { provider, requests } = countingProvider(60_000);
+    const lines: string[] = [];
+    const logger = { info: (message: string) => void lines.push(message) };
+    const { instance } = setup(() => ({ status: 200, data: { ok: true } }), {
+      tokenProvider: provider,
+      logger,
+    });
+    for (let i = 0; i < 46; i++) {
+      expect((await settle(instance.get('/v1/customers'))).value?.status).toBe(200);
+      await vi.advanceTimersByTimeAsync(500);
+    }
+    expect(requests).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('tokens live 60 s'))).toEqual([
+      expect.stringContaining('refreshing 30 s and blocking 6 s before expiry instead'),
+    ]);
+  });
+});

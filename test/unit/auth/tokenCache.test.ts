@@ -411,6 +411,49 @@ describe('createTokenCache', () => {
     });
   });
 
+  it('a token shorter than the refresh window is not fetched again on every call: windows scale to it', async () => {
+    const clock = { now: 1_000_000 };
+    const { provider, calls } = countingProvider(clock);
+    const short: TokenProvider = {
+      getToken: async (request) => ({
+        ...(await provider.getToken(request)),
+        expiresOnTimestamp: clock.now + MIN,
+      }),
+    };
+    const scaled: unknown[] = [];
+    const cache = createTokenCache(short, { now: () => clock.now, onWindowsScaled: (e) => scaled.push(e) });
+    // 46 calls over the first 29 s of a 60 s token (default windows: 120 s refresh, 30 s blocking).
+    for (let i = 0; i < 46; i++) {
+      await cache.getToken(req());
+      expect(cache.peek('partner', undefined)?.token).toBe('tok-1');
+      clock.now += 29_000 / 46;
+    }
+    expect(calls).toHaveLength(1);
+    expect(scaled).toEqual([
+      { scope: 'partner', lifetimeMs: MIN, refreshWindowMs: 30_000, blockingWindowMs: 6_000 },
+    ]);
+
+    clock.now = 1_000_000 + 31_000; // past half its life: the old token at once, one background refresh
+    await expect(cache.getToken(req())).resolves.toMatchObject({ token: 'tok-1' });
+    await flush();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.forceRefresh).toBe(false);
+    await expect(cache.getToken(req())).resolves.toMatchObject({ token: 'tok-2' });
+
+    clock.now += 55_000; // tok-2 is in its last tenth (5 s left of 60 s): callers wait for a new one
+    await expect(cache.getToken(req())).resolves.toMatchObject({ token: 'tok-3' });
+    expect(calls).toHaveLength(3);
+    expect(scaled).toHaveLength(1); // said once
+  });
+
+  it('an hour-long token keeps the configured windows and is not reported as scaled', async () => {
+    const { provider } = countingProvider({ now: 1_000_000 });
+    const scaled: unknown[] = [];
+    const { cache } = setup(provider, { onWindowsScaled: (e) => scaled.push(e) });
+    await cache.getToken(req());
+    expect(scaled).toEqual([]);
+  });
+
   it('bounds the entries (LRU)', async () => {
     const clock = { now: 0 };
     const { provider, calls } = countingProvider(clock);

@@ -173,6 +173,26 @@ describe('logger', () => {
     expect(String(emitWarning.mock.calls[0]?.[0])).toContain('hook onRetry failed');
   });
 
+  it('without a logger nor process.emitWarning (browsers, edge runtimes) it goes to console.warn', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const original = process.emitWarning;
+    Object.defineProperty(process, 'emitWarning', { value: undefined, configurable: true, writable: true });
+    try {
+      const { instance } = setup([{ status: 503 }, { status: 200 }], {
+        hooks: {
+          onRetry: () => {
+            throw new Error('hook exploded');
+          },
+        },
+      });
+      expect((await settle(instance.get('/v1/customers'))).value?.status).toBe(200);
+    } finally {
+      Object.defineProperty(process, 'emitWarning', { value: original, configurable: true, writable: true });
+    }
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toContain('hook onRetry failed');
+  });
+
   it('a logger that throws never changes a call outcome', async () => {
     const boom = () => {
       throw new Error('logger down');

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import axios from 'axios';
 import { describe, expect, it } from 'vitest';
+import { attachResilience } from '../../../src/index.js';
 import { harness } from './helpers.js';
 
 const PARTNER = '00000000-0000-0000-0000-000000000001';
@@ -56,6 +58,35 @@ describe('simulator auth', () => {
     expect((await get(long)).status).toBe(200);
     clock.advance(59_000);
     expect((await get(long)).status).toBe(401);
+  });
+
+  it('tokenProvider() answers { token, expiresOnTimestamp } with the scenario lifetime (or its own)', async () => {
+    const { sim, api } = await harness({ scenario: { auth: { required: true, tokenLifetimeMs: 60_000 } } });
+    const before = Date.now();
+    const scenarioLifetime = await sim
+      .tokenProvider()
+      .getToken({ scope: 'partner', scopes: [], forceRefresh: false });
+    const own = await sim
+      .tokenProvider({ lifetimeMs: 5_000 })
+      .getToken({ scope: 'partner', scopes: [], forceRefresh: false });
+    const after = Date.now();
+    expect(scenarioLifetime.expiresOnTimestamp).toBeGreaterThanOrEqual(before + 60_000);
+    expect(scenarioLifetime.expiresOnTimestamp).toBeLessThanOrEqual(after + 60_000);
+    expect(own.expiresOnTimestamp).toBeLessThanOrEqual(after + 5_000);
+    const get = (token: string) =>
+      api.get('/v1/customers', { headers: { Authorization: `Bearer ${token}` } });
+    expect((await get(scenarioLifetime.token)).status).toBe(200);
+    expect((await get(own.token)).status).toBe(200);
+    expect(sim.stats().tokensIssued).toBe(2);
+  });
+
+  it('tokenProvider() plugs into attachResilience: calls pass auth.required, one token for many calls', async () => {
+    const { sim } = await harness({ scenario: { auth: { required: true } } });
+    const api = axios.create({ baseURL: sim.url, proxy: false });
+    attachResilience(api, { tokenProvider: sim.tokenProvider() });
+    for (let i = 0; i < 5; i++) expect((await api.get('/v1/customers')).status).toBe(200);
+    expect(sim.stats().unauthorized).toBe(0);
+    expect(sim.stats().tokensIssued).toBe(1);
   });
 
   it('answers 401 code 900421 (MFA required) from the mfa rule, even with a valid token', async () => {

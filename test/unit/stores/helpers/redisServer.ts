@@ -86,10 +86,10 @@ function required(): boolean {
 }
 
 /**
- * The Redis for a test file: `PCR_REDIS_URL` when set, else a spawned redis-server. Call `start()` in
- * `beforeAll` and `get()` at the top of each test: when no Redis could be had, `get()` throws under CI (a
- * missing Redis must fail there, test by test) and otherwise returns `undefined` after one visible warning,
- * so that the test passes trivially (it returns at once).
+ * The Redis for a test file: `PCR_REDIS_URL` when set, else a spawned redis-server. Await `start()` at the top
+ * level of the file (while it is collected), mark each test that needs Redis `it.skipIf(fixture.skip)`, and
+ * call `get()` at its top. Without a Redis, those tests are reported as skipped, except under CI, where
+ * `skip` is false and `get()` throws: a missing Redis fails there, test by test.
  */
 export class RedisFixture {
   private redis: TestRedis | undefined;
@@ -110,14 +110,12 @@ export class RedisFixture {
       return;
     }
     this.redis = await spawnRedisServer();
-    if (!this.redis) {
-      this.missing = true;
-      if (!required()) {
-        console.warn(
-          `redis-server unavailable: skipping ${this.what} (install redis-server or set PCR_REDIS_URL)`,
-        );
-      }
-    }
+    if (!this.redis) this.missing = true;
+  }
+
+  /** True when no Redis could be had and none is required (outside CI): skip the tests that need one. */
+  get skip(): boolean {
+    return this.missing && !required();
   }
 
   get(): TestRedis | undefined {
