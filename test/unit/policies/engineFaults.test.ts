@@ -146,10 +146,7 @@ describe('the breaker opening in the middle of a call', () => {
 describe('a 401 whose token refresh cannot help', () => {
   const fixture = JSON.parse(
     readFileSync(
-      new URL(
-        '../../../../shared/fixtures/partner-center-errors/401-token-missing-realm.json',
-        import.meta.url,
-      ),
+      new URL('../../fixtures/partner-center-errors/401-token-missing-realm.json', import.meta.url),
       'utf8',
     ),
   ) as { status: number; headers: Record<string, string>; body: unknown };
