@@ -12,18 +12,8 @@ import type {
   TokenCacheRequest,
   TokenRefreshEvent,
   TokenRefreshReason,
-  TokenWindowsScaledEvent,
 } from './tokenCacheTypes.js';
 import { cancelled, refreshError, wait } from './tokenErrors.js';
-
-export type {
-  TokenCache,
-  TokenCacheOptions,
-  TokenCacheRequest,
-  TokenRefreshEvent,
-  TokenRefreshReason,
-  TokenWindowsScaledEvent,
-};
 
 interface Attempt {
   readonly promise: Promise<AccessToken>;
