@@ -31,12 +31,24 @@ const NO_CALL: Omit<CallInfo, 'scope'> = { requestId: '', correlationId: '', met
 const ORIGINS_LIMIT = 256;
 const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
 
-/** The origin a request goes to, when it can be read without building the URL; else `undefined`. */
-function originOf(config: InternalAxiosRequestConfig): string | undefined {
-  const url = config.url;
-  if (typeof url === 'string' && ORIGIN.test(url)) return ORIGIN.exec(url)?.[0];
-  const base = config.baseURL;
-  return typeof base === 'string' ? ORIGIN.exec(base)?.[0] : undefined;
+/**
+ * Reads the origin a request goes to, when it can be read without building the URL; else `undefined`.
+ * Most calls share the instance's baseURL: its origin is read once per baseURL.
+ */
+function originReader(): (config: InternalAxiosRequestConfig) => string | undefined {
+  let lastBase: string | undefined;
+  let lastBaseOrigin: string | undefined;
+  return (config) => {
+    const url = config.url;
+    if (typeof url === 'string' && ORIGIN.test(url)) return ORIGIN.exec(url)?.[0];
+    const base = config.baseURL;
+    if (typeof base !== 'string') return undefined;
+    if (base !== lastBase) {
+      lastBase = base;
+      lastBaseOrigin = ORIGIN.exec(base)?.[0];
+    }
+    return lastBaseOrigin;
+  };
 }
 
 /** Keeps a small bounded map from growing: the oldest entry goes first. */
@@ -109,6 +121,7 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
     },
   });
 
+  const originOf = originReader();
   const checkTransport = (config: InternalAxiosRequestConfig): void => {
     const origin = originOf(config);
     if (origin !== undefined && safeOrigins.has(origin)) return;
