@@ -11,9 +11,9 @@ export interface AttemptAuth {
   /**
    * Sets the attempt's Authorization header on `call.config.headers`: synchronously (returns `undefined`)
    * while the token is fresh, else returns a promise that settles once the header is set. May throw or
-   * reject with a PartnerCenterError. `signal` aborts when the attempt ends early.
+   * reject with a PartnerCenterError. `signal`, when the attempt has one, aborts when it ends early.
    */
-  authorize(call: Call, signal: AbortSignal): Promise<void> | undefined;
+  authorize(call: Call, signal: AbortSignal | undefined): Promise<void> | undefined;
   /** After a 401: refresh the token if that can help; true to replay the attempt (once per call). */
   onUnauthorized(error: PartnerCenterError, call: Call, signal: AbortSignal): Promise<boolean>;
 }
@@ -112,7 +112,7 @@ export async function sendAttempt(call: Call, deps: AttemptDeps): Promise<AxiosR
     const settled = new Promise<AxiosResponse>((resolve, reject) => {
       fail = reject;
       if (stop !== Stop.None) return reject(undefined);
-      const authorizing = deps.auth?.authorize(call, signal ?? new AbortController().signal);
+      const authorizing = deps.auth?.authorize(call, signal);
       const send = (): Promise<AxiosResponse> => {
         if (stop !== Stop.None) return Promise.reject(undefined);
         if (deps.hub.has('onRequest'))

@@ -35,24 +35,16 @@ function callerId(
 }
 
 /**
- * The call's `MS-RequestId` and `MS-CorrelationId`: the caller's own, else new GUIDs written to the
- * request's headers (one pair per logical call, the same on every attempt). One pass over the header
- * names; a new header is written as `AxiosHeaders.set` would write it (no other case of the name exists).
+ * The call's id header `name`: the caller's own value (any case of the name, from `keys`, the header names read
+ * once per call), else a new GUID written to the request's headers: one per logical call, the same on every
+ * attempt. A new header is written as `AxiosHeaders.set` would write it (no other case of the name exists).
  */
-function idHeaders(config: InternalAxiosRequestConfig): [string, string] {
-  const headers = config.headers as unknown as Record<string, unknown>;
-  const keys = Object.keys(headers);
-  let requestId = callerId(headers, keys, 'ms-requestid');
-  let correlationId = callerId(headers, keys, 'ms-correlationid');
-  if (requestId === undefined) {
-    requestId = globalThis.crypto.randomUUID();
-    config.headers.set('MS-RequestId', requestId);
-  }
-  if (correlationId === undefined) {
-    correlationId = globalThis.crypto.randomUUID();
-    config.headers.set('MS-CorrelationId', correlationId);
-  }
-  return [requestId, correlationId];
+function idHeader(config: InternalAxiosRequestConfig, keys: readonly string[], name: string): string {
+  const own = callerId(config.headers as unknown as Record<string, unknown>, keys, name.toLowerCase());
+  if (own !== undefined) return own;
+  const id = globalThis.crypto.randomUUID();
+  config.headers.set(name, id);
+  return id;
 }
 
 /** What a call needs from the engine around it (shared by every call of an instance). */
@@ -105,9 +97,9 @@ export class Call {
     readonly options: ResolvedScopePolicy,
     readonly context: CallContext,
   ) {
-    const [requestId, correlationId] = idHeaders(config);
-    this.requestId = requestId;
-    this.correlationId = correlationId;
+    const keys = Object.keys(config.headers);
+    this.requestId = idHeader(config, keys, 'MS-RequestId');
+    this.correlationId = idHeader(config, keys, 'MS-CorrelationId');
     const method = config.method === undefined ? 'GET' : config.method.toUpperCase();
     this.method = method;
     const now = Date.now();

@@ -88,7 +88,6 @@ export function circuitOpenError(
     ...last.toInit(),
     kind: 'circuit-open',
     retryable: false,
-    message: undefined,
     reason: `${open}; ${sent} ${sent === 1 ? 'attempt was' : 'attempts were'} sent, the last ended with ${last.kind}${last.status === undefined ? '' : ` ${last.status}`}`,
     cause: last,
     ...where(call),
