@@ -56,13 +56,13 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
   }
   const normalized = normalizeOptions(options);
   const log = createLog(normalized.logger);
-  const hub = new EventHub(normalized.hooks, log);
   // Every token the engine sends is added to `secrets`, so that the sanitizer removes it wherever it shows.
   const secrets = createSecretValues();
   const sanitizer = createSanitizerWith(
     { allowedQueryParameters: normalized.allowedQueryParameters, secrets: normalized.secrets },
     secrets,
   );
+  const hub = new EventHub(normalized.hooks, log, sanitizer.scrubText);
   const codes = createErrorCodeTable(normalized.errorCodes);
   const store: ScopeStateStore =
     normalized.store ?? new InMemoryScopeStateStore({ maxScopes: normalized.maxScopes });

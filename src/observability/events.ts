@@ -176,9 +176,14 @@ export class EventHub {
   private readonly emitters: { [K in EventName]: EventEmitter<Payload<K>> };
   private readonly reported = new WeakSet<object>();
 
+  /**
+   * `scrub` redacts what a failed hook's error says before it is logged: the instance's sanitizer, so that
+   * the tokens it knows are removed too. Default: the built-in allow-lists.
+   */
   constructor(
     hooks: ResilienceHooks | undefined,
     private readonly log: Log | undefined,
+    private readonly scrub: (text: string) => string = defaultSanitizer.scrubText,
   ) {
     const emitters: Partial<Record<EventName, EventEmitter<never>>> = {};
     for (const name of EVENT_NAMES) emitters[name] = new EventEmitter<never>();
@@ -237,9 +242,7 @@ export class EventHub {
         // fall through to the log
       }
     }
-    const message = defaultSanitizer
-      .scrubText(error instanceof Error ? error.message : String(error))
-      .slice(0, 500);
+    const message = this.scrub(error instanceof Error ? error.message : String(error)).slice(0, 500);
     if (this.log) {
       this.log('warn', `hook ${hook} failed; the call's outcome is unchanged`, { hook, error: message });
     } else {
