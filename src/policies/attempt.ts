@@ -56,15 +56,75 @@ enum Stop {
 
 /**
  * One attempt: authorise, send through the base adapter, bounded by the attempt limit (the smaller of
- * `timeout.attemptMs` and what is left of the call's budget) and the caller's abort. Settles at the limit
- * even when the adapter ignores its signal. Whatever fails is normalised here, once, into the call's
- * PartnerCenterError. The request config is never changed: the adapter gets a copy carrying the attempt's
- * signal, and the response keeps the request's own config.
+ * `timeout.attemptMs` and what is left of the call's budget) and the caller's abort. Whatever fails is
+ * normalised here, once, into the call's PartnerCenterError. The request config is never changed: the adapter
+ * gets a copy carrying the attempt's signal, and the response keeps the request's own config.
  *
- * On the success path (no caller signal, limit set by `attemptMs`) the attempt joins a shared deadline
- * bucket: no AbortController and no timer of its own.
+ * On the success path (no caller signal, limit set by `attemptMs`, an adapter that settles when its signal
+ * aborts) the attempt joins a shared deadline bucket and awaits the adapter itself: no AbortController, no
+ * timer and no race of its own. Otherwise the attempt is raced against its own limit, so that it settles at
+ * the limit even when the adapter ignores its signal.
  */
-export async function sendAttempt(call: Call, deps: AttemptDeps): Promise<AxiosResponse> {
+export function sendAttempt(call: Call, deps: AttemptDeps): Promise<AxiosResponse> {
+  const attemptMs = call.options.timeout.attemptMs;
+  return call.abort === undefined &&
+    call.baseSettlesOnAbort &&
+    attemptMs > 0 &&
+    attemptMs < call.deadline - Date.now()
+    ? sendInBucket(call, deps, attemptMs)
+    : sendRaced(call, deps);
+}
+
+/** Marks the adapter's call: its request counters and the `onRequest` event. */
+function sending(call: Call, deps: AttemptDeps): void {
+  if (deps.hub.has('onRequest')) deps.hub.emit('onRequest', { ...callInfo(call), attempt: call.attempts });
+  call.sending = true;
+  call.sent += 1;
+}
+
+/** `pending`, or a rejection once `signal` aborts, whichever comes first (the authorisation's own bound). */
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(undefined);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** An attempt in a shared deadline bucket, through an adapter that settles once the bucket's signal aborts. */
+async function sendInBucket(call: Call, deps: AttemptDeps, limit: number): Promise<AxiosResponse> {
+  let timedOut = false;
+  const onTimeout = () => {
+    timedOut = true;
+  };
+  const bucket = deps.deadlines.enter(limit, onTimeout);
+  const config = call.config;
+  try {
+    const authorizing = deps.auth?.authorize(call, bucket.signal);
+    if (authorizing !== undefined) await untilAborted(authorizing, bucket.signal);
+    if (timedOut) throw undefined;
+    const attemptConfig = copyFor(config, bucket.signal);
+    sending(call, deps);
+    const response = await call.base(attemptConfig);
+    if (response.config === attemptConfig) response.config = config;
+    return response;
+  } catch (error: unknown) {
+    if (timedOut) {
+      throw Date.now() >= call.deadline ? budgetSpentError(call) : attemptTimeoutError(call, limit);
+    }
+    throw failureOf(call, error);
+  } finally {
+    call.sending = false;
+    deps.deadlines.leave(bucket, onTimeout);
+  }
+}
+
+/**
+ * An attempt raced against its limit and the caller's abort: it settles at the limit even when the adapter
+ * ignores its signal. Without a caller signal and limited by `attemptMs`, it still shares a deadline bucket.
+ */
+async function sendRaced(call: Call, deps: AttemptDeps): Promise<AxiosResponse> {
   const config = call.config;
   const attemptMs = call.options.timeout.attemptMs;
   const left = call.deadline - Date.now();
@@ -80,8 +140,8 @@ export async function sendAttempt(call: Call, deps: AttemptDeps): Promise<AxiosR
     stop = why;
     fail?.(undefined);
   };
-  const onTimeout = () => end(Stop.Timeout);
 
+  const onTimeout = () => end(Stop.Timeout);
   let bucket: DeadlineBucket | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let unlink: (() => void) | undefined;
@@ -115,10 +175,7 @@ export async function sendAttempt(call: Call, deps: AttemptDeps): Promise<AxiosR
       const authorizing = deps.auth?.authorize(call, signal);
       const send = (): Promise<AxiosResponse> => {
         if (stop !== Stop.None) return Promise.reject(undefined);
-        if (deps.hub.has('onRequest'))
-          deps.hub.emit('onRequest', { ...callInfo(call), attempt: call.attempts });
-        call.sending = true;
-        call.sent += 1;
+        sending(call, deps);
         return call.base(attemptConfig);
       };
       (authorizing === undefined ? send() : authorizing.then(send)).then(resolve, reject);

@@ -19,31 +19,29 @@ function isStreamBody(data: unknown): boolean {
   return data !== null && typeof data === 'object' && typeof (data as { pipe?: unknown }).pipe === 'function';
 }
 
-/** The caller's value of an id header (any case), when it is a non-empty string. */
-function callerId(
-  headers: Record<string, unknown>,
-  keys: readonly string[],
-  lower: string,
-): string | undefined {
+/** The header name in `keys` equal to `lower` in any case, if any. */
+function headerKey(keys: readonly string[], lower: string): string | undefined {
   for (const key of keys) {
-    if (key.length === lower.length && key.toLowerCase() === lower) {
-      const value = headers[key];
-      return typeof value === 'string' && value !== '' ? value : undefined;
-    }
+    if (key.length === lower.length && key.toLowerCase() === lower) return key;
   }
   return undefined;
 }
 
 /**
  * The call's id header `name`: the caller's own value (any case of the name, from `keys`, the header names read
- * once per call), else a new GUID written to the request's headers: one per logical call, the same on every
- * attempt. A new header is written as `AxiosHeaders.set` would write it (no other case of the name exists).
+ * once per call) when it is a non-empty string, else a new GUID written to the request's headers: one per
+ * logical call, the same on every attempt. With no other case of the name present, the GUID is stored the way
+ * `AxiosHeaders.set` stores a clean value (an own property under the given name), without its normalising;
+ * else through `set`, which replaces the caller's empty or non-string value under its own spelling.
  */
 function idHeader(config: InternalAxiosRequestConfig, keys: readonly string[], name: string): string {
-  const own = callerId(config.headers as unknown as Record<string, unknown>, keys, name.toLowerCase());
-  if (own !== undefined) return own;
+  const headers = config.headers as unknown as Record<string, unknown>;
+  const key = headerKey(keys, name.toLowerCase());
+  const own = key === undefined ? undefined : headers[key];
+  if (typeof own === 'string' && own !== '') return own;
   const id = globalThis.crypto.randomUUID();
-  config.headers.set(name, id);
+  if (key === undefined) headers[name] = id;
+  else config.headers.set(name, id);
   return id;
 }
 
@@ -96,6 +94,11 @@ export class Call {
     /** The resolved policy of the call's scope. */
     readonly options: ResolvedScopePolicy,
     readonly context: CallContext,
+    /**
+     * True when the base adapter is one of axios's own (http, xhr, fetch): it settles as soon as its signal
+     * aborts, so an attempt need not race it against its limit.
+     */
+    readonly baseSettlesOnAbort = false,
   ) {
     const keys = Object.keys(config.headers);
     this.requestId = idHeader(config, keys, 'MS-RequestId');

@@ -97,11 +97,19 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
-  async function execute(config: InternalAxiosRequestConfig, base: AxiosAdapter): Promise<AxiosResponse> {
+  /**
+   * Runs one logical call through `base`; `settlesOnAbort`: the base adapter is one of axios's own, which
+   * settle once their signal aborts.
+   */
+  async function execute(
+    config: InternalAxiosRequestConfig,
+    base: AxiosAdapter,
+    settlesOnAbort = false,
+  ): Promise<AxiosResponse> {
     const request = requestOptions(config);
     const scope = scopeOf(config, request);
     const policy = deps.scopes.get(scope);
-    const call = new Call(config, base, request, scope, policy.options, context);
+    const call = new Call(config, base, request, scope, policy.options, context, settlesOnAbort);
     try {
       let first: PartnerCenterError | undefined;
       const health = healthy(call, policy);

@@ -25,6 +25,8 @@ export interface CallSetup {
   readonly request?: PartnerCenterRequestOptions;
   readonly base?: AxiosAdapter;
   readonly scope?: string;
+  /** The base adapter settles once its signal aborts (as axios's own adapters do). Default false. */
+  readonly settlesOnAbort?: boolean;
 }
 
 /** The resolved policy of `options` (validated and defaulted as attachResilience does). */
@@ -55,5 +57,6 @@ export function makeCall(setup: CallSetup = {}): Call {
     setup.scope ?? 'partner',
     setup.policy ?? resolvedPolicy(setup.options),
     { sanitizer: createSanitizer(), codes: createErrorCodeTable() },
+    setup.settlesOnAbort ?? false,
   );
 }

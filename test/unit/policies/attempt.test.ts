@@ -365,3 +365,116 @@ describe('sendAttempt', () => {
     expect(value?.status).toBe(200);
   });
 });
+
+/** An adapter like axios's own: answers after `answerMs`, or rejects with ERR_CANCELED once its signal aborts. */
+function abortableTransport(answerMs: number) {
+  const received: InternalAxiosRequestConfig[] = [];
+  const adapter: AxiosAdapter = (config) => {
+    received.push(config);
+    const signal = signalOf(config);
+    return new Promise<AxiosResponse>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          resolve({
+            status: 200,
+            statusText: 'OK',
+            headers: {},
+            data: {},
+            config,
+            request: {},
+          } as AxiosResponse),
+        answerMs,
+      );
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new AxiosError('canceled', AxiosError.ERR_CANCELED, config));
+      });
+    });
+  };
+  return { adapter, received };
+}
+
+describe('sendAttempt through an adapter that settles once its signal aborts (axios own adapters)', () => {
+  it("answers with the request's own config; the adapter got a copy carrying the bucket's signal", async () => {
+    const { adapter, received } = abortableTransport(10);
+    const { call, deps } = setup(adapter, { settlesOnAbort: true });
+    const outcome = capture(sendAttempt(call, deps));
+    await vi.advanceTimersByTimeAsync(10);
+    const { value } = await outcome;
+    expect(value?.status).toBe(200);
+    expect(value?.config).toBe(call.config);
+    expect(received[0]).not.toBe(call.config);
+    expect(call.config.signal).toBeUndefined();
+    expect(signalOf(received[0]).aborted).toBe(false);
+    expect(call.sent).toBe(1);
+    expect(call.sending).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("ends an attempt past its limit through the adapter's own rejection: 'timeout', retryable, not 'cancelled'", async () => {
+    const { adapter, received } = abortableTransport(60_000);
+    const { call, deps } = setup(adapter, { settlesOnAbort: true });
+    const outcome = capture(sendAttempt(call, deps));
+    let settled = false;
+    void outcome.then(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(32);
+    expect(settled).toBe(true);
+    const { error } = await outcome;
+    expect(error?.kind).toBe('timeout');
+    expect(error?.retryable).toBe(true);
+    expect(error?.reason).toBe('the attempt timed out after 1000 ms');
+    expect(signalOf(received[0]).aborted).toBe(true);
+    expect(call.sending).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('bounds an authorize that never settles and ignores its signal by the attempt limit, sending nothing', async () => {
+    const { adapter, received } = abortableTransport(10);
+    const auth: AttemptAuth = {
+      authorize: () => new Promise<void>(() => undefined),
+      onUnauthorized: async () => false,
+    };
+    const { call, deps } = setup(adapter, { settlesOnAbort: true }, auth);
+    const outcome = capture(sendAttempt(call, deps));
+    await vi.advanceTimersByTimeAsync(1_031);
+    const { error } = await outcome;
+    expect(error?.kind).toBe('timeout');
+    expect(error?.reason).toBe('the attempt timed out after 1000 ms');
+    expect(received).toHaveLength(0);
+    expect(call.sent).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('still races an adapter that is not known to settle on abort (a custom adapter ignoring its signal)', async () => {
+    const { adapter } = transport('hang');
+    const { call, deps } = setup(adapter, { settlesOnAbort: false });
+    const outcome = capture(sendAttempt(call, deps));
+    await vi.advanceTimersByTimeAsync(1_031);
+    const { error } = await outcome;
+    expect(error?.kind).toBe('timeout');
+  });
+
+  it('normalises an adapter failure once (503 with its Partner Center body)', async () => {
+    const { adapter } = transport((config) =>
+      Promise.reject(
+        new AxiosError('Request failed with status code 503', AxiosError.ERR_BAD_RESPONSE, config, {}, {
+          status: 503,
+          statusText: 'Service Unavailable',
+          headers: {},
+          data: { code: 3000, description: 'Service unavailable' },
+          config,
+        } as AxiosResponse),
+      ),
+    );
+    const { call, deps } = setup(adapter, { settlesOnAbort: true });
+    const { error } = await capture(sendAttempt(call, deps));
+    expect(error).toBeInstanceOf(PartnerCenterError);
+    expect(error?.status).toBe(503);
+    expect(error?.requestId).toBe(call.requestId);
+    expect(call.sending).toBe(false);
+  });
+});
