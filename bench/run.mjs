@@ -48,22 +48,22 @@ const SIZES = QUICK
       tenants: [25_000, 50_000, 100_000, 200_000],
     };
 
-/** Sizes of the client CPU part (bench/lib/cpu.mjs); rounds stay >= 7 even when quick. */
+/**
+ * Sizes of the client CPU part (bench/lib/cpu.mjs): per measured part, the child processes the rounds are
+ * split over, the rounds (each runs one batch per variant), the calls per batch and the warm-up calls per
+ * variant (in each child). Rounds stay far above 7 even when quick.
+ */
 const CPU_SIZES = QUICK
   ? {
-      rounds: 7,
-      httpCalls: 600,
-      stubCalls: 3000,
-      warmupCalls: 64,
+      http: { processes: 2, rounds: 40, batchCalls: 250, warmupCalls: 1000 },
+      stub: { processes: 1, rounds: 15, batchCalls: 2000, warmupCalls: 5000 },
       gcRuns: 1,
       gcStubCalls: 5000,
       gcHttpCalls: 1000,
     }
   : {
-      rounds: 9,
-      httpCalls: 3000,
-      stubCalls: 20_000,
-      warmupCalls: 128,
+      http: { processes: 4, rounds: 400, batchCalls: 250, warmupCalls: 3000 },
+      stub: { processes: 2, rounds: 40, batchCalls: 5000, warmupCalls: 20_000 },
       gcRuns: 3,
       gcStubCalls: 30_000,
       gcHttpCalls: 4000,
@@ -218,11 +218,14 @@ function printTables(result) {
   if (result.cpu) {
     const c = result.cpu;
     out.push(
-      `Client CPU per call over loopback HTTP (${c.httpCalls} calls, ${c.rounds} rounds, median (min..max)):`,
+      `Client CPU per call over loopback HTTP (${c.plan.http.rounds} rounds of ${c.plan.http.batchCalls} calls per variant, median (min..max)):`,
       '',
     );
     out.push(cpuTable(c), '');
-    out.push(`Stub adapter throughput (${c.stubCalls} calls, ${c.rounds} rounds, median (min..max)):`, '');
+    out.push(
+      `Stub adapter throughput (${c.plan.stub.rounds} rounds of ${c.plan.stub.batchCalls} calls per variant, median (min..max)):`,
+      '',
+    );
     out.push(stubRateTable(c), '');
     out.push(
       `GC survival per young collection (${c.gcStubCalls} stub + ${c.gcHttpCalls} HTTP calls, ${c.gcRuns} run(s)):`,

@@ -105,45 +105,71 @@ async function runChecked(variant, api, plan, concurrency) {
 }
 
 /**
- * One measured run on a fresh client: `warmup` calls first (sockets opened, caches filled), then a full gc,
- * then the plan between two process.cpuUsage() readings. Resolves `{ cpuUsPerCall, callsPerSec }`.
+ * In this process: every variant's client built once and warmed (`warmupCalls` calls: sockets opened, caches
+ * filled, the JIT settled), then `rounds` rounds: in each, every variant runs one batch of `batchCalls` calls
+ * between two process.cpuUsage() readings, in an order rotated per round. Batches are short and interleaved
+ * so that the machine's drift reaches every variant alike; no full gc() is forced between them (a forced
+ * collection with no call in flight discards optimised code whose maps die with it, and the batch after it
+ * measures the JIT re-warming rather than the steady cost per call). Resolves, per variant key, its CPU µs
+ * per call and calls/s of every round.
  */
-async function measureRun(variant, target, plan, warmup, concurrency) {
-  const { api, dispose } = variantClient(variant, target);
+async function roundsInProcess({ target, batchCalls, warmupCalls, concurrency, rounds, firstRound = 0 }) {
+  const clients = CPU_VARIANTS.map((variant) => ({ variant, ...variantClient(variant, target) }));
   try {
-    await runChecked(variant, api, warmup, concurrency);
-    globalThis.gc?.();
-    const before = process.cpuUsage();
-    const run = await runChecked(variant, api, plan, concurrency);
-    const cpu = process.cpuUsage(before);
-    return {
-      cpuUsPerCall: (cpu.user + cpu.system) / plan.length,
-      callsPerSec: plan.length / (run.durationMs / 1000),
-    };
+    const warmup = readPlan(warmupCalls);
+    for (const { variant, api } of clients) await runChecked(variant, api, warmup, concurrency);
+    const batch = readPlan(batchCalls);
+    const perRound = Object.fromEntries(
+      CPU_VARIANTS.map((v) => [v.key, { cpuUsPerCall: [], callsPerSec: [] }]),
+    );
+    for (let round = firstRound; round < firstRound + rounds; round++) {
+      for (const { variant, api } of rotated(clients, round)) {
+        const before = process.cpuUsage();
+        const run = await runChecked(variant, api, batch, concurrency);
+        const cpu = process.cpuUsage(before);
+        perRound[variant.key].cpuUsPerCall.push((cpu.user + cpu.system) / batch.length);
+        perRound[variant.key].callsPerSec.push(batch.length / (run.durationMs / 1000));
+      }
+    }
+    return perRound;
   } finally {
-    dispose();
+    for (const { dispose } of clients) dispose();
   }
 }
 
 /**
- * Every variant once as a warm-up, then `rounds` rounds in rotated order. Resolves `{ rows, perRound }`:
- * per variant the spread (median, min, max) of CPU µs per call, calls/s and both ratios to bare axios.
+ * The rounds split over `processes` child processes, one after the other (each its own heap and JIT, whose
+ * luck differs from process to process on this machine by a few percent), pooled. Resolves `{ rows,
+ * perRound }`: per variant the spread of CPU µs per call, calls/s and both ratios to bare axios of the same
+ * round.
  */
-async function measureRounds({ target, calls, warmupCalls, concurrency, rounds, onProgress }) {
-  const plan = readPlan(calls);
-  const warmup = readPlan(warmupCalls);
-  // One unmeasured run of the whole plan per variant, so that the JIT has seen every variant's code.
-  for (const variant of CPU_VARIANTS) await measureRun(variant, target, plan, warmup, concurrency);
+async function measureRounds({ target, processes, rounds, onProgress, ...plan }) {
   const perRound = Object.fromEntries(
     CPU_VARIANTS.map((v) => [v.key, { cpuUsPerCall: [], callsPerSec: [] }]),
   );
-  for (let round = 0; round < rounds; round++) {
-    for (const variant of rotated(CPU_VARIANTS, round)) {
-      const run = await measureRun(variant, target, plan, warmup, concurrency);
-      perRound[variant.key].cpuUsPerCall.push(run.cpuUsPerCall);
-      perRound[variant.key].callsPerSec.push(run.callsPerSec);
+  let done = 0;
+  for (let child = 0; child < processes; child++) {
+    const share = Math.ceil((rounds - done) / (processes - child));
+    const spec = {
+      target: target.adapter ? 'stub' : target.baseURL,
+      rounds: share,
+      firstRound: done,
+      ...plan,
+    };
+    const proc = spawn(process.execPath, [self, 'rounds-child', JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const chunks = [];
+    proc.stdout.on('data', (chunk) => chunks.push(chunk));
+    const [code, signal] = await once(proc, 'exit');
+    if (code !== 0) throw new Error(`rounds child ${child + 1} exited with ${code ?? signal}`);
+    const mine = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    for (const { key } of CPU_VARIANTS) {
+      perRound[key].cpuUsPerCall.push(...mine[key].cpuUsPerCall);
+      perRound[key].callsPerSec.push(...mine[key].callsPerSec);
     }
-    onProgress?.(round + 1, perRound);
+    done += share;
+    onProgress?.(done, perRound);
   }
   const base = perRound.axios;
   const rows = CPU_VARIANTS.map(({ key }) => {
@@ -157,6 +183,16 @@ async function measureRounds({ target, calls, warmupCalls, concurrency, rounds, 
     };
   });
   return { rows, perRound };
+}
+
+/** The rounds child: `rounds-child <spec JSON>`; prints its rounds as JSON on stdout. */
+async function roundsChild([json]) {
+  const { target, ...spec } = JSON.parse(json);
+  const perRound = await roundsInProcess({
+    ...spec,
+    target: target === 'stub' ? { adapter: stubAdapter } : { baseURL: target },
+  });
+  writeSync(1, JSON.stringify(perRound));
 }
 
 /** Runs one GC child for `variant`; resolves its phases' stats (see gcTrace.mjs). */
@@ -219,33 +255,31 @@ async function measureGc({ baseURL, stubCalls, httpCalls, concurrency, runs, onP
 }
 
 /**
- * The whole CPU part. `sizes`: `{ rounds, httpCalls, stubCalls, warmupCalls, gcRuns, gcStubCalls,
- * gcHttpCalls }`; concurrency 16. Needs `node --expose-gc` (a full gc before each measured run).
+ * The whole CPU part. `sizes`: `{ http: { rounds, batchCalls, warmupCalls }, stub: { rounds, batchCalls,
+ * warmupCalls }, gcRuns, gcStubCalls, gcHttpCalls }`; concurrency 16.
  */
 export async function measureCpu(sizes, log = () => {}) {
-  if (!globalThis.gc) throw new Error('run with node --expose-gc');
   const concurrency = 16;
   const server = await startLoopbackServer();
   try {
-    const common = { warmupCalls: sizes.warmupCalls, concurrency, rounds: sizes.rounds };
-    const progress = (part) => (round, perRound) =>
+    const progress = (part, rounds) => (round, perRound) =>
       log(
-        `  ${part} round ${round}/${sizes.rounds}: ` +
-          CPU_VARIANTS.map(({ key }) => `${key} ${perRound[key].cpuUsPerCall.at(-1).toFixed(0)} µs`).join(
+        `  ${part} round ${round}/${rounds}, median so far: ` +
+          CPU_VARIANTS.map(({ key }) => `${key} ${median(perRound[key].cpuUsPerCall).toFixed(1)} µs`).join(
             ', ',
           ),
       );
     const http = await measureRounds({
-      ...common,
+      ...sizes.http,
+      concurrency,
       target: { baseURL: server.url },
-      calls: sizes.httpCalls,
-      onProgress: progress('http'),
+      onProgress: progress('http', sizes.http.rounds),
     });
     const stub = await measureRounds({
-      ...common,
+      ...sizes.stub,
+      concurrency,
       target: { adapter: stubAdapter },
-      calls: sizes.stubCalls,
-      onProgress: progress('stub'),
+      onProgress: progress('stub', sizes.stub.rounds),
     });
     const gc = await measureGc({
       baseURL: server.url,
@@ -255,7 +289,17 @@ export async function measureCpu(sizes, log = () => {}) {
       runs: sizes.gcRuns,
       onProgress: (key, run) => log(`  gc ${key} run ${run}/${sizes.gcRuns}`),
     });
-    return { ...sizes, concurrency, customers: CUSTOMER_IDS.length, targets: CPU_TARGETS, http, stub, gc };
+    const { http: httpPlan, stub: stubPlan, ...gcSizes } = sizes;
+    return {
+      ...gcSizes,
+      plan: { http: httpPlan, stub: stubPlan },
+      concurrency,
+      customers: CUSTOMER_IDS.length,
+      targets: CPU_TARGETS,
+      http,
+      stub,
+      gc,
+    };
   } finally {
     await server.close();
   }
@@ -289,3 +333,4 @@ async function gcChild([key, stubCalls, httpCalls, concurrency, baseURL]) {
 }
 
 if (process.argv[2] === 'gc-child') await gcChild(process.argv.slice(3));
+if (process.argv[2] === 'rounds-child') await roundsChild(process.argv.slice(3));
