@@ -6,7 +6,7 @@ import type { Log } from '../observability/logger.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { ResolvedTokenOptions } from '../options.js';
 import type { AttemptAuth } from '../policies/attempt.js';
-import { type Call, callInfo } from '../policies/call.js';
+import { type Call, callInfo, writeHeader } from '../policies/call.js';
 import { challengeClaims, parseWwwAuthenticate, partnerCenterRealm } from './challenge.js';
 import type { AccessToken, TokenCredentialLike, TokenProvider } from './TokenProvider.js';
 import { toTokenProvider } from './TokenProvider.js';
@@ -29,6 +29,15 @@ const MFA_REQUIRED = '900421';
 const NO_CALL: Omit<CallInfo, 'scope'> = { requestId: '', correlationId: '', method: '', url: '' };
 /** Most origins whose transport verdict is remembered. */
 const ORIGINS_LIMIT = 256;
+
+/** Control characters axios strips from a header value (tab aside). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
+const HEADER_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/** True when axios would keep `value` as it is: no control characters, no leading or trailing space or tab. */
+function isCleanHeaderValue(value: string): boolean {
+  return !HEADER_CONTROL.test(value) && value.trim() === value;
+}
 const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
 
 /**
@@ -83,7 +92,7 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
   /** Origins a token may be sent to (https, or http to loopback). */
   const safeOrigins = new Set<string>();
   /** The Authorization value of each token key's current token, built once per token. */
-  const bearers = new Map<string, { token: AccessToken; header: string }>();
+  const bearers = new Map<string, { token: AccessToken; header: string; clean: boolean }>();
 
   const cache = createTokenCache(toTokenProvider(deps.provider), {
     refreshWindowMs: deps.options.refreshWindowMs,
@@ -135,12 +144,14 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
   const setBearer = (call: Call, key: string, token: AccessToken): void => {
     let bearer = bearers.get(key);
     if (bearer?.token !== token) {
-      bearer = { token, header: `Bearer ${token.token}` };
+      const header = `Bearer ${token.token}`;
+      bearer = { token, header, clean: isCleanHeaderValue(header) };
       deps.secrets?.add(token.token);
       bearers.set(key, bearer);
       bound(bearers, deps.maxScopes);
     }
-    call.config.headers.set('Authorization', bearer.header);
+    if (bearer.clean) writeHeader(call.config, 'Authorization', bearer.header);
+    else call.config.headers.set('Authorization', bearer.header);
   };
 
   return {

@@ -28,20 +28,34 @@ function headerKey(keys: readonly string[], lower: string): string | undefined {
 }
 
 /**
- * The call's id header `name`: the caller's own value (any case of the name, from `keys`, the header names read
- * once per call) when it is a non-empty string, else a new GUID written to the request's headers: one per
- * logical call, the same on every attempt. With no other case of the name present, the GUID is stored the way
- * `AxiosHeaders.set` stores a clean value (an own property under the given name), without its normalising;
- * else through `set`, which replaces the caller's empty or non-string value under its own spelling.
+ * Sets header `name` to `value`, a string axios would keep as it is (no control characters, no leading or
+ * trailing space or tab). With no other case of the name among the headers, the value is stored the way
+ * `AxiosHeaders.set` stores it (an own property under the given name) without its normalising; else through
+ * `set`, which replaces the existing value under its own spelling. `keys`: the header names, when already read.
  */
-function idHeader(config: InternalAxiosRequestConfig, keys: readonly string[], name: string): string {
+export function writeHeader(
+  config: InternalAxiosRequestConfig,
+  name: string,
+  value: string,
+  keys: readonly string[] = Object.keys(config.headers),
+): void {
   const headers = config.headers as unknown as Record<string, unknown>;
   const key = headerKey(keys, name.toLowerCase());
-  const own = key === undefined ? undefined : headers[key];
+  if (key === undefined || key === name) headers[name] = value;
+  else config.headers.set(name, value);
+}
+
+/**
+ * The call's id header `name`: the caller's own value (any case of the name, from `keys`, the header names read
+ * once per call) when it is a non-empty string, else a new GUID written to the request's headers: one per
+ * logical call, the same on every attempt.
+ */
+function idHeader(config: InternalAxiosRequestConfig, keys: readonly string[], name: string): string {
+  const key = headerKey(keys, name.toLowerCase());
+  const own = key === undefined ? undefined : (config.headers as unknown as Record<string, unknown>)[key];
   if (typeof own === 'string' && own !== '') return own;
   const id = globalThis.crypto.randomUUID();
-  if (key === undefined) headers[name] = id;
-  else config.headers.set(name, id);
+  writeHeader(config, name, id, keys);
   return id;
 }
 

@@ -98,6 +98,32 @@ describe('token provider on every attempt', () => {
     expect(requests.map((r) => r.scope)).toEqual(['partner-of-c1', 'partner-of-c2']);
   });
 
+  it('sends a token with control characters the way axios sanitises any header value', async () => {
+    const provider = {
+      getToken: async () => ({ token: 'tok\u0007en\n', expiresOnTimestamp: Date.now() + HOUR }),
+    };
+    const { instance, hits } = setup([{ status: 200 }], { tokenProvider: provider });
+    await settle(instance.get('/v1/customers'));
+    expect(hits[0]?.headers['authorization']).toBe('Bearer token');
+  });
+
+  it("replaces a caller's lowercase authorization header with the provider's token, not beside it", async () => {
+    const names: string[][] = [];
+    const values: unknown[] = [];
+    const instance = axios.create({
+      baseURL: 'https://api.partnercenter.microsoft.com',
+      adapter: async (config) => {
+        names.push(Object.keys(config.headers).filter((k) => k.toLowerCase() === 'authorization'));
+        values.push(config.headers.get('Authorization'));
+        return { status: 200, statusText: 'OK', headers: {}, data: {}, config, request: {} };
+      },
+    });
+    attachResilience(instance, { tokenProvider: countingProvider().provider });
+    await settle(instance.get('/v1/customers', { headers: { authorization: 'Bearer stale' } }));
+    expect(names).toEqual([['authorization']]);
+    expect(values).toEqual(['Bearer tok-1']);
+  });
+
   it('leaves a caller-set Authorization alone without a provider', async () => {
     const { instance, hits } = setup([{ status: 200 }], {});
     await settle(instance.get('/v1/customers', { headers: { Authorization: 'Bearer mine' } }));

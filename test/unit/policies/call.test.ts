@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import axios, { AxiosHeaders } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { callInfo } from '../../../src/policies/call.js';
+import { callInfo, writeHeader } from '../../../src/policies/call.js';
 import { makeCall } from '../../helpers/roomCall.js';
 
 const START = Date.parse('2026-11-25T12:00:00Z');
@@ -64,6 +64,42 @@ describe('Call ids', () => {
     const headers = new AxiosHeaders({ 'MS-RequestId': '' });
     const call = makeCall({ config: { headers } });
     expect(call.requestId).toMatch(GUID);
+    expect(call.config.headers.get('MS-RequestId')).toBe(call.requestId);
+  });
+});
+
+describe('writeHeader', () => {
+  it('stores a new header under the given name, readable in any case', () => {
+    const call = makeCall();
+    writeHeader(call.config, 'Authorization', 'Bearer a');
+    expect(Object.keys(call.config.headers)).toContain('Authorization');
+    expect(call.config.headers.get('authorization')).toBe('Bearer a');
+  });
+
+  it("replaces a caller's value under the caller's spelling: never two cases of one name", () => {
+    const call = makeCall({ config: { headers: new AxiosHeaders({ authorization: 'Bearer old' }) } });
+    writeHeader(call.config, 'Authorization', 'Bearer new');
+    const names = Object.keys(call.config.headers).filter((k) => k.toLowerCase() === 'authorization');
+    expect(names).toEqual(['authorization']);
+    expect(call.config.headers.get('Authorization')).toBe('Bearer new');
+    expect(call.config.headers.toJSON()).toMatchObject({ authorization: 'Bearer new' });
+  });
+
+  it('overwrites its own earlier value (a second attempt)', () => {
+    const call = makeCall();
+    writeHeader(call.config, 'Authorization', 'Bearer a');
+    writeHeader(call.config, 'Authorization', 'Bearer b');
+    expect(Object.keys(call.config.headers).filter((k) => k.toLowerCase() === 'authorization')).toHaveLength(
+      1,
+    );
+    expect(call.config.headers.get('Authorization')).toBe('Bearer b');
+  });
+
+  it("writes the generated id under the caller's spelling when the caller sent it empty in another case", () => {
+    const call = makeCall({ config: { headers: new AxiosHeaders({ 'ms-requestid': '' }) } });
+    expect(Object.keys(call.config.headers).filter((k) => k.toLowerCase() === 'ms-requestid')).toEqual([
+      'ms-requestid',
+    ]);
     expect(call.config.headers.get('MS-RequestId')).toBe(call.requestId);
   });
 });
