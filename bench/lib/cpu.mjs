@@ -33,6 +33,7 @@ export const CPU_VARIANTS = [
   { key: 'axios+floor', client: 'axios', floor: true },
   { key: 'ours', client: 'ours' },
   { key: 'ours+token', client: 'ours', token: true },
+  { key: 'axios+floor+token', client: 'axios', floor: true, bearer: true },
 ];
 
 /** Targets printed beside the results (the engine issue's "Done when"). */
@@ -71,21 +72,24 @@ function variantClient(variant, target) {
     ours: variant.token ? { tokenProvider: tokenProvider() } : {},
     ...(variant.axiosRetry ? { axiosRetry: variant.axiosRetry } : {}),
   });
-  return variant.floor ? withFloor(client) : client;
+  return variant.floor ? withFloor(client, variant.bearer === true) : client;
 }
 
 /**
  * The floor of any Partner Center client: bare axios plus what every call must carry (a new
  * MS-RequestId and MS-CorrelationId) and a bounded transport (one shared AbortSignal handed to every
- * request, as an attempt limit needs), and nothing else: no retry, no scope, no breaker.
+ * request, as an attempt limit needs), and nothing else: no retry, no scope, no breaker. With `bearer`, it
+ * also sends the same `Authorization: Bearer ...` header as `ours+token` (the floor of an authenticated call).
  */
-function withFloor(client) {
+function withFloor(client, bearer) {
+  const authorization = `Bearer ${BENCH_TOKEN}`;
   const shared = new AbortController();
   setMaxListeners(0, shared.signal);
   client.api.interceptors.request.use(
     (config) => {
       config.headers.set('MS-RequestId', randomUUID());
       config.headers.set('MS-CorrelationId', randomUUID());
+      if (bearer) config.headers.set('Authorization', authorization);
       config.signal = shared.signal;
       return config;
     },

@@ -195,6 +195,7 @@ export function cpuSection({ cpu, machine, quick, command }) {
     '  default); `axios+floor` (bare axios plus only what every Partner Center call needs: a new',
     '  `MS-RequestId` and `MS-CorrelationId` per call, and one shared `AbortSignal` on every request, the cheapest',
     '  bounded transport; no retry, scope or breaker): the floor any Partner Center client pays;',
+    '  `axios+floor+token` (the floor plus the same `Authorization: Bearer ...` header as `ours+token`);',
     '  `ours` (`attachResilience(client)`, default options, no token provider); `ours+token`',
     '  (default options plus a `tokenProvider` whose `getToken` resolves a fixed token valid for an hour).',
     '  Each variant has one axios instance with its own keep-alive `http.Agent` (same settings for all), built',
@@ -245,16 +246,20 @@ export function cpuSection({ cpu, machine, quick, command }) {
 /** Ours beside the floor of any Partner Center client, per round, when the run measured the floor. */
 function floorReading(cpu) {
   const rounds = cpu.http.perRound;
-  const floor = rounds?.['axios+floor']?.cpuUsPerCall;
-  if (!floor) return [];
+  if (!rounds?.['axios+floor']) return [];
   const lines = [];
-  for (const key of ['ours', 'ours+token']) {
+  const pairs = [
+    ['ours', 'axios+floor'],
+    ['ours+token', 'axios+floor+token'],
+  ];
+  for (const [key, floorKey] of pairs) {
     const mine = rounds[key]?.cpuUsPerCall;
-    if (!mine) continue;
+    const floor = rounds[floorKey]?.cpuUsPerCall;
+    if (!mine || !floor) continue;
     const ratios = mine.map((v, i) => v / floor[i]).sort((a, b) => a - b);
     const mid = ratios[Math.floor(ratios.length / 2)];
     lines.push(
-      `- \`${key}\` / \`axios+floor\` (same round): median ${mid.toFixed(3)} (${ratios[0].toFixed(3)}..${ratios.at(-1).toFixed(3)}).`,
+      `- \`${key}\` / \`${floorKey}\` (same round): median ${mid.toFixed(3)} (${ratios[0].toFixed(3)}..${ratios.at(-1).toFixed(3)}).`,
     );
   }
   return lines.length > 0
