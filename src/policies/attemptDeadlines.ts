@@ -1,11 +1,14 @@
 import { timerDelay } from './timerDelay.js';
 
+/** What the bucket tells an attempt whose deadline passed: a function, or an object's `attemptTimedOut()`. */
+export type DeadlineTarget = (() => void) | { attemptTimedOut(): void };
+
 /** A group of attempts sharing one deadline, one AbortController and one timer. */
 export interface DeadlineBucket {
   /** Aborts when the bucket's deadline passes (passed to the adapter as the attempt's signal). */
   readonly signal: AbortSignal;
-  /** Attempts of the bucket still in flight, each with the function that ends it as timed out. */
-  readonly pending: Set<() => void>;
+  /** Attempts of the bucket still in flight, each with what ends it as timed out. */
+  readonly pending: Set<DeadlineTarget>;
 }
 
 interface Bucket extends DeadlineBucket {
@@ -39,7 +42,9 @@ export class AttemptDeadlines {
   private readonly buckets = new Map<number, Bucket>();
 
   /** Joins the bucket of attempts limited to `limitMs` starting now. */
-  enter(limitMs: number, onTimeout: () => void): DeadlineBucket {
+  enter(limitMs: number, onTimeout: () => void): DeadlineBucket;
+  enter(limitMs: number, target: { attemptTimedOut(): void }): DeadlineBucket;
+  enter(limitMs: number, onTimeout: DeadlineTarget): DeadlineBucket {
     const grain = Math.max(1, Math.min(MAX_GRAIN_MS, Math.floor(limitMs / 32)));
     const now = Date.now();
     const due = (Math.floor(now / grain) + 1) * grain + limitMs;
@@ -71,7 +76,9 @@ export class AttemptDeadlines {
    * An attempt of `bucket` ended: the last one out clears the timer (a later attempt of the same window
    * re-arms it), so an idle process has no timer of ours.
    */
-  leave(bucket: DeadlineBucket, onTimeout: () => void): void {
+  leave(bucket: DeadlineBucket, onTimeout: () => void): void;
+  leave(bucket: DeadlineBucket, target: { attemptTimedOut(): void }): void;
+  leave(bucket: DeadlineBucket, onTimeout: DeadlineTarget): void {
     const own = bucket as Bucket;
     own.pending.delete(onTimeout);
     if (own.pending.size === 0 && own.timer !== undefined) {
@@ -101,7 +108,10 @@ export class AttemptDeadlines {
     if (this.buckets.get(bucket.due) === bucket) this.buckets.delete(bucket.due);
     const late = [...bucket.pending];
     bucket.pending.clear();
-    for (const timeout of late) timeout();
+    for (const target of late) {
+      if (typeof target === 'function') target();
+      else target.attemptTimedOut();
+    }
     bucket.controller.abort();
   }
 }

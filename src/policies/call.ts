@@ -5,6 +5,7 @@ import type { CallInfo } from '../observability/events.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import type { PartnerCenterRequestOptions, ResolvedScopePolicy } from '../options.js';
+import { newGuid } from './guid.js';
 import { CallAbort } from './sleep.js';
 
 const NO_OPTIONS: PartnerCenterRequestOptions = Object.freeze({});
@@ -54,7 +55,7 @@ function idHeader(config: InternalAxiosRequestConfig, keys: readonly string[], n
   const key = headerKey(keys, name.toLowerCase());
   const own = key === undefined ? undefined : (config.headers as unknown as Record<string, unknown>)[key];
   if (typeof own === 'string' && own !== '') return own;
-  const id = globalThis.crypto.randomUUID();
+  const id = newGuid();
   writeHeader(config, name, id, keys);
   return id;
 }

@@ -7,7 +7,7 @@ import type { Sanitizer } from '../observability/sanitizer.js';
 import type { NormalizedOptions } from '../options.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import type { AttemptAuth, AttemptDeps } from './attempt.js';
-import { sendAttempt } from './attempt.js';
+import { startAttempt } from './attempt.js';
 import { AttemptDeadlines } from './attemptDeadlines.js';
 import { Call, callInfo, requestOptions } from './call.js';
 import { failureOf } from './callErrors.js';
@@ -117,14 +117,17 @@ export function createEngine(deps: EngineDeps) {
         // Hooks never run inside the caller's own `instance.get()` stack.
         if (hub.has('onRequest')) await null;
         call.attempts = 1;
+        // The attempt is awaited here: it has no frame of its own.
+        const attempt = startAttempt(call, attemptDeps);
         try {
-          const response = await sendAttempt(call, attemptDeps);
+          const response = attempt.answered(await attempt.sending);
+          attempt.end();
           policy.breaker?.recordSuccess();
           succeeded(call, response);
           return response;
         } catch (error: unknown) {
-          first = failureOf(call, error);
-          // The throttle deadline first, before any await: the scope's next call must already see it.
+          first = attempt.failure(error);
+          attempt.end();
           noteThrottle(call, policy.gate, first, slow);
           await policy.breaker?.recordFailure(first);
         }
