@@ -99,38 +99,64 @@ export function createEngine(deps: EngineDeps) {
 
   /**
    * Runs one logical call through `base`; `settlesOnAbort`: the base adapter is one of axios's own, which
-   * settle once their signal aborts.
+   * settle once their signal aborts. A healthy scope's call takes {@link fast}; any other, {@link slowCall}.
    */
-  async function execute(
+  function execute(
     config: InternalAxiosRequestConfig,
     base: AxiosAdapter,
     settlesOnAbort = false,
   ): Promise<AxiosResponse> {
-    const request = requestOptions(config);
-    const scope = scopeOf(config, request);
-    const policy = deps.scopes.get(scope);
-    const call = new Call(config, base, request, scope, policy.options, context, settlesOnAbort);
+    let call: Call;
+    let policy: ScopePolicy;
+    let health: boolean | Promise<number | undefined>;
     try {
-      let first: PartnerCenterError | undefined;
-      const health = healthy(call, policy);
-      if (health === true) {
-        // Hooks never run inside the caller's own `instance.get()` stack.
-        if (hub.has('onRequest')) await null;
-        call.attempts = 1;
-        // The attempt is awaited here: it has no frame of its own.
-        const attempt = startAttempt(call, attemptDeps);
-        try {
-          const response = attempt.answered(await attempt.sending);
-          attempt.end();
-          policy.breaker?.recordSuccess();
-          succeeded(call, response);
-          return response;
-        } catch (error: unknown) {
-          first = attempt.failure(error);
-          attempt.end();
-          noteThrottle(call, policy.gate, first, slow);
-          await policy.breaker?.recordFailure(first);
-        }
+      const request = requestOptions(config);
+      const scope = scopeOf(config, request);
+      policy = deps.scopes.get(scope);
+      call = new Call(config, base, request, scope, policy.options, context, settlesOnAbort);
+      health = healthy(call, policy);
+    } catch (error: unknown) {
+      return Promise.reject(error);
+    }
+    if (health !== true) return slowCall(call, policy, health);
+    // Hooks never run inside the caller's own `instance.get()` stack.
+    return hub.has('onRequest') ? Promise.resolve().then(() => fast(call, policy)) : fast(call, policy);
+  }
+
+  /** The success path: one attempt, awaited here (it has no frame of its own); a failure goes on to slowCall. */
+  async function fast(call: Call, policy: ScopePolicy): Promise<AxiosResponse> {
+    call.attempts = 1;
+    const attempt = startAttempt(call, attemptDeps);
+    let failure: PartnerCenterError;
+    try {
+      const response = attempt.answered(await attempt.sending);
+      attempt.end();
+      policy.breaker?.recordSuccess();
+      succeeded(call, response);
+      call.close();
+      return response;
+    } catch (error: unknown) {
+      failure = attempt.failure(error);
+      attempt.end();
+    }
+    return slowCall(call, policy, false, failure);
+  }
+
+  /**
+   * The rest of a call: the success path's first failure taken over when `first` is given, then the slow
+   * path. `health`: the scope's health, or the store's pending throttle read that the gate then uses.
+   */
+  async function slowCall(
+    call: Call,
+    policy: ScopePolicy,
+    health: boolean | Promise<number | undefined>,
+    first?: PartnerCenterError,
+  ): Promise<AxiosResponse> {
+    try {
+      if (first !== undefined) {
+        // The throttle deadline first, before any await: the scope's next call must already see it.
+        noteThrottle(call, policy.gate, first, slow);
+        await policy.breaker?.recordFailure(first);
       }
       const prefetched = typeof health === 'object' ? health : undefined;
       const response = await runSlowPath(call, policy, slow, first, prefetched);
