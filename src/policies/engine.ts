@@ -12,6 +12,7 @@ import { AttemptDeadlines } from './attemptDeadlines.js';
 import { Call, callInfo, requestOptions } from './call.js';
 import { failureOf } from './callErrors.js';
 import { noteThrottle, runSlowPath, type SlowPathDeps } from './retryLoop.js';
+import { createScopeHealth } from './scopeHealth.js';
 import { createScopeOfCall } from './scopeOfCall.js';
 import type { ScopePolicy } from './scopePolicy.js';
 import type { StoreAccess } from './storeAccess.js';
@@ -56,46 +57,7 @@ export function createEngine(deps: EngineDeps) {
     },
   };
 
-  /** Set once the store answers with a promise: its calls then take the slow path, which awaits it. */
-  let asyncStore = false;
-
-  /**
-   * True when nothing holds the scope back, so the success path may be taken; false when something does; or
-   * the store's pending throttle read (an asynchronous store), which the slow path's gate then uses.
-   */
-  function healthy(call: Call, policy: ScopePolicy): boolean | Promise<number | undefined> {
-    if (asyncStore || !policy.gate.idle || (policy.breaker !== undefined && !policy.breaker.closed)) {
-      return false;
-    }
-    if (call.abort?.aborted === true) return false;
-    const scope = call.scope;
-    const throttled = access.read('getThrottleDeadline', scope, () => store.getThrottleDeadline(scope), call);
-    if (typeof throttled === 'object') {
-      asyncStore = true;
-      return throttled;
-    }
-    const now = Date.now();
-    if (throttled !== undefined && throttled > now) return false;
-    const openUntil = access.peek('getOpenUntil', scope, () => store.getOpenUntil(scope));
-    if (openUntil === access.pending) {
-      asyncStore = true;
-      return false;
-    }
-    return openUntil === undefined || openUntil <= now;
-  }
-
-  function succeeded(call: Call, response: AxiosResponse): void {
-    const { scope, options } = call;
-    access.write('refundRetryToken', scope, () => store.refundRetryToken(scope, options.retryBudget));
-    if (hub.has('onSuccess')) {
-      hub.emit('onSuccess', {
-        ...callInfo(call),
-        attempts: call.attempts,
-        durationMs: Date.now() - call.startedAt,
-        status: response.status,
-      });
-    }
-  }
+  const { healthy, succeeded } = createScopeHealth(store, access, hub);
 
   /**
    * Runs one logical call through `base`; `settlesOnAbort`: the base adapter is one of axios's own, which

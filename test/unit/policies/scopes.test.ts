@@ -474,6 +474,24 @@ describe('store failures', () => {
     expect(JSON.stringify(failures)).not.toContain('s3cret-canary');
   });
 
+  it('a subclass of the in-memory store whose read throws is reported too, not read around', async () => {
+    const failures: StoreErrorEvent[] = [];
+    class Flaky extends InMemoryScopeStateStore {
+      override getOpenUntil(): number | undefined {
+        throw new Error('flaky open-until');
+      }
+    }
+    const { instance, hits } = setup([{ status: 200 }], {
+      store: new Flaky(),
+      hooks: { onStoreError: (e) => void failures.push(e) },
+    });
+    const { value } = await capture(instance.get(A));
+    expect(value?.status).toBe(200);
+    expect(hits).toHaveLength(1);
+    await Promise.resolve();
+    expect(failures.map((f) => f.operation)).toContain('getOpenUntil');
+  });
+
   it('failures a store absorbs itself (onFailure) reach onStoreError until detach', () => {
     const failures: StoreErrorEvent[] = [];
     const listeners = new Set<(failure: StoreFailure) => void>();
