@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { type CompiledRule, CompiledTrigger, compileRules, type RequestFacts } from './faults.js';
+import { ContinuationTokens, pagingSettings } from './paging.js';
 import {
   type Answer,
   defaultDescription,
@@ -9,8 +10,8 @@ import {
 } from './responses.js';
 import { createSeededRandom, type SeededRandom } from './rng.js';
 import { answerRoute, type RouteRequest } from './routeAnswers.js';
-import { customerOf, matchRoute, type RouteMatch } from './routes.js';
-import type { FaultRule, Scenario } from './scenario.js';
+import { customerOf, matchRoute } from './routes.js';
+import type { FaultRule, PagingConfig, Scenario } from './scenario.js';
 import { parseScenario } from './scenarioSchema.js';
 import { DEFAULT_DEADLINE_GRACE_MS, PARTNER_SCOPE, ScopeTracker } from './scopes.js';
 import { type SimulatorStats, StatsRecorder } from './stats.js';
@@ -49,6 +50,8 @@ export class SimulatorEngine {
   private faultRandom!: SeededRandom;
   private idRandom!: SeededRandom;
   private readonly tokens: TokenRegistry;
+  private readonly continuationTokens: ContinuationTokens;
+  private paging!: Required<PagingConfig>;
   private serverId = '';
   readonly timers = new Set<NodeJS.Timeout>();
 
@@ -62,6 +65,7 @@ export class SimulatorEngine {
     this.scopes = new ScopeTracker(scenario.throttle, scenario.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS);
     this.stats = new StatsRecorder(logLimit);
     this.tokens = new TokenRegistry(createSeededRandom(seed, 3));
+    this.continuationTokens = new ContinuationTokens(seed);
     this.restart(true);
   }
 
@@ -94,6 +98,7 @@ export class SimulatorEngine {
       this.storeKey = key;
     }
     this.rules = compileRules(scenario.faults);
+    this.paging = pagingSettings(scenario.paging);
     const mfa = scenario.auth?.mfa;
     this.mfa = mfa === undefined ? undefined : new CompiledTrigger(mfa.match, mfa);
     this.scopes = new ScopeTracker(scenario.throttle, scenario.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS);
@@ -156,7 +161,10 @@ export class SimulatorEngine {
     const beforeDeadline = deadline.beforeDeadline;
     this.stats.hit(routeName, scope, deadline);
     const facts: RequestFacts = { method, path, customer, elapsedMs };
-    const answer = this.pipeline(facts, route, scope, requestId, req, body, tooLarge, now);
+    const query = queryAt === -1 ? '' : rawUrl.slice(queryAt + 1);
+    const continuationToken = header(req, 'ms-continuationtoken');
+    const request: RouteRequest = { facts, route, requestId, body, tooLarge, now, query, continuationToken };
+    const answer = this.pipeline(request, scope, req);
 
     const entryStatus = answer.kind === 'respond' ? answer.status : null;
     this.stats.answered({
@@ -177,16 +185,8 @@ export class SimulatorEngine {
     return { answer, headers };
   }
 
-  private pipeline(
-    facts: RequestFacts,
-    route: RouteMatch,
-    scope: string,
-    requestId: string,
-    req: IncomingMessage,
-    body: Buffer,
-    tooLarge: boolean,
-    now: number,
-  ): Answer {
+  private pipeline(request: RouteRequest, scope: string, req: IncomingMessage): Answer {
+    const { facts, now } = request;
     const { elapsedMs } = facts;
     const outage = this.scenario.outage;
     if (outage !== undefined && elapsedMs >= outage.fromMs && elapsedMs < outage.untilMs) {
@@ -216,18 +216,14 @@ export class SimulatorEngine {
     if (retryAfter !== undefined) return gatewayRateLimit(retryAfter, 'throttled');
 
     const fired = this.rules.find((compiled) => compiled.trigger.fires(facts, this.faultRandom));
-    if (fired === undefined) return this.handle({ facts, route, requestId, body, tooLarge, now });
+    if (fired === undefined) return this.handle(request);
     this.stats.fault(fired.name);
     const respond = fired.rule.respond;
     const delayMs = respond.delayMs ?? 0;
     if (respond.status === undefined && respond.hangUp === undefined) {
-      return {
-        ...this.handle({ facts, route, requestId, body, tooLarge, now }),
-        delayMs,
-        reason: fired.name,
-      };
+      return { ...this.handle(request), delayMs, reason: fired.name };
     }
-    if (respond.afterProcessing === true) this.handle({ facts, route, requestId, body, tooLarge, now });
+    if (respond.afterProcessing === true) this.handle(request);
     return { ...this.faultAnswer(fired), delayMs };
   }
 
@@ -263,6 +259,12 @@ export class SimulatorEngine {
 
   /** The route's normal answer, read from and written to the current store and stats. */
   private handle(request: RouteRequest): Answer {
-    return answerRoute({ store: this.store, stats: this.stats }, request);
+    const state = {
+      store: this.store,
+      stats: this.stats,
+      tokens: this.continuationTokens,
+      paging: this.paging,
+    };
+    return answerRoute(state, request);
   }
 }

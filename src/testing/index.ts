@@ -9,6 +9,7 @@ export type {
   FaultTrigger,
   MfaRule,
   OutageConfig,
+  PagingConfig,
   Scenario,
   ThrottleConfig,
   ThrottleLimit,

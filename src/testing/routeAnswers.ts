@@ -1,14 +1,18 @@
 import type { RequestFacts } from './faults.js';
+import { answerCollection, type ContinuationTokens, collection } from './paging.js';
 import { type Answer, defaultDescription, json, partnerCenterError } from './responses.js';
 import type { RouteMatch } from './routes.js';
+import type { PagingConfig } from './scenario.js';
 import { isGuid } from './scenarioSchema.js';
 import type { StatsRecorder } from './stats.js';
 import type { JsonValue, PartnerStore } from './store.js';
 
-/** What a route answer reads and changes: the partner's data and the order counters. */
+/** What a route answer reads and changes: the partner's data, the continuation tokens and the counters. */
 export interface RouteState {
   readonly store: PartnerStore;
   readonly stats: StatsRecorder;
+  readonly tokens: ContinuationTokens;
+  readonly paging: Required<PagingConfig>;
 }
 
 /** One fully read request that reached its route. */
@@ -19,15 +23,10 @@ export interface RouteRequest {
   readonly body: Buffer;
   readonly tooLarge: boolean;
   readonly now: number;
-}
-
-function collection(items: readonly unknown[], uri: string): unknown {
-  return {
-    totalCount: items.length,
-    items,
-    links: { self: { uri, method: 'GET', headers: [] } },
-    attributes: { objectType: 'Collection' },
-  };
+  /** The query string without `?` (`''` when none). */
+  readonly query: string;
+  /** The `MS-ContinuationToken` header, if any. */
+  readonly continuationToken: string | undefined;
 }
 
 /** The normal answer of a route, with its side effects (orders). */
@@ -44,7 +43,9 @@ export function answerRoute(state: RouteState, request: RouteRequest): Answer {
     });
   }
   if (route.template === '/v1/customers') {
-    return json(200, collection(store.customers, '/customers'), 'ok');
+    const { query, continuationToken: token, now } = request;
+    const paging = { tokens: state.tokens, settings: state.paging, stats: state.stats };
+    return answerCollection(paging, { uri: '/customers', items: store.customers, query, token, now });
   }
   const segment = route.customerSegment ?? '';
   if (!isGuid(segment)) {

@@ -131,6 +131,15 @@ export interface OutageConfig {
   readonly retryAfterSeconds?: number;
 }
 
+/** Paged collections: `GET /v1/customers?size=N`, then the `links.next` request with its continuation token. */
+export interface PagingConfig {
+  /**
+   * How long a continuation token is accepted after the page that issued it was answered, in ms on the
+   * injected clock; an older token gets 400 `The continuation token has expired.`. Default: 900_000 (15 minutes).
+   */
+  readonly continuationTtlMs?: number;
+}
+
 /**
  * Everything the simulator does, as plain JSON data (validated by `parseScenario` in scenarioSchema.ts). Times are in ms relative to the moment the scenario was
  * applied (server start, `reset()` or `setScenario()`), read from the simulator's injected clock.
@@ -161,4 +170,6 @@ export interface Scenario {
   readonly outage?: OutageConfig;
   /** Fault injection rules, tried in order. Default: none. */
   readonly faults?: readonly FaultRule[];
+  /** Paged collections and their continuation tokens. Default: tokens live 15 minutes. */
+  readonly paging?: PagingConfig;
 }

@@ -137,6 +137,7 @@ export const scenarioSchema: z.ZodType<Scenario> = z.strictObject({
     .exactOptional(),
   outage: outageSchema.exactOptional(),
   faults: z.array(faultRuleSchema).max(1000).exactOptional(),
+  paging: z.strictObject({ continuationTtlMs: positiveInt.max(86_400_000).exactOptional() }).exactOptional(),
 });
 
 /** One problem found in a scenario: where (`faults[0].respond.status`) and what. */
