@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { type CompiledRule, CompiledTrigger, compileRules, type RequestFacts } from './faults.js';
+import { operationSettings, RegistrationTracker } from './operations.js';
 import { ContinuationTokens, pagingSettings } from './paging.js';
 import {
   type Answer,
@@ -11,7 +12,7 @@ import {
 import { createSeededRandom, type SeededRandom } from './rng.js';
 import { answerRoute, type RouteRequest } from './routeAnswers.js';
 import { customerOf, matchRoute } from './routes.js';
-import type { FaultRule, PagingConfig, Scenario } from './scenario.js';
+import type { FaultRule, OperationsConfig, PagingConfig, Scenario } from './scenario.js';
 import { parseScenario } from './scenarioSchema.js';
 import { DEFAULT_DEADLINE_GRACE_MS, PARTNER_SCOPE, ScopeTracker } from './scopes.js';
 import { type SimulatorStats, StatsRecorder } from './stats.js';
@@ -44,6 +45,8 @@ export class SimulatorEngine {
   private mfa: CompiledTrigger | undefined;
   private scopes: ScopeTracker;
   private store!: PartnerStore;
+  /** Registrations of the store's subscriptions: created, and forgotten, with the store. */
+  private registrations!: RegistrationTracker;
   private storeKey = '';
   private stats: StatsRecorder;
   private startedAt = 0;
@@ -52,6 +55,7 @@ export class SimulatorEngine {
   private readonly tokens: TokenRegistry;
   private readonly continuationTokens: ContinuationTokens;
   private paging!: Required<PagingConfig>;
+  private operations!: Required<OperationsConfig>;
   private serverId = '';
   readonly timers = new Set<NodeJS.Timeout>();
 
@@ -95,10 +99,12 @@ export class SimulatorEngine {
         scenario.subscriptionsPerCustomer ?? 2,
         createSeededRandom(this.seed, 1),
       );
+      this.registrations = new RegistrationTracker();
       this.storeKey = key;
     }
     this.rules = compileRules(scenario.faults);
     this.paging = pagingSettings(scenario.paging);
+    this.operations = operationSettings(scenario.operations);
     const mfa = scenario.auth?.mfa;
     this.mfa = mfa === undefined ? undefined : new CompiledTrigger(mfa.match, mfa);
     this.scopes = new ScopeTracker(scenario.throttle, scenario.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS);
@@ -160,6 +166,7 @@ export class SimulatorEngine {
     const deadline = this.scopes.check(scope, requestId, now);
     const beforeDeadline = deadline.beforeDeadline;
     this.stats.hit(routeName, scope, deadline);
+    this.registrations.notePoll(route, method, customer, now, this.stats);
     const facts: RequestFacts = { method, path, customer, elapsedMs };
     const query = queryAt === -1 ? '' : rawUrl.slice(queryAt + 1);
     const continuationToken = header(req, 'ms-continuationtoken');
@@ -180,7 +187,12 @@ export class SimulatorEngine {
     });
     if (answer.kind === 'respond') {
       const retryAfter = answer.headers['Retry-After'];
-      if (retryAfter !== undefined) this.scopes.announce(scope, now, Number(retryAfter), requestId);
+      // A 202's Retry-After paces the polling of its operation; any other is a deadline for the scope.
+      if (retryAfter !== undefined && answer.operation !== undefined) {
+        this.registrations.told(answer.operation, now, Number(retryAfter));
+      } else if (retryAfter !== undefined) {
+        this.scopes.announce(scope, now, Number(retryAfter), requestId);
+      }
     }
     return { answer, headers };
   }
@@ -262,8 +274,10 @@ export class SimulatorEngine {
     const state = {
       store: this.store,
       stats: this.stats,
+      registrations: this.registrations,
       tokens: this.continuationTokens,
       paging: this.paging,
+      operations: this.operations,
     };
     return answerRoute(state, request);
   }

@@ -8,6 +8,7 @@ export type {
   FaultRule,
   FaultTrigger,
   MfaRule,
+  OperationsConfig,
   OutageConfig,
   PagingConfig,
   Scenario,

@@ -141,6 +141,23 @@ export interface PagingConfig {
 }
 
 /**
+ * Long-running operations: `POST .../subscriptions/{subscriptionId}/registrations` answers 202 with
+ * `Location` and `Retry-After`; `GET .../registrationstatus` answers 202 until the operation finished, then 200.
+ * A registration keeps the settings it was accepted under.
+ */
+export interface OperationsConfig {
+  /** Ms (injected clock) from acceptance until the operation has finished. Default: 3000. */
+  readonly durationMs?: number;
+  /** The `Retry-After` seconds of every 202 (acceptance and status). Default: 1. */
+  readonly retryAfterSeconds?: number;
+  /**
+   * How a finished registration ends: `'registered'`, or `'failed'` (200 with `status: 'failed'` and an
+   * `error`). Default: `'registered'`.
+   */
+  readonly outcome?: 'registered' | 'failed';
+}
+
+/**
  * Everything the simulator does, as plain JSON data (validated by `parseScenario` in scenarioSchema.ts). Times are in ms relative to the moment the scenario was
  * applied (server start, `reset()` or `setScenario()`), read from the simulator's injected clock.
  */
@@ -172,4 +189,6 @@ export interface Scenario {
   readonly faults?: readonly FaultRule[];
   /** Paged collections and their continuation tokens. Default: tokens live 15 minutes. */
   readonly paging?: PagingConfig;
+  /** Long-running operations (subscription registration). Default: 3 s, `Retry-After: 1`, registered. */
+  readonly operations?: OperationsConfig;
 }

@@ -78,8 +78,17 @@ export interface SimulatorStats {
   readonly pagesServed: number;
   /** Next-page requests answered 400 because their continuation token was missing, malformed or forged. */
   readonly invalidContinuationTokens: number;
-  /** Next-page requests answered 400 because their continuation token was older than `paging.continuationTtlMs`. */
+  /** Next-page requests answered 400 because their token was older than `paging.continuationTtlMs`. */
   readonly expiredContinuationTokens: number;
+  /** Registrations accepted (202); a POST repeated while its registration runs is answered, not counted. */
+  readonly operationsAccepted: number;
+  /** Status requests received for an accepted registration, whatever they were answered. */
+  readonly operationPolls: number;
+  /**
+   * Status requests that arrived before the `Retry-After` the simulator last gave for that registration (in
+   * its 202 to the POST or to a status request). A client that honours `Retry-After` keeps this at 0.
+   */
+  readonly earlyPolls: number;
   /** The most recent requests, oldest first (at most `logLimit`). */
   readonly log: readonly SimulatorLogEntry[];
   /** Log entries dropped because the log was full. */
@@ -115,6 +124,9 @@ export class StatsRecorder {
   pagesServed = 0;
   invalidContinuationTokens = 0;
   expiredContinuationTokens = 0;
+  operationsAccepted = 0;
+  operationPolls = 0;
+  earlyPolls = 0;
   private readonly hitsPerRoute = new Map<string, number>();
   private readonly hitsPerScope = new Map<string, number>();
   private readonly statusCounts = new Map<string, number>();
@@ -187,6 +199,9 @@ export class StatsRecorder {
       pagesServed: this.pagesServed,
       invalidContinuationTokens: this.invalidContinuationTokens,
       expiredContinuationTokens: this.expiredContinuationTokens,
+      operationsAccepted: this.operationsAccepted,
+      operationPolls: this.operationPolls,
+      earlyPolls: this.earlyPolls,
       log: [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)],
       logDropped: this.logDropped,
     };
