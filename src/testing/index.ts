@@ -21,7 +21,7 @@ export {
   ScenarioValidationError,
   scenarioSchema,
 } from './scenarioSchema.js';
-export { scenarios } from './scenarios.js';
+export { type LostOrdersOptions, lostOrders, scenarios } from './scenarios.js';
 export {
   type PartnerCenterSimulator,
   type PartnerCenterSimulatorOptions,
