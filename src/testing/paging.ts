@@ -88,6 +88,10 @@ export function collection(items: readonly unknown[], uri: string): unknown {
   return page(items, { uri, method: 'GET', headers: [] }, undefined);
 }
 
+/**
+ * A Partner Center collection body. `totalCount` is the number of items in this body (this page), as Partner
+ * Center answers for customers, so a paged and an unpaged answer count the same way.
+ */
 function page(items: readonly unknown[], self: Link, next: Link | undefined): unknown {
   return {
     totalCount: items.length,
