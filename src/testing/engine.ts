@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type CompiledRule, CompiledTrigger, compileRules, type RequestFacts } from './faults.js';
+import { operationSettings, RegistrationTracker } from './operations.js';
+import { ContinuationTokens, pagingSettings } from './paging.js';
 import {
   type Answer,
   defaultDescription,
@@ -9,8 +11,8 @@ import {
 } from './responses.js';
 import { createSeededRandom, type SeededRandom } from './rng.js';
 import { answerRoute, type RouteRequest } from './routeAnswers.js';
-import { customerOf, matchRoute, type RouteMatch } from './routes.js';
-import type { FaultRule, Scenario } from './scenario.js';
+import { customerOf, matchRoute } from './routes.js';
+import type { FaultRule, OperationsConfig, PagingConfig, Scenario } from './scenario.js';
 import { parseScenario } from './scenarioSchema.js';
 import { DEFAULT_DEADLINE_GRACE_MS, PARTNER_SCOPE, ScopeTracker } from './scopes.js';
 import { type SimulatorStats, StatsRecorder } from './stats.js';
@@ -43,12 +45,17 @@ export class SimulatorEngine {
   private mfa: CompiledTrigger | undefined;
   private scopes: ScopeTracker;
   private store!: PartnerStore;
+  /** Registrations of the store's subscriptions: created, and forgotten, with the store. */
+  private registrations!: RegistrationTracker;
   private storeKey = '';
   private stats: StatsRecorder;
   private startedAt = 0;
   private faultRandom!: SeededRandom;
   private idRandom!: SeededRandom;
   private readonly tokens: TokenRegistry;
+  private readonly continuationTokens: ContinuationTokens;
+  private paging!: Required<PagingConfig>;
+  private operations!: Required<OperationsConfig>;
   private serverId = '';
   readonly timers = new Set<NodeJS.Timeout>();
 
@@ -62,6 +69,7 @@ export class SimulatorEngine {
     this.scopes = new ScopeTracker(scenario.throttle, scenario.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS);
     this.stats = new StatsRecorder(logLimit);
     this.tokens = new TokenRegistry(createSeededRandom(seed, 3));
+    this.continuationTokens = new ContinuationTokens(seed);
     this.restart(true);
   }
 
@@ -91,9 +99,12 @@ export class SimulatorEngine {
         scenario.subscriptionsPerCustomer ?? 2,
         createSeededRandom(this.seed, 1),
       );
+      this.registrations = new RegistrationTracker();
       this.storeKey = key;
     }
     this.rules = compileRules(scenario.faults);
+    this.paging = pagingSettings(scenario.paging);
+    this.operations = operationSettings(scenario.operations);
     const mfa = scenario.auth?.mfa;
     this.mfa = mfa === undefined ? undefined : new CompiledTrigger(mfa.match, mfa);
     this.scopes = new ScopeTracker(scenario.throttle, scenario.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS);
@@ -155,8 +166,12 @@ export class SimulatorEngine {
     const deadline = this.scopes.check(scope, requestId, now);
     const beforeDeadline = deadline.beforeDeadline;
     this.stats.hit(routeName, scope, deadline);
+    this.registrations.notePoll(route, method, customer, now, this.stats);
     const facts: RequestFacts = { method, path, customer, elapsedMs };
-    const answer = this.pipeline(facts, route, scope, requestId, req, body, tooLarge, now);
+    const query = queryAt === -1 ? '' : rawUrl.slice(queryAt + 1);
+    const continuationToken = header(req, 'ms-continuationtoken');
+    const request: RouteRequest = { facts, route, requestId, body, tooLarge, now, query, continuationToken };
+    const answer = this.pipeline(request, scope, req);
 
     const entryStatus = answer.kind === 'respond' ? answer.status : null;
     this.stats.answered({
@@ -172,21 +187,18 @@ export class SimulatorEngine {
     });
     if (answer.kind === 'respond') {
       const retryAfter = answer.headers['Retry-After'];
-      if (retryAfter !== undefined) this.scopes.announce(scope, now, Number(retryAfter), requestId);
+      // A 202's Retry-After paces the polling of its operation; any other is a deadline for the scope.
+      if (retryAfter !== undefined && answer.operation !== undefined) {
+        this.registrations.told(answer.operation, now, Number(retryAfter));
+      } else if (retryAfter !== undefined) {
+        this.scopes.announce(scope, now, Number(retryAfter), requestId);
+      }
     }
     return { answer, headers };
   }
 
-  private pipeline(
-    facts: RequestFacts,
-    route: RouteMatch,
-    scope: string,
-    requestId: string,
-    req: IncomingMessage,
-    body: Buffer,
-    tooLarge: boolean,
-    now: number,
-  ): Answer {
+  private pipeline(request: RouteRequest, scope: string, req: IncomingMessage): Answer {
+    const { facts, now } = request;
     const { elapsedMs } = facts;
     const outage = this.scenario.outage;
     if (outage !== undefined && elapsedMs >= outage.fromMs && elapsedMs < outage.untilMs) {
@@ -216,18 +228,14 @@ export class SimulatorEngine {
     if (retryAfter !== undefined) return gatewayRateLimit(retryAfter, 'throttled');
 
     const fired = this.rules.find((compiled) => compiled.trigger.fires(facts, this.faultRandom));
-    if (fired === undefined) return this.handle({ facts, route, requestId, body, tooLarge, now });
+    if (fired === undefined) return this.handle(request);
     this.stats.fault(fired.name);
     const respond = fired.rule.respond;
     const delayMs = respond.delayMs ?? 0;
     if (respond.status === undefined && respond.hangUp === undefined) {
-      return {
-        ...this.handle({ facts, route, requestId, body, tooLarge, now }),
-        delayMs,
-        reason: fired.name,
-      };
+      return { ...this.handle(request), delayMs, reason: fired.name };
     }
-    if (respond.afterProcessing === true) this.handle({ facts, route, requestId, body, tooLarge, now });
+    if (respond.afterProcessing === true) this.handle(request);
     return { ...this.faultAnswer(fired), delayMs };
   }
 
@@ -263,6 +271,14 @@ export class SimulatorEngine {
 
   /** The route's normal answer, read from and written to the current store and stats. */
   private handle(request: RouteRequest): Answer {
-    return answerRoute({ store: this.store, stats: this.stats }, request);
+    const state = {
+      store: this.store,
+      stats: this.stats,
+      registrations: this.registrations,
+      tokens: this.continuationTokens,
+      paging: this.paging,
+      operations: this.operations,
+    };
+    return answerRoute(state, request);
   }
 }

@@ -8,7 +8,9 @@ export type {
   FaultRule,
   FaultTrigger,
   MfaRule,
+  OperationsConfig,
   OutageConfig,
+  PagingConfig,
   Scenario,
   ThrottleConfig,
   ThrottleLimit,
@@ -19,7 +21,7 @@ export {
   ScenarioValidationError,
   scenarioSchema,
 } from './scenarioSchema.js';
-export { scenarios } from './scenarios.js';
+export { type LostOrdersOptions, lostOrders, scenarios } from './scenarios.js';
 export {
   type PartnerCenterSimulator,
   type PartnerCenterSimulatorOptions,

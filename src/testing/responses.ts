@@ -14,8 +14,16 @@ export type Answer =
       readonly headers: Readonly<Record<string, string>>;
       readonly reason: string;
       readonly delayMs: number;
+      /**
+       * The long-running operation whose polling this answer's `Retry-After` paces (a 202): the deadline is
+       * set for that operation, not for the request's scope. Default: none (it is the scope's deadline).
+       */
+      readonly operation?: string;
     }
   | { readonly kind: 'hang-up'; readonly reason: string; readonly delayMs: number };
+
+/** An answer that responds (not a hang-up). */
+export type RespondAnswer = Extract<Answer, { readonly kind: 'respond' }>;
 
 const DEFAULT_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'The request is not valid.',
@@ -41,7 +49,7 @@ export function json(
   body: unknown,
   reason: string,
   headers: Readonly<Record<string, string>> = {},
-): Answer {
+): RespondAnswer {
   return {
     kind: 'respond',
     status,

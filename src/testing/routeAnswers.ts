@@ -1,14 +1,24 @@
 import type { RequestFacts } from './faults.js';
+import type { RegistrationTracker } from './operations.js';
+import { answerCollection, type ContinuationTokens, collection } from './paging.js';
 import { type Answer, defaultDescription, json, partnerCenterError } from './responses.js';
-import type { RouteMatch } from './routes.js';
+import { REGISTRATION_STATUS_ROUTE, REGISTRATIONS_ROUTE, type RouteMatch } from './routes.js';
+import type { OperationsConfig, PagingConfig } from './scenario.js';
 import { isGuid } from './scenarioSchema.js';
 import type { StatsRecorder } from './stats.js';
 import type { JsonValue, PartnerStore } from './store.js';
 
-/** What a route answer reads and changes: the partner's data and the order counters. */
+/**
+ * What a route answer reads and changes: the partner's data and registrations, the continuation tokens, the
+ * paging and operation settings, and the counters.
+ */
 export interface RouteState {
   readonly store: PartnerStore;
   readonly stats: StatsRecorder;
+  readonly registrations: RegistrationTracker;
+  readonly tokens: ContinuationTokens;
+  readonly paging: Required<PagingConfig>;
+  readonly operations: Required<OperationsConfig>;
 }
 
 /** One fully read request that reached its route. */
@@ -19,18 +29,13 @@ export interface RouteRequest {
   readonly body: Buffer;
   readonly tooLarge: boolean;
   readonly now: number;
+  /** The query string without `?` (`''` when none). */
+  readonly query: string;
+  /** The `MS-ContinuationToken` header, if any. */
+  readonly continuationToken: string | undefined;
 }
 
-function collection(items: readonly unknown[], uri: string): unknown {
-  return {
-    totalCount: items.length,
-    items,
-    links: { self: { uri, method: 'GET', headers: [] } },
-    attributes: { objectType: 'Collection' },
-  };
-}
-
-/** The normal answer of a route, with its side effects (orders). */
+/** The normal answer of a route, with its side effects (orders, registrations). */
 export function answerRoute(state: RouteState, request: RouteRequest): Answer {
   const { facts, route } = request;
   const { store } = state;
@@ -44,7 +49,9 @@ export function answerRoute(state: RouteState, request: RouteRequest): Answer {
     });
   }
   if (route.template === '/v1/customers') {
-    return json(200, collection(store.customers, '/customers'), 'ok');
+    const { query, continuationToken: token, now } = request;
+    const paging = { tokens: state.tokens, settings: state.paging, stats: state.stats };
+    return answerCollection(paging, { uri: '/customers', items: store.customers, query, token, now });
   }
   const segment = route.customerSegment ?? '';
   if (!isGuid(segment)) {
@@ -78,11 +85,27 @@ export function answerRoute(state: RouteState, request: RouteRequest): Answer {
       }
       return json(200, order, 'ok');
     }
+    case REGISTRATIONS_ROUTE:
+    case REGISTRATION_STATUS_ROUTE:
+      return answerRegistration(state, customer.id, request);
     default:
       break;
   }
   if (method === 'GET') return json(200, collection(store.ordersOf(customer.id), `${base}/orders`), 'ok');
   return placeOrder(state, customer.id, request);
+}
+
+function answerRegistration(state: RouteState, customerId: string, request: RouteRequest): Answer {
+  const { route, now } = request;
+  const subscription = state.store.subscription(customerId, route.subscriptionId ?? '');
+  if (subscription === undefined) {
+    const description = `Subscription ${route.subscriptionId ?? ''} could not be found`;
+    return partnerCenterError(404, 3000, description, 'subscription-not-found');
+  }
+  if (route.template === REGISTRATION_STATUS_ROUTE) {
+    return state.registrations.status(customerId, subscription.id, now);
+  }
+  return state.registrations.accept(customerId, subscription.id, now, state.operations, state.stats);
 }
 
 function placeOrder(state: RouteState, customerId: string, request: RouteRequest): Answer {

@@ -8,9 +8,25 @@ export interface RouteMatch {
   /** The `{id}` segment as written (may not be a GUID). */
   readonly customerSegment: string | undefined;
   readonly orderId: string | undefined;
+  /** The `{subscriptionId}` segment as written, on the registration routes. */
+  readonly subscriptionId: string | undefined;
 }
 
-const ROUTES: readonly { template: string; pattern: RegExp; allowed: readonly string[] }[] = [
+/** Template of the route that starts a subscription registration (202 + `Location`). */
+export const REGISTRATIONS_ROUTE = '/v1/customers/{id}/subscriptions/{subscriptionId}/registrations';
+/** Template of the route that reads a registration's status (the `Location` of the 202). */
+export const REGISTRATION_STATUS_ROUTE =
+  '/v1/customers/{id}/subscriptions/{subscriptionId}/registrationstatus';
+
+interface RouteDefinition {
+  readonly template: string;
+  readonly pattern: RegExp;
+  readonly allowed: readonly string[];
+  /** What the second id in the path names. Default: an order. */
+  readonly second?: 'subscription';
+}
+
+const ROUTES: readonly RouteDefinition[] = [
   { template: '/v1/customers', pattern: /^\/v1\/customers\/?$/i, allowed: ['GET'] },
   { template: '/v1/customers/{id}', pattern: /^\/v1\/customers\/([^/]+)\/?$/i, allowed: ['GET'] },
   {
@@ -28,6 +44,18 @@ const ROUTES: readonly { template: string; pattern: RegExp; allowed: readonly st
     pattern: /^\/v1\/customers\/([^/]+)\/orders\/([^/]+)\/?$/i,
     allowed: ['GET'],
   },
+  {
+    template: REGISTRATIONS_ROUTE,
+    pattern: /^\/v1\/customers\/([^/]+)\/subscriptions\/([^/]+)\/registrations\/?$/i,
+    allowed: ['POST'],
+    second: 'subscription',
+  },
+  {
+    template: REGISTRATION_STATUS_ROUTE,
+    pattern: /^\/v1\/customers\/([^/]+)\/subscriptions\/([^/]+)\/registrationstatus\/?$/i,
+    allowed: ['GET'],
+    second: 'subscription',
+  },
 ];
 
 /** The route templates the simulator serves, for docs and tests. */
@@ -38,6 +66,8 @@ export const SIMULATOR_ROUTES: readonly string[] = [
   'GET /v1/customers/{id}/orders',
   'POST /v1/customers/{id}/orders',
   'GET /v1/customers/{id}/orders/{orderId}',
+  `POST ${REGISTRATIONS_ROUTE}`,
+  `GET ${REGISTRATION_STATUS_ROUTE}`,
 ];
 
 function decode(segment: string | undefined): string | undefined {
@@ -54,16 +84,24 @@ export function matchRoute(path: string): RouteMatch {
   for (const route of ROUTES) {
     const match = route.pattern.exec(path);
     if (match !== null) {
+      const second = decode(match[2]);
       return {
         template: route.template,
         allowed: route.allowed,
         customerSegment: decode(match[1]),
-        orderId: decode(match[2]),
+        orderId: route.second === undefined ? second : undefined,
+        subscriptionId: route.second === 'subscription' ? second : undefined,
       };
     }
   }
   const loose = /^\/v1\/customers\/([^/]+)/i.exec(path);
-  return { template: undefined, allowed: [], customerSegment: decode(loose?.[1]), orderId: undefined };
+  return {
+    template: undefined,
+    allowed: [],
+    customerSegment: decode(loose?.[1]),
+    orderId: undefined,
+    subscriptionId: undefined,
+  };
 }
 
 /** The customer scope of a path (lowercase GUID), or `undefined` for the partner scope. */

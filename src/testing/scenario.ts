@@ -131,6 +131,32 @@ export interface OutageConfig {
   readonly retryAfterSeconds?: number;
 }
 
+/** Paged collections: `GET /v1/customers?size=N`, then the `links.next` request with its continuation token. */
+export interface PagingConfig {
+  /**
+   * How long a continuation token is accepted after the page that issued it was answered, in ms on the
+   * injected clock; an older token gets 400 `The continuation token has expired.`. Default: 900_000 (15 minutes).
+   */
+  readonly continuationTtlMs?: number;
+}
+
+/**
+ * Long-running operations: `POST .../subscriptions/{subscriptionId}/registrations` answers 202 with
+ * `Location` and `Retry-After`; `GET .../registrationstatus` answers 202 until the operation finished, then 200.
+ * A registration keeps the settings it was accepted under.
+ */
+export interface OperationsConfig {
+  /** Ms (injected clock) from acceptance until the operation has finished. Default: 3000. */
+  readonly durationMs?: number;
+  /** The `Retry-After` seconds of every 202 (acceptance and status). Default: 1. */
+  readonly retryAfterSeconds?: number;
+  /**
+   * How a finished registration ends: `'registered'`, or `'failed'` (200 with `status: 'failed'` and an
+   * `error`). Default: `'registered'`.
+   */
+  readonly outcome?: 'registered' | 'failed';
+}
+
 /**
  * Everything the simulator does, as plain JSON data (validated by `parseScenario` in scenarioSchema.ts). Times are in ms relative to the moment the scenario was
  * applied (server start, `reset()` or `setScenario()`), read from the simulator's injected clock.
@@ -161,4 +187,8 @@ export interface Scenario {
   readonly outage?: OutageConfig;
   /** Fault injection rules, tried in order. Default: none. */
   readonly faults?: readonly FaultRule[];
+  /** Paged collections and their continuation tokens. Default: tokens live 15 minutes. */
+  readonly paging?: PagingConfig;
+  /** Long-running operations (subscription registration). Default: 3 s, `Retry-After: 1`, registered. */
+  readonly operations?: OperationsConfig;
 }

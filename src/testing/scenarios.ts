@@ -76,6 +76,55 @@ export const mixedFaults: Scenario = deepFreeze({
   ],
 });
 
+/** Options of {@link lostOrders}. */
+export interface LostOrdersOptions {
+  /**
+   * The share of `POST /v1/customers/{id}/orders` that are processed (the order is committed, or a replay
+   * answered) and then lost: half answered 504, half with the connection reset. From 0 to 1. Default: 0.2.
+   */
+  readonly rate?: number;
+}
+
+/**
+ * Orders whose outcome the client cannot know, deterministic for a seed: a share (`rate`, default 20%) of
+ * order POSTs commit and then answer 504 (`{ code: 504, ... }`) or reset the connection, half each. The order
+ * then shows in `GET /v1/customers/{id}/orders`; resending the POST with the same `MS-RequestId` answers the
+ * existing order (200, `orderReplays`), resending with a new one creates a duplicate (`duplicateOrders`).
+ * Five customers, no other faults. Throws a `RangeError` when `rate` is not a number from 0 to 1.
+ *
+ * @example
+ * const sim = await startPartnerCenterSimulator({ scenario: lostOrders({ rate: 0.5 }), seed: 7 });
+ */
+export function lostOrders(options: LostOrdersOptions = {}): Scenario {
+  const { rate = 0.2 } = options;
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
+    throw new RangeError(`lostOrders: rate must be a number from 0 to 1, got ${String(rate)}`);
+  }
+  const half = rate / 2;
+  const percent = Number((rate * 100).toFixed(2));
+  const match = { method: 'POST', path: '^/v1/customers/[^/]+/orders/?$' };
+  return deepFreeze({
+    name: 'lostOrders',
+    description: `${percent}% of order POSTs commit, then answer 504 or reset the connection (half each).`,
+    customers: 5,
+    faults: [
+      {
+        name: 'order-504-after-commit',
+        match,
+        probability: half,
+        respond: { status: 504, afterProcessing: true },
+      },
+      {
+        name: 'order-reset-after-commit',
+        match,
+        // Drawn only for POSTs the first rule left, so that each rule takes `half` of all of them.
+        probability: half / (1 - half),
+        respond: { hangUp: 'before-response', afterProcessing: true },
+      },
+    ],
+  });
+}
+
 /** The ready scenarios, as frozen plain data. */
 export const scenarios = {
   healthy,

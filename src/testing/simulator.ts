@@ -42,7 +42,7 @@ export interface PartnerCenterSimulator {
   readonly partnerId: string;
   /** The current scenario's customer tenant ids (lowercase GUIDs), in listing order. */
   readonly customerIds: readonly string[];
-  /** The route templates served. */
+  /** The route templates served ({@link SIMULATOR_ROUTES}). */
   readonly routes: readonly string[];
   /**
    * Stops listening, destroys every open socket (keep-alive ones included), cancels pending delayed
@@ -52,8 +52,9 @@ export interface PartnerCenterSimulator {
   /** A JSON-able snapshot of the counters and the recent request log. */
   stats(): SimulatorStats;
   /**
-   * Starts the current scenario over: counters, log, rate-limit windows, deadlines, rule counters, orders
-   * and random sequences are reset and the scenario clock restarts at `now()`. Issued tokens stay valid.
+   * Starts the current scenario over: counters, log, rate-limit windows, deadlines, rule counters, orders,
+   * registrations and random sequences are reset and the scenario clock restarts at `now()`. Issued tokens
+   * and continuation tokens stay valid.
    */
   reset(): void;
   /** Issues a bearer token the simulator accepts until it expires (injected clock). */
@@ -71,9 +72,10 @@ export interface PartnerCenterSimulator {
   tokenProvider(options?: IssueTokenOptions): TokenProvider;
   /**
    * Switches to another scenario (validated first; throws {@link ScenarioValidationError} and keeps the old
-   * one when invalid). Stats, tokens, orders and the random sequences carry on; the scenario clock, the
-   * rate-limit windows, deadlines and rule counters start over. Customers are regenerated only when
-   * `customers`, `subscriptionsPerCustomer` or `partnerId` changed.
+   * one when invalid). Stats, tokens, orders, registrations and the random sequences carry on; the scenario
+   * clock, the rate-limit windows, deadlines and rule counters start over. Customers are regenerated (their
+   * orders and registrations forgotten) only when `customers`, `subscriptionsPerCustomer` or `partnerId`
+   * changed.
    */
   setScenario(scenario: Scenario): void;
 }
@@ -94,8 +96,9 @@ function send(res: ServerResponse, answer: Answer, headers: Record<string, strin
 }
 
 /**
- * Starts a Partner Center simulator: a real `node:http` server on loopback that serves the customers,
- * subscriptions and orders routes with Partner Center's JSON shapes and headers, and injects the throttling,
+ * Starts a Partner Center simulator: a real `node:http` server on loopback that serves the customers (whole,
+ * or paged with continuation tokens: `?size=N`), subscriptions, orders and subscription-registration routes
+ * (a 202 long-running operation) with Partner Center's JSON shapes and headers, and injects the throttling,
  * auth failures, faults and outages its scenario describes, deterministically for a given seed, scenario,
  * clock and request sequence. Rejects with {@link ScenarioValidationError} on an invalid scenario, or with
  * the listen error (e.g. `EADDRINUSE`).

@@ -71,6 +71,24 @@ export interface SimulatorStats {
   readonly duplicateOrders: number;
   /** Tokens handed out by `issueToken()` (not reset by `reset()`). */
   readonly tokensIssued: number;
+  /**
+   * Pages of a paged collection (`GET /v1/customers?size=N`, and its next pages) answered by the route; a
+   * request without `size` or `seekOperation` gets the whole collection and is not counted.
+   */
+  readonly pagesServed: number;
+  /** Next-page requests answered 400 because their continuation token was missing, malformed or forged. */
+  readonly invalidContinuationTokens: number;
+  /** Next-page requests answered 400 because their token was older than `paging.continuationTtlMs`. */
+  readonly expiredContinuationTokens: number;
+  /** Registrations accepted (202); a POST repeated while its registration runs is answered, not counted. */
+  readonly operationsAccepted: number;
+  /** Status requests received for an accepted registration, whatever they were answered. */
+  readonly operationPolls: number;
+  /**
+   * Status requests that arrived before the `Retry-After` the simulator last gave for that registration (in
+   * its 202 to the POST or to a status request). A client that honours `Retry-After` keeps this at 0.
+   */
+  readonly earlyPolls: number;
   /** The most recent requests, oldest first (at most `logLimit`). */
   readonly log: readonly SimulatorLogEntry[];
   /** Log entries dropped because the log was full. */
@@ -103,6 +121,12 @@ export class StatsRecorder {
   orderReplays = 0;
   duplicateOrders = 0;
   tokensIssued = 0;
+  pagesServed = 0;
+  invalidContinuationTokens = 0;
+  expiredContinuationTokens = 0;
+  operationsAccepted = 0;
+  operationPolls = 0;
+  earlyPolls = 0;
   private readonly hitsPerRoute = new Map<string, number>();
   private readonly hitsPerScope = new Map<string, number>();
   private readonly statusCounts = new Map<string, number>();
@@ -172,6 +196,12 @@ export class StatsRecorder {
       orderReplays: this.orderReplays,
       duplicateOrders: this.duplicateOrders,
       tokensIssued: this.tokensIssued,
+      pagesServed: this.pagesServed,
+      invalidContinuationTokens: this.invalidContinuationTokens,
+      expiredContinuationTokens: this.expiredContinuationTokens,
+      operationsAccepted: this.operationsAccepted,
+      operationPolls: this.operationPolls,
+      earlyPolls: this.earlyPolls,
       log: [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)],
       logDropped: this.logDropped,
     };

@@ -16,6 +16,12 @@ export interface SimulatedCustomer {
   readonly attributes: { readonly objectType: 'Customer' };
 }
 
+/** A simulated subscription, shaped like Partner Center's `Subscription` resource (the fields read here). */
+export interface SimulatedSubscription {
+  readonly id: string;
+  readonly attributes: { readonly objectType: 'Subscription' };
+}
+
 /** A simulated order, shaped like Partner Center's `Order` resource. */
 export interface SimulatedOrder {
   readonly id: string;
@@ -65,7 +71,7 @@ function setBounded<V>(map: Map<string, V>, key: string, value: V): void {
 export class PartnerStore {
   readonly customers: readonly SimulatedCustomer[];
   private readonly byId = new Map<string, SimulatedCustomer>();
-  private readonly subscriptions = new Map<string, readonly object[]>();
+  private readonly subscriptions = new Map<string, readonly SimulatedSubscription[]>();
   private readonly orders = new Map<string, SimulatedOrder>();
   private readonly ordersByRequestId = new Map<string, SimulatedOrder>();
   private readonly bodyFingerprints = new Set<string>();
@@ -111,7 +117,7 @@ export class PartnerStore {
           autoRenewEnabled: true,
           billingType: 'license',
           billingCycle: 'monthly',
-          attributes: { objectType: 'Subscription' },
+          attributes: { objectType: 'Subscription' as const },
         };
       });
       this.subscriptions.set(customer.id, subs);
@@ -122,8 +128,13 @@ export class PartnerStore {
     return this.byId.get(id.toLowerCase());
   }
 
-  subscriptionsOf(customerId: string): readonly object[] {
+  subscriptionsOf(customerId: string): readonly SimulatedSubscription[] {
     return this.subscriptions.get(customerId.toLowerCase()) ?? [];
+  }
+
+  subscription(customerId: string, subscriptionId: string): SimulatedSubscription | undefined {
+    const id = subscriptionId.toLowerCase();
+    return this.subscriptionsOf(customerId).find((subscription) => subscription.id === id);
   }
 
   order(customerId: string, orderId: string): SimulatedOrder | undefined {
