@@ -1,6 +1,7 @@
-import type { InternalAxiosRequestConfig } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { TokenCredentialLike, TokenProvider } from './auth/TokenProvider.js';
 import type { ErrorCodeInfo } from './errors/errorCodes.js';
+import type { PartnerCenterError } from './errors/PartnerCenterError.js';
 import type { ResilienceHooks } from './observability/events.js';
 import type { Logger } from './observability/logger.js';
 import type { ScopeStateStore } from './tenancy/ScopeStateStore.js';
@@ -170,7 +171,42 @@ export interface ResilienceOptions extends ScopePolicyOptions {
    * removed only where they are a whole text. Default: none.
    */
   readonly secrets?: readonly string[];
+  /**
+   * Decides every non-idempotent call whose outcome is unknown (see {@link Reconcile}); a request's own
+   * `partnerCenter.reconcile` wins. Default: none (the call fails with `outcomeUnknown: true`).
+   */
+  readonly reconcile?: Reconcile;
 }
+
+/** What {@link Reconcile} is told about a call whose outcome is unknown. */
+export interface ReconcileRequest {
+  /** The call's `MS-RequestId`: a resend carries the same one. */
+  readonly requestId: string;
+  readonly correlationId: string;
+  readonly scope: string;
+  /** Upper case, e.g. `POST`. */
+  readonly method: string;
+  /** The request URL as sent (the instance's `baseURL` joined, query included; not redacted: your own data). */
+  readonly url: string;
+  /** The request body as it was sent (after axios's `transformRequest`: usually a JSON string). */
+  readonly data: unknown;
+  /** The unknown-outcome error the call would otherwise fail with. */
+  readonly error: PartnerCenterError;
+  /**
+   * Aborts when the wait ends: the caller's abort, the call's total budget, or the reconcile limit
+   * (`timeout.attemptMs`, or what is left of the budget when shorter). Pass it to your own requests.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Decides a non-idempotent call whose outcome is unknown (a POST that timed out, was reset, or answered 500,
+ * 502 or 504 after it may have been processed). Return the resource the call created, as an axios response
+ * (the call resolves with it); `null` when the request surely was not processed (the engine resends it with
+ * the same `MS-RequestId`, within `retry.maxAttempts` and the budget); or throw when you cannot tell (the call
+ * fails with the unknown-outcome error). docs/exactly-once-orders.md has recipes for orders and carts.
+ */
+export type Reconcile = (request: ReconcileRequest) => Promise<AxiosResponse | null> | AxiosResponse | null;
 
 /** Per-request options, set as `partnerCenter` on an axios request config. */
 export interface PartnerCenterRequestOptions {
@@ -185,6 +221,11 @@ export interface PartnerCenterRequestOptions {
    * its outcome is unknown. Default: decided by the method.
    */
   readonly idempotent?: boolean;
+  /**
+   * Decides this request when its outcome is unknown (see {@link Reconcile}); `false` turns the instance's
+   * `reconcile` off for it. Default: the instance's `reconcile`.
+   */
+  readonly reconcile?: Reconcile | false;
 }
 
 /** A scope policy with every default filled in. */
@@ -239,4 +280,6 @@ export interface NormalizedOptions {
   /** Secret values to remove from every report (empty: only the tokens the library obtains). */
   readonly secrets: readonly string[];
   readonly storeTimeoutMs: number;
+  /** The instance-wide {@link Reconcile}, when given. */
+  readonly reconcile: Reconcile | undefined;
 }

@@ -66,6 +66,18 @@ export interface SuccessEvent extends CallInfo {
   readonly status: number;
 }
 
+/**
+ * A non-idempotent call ended with an unknown outcome and `reconcile` decided it: `found` (the call resolves
+ * with what it returned), `absent` (surely not created: resent with the same MS-RequestId), or `failed` (it
+ * threw, gave something else or ran out of time: the call fails with the unknown-outcome error).
+ */
+export interface ReconcileEvent extends CallInfo {
+  readonly outcome: 'found' | 'absent' | 'failed';
+  /** The attempts sent so far. */
+  readonly attempts: number;
+  readonly durationMs: number;
+}
+
 /** A token was fetched or refreshed. */
 export interface TokenRefreshEvent extends CallInfo {
   readonly realm: string | undefined;
@@ -104,6 +116,8 @@ export interface ResilienceHooks {
   readonly onTokenRefresh?: (event: TokenRefreshEvent) => unknown;
   readonly onGiveUp?: (event: GiveUpEvent) => unknown;
   readonly onSuccess?: (event: SuccessEvent) => unknown;
+  /** `reconcile` decided a call whose outcome was unknown (see {@link ReconcileEvent}). */
+  readonly onReconcile?: (event: ReconcileEvent) => unknown;
   /** The scope store failed and calls went on without the shared state (see {@link StoreErrorEvent}). */
   readonly onStoreError?: (event: StoreErrorEvent) => unknown;
   /** Called when another hook throws or rejects. Default: a `warn` log line, else a process warning. */
@@ -121,6 +135,7 @@ export interface ResilienceEvents {
   readonly onTokenRefresh: Event<TokenRefreshEvent>;
   readonly onGiveUp: Event<GiveUpEvent>;
   readonly onSuccess: Event<SuccessEvent>;
+  readonly onReconcile: Event<ReconcileEvent>;
   readonly onStoreError: Event<StoreErrorEvent>;
 }
 
@@ -139,6 +154,7 @@ export const EVENT_NAMES = [
   'onTokenRefresh',
   'onGiveUp',
   'onSuccess',
+  'onReconcile',
   'onStoreError',
 ] as const satisfies ReadonlyArray<keyof ResilienceEvents>;
 

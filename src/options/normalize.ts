@@ -63,6 +63,7 @@ export function normalizeOptions(options: ResilienceOptions = {}): NormalizedOpt
     ),
     allowedQueryParameters: Object.freeze([...(options.allowedQueryParameters ?? [])]),
     secrets: Object.freeze([...(options.secrets ?? [])]),
+    reconcile: options.reconcile,
     storeTimeoutMs: options.storeTimeoutMs ?? OPTION_DEFAULTS.storeTimeoutMs,
   });
 }

@@ -127,4 +127,5 @@ export const optionsSchema = policySchema.extend({
     .optional(),
   allowedQueryParameters: z.array(z.string()).optional(),
   secrets: z.array(z.string()).optional(),
+  reconcile: fn.optional(),
 });

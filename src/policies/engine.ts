@@ -47,6 +47,7 @@ export function createEngine(deps: EngineDeps) {
     hub,
     log: deps.log,
     attempt: attemptDeps,
+    reconcile: deps.options.reconcile,
     gate: {
       sharedDeadline: (call) =>
         access.read('getThrottleDeadline', call.scope, () => store.getThrottleDeadline(call.scope), call),

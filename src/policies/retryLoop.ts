@@ -3,12 +3,14 @@ import type { IBackoff } from 'cockatiel';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
+import type { Reconcile } from '../options.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { type AttemptDeps, sendAttempt } from './attempt.js';
 import { refuseIfOpen } from './breaker.js';
 import { type Call, callInfo } from './call.js';
 import { abortedError, attemptTimeoutError, budgetSpentError, failureOf } from './callErrors.js';
 import { decideRetry, type RetryAfterDelay } from './decideRetry.js';
+import { reconcileStop } from './reconcile.js';
 import type { ScopePolicy } from './scopePolicy.js';
 import { linkedSignal, sleep } from './sleep.js';
 import type { StoreAccess } from './storeAccess.js';
@@ -22,6 +24,8 @@ export interface SlowPathDeps {
   readonly log: Log | undefined;
   readonly attempt: AttemptDeps;
   readonly gate: GateEnvironment;
+  /** The instance-wide reconcile function, when given. */
+  readonly reconcile: Reconcile | undefined;
 }
 
 /** A 429 (or a 503 with a hint) sets the scope's throttle deadline for every call of the scope. */
@@ -84,8 +88,12 @@ export async function runSlowPath(
         call.authReplays += 1;
         replay = true;
       } else {
-        const decision = decideRetry(failure, call, policy, Date.now(), backoff);
-        if (!decision.retry) throw decision.error;
+        let decision = decideRetry(failure, call, policy, Date.now(), backoff);
+        if (!decision.retry) {
+          const next = await reconcileStop(call, decision, policy, backoff, deps.reconcile, deps.hub);
+          if (next.retry === 'answered') return next.response;
+          decision = next;
+        }
         const budget = policy.options.retryBudget;
         const read = deps.access.read(
           'takeRetryToken',
