@@ -107,3 +107,8 @@ export {
   type ScopeStateStore,
   type StoreFailure,
 } from './tenancy/ScopeStateStore.js';
+export type { PageContinuation } from './workflows/continuation.js';
+export { isPaginationError, type PagePosition, PaginationError } from './workflows/PaginationError.js';
+export type { Page, PageIterable, PaginateOptions } from './workflows/pageTypes.js';
+export { paginate } from './workflows/paginate.js';
+export type { WorkflowRequestConfig } from './workflows/workflowOptions.js';
