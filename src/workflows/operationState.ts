@@ -8,7 +8,7 @@ export type OperationState = 'done' | 'running' | 'failed';
  * Partner Center's subscription registration says `registering`; Graph's and Azure's long-running operations
  * say `notStarted`, `running`, `inProgress`, `pending` or `accepted`.
  */
-export const RUNNING_OPERATION_STATUSES: readonly string[] = Object.freeze([
+const RUNNING_OPERATION_STATUSES: readonly string[] = Object.freeze([
   'notstarted',
   'running',
   'inprogress',
@@ -18,7 +18,7 @@ export const RUNNING_OPERATION_STATUSES: readonly string[] = Object.freeze([
 ]);
 
 /** `status` values (compared as above) that mean the operation failed or was cancelled. */
-export const FAILED_OPERATION_STATUSES: readonly string[] = Object.freeze([
+const FAILED_OPERATION_STATUSES: readonly string[] = Object.freeze([
   'failed',
   'canceled',
   'cancelled',
@@ -37,9 +37,10 @@ function normalised(status: string): string {
 }
 
 /**
- * The default reading of a 2xx poll answer: `202` is running; a JSON body whose `status` is in
- * {@link RUNNING_OPERATION_STATUSES} is running, in {@link FAILED_OPERATION_STATUSES} failed; anything else
- * (another status, no status, no body) is done.
+ * The default reading of a 2xx poll answer: `202` is running; a JSON body whose `status` (any case, spaces,
+ * `_` and `-` ignored) is `notStarted`, `running`, `inProgress`, `pending`, `accepted` or `registering` is
+ * running; `failed`, `canceled`, `cancelled` or `error` is failed; anything else (another status, no status,
+ * no body) is done.
  */
 export function defaultOperationState(response: AxiosResponse): OperationState {
   if (response.status === 202) return 'running';
