@@ -33,9 +33,10 @@ export async function runPageHook<T>(
   position: PagePosition,
 ): Promise<void> {
   const at: PagePosition = { ...position, continuation: page.continuation };
+  const hook = run.hook;
   let result: unknown;
   try {
-    result = run.hook(page);
+    result = hook(page);
   } catch (thrown: unknown) {
     throw hookFailedError(at, thrown, run.url, run.baseURL);
   }

@@ -91,6 +91,11 @@ function baseUrlOf<T>(plan: Plan<T>): string | undefined {
   return plan.request?.baseURL ?? plan.instance.defaults.baseURL;
 }
 
+/** Read through a call, so that the compiler does not narrow it across the awaits in between. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
 /** A page and where it was requested from. */
 interface Step<T> {
   readonly page: Page<T>;
@@ -122,6 +127,7 @@ async function* crawl<T>(plan: Plan<T>): AsyncGenerator<Step<T>, void, undefined
         );
       }
     }
+    if (isAborted(plan.signal)) throw pagingCancelledError(position, url, baseUrlOf(plan));
     if (plan.onPage !== undefined) {
       const run = {
         hook: plan.onPage,
@@ -132,7 +138,7 @@ async function* crawl<T>(plan: Plan<T>): AsyncGenerator<Step<T>, void, undefined
       };
       await runPageHook(run, page, position);
     }
-    if (plan.signal?.aborted === true) throw pagingCancelledError(position, url, baseUrlOf(plan));
+    if (isAborted(plan.signal)) throw pagingCancelledError(position, url, baseUrlOf(plan));
     yield { page, position, url };
     if (page.continuation === undefined) return;
     from = page.continuation;
@@ -146,7 +152,7 @@ async function* pages<T>(plan: Plan<T>): AsyncGenerator<Page<T>, void, undefined
 async function* items<T>(plan: Plan<T>): AsyncGenerator<T, void, undefined> {
   for await (const { page, position, url } of crawl(plan)) {
     for (const item of page.items) {
-      if (plan.signal?.aborted === true) throw pagingCancelledError(position, url, baseUrlOf(plan));
+      if (isAborted(plan.signal)) throw pagingCancelledError(position, url, baseUrlOf(plan));
       yield item;
     }
   }

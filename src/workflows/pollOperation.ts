@@ -1,9 +1,9 @@
-import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import { parseRetryAfter, type RetryAfter } from '../backoff/parseRetryAfter.js';
 import { readHeader } from '../http/readHeader.js';
 import { requestUrl } from '../observability/requestUrl.js';
-import type { AbortLike } from '../policies/sleep.js';
-import { sleep } from '../policies/sleep.js';
+import { type AbortLike, sleep } from '../policies/sleep.js';
+import { timerDelay } from '../policies/timerDelay.js';
 import { abortLikeOf } from './abortSignal.js';
 import { defaultOperationState, type OperationState } from './operationState.js';
 import {
@@ -30,13 +30,14 @@ export interface PollOperationOptions {
   readonly maxIntervalMs?: number | undefined;
   /**
    * Total time for the whole wait, in ms (1 to `MAX_TIMER_MS`), from the call: when the next poll could not
-   * start before it runs out, the poll fails at once with a `timeout` PartnerCenterError; each poll request
-   * gets the time left as its axios `timeout` (the engine's total budget). Default: `600000` (10 minutes).
+   * start before it runs out, the poll fails at once with a `timeout` PartnerCenterError; a poll request still
+   * in flight when it runs out is aborted and fails with `timeout` too. Default: `600000` (10 minutes).
    */
   readonly timeoutMs?: number | undefined;
   /**
    * Aborts the wait: settles at once with a `cancelled` PartnerCenterError, also in the middle of a wait
-   * (its timer is cleared); passed to every poll request. Default: none.
+   * (its timer is cleared); a poll request in flight is aborted (the engine's `cancelled` error). Default:
+   * none.
    */
   readonly signal?: AbortSignal | undefined;
   /**
@@ -62,7 +63,6 @@ interface Settings {
   readonly maxIntervalMs: number;
   readonly timeoutMs: number;
   readonly signal: AbortLike;
-  readonly rawSignal: AbortSignal | undefined;
   readonly onPoll: ((response: AxiosResponse) => void) | undefined;
   readonly classify: (response: AxiosResponse) => OperationState;
   readonly request: WorkflowRequestConfig | undefined;
@@ -93,7 +93,6 @@ function settingsOf(operation: unknown, options: PollOperationOptions): Settings
     maxIntervalMs: options.maxIntervalMs ?? DEFAULTS.maxIntervalMs,
     timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
     signal: abortLikeOf(options.signal),
-    rawSignal: options.signal,
     onPoll: options.onPoll,
     classify: options.classify ?? defaultOperationState,
     request: options.request,
@@ -128,16 +127,38 @@ async function pause(wait: Wait, deadline: number, settings: Settings, target: P
   await sleep(wait.ms, settings.signal, () => pollCancelledError(target));
 }
 
-/** The axios config of one poll: the caller's extra config, the signal, and the time left as `timeout`. */
-function pollConfig(settings: Settings, deadline: number): AxiosRequestConfig {
-  const left = Math.max(1, deadline - Date.now());
-  const own = settings.request?.timeout;
-  const config: AxiosRequestConfig = {
-    ...settings.request,
-    timeout: typeof own === 'number' && own > 0 ? Math.min(own, left) : left,
-  };
-  if (settings.rawSignal !== undefined) config.signal = settings.rawSignal;
-  return config;
+/**
+ * One poll: a GET of `location` through the instance with the caller's extra config, its signal linked to the
+ * caller's. A poll still running when the deadline comes is aborted and reported as `timeout` (the engine
+ * would call the abort `cancelled`); the instance's own time budgets stay as they are.
+ */
+async function pollOnce(
+  instance: AxiosInstance,
+  location: string,
+  settings: Settings,
+  deadline: number,
+  target: PollTarget,
+): Promise<AxiosResponse> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const unlink = settings.signal.onAbort(() => controller.abort());
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      controller.abort();
+    },
+    timerDelay(deadline - Date.now()),
+  );
+  try {
+    return await instance.get<unknown>(location, { ...settings.request, signal: controller.signal });
+  } catch (error: unknown) {
+    if (!timedOut) throw error;
+    const reason = `timeoutMs (${settings.timeoutMs} ms) ran out while a poll was in flight; it was aborted`;
+    throw pollTimeoutError(target, reason, undefined);
+  } finally {
+    clearTimeout(timer);
+    unlink();
+  }
 }
 
 /**
@@ -182,12 +203,14 @@ export async function pollOperation(
     status = operation.status;
   }
   for (;;) {
-    await pause(wait, deadline, settings, { url: requestUrl({ url: location, baseURL }), status });
-    const response = await instance.get<unknown>(location, pollConfig(settings, deadline));
+    const target: PollTarget = { url: requestUrl({ url: location, baseURL }), status };
+    await pause(wait, deadline, settings, target);
+    const response = await pollOnce(instance, location, settings, deadline, target);
     status = response.status;
     if (status < 200 || status > 299) throw unexpectedAnswerError(response);
-    settings.onPoll?.(response);
-    const state = settings.classify(response);
+    const { onPoll, classify } = settings;
+    onPoll?.(response);
+    const state = classify(response);
     if (state === 'done') return response;
     if (state === 'failed') throw operationFailedError(response);
     if (state !== 'running') {

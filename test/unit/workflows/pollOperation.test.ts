@@ -239,15 +239,23 @@ describe('pollOperation: bounds', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('gives each poll the time left as its axios timeout (the engine total budget)', async () => {
+  it('aborts a poll still in flight when timeoutMs runs out, and fails with timeout', async () => {
     const { instance, hits } = attachScripted([{ status: 200, delayMs: 120_000 }], FAST);
     const start = Date.now();
     const { error } = await settle(pollOperation(instance, STATUS_URL, { timeoutMs: 30_000 }));
     expect(error?.kind).toBe('timeout');
-    expect(error?.reason).toContain('total time budget of 30000 ms');
-    // the engine gives a custom adapter a short grace to settle on its own after the budget
-    expect(Date.now() - start).toBeGreaterThanOrEqual(30_000);
-    expect(Date.now() - start).toBeLessThan(31_000);
+    expect(error?.reason).toContain('timeoutMs (30000 ms) ran out while a poll was in flight');
+    expect(Date.now() - start).toBe(30_000);
     expect(hits).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("leaves the instance's own time budget to the engine (no axios timeout is set on a poll)", async () => {
+    const { instance, hits } = attachScripted([{ status: 200, data: {} }], FAST);
+    const request = Object.freeze({ headers: Object.freeze({ 'X-Locale': 'de-DE' }) });
+    const { value } = await settle(pollOperation(instance, STATUS_URL, { request }));
+    expect(value?.config.timeout).toBe(0);
+    expect(hits[0]?.headers['x-locale']).toBe('de-DE');
+    expect(request.headers).toEqual({ 'X-Locale': 'de-DE' });
   });
 });
