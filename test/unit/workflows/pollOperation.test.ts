@@ -170,6 +170,14 @@ describe('pollOperation: outcomes', () => {
     expect(error?.kind).toBe('not-found');
   });
 
+  it('turns a non-2xx answer let through by validateStatus into its error', async () => {
+    const { instance } = attachScripted([{ status: 404, data: { code: 404, description: 'gone' } }], FAST);
+    instance.defaults.validateStatus = () => true;
+    const { error } = await settle(pollOperation(instance, STATUS_URL, { classify: () => 'done' }));
+    expect(error?.kind).toBe('not-found');
+    expect(error?.description).toBe('gone');
+  });
+
   it('refuses a response without Location (client) and invalid options', async () => {
     const { instance, hits } = attachScripted([{ status: 200 }], FAST);
     const { error } = await settle(pollOperation(instance, accepted({ 'retry-after': '1' })));
