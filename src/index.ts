@@ -107,3 +107,10 @@ export {
   type ScopeStateStore,
   type StoreFailure,
 } from './tenancy/ScopeStateStore.js';
+export type { PageContinuation } from './workflows/continuation.js';
+export { defaultOperationState, type OperationState } from './workflows/operationState.js';
+export { isPaginationError, type PagePosition, PaginationError } from './workflows/PaginationError.js';
+export type { Page, PageIterable, PaginateOptions } from './workflows/pageTypes.js';
+export { paginate } from './workflows/paginate.js';
+export { type PollOperationOptions, pollOperation } from './workflows/pollOperation.js';
+export type { WorkflowRequestConfig } from './workflows/workflowOptions.js';

@@ -16,6 +16,7 @@ export const PARTNER_CENTER_ERROR_KINDS = [
   'timeout',
   'circuit-open',
   'cancelled',
+  'operation-failed',
   'unknown',
 ] as const;
 
@@ -28,6 +29,8 @@ export const PARTNER_CENTER_ERROR_KINDS = [
  * - `timeout`: a request or policy timeout, or 408. Never used for a caller's abort.
  * - `circuit-open`: the scope's circuit breaker is open; no request was sent.
  * - `cancelled`: the caller aborted (AbortSignal or axios cancel token).
+ * - `operation-failed`: an asynchronous operation polled by `pollOperation` reported that it failed (its
+ *   status was `failed`, `canceled`, `error`, ... or the caller's `classify` said so). Never retryable.
  * - `unknown`: something was thrown that is neither an HTTP failure nor a network fault.
  */
 export type PartnerCenterErrorKind = (typeof PARTNER_CENTER_ERROR_KINDS)[number];

@@ -26,7 +26,10 @@ export function scriptedAdapter(steps: Step[] | ((hit: Hit, index: number) => St
     const hit: Hit = {
       at: Date.now(),
       method: (config.method ?? 'get').toUpperCase(),
-      url: `${config.baseURL ?? ''}${config.url ?? ''}`,
+      // An absolute url ignores the baseURL, as axios's own adapters do.
+      url: /^[a-z][a-z\d+.-]*:\/\//i.test(config.url ?? '')
+        ? (config.url ?? '')
+        : `${config.baseURL ?? ''}${config.url ?? ''}`,
       headers,
       data: config.data,
     };

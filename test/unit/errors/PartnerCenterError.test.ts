@@ -88,7 +88,7 @@ describe('PartnerCenterError', () => {
 
   it('lists every kind once', () => {
     expect(new Set(PARTNER_CENTER_ERROR_KINDS).size).toBe(PARTNER_CENTER_ERROR_KINDS.length);
-    expect(PARTNER_CENTER_ERROR_KINDS).toHaveLength(12);
+    expect(PARTNER_CENTER_ERROR_KINDS).toHaveLength(13);
   });
 });
 

@@ -1,0 +1,175 @@
+/**
+ * Where the next page of a Partner Center collection is: the `links.next` of a page, read and resolved. A
+ * plain object (strings only), so that it can be saved as JSON and handed back to `paginate` to resume.
+ */
+export interface PageContinuation {
+  /**
+   * The next page's URL, already resolved against the version root of the first request: a path such as `/v1/customers?size=100&seekOperation=Next`, or an absolute URL.
+   */
+  readonly uri: string;
+  /** The method `links.next` named; always `GET` (a page listed with any other method is refused). */
+  readonly method: string;
+  /** The headers `links.next` listed (e.g. `MS-ContinuationToken`), sent with the next page's request. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The origin (`https://host`) and the API version segment (`v1`, `v1.0`) of the first request's URL. */
+export interface VersionRoot {
+  /** `scheme://host[:port]` of an absolute first URL; `''` for a URL relative to the instance's `baseURL`. */
+  readonly origin: string;
+  /** The first path segment when it names a version (`v1`, `v1.0`, `V2`), else `undefined`. */
+  readonly segment: string | undefined;
+}
+
+const ABSOLUTE = /^[a-z][a-z\d+.-]*:\/\//i;
+const ORIGIN = /^([a-z][a-z\d+.-]*:\/\/[^/?#]*)(.*)$/i;
+const VERSION = /^v\d+(?:\.\d+)*$/i;
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Characters a header value may not hold (a listed header must not be able to inject another). */
+const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
+
+function firstSegment(path: string): string {
+  return path.replace(/^\/+/, '').split(/[/?#]/, 1)[0] ?? '';
+}
+
+/** The version root of `url`, the URL a crawl starts from. */
+export function versionRoot(url: string): VersionRoot {
+  const match = ORIGIN.exec(url);
+  const origin = match?.[1] ?? '';
+  const path = match === null ? url : (match[2] ?? '');
+  const segment = firstSegment(path);
+  return { origin, segment: VERSION.test(segment) ? segment : undefined };
+}
+
+/**
+ * Resolves a `links.next.uri` the way the official .NET SDK does: Partner Center writes it relative to the
+ * API version root (`/customers?size=100&seekOperation=Next` for a crawl of `/v1/customers?size=100`).
+ * - an absolute URL (`https://...`) is used as it is;
+ * - a path that does not start with the first request's version segment gets that segment prefixed
+ *   (`/customers?...` -> `/v1/customers?...`); one that does is used as it is;
+ * - the first request's origin is prefixed when its URL was absolute; else the path stays relative to the
+ *   instance's `baseURL` (which then holds the version, if any).
+ */
+export function resolvePageUri(uri: string, root: VersionRoot): string {
+  if (ABSOLUTE.test(uri)) return uri;
+  const path = uri.startsWith('/') ? uri : `/${uri}`;
+  const segment = root.segment;
+  if (segment === undefined || firstSegment(path).toLowerCase() === segment.toLowerCase()) {
+    return `${root.origin}${path}`;
+  }
+  return `${root.origin}/${segment}${path}`;
+}
+
+/** `url` with its `size` query parameter set to `size` (added, or replacing every existing `size=`). */
+export function withPageSize(url: string, size: number): string {
+  const hash = url.indexOf('#');
+  const bare = hash === -1 ? url : url.slice(0, hash);
+  const query = bare.indexOf('?');
+  const path = query === -1 ? bare : bare.slice(0, query);
+  const kept =
+    query === -1
+      ? []
+      : bare
+          .slice(query + 1)
+          .split('&')
+          .filter((part) => part !== '' && part.split('=', 1)[0]?.toLowerCase() !== 'size');
+  return `${path}?${[...kept, `size=${size}`].join('&')}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** The `{ key, value }` list of `links.next.headers` as a record, or what is wrong with it. */
+function readHeaders(value: unknown): Record<string, string> | string {
+  if (value === undefined || value === null) return {};
+  if (!Array.isArray(value))
+    return `links.next.headers is ${describe(value)}, not an array of { key, value }`;
+  const headers: Record<string, string> = {};
+  for (const [i, entry] of value.entries()) {
+    const key = isRecord(entry) ? entry['key'] : undefined;
+    const text = isRecord(entry) ? entry['value'] : undefined;
+    if (typeof key !== 'string' || !HEADER_NAME.test(key)) {
+      return `links.next.headers[${i}].key is not a header name`;
+    }
+    if (typeof text !== 'string' || HEADER_VALUE_FORBIDDEN.test(text)) {
+      return `links.next.headers[${i}].value (${key}) is not a single-line string`;
+    }
+    headers[key] = text;
+  }
+  return headers;
+}
+
+/**
+ * Reads the `links` of a page: its next page, `undefined` on the last page (no `links`, no `links.next`, or a
+ * `null` one), or a text saying what is wrong. An absolute `uri` must have `pageOrigin` (the origin of the
+ * page that lists it, when known): the engine would send the bearer token to any other host too.
+ */
+export function readNextLink(
+  links: unknown,
+  root: VersionRoot,
+  pageOrigin: string | undefined,
+): PageContinuation | undefined | string {
+  if (links === undefined || links === null) return undefined;
+  if (!isRecord(links)) return `links is ${describe(links)}, not an object`;
+  const next = links['next'];
+  if (next === undefined || next === null) return undefined;
+  if (!isRecord(next)) return `links.next is ${describe(next)}, not an object`;
+  const uri = next['uri'];
+  if (typeof uri !== 'string' || uri.trim() === '') return 'links.next.uri is not a non-empty string';
+  const method = next['method'];
+  if (method !== undefined && (typeof method !== 'string' || method.toUpperCase() !== 'GET')) {
+    return `links.next.method is ${typeof method === 'string' ? `"${method.slice(0, 16)}"` : describe(method)}; only GET pages are followed`;
+  }
+  const headers = readHeaders(next['headers']);
+  if (typeof headers === 'string') return headers;
+  const resolved = resolvePageUri(uri.trim(), root);
+  if (ABSOLUTE.test(resolved) && pageOrigin !== undefined && originOf(resolved) !== pageOrigin) {
+    return 'links.next.uri points to another origin than the page; it is not followed (the bearer token would be sent there)';
+  }
+  return Object.freeze({ uri: resolved, method: 'GET', headers: Object.freeze(headers) });
+}
+
+/** The origin of an absolute URL (`https://host:port`, lower case), or `undefined`. */
+export function originOf(url: string | undefined): string | undefined {
+  if (url === undefined || !ABSOLUTE.test(url)) return undefined;
+  try {
+    return new URL(url).origin.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** What is wrong with a continuation handed to `paginate` (a saved one, read back), or `undefined`. */
+export function continuationIssue(value: unknown): string | undefined {
+  if (!isRecord(value)) return `continuation is ${describe(value)}, not { uri, method, headers }`;
+  if (typeof value['uri'] !== 'string' || value['uri'].trim() === '') {
+    return 'continuation.uri is not a non-empty string';
+  }
+  if (typeof value['method'] !== 'string' || value['method'].toUpperCase() !== 'GET') {
+    return 'continuation.method is not "GET"';
+  }
+  const headers = value['headers'];
+  if (!isRecord(headers)) return 'continuation.headers is not an object of strings';
+  for (const [name, text] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name) || typeof text !== 'string' || HEADER_VALUE_FORBIDDEN.test(text)) {
+      return `continuation.headers.${name.slice(0, 64)} is not a valid header`;
+    }
+  }
+  return undefined;
+}
+
+/** A key equal for two continuations that request the same page (for the loop guard). */
+export function continuationKey(continuation: PageContinuation): string {
+  const headers = Object.entries(continuation.headers)
+    .map(([name, value]) => [name.toLowerCase(), value])
+    .sort(([a = ''], [b = '']) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([continuation.uri, headers]);
+}

@@ -1,0 +1,83 @@
+import type { AxiosResponse } from 'axios';
+import { requestFacts } from '../errors/errorContext.js';
+import { errorFromResponse } from '../errors/errorFromResponse.js';
+import { withRequestSecrets } from '../errors/requestSecrets.js';
+import { requestUrl } from '../observability/requestUrl.js';
+import { defaultSanitizer } from '../observability/sanitizer.js';
+import { type PagePosition, PaginationError } from './PaginationError.js';
+
+/** The page `index` (counted from 1 in messages, as people count). */
+function pageName(position: PagePosition): string {
+  return `page ${position.pageIndex + 1} of the collection`;
+}
+
+/** A page answered 2xx but cannot be read (or must not be followed): `client`, not retryable. */
+export function malformedPageError(
+  response: AxiosResponse,
+  position: PagePosition,
+  problem: string,
+): PaginationError {
+  const sanitizer = withRequestSecrets(response.config, defaultSanitizer);
+  const base = errorFromResponse(
+    {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      data: response.data,
+    },
+    { sanitizer },
+    undefined,
+    requestFacts(response.config),
+    { kind: 'client', retryable: false, reason: `${pageName(position)}: ${problem}` },
+  );
+  // A page body's text is no Partner Center description: the message says what is wrong (the text stays in `body`).
+  return new PaginationError({ ...base.toInit(), description: undefined }, position);
+}
+
+/** The URL a page was requested from, for errors raised without a response. */
+function target(url: string, baseURL: unknown): string | undefined {
+  return requestUrl({ url, baseURL });
+}
+
+/** The page's `onPage` hook threw or rejected: `unknown`, the hook's error (scrubbed) as `cause`. */
+export function hookFailedError(position: PagePosition, thrown: unknown, url: string, baseURL: unknown) {
+  return new PaginationError(
+    {
+      kind: 'unknown',
+      retryable: false,
+      reason: `the onPage hook of ${pageName(position)} failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+      method: 'GET',
+      url: target(url, baseURL),
+      cause: thrown,
+    },
+    position,
+  );
+}
+
+/** The page's `onPage` hook did not settle within `onPageTimeoutMs`. */
+export function hookTimeoutError(position: PagePosition, ms: number, url: string, baseURL: unknown) {
+  return new PaginationError(
+    {
+      kind: 'timeout',
+      retryable: false,
+      reason: `the onPage hook of ${pageName(position)} did not settle within onPageTimeoutMs (${ms} ms)`,
+      method: 'GET',
+      url: target(url, baseURL),
+    },
+    position,
+  );
+}
+
+/** The caller aborted while no request was in flight (between pages, items, or during the hook). */
+export function pagingCancelledError(position: PagePosition, url: string, baseURL: unknown) {
+  return new PaginationError(
+    {
+      kind: 'cancelled',
+      retryable: false,
+      reason: `the caller aborted the pagination at ${pageName(position)}`,
+      method: 'GET',
+      url: target(url, baseURL),
+    },
+    position,
+  );
+}

@@ -1,0 +1,87 @@
+import type { AxiosResponse } from 'axios';
+import type { RetryAfter } from '../backoff/parseRetryAfter.js';
+import { requestFacts } from '../errors/errorContext.js';
+import type { ResponseFailure } from '../errors/errorFromResponse.js';
+import { errorFromResponse } from '../errors/errorFromResponse.js';
+import { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import { withRequestSecrets } from '../errors/requestSecrets.js';
+import { defaultSanitizer } from '../observability/sanitizer.js';
+import { operationStatusOf } from './operationState.js';
+
+/** The error of a poll answer: its status, ids and body's code and description, with `failure`'s kind. */
+function fromAnswer(response: AxiosResponse, failure?: ResponseFailure): PartnerCenterError {
+  return errorFromResponse(
+    {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      data: response.data,
+    },
+    { sanitizer: withRequestSecrets(response.config, defaultSanitizer) },
+    undefined,
+    requestFacts(response.config),
+    failure,
+  );
+}
+
+/** The operation reported that it failed (or `classify` said so): `operation-failed`, never retryable. */
+export function operationFailedError(response: AxiosResponse): PartnerCenterError {
+  const status = operationStatusOf(response.data);
+  const reason =
+    status === undefined
+      ? 'the operation failed (classify)'
+      : `the operation reported status "${status.slice(0, 64)}"`;
+  return fromAnswer(response, { kind: 'operation-failed', retryable: false, reason });
+}
+
+/** A poll answer that is not 2xx (an instance whose `validateStatus` lets it through): classified by status. */
+export function unexpectedAnswerError(response: AxiosResponse): PartnerCenterError {
+  return fromAnswer(response);
+}
+
+/** Where the operation is polled, for errors raised without a response. */
+export interface PollTarget {
+  /** The absolute status URL, or the Location as given when it cannot be resolved. */
+  readonly url: string | undefined;
+  /** Status of the last answer, when there was one. */
+  readonly status: number | undefined;
+}
+
+/** The next poll cannot be made in time (the server asks for too long a wait, or time is up): `timeout`. */
+export function pollTimeoutError(
+  target: PollTarget,
+  reason: string,
+  retryAfter: RetryAfter | undefined,
+): PartnerCenterError {
+  return new PartnerCenterError({
+    kind: 'timeout',
+    retryable: false,
+    reason,
+    retryAfterMs: retryAfter?.ms,
+    retryAfterSource: retryAfter?.source,
+    status: target.status,
+    method: 'GET',
+    url: target.url,
+  });
+}
+
+/** The caller aborted while the poll waited (no request in flight). */
+export function pollCancelledError(target: PollTarget): PartnerCenterError {
+  return new PartnerCenterError({
+    kind: 'cancelled',
+    retryable: false,
+    reason: 'the caller aborted while waiting for an asynchronous operation',
+    status: target.status,
+    method: 'GET',
+    url: target.url,
+  });
+}
+
+/** Neither a response with a `Location` header nor a URL was given: nothing to poll (`client`). */
+export function nothingToPollError(response: AxiosResponse): PartnerCenterError {
+  return fromAnswer(response, {
+    kind: 'client',
+    retryable: false,
+    reason: `the ${response.status} response has no Location header: there is no operation status to poll`,
+  });
+}

@@ -1,0 +1,224 @@
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import { parseRetryAfter, type RetryAfter } from '../backoff/parseRetryAfter.js';
+import { readHeader } from '../http/readHeader.js';
+import { requestUrl } from '../observability/requestUrl.js';
+import { type AbortLike, sleep } from '../policies/sleep.js';
+import { timerDelay } from '../policies/timerDelay.js';
+import { abortLikeOf } from './abortSignal.js';
+import { defaultOperationState, type OperationState } from './operationState.js';
+import {
+  nothingToPollError,
+  operationFailedError,
+  type PollTarget,
+  pollCancelledError,
+  pollTimeoutError,
+  unexpectedAnswerError,
+} from './pollErrors.js';
+import { OptionIssues, type WorkflowRequestConfig } from './workflowOptions.js';
+
+/** Options of {@link pollOperation}. */
+export interface PollOperationOptions {
+  /**
+   * Wait between polls when the server sends no `Retry-After`, in ms (0 to `MAX_TIMER_MS`; capped by
+   * `maxIntervalMs`). Default: `5000`.
+   */
+  readonly intervalMs?: number | undefined;
+  /**
+   * Longest wait before a poll, in ms (0 to `MAX_TIMER_MS`). When the server's `Retry-After` asks for longer,
+   * the poll fails at once with a `timeout` PartnerCenterError instead of polling early. Default: `60000`.
+   */
+  readonly maxIntervalMs?: number | undefined;
+  /**
+   * Total time for the whole wait, in ms (1 to `MAX_TIMER_MS`), from the call: when the next poll could not
+   * start before it runs out, the poll fails at once with a `timeout` PartnerCenterError; a poll request still
+   * in flight when it runs out is aborted and fails with `timeout` too. Default: `600000` (10 minutes).
+   */
+  readonly timeoutMs?: number | undefined;
+  /**
+   * Aborts the wait: settles at once with a `cancelled` PartnerCenterError, also in the middle of a wait
+   * (its timer is cleared); a poll request in flight is aborted (the engine's `cancelled` error). Default:
+   * none.
+   */
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Called with every 2xx poll answer, before it is classified. Synchronous; a hook that throws rejects the
+   * poll with what it threw. Default: none.
+   */
+  readonly onPoll?: ((response: AxiosResponse) => void) | undefined;
+  /**
+   * Reads a 2xx poll answer: `'done'` (resolve with it), `'running'` (poll again) or `'failed'` (reject with
+   * `operation-failed`). A classify that throws rejects the poll with what it threw. Default:
+   * {@link defaultOperationState} (`202` and a running `status` poll again, a failed `status` fails).
+   */
+  readonly classify?: ((response: AxiosResponse) => OperationState) | undefined;
+  /** Extra axios config for every poll request (headers, `partnerCenter`, ...). Default: none. */
+  readonly request?: WorkflowRequestConfig | undefined;
+}
+
+const DEFAULTS = { intervalMs: 5_000, maxIntervalMs: 60_000, timeoutMs: 600_000 } as const;
+
+/** The options, validated, with their defaults. */
+interface Settings {
+  readonly intervalMs: number;
+  readonly maxIntervalMs: number;
+  readonly timeoutMs: number;
+  readonly signal: AbortLike;
+  readonly onPoll: ((response: AxiosResponse) => void) | undefined;
+  readonly classify: (response: AxiosResponse) => OperationState;
+  readonly request: WorkflowRequestConfig | undefined;
+}
+
+function isResponse(value: unknown): value is AxiosResponse {
+  return (
+    value !== null && typeof value === 'object' && typeof (value as { status?: unknown }).status === 'number'
+  );
+}
+
+function settingsOf(operation: unknown, options: PollOperationOptions): Settings {
+  const issues = new OptionIssues('pollOperation');
+  if (!(typeof operation === 'string' && operation.trim() !== '') && !isResponse(operation)) {
+    issues.add(
+      'the operation must be the response that started it (with a Location header) or its Location URL',
+    );
+  }
+  issues.integer('intervalMs', options.intervalMs, 0);
+  issues.integer('maxIntervalMs', options.maxIntervalMs, 0);
+  issues.integer('timeoutMs', options.timeoutMs, 1);
+  issues.callback('onPoll', options.onPoll);
+  issues.callback('classify', options.classify);
+  issues.signal(options.signal);
+  issues.throwIfAny();
+  return {
+    intervalMs: options.intervalMs ?? DEFAULTS.intervalMs,
+    maxIntervalMs: options.maxIntervalMs ?? DEFAULTS.maxIntervalMs,
+    timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
+    signal: abortLikeOf(options.signal),
+    onPoll: options.onPoll,
+    classify: options.classify ?? defaultOperationState,
+    request: options.request,
+  };
+}
+
+/** How long to wait before the next poll, and whether the server asked for it. */
+interface Wait {
+  readonly ms: number;
+  readonly retryAfter: RetryAfter | undefined;
+}
+
+/** The server's `Retry-After` on `response`, else the interval (capped). */
+function waitAfter(response: AxiosResponse, settings: Settings): Wait {
+  const retryAfter = parseRetryAfter(response.headers);
+  if (retryAfter !== undefined) return { ms: retryAfter.ms, retryAfter };
+  return { ms: Math.min(settings.intervalMs, settings.maxIntervalMs), retryAfter: undefined };
+}
+
+/** Waits before a poll, never less than the server asked; fails at once when the wait cannot fit. */
+async function pause(wait: Wait, deadline: number, settings: Settings, target: PollTarget): Promise<void> {
+  if (settings.signal.aborted) throw pollCancelledError(target);
+  if (wait.retryAfter !== undefined && wait.ms > settings.maxIntervalMs) {
+    const reason = `the server asks to wait ${wait.ms} ms before the next poll, more than maxIntervalMs (${settings.maxIntervalMs} ms); not polled early`;
+    throw pollTimeoutError(target, reason, wait.retryAfter);
+  }
+  const left = deadline - Date.now();
+  if (wait.ms >= left) {
+    const reason = `the next poll (in ${wait.ms} ms) could not start before timeoutMs (${settings.timeoutMs} ms) runs out (${Math.max(0, left)} ms left)`;
+    throw pollTimeoutError(target, reason, wait.retryAfter);
+  }
+  await sleep(wait.ms, settings.signal, () => pollCancelledError(target));
+}
+
+/**
+ * One poll: a GET of `location` through the instance with the caller's extra config, its signal linked to the
+ * caller's. A poll still running when the deadline comes is aborted and reported as `timeout` (the engine
+ * would call the abort `cancelled`); the instance's own time budgets stay as they are.
+ */
+async function pollOnce(
+  instance: AxiosInstance,
+  location: string,
+  settings: Settings,
+  deadline: number,
+  target: PollTarget,
+): Promise<AxiosResponse> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const unlink = settings.signal.onAbort(() => controller.abort());
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      controller.abort();
+    },
+    timerDelay(deadline - Date.now()),
+  );
+  try {
+    return await instance.get<unknown>(location, { ...settings.request, signal: controller.signal });
+  } catch (error: unknown) {
+    if (!timedOut) throw error;
+    const reason = `timeoutMs (${settings.timeoutMs} ms) ran out while a poll was in flight; it was aborted`;
+    throw pollTimeoutError(target, reason, undefined);
+  } finally {
+    clearTimeout(timer);
+    unlink();
+  }
+}
+
+/**
+ * Waits for a Partner Center asynchronous operation (register a subscription, a billing reconciliation
+ * export, ...): the call that starts one answers `202 Accepted` with `Location` (where its status is) and
+ * `Retry-After` (when to ask). This waits the server's `Retry-After` (else `intervalMs`), then GETs the
+ * Location through `instance` (so through the engine: throttling and retries are handled there), until the
+ * operation is done, failed, or the time is up. It never polls before the server's `Retry-After`.
+ *
+ * - A `202` answer polls again (a new `Location` replaces the URL); a 2xx answer whose JSON `status` is
+ *   running (`notStarted`, `running`, `inProgress`, `pending`, `accepted`, `registering`; any case) polls again;
+ *   a failed `status` (`failed`, `canceled`, `cancelled`, `error`) rejects with `operation-failed`; any other
+ *   2xx resolves with that response. `classify` overrides this reading.
+ * - `operation` is the response that started the operation (the first poll waits its `Retry-After`), or a
+ *   saved Location URL (polled at once, to resume after a restart). A relative Location is resolved against
+ *   the instance's `baseURL` by axios.
+ *
+ * @returns the poll answer that said the operation is done.
+ * @throws (rejects) PartnerCenterError: `operation-failed`; `timeout` (time up, or the server asks to wait
+ *   longer than `maxIntervalMs`); `cancelled`; `client` (no Location); the engine's error of a failed poll.
+ *   `ResilienceOptionsError` for invalid options.
+ */
+export async function pollOperation(
+  instance: AxiosInstance,
+  operation: AxiosResponse | string,
+  options: PollOperationOptions = {},
+): Promise<AxiosResponse> {
+  const settings = settingsOf(operation, options);
+  const deadline = Date.now() + settings.timeoutMs;
+  const baseURL = settings.request?.baseURL ?? instance.defaults.baseURL;
+  let location: string;
+  let wait: Wait;
+  let status: number | undefined;
+  if (typeof operation === 'string') {
+    location = operation.trim();
+    wait = { ms: 0, retryAfter: undefined };
+  } else {
+    const header = readHeader(operation.headers, 'location');
+    if (header === undefined) throw nothingToPollError(operation);
+    location = header;
+    wait = waitAfter(operation, settings);
+    status = operation.status;
+  }
+  for (;;) {
+    const target: PollTarget = { url: requestUrl({ url: location, baseURL }), status };
+    await pause(wait, deadline, settings, target);
+    const response = await pollOnce(instance, location, settings, deadline, target);
+    status = response.status;
+    if (status < 200 || status > 299) throw unexpectedAnswerError(response);
+    const { onPoll, classify } = settings;
+    onPoll?.(response);
+    const state = classify(response);
+    if (state === 'done') return response;
+    if (state === 'failed') throw operationFailedError(response);
+    if (state !== 'running') {
+      throw new TypeError(
+        `pollOperation: classify returned ${JSON.stringify(state)}; expected 'done', 'running' or 'failed'`,
+      );
+    }
+    if (status === 202) location = readHeader(response.headers, 'location') ?? location;
+    wait = waitAfter(response, settings);
+  }
+}

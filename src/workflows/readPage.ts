@@ -1,0 +1,38 @@
+import type { AxiosResponse } from 'axios';
+import { requestUrl } from '../observability/requestUrl.js';
+import { originOf, readNextLink, type VersionRoot } from './continuation.js';
+import type { PagePosition } from './PaginationError.js';
+import { malformedPageError } from './pageErrors.js';
+import type { Page } from './pageTypes.js';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Reads a page from its response, or throws a `client` {@link PaginationError} naming what is wrong. */
+export function readPage<T>(response: AxiosResponse, position: PagePosition, root: VersionRoot): Page<T> {
+  const body: unknown = response.data;
+  if (!isRecord(body)) {
+    const what =
+      body === '' || body === undefined ? 'empty' : Array.isArray(body) ? 'an array' : `not a JSON object`;
+    throw malformedPageError(
+      response,
+      position,
+      `the body is ${what}; a page is { totalCount, items, links }`,
+    );
+  }
+  const items = body['items'];
+  if (!Array.isArray(items)) {
+    throw malformedPageError(response, position, 'the body has no items array');
+  }
+  const next = readNextLink(body['links'], root, originOf(requestUrl(response.config)));
+  if (typeof next === 'string') throw malformedPageError(response, position, next);
+  const total = body['totalCount'];
+  return Object.freeze({
+    items: items as T[],
+    totalCount: typeof total === 'number' && Number.isFinite(total) ? total : undefined,
+    index: position.pageIndex,
+    continuation: next,
+    response,
+  });
+}
