@@ -55,6 +55,7 @@ describe('normalizeOptions()', () => {
         'maxScopes',
         'partnerScope',
         'policy',
+        'reconcile',
         'resolve',
         'scopePolicies',
         'secrets',
@@ -85,6 +86,7 @@ describe('normalizeOptions()', () => {
       allowedQueryParameters: [],
       secrets: [],
       storeTimeoutMs: 1_000,
+      reconcile: undefined,
     });
     expect(normalized.token).not.toHaveProperty('refreshRetryIntervalMs');
   });
