@@ -66,6 +66,7 @@ export type {
   CallInfo,
   GiveUpEvent,
   HookErrorEvent,
+  ReconcileEvent,
   RequestEvent,
   ResilienceEvents,
   ResilienceHooks,
@@ -90,6 +91,8 @@ export { ResilienceOptionsError } from './options/ResilienceOptionsError.js';
 export type {
   CircuitBreakerOptions,
   PartnerCenterRequestOptions,
+  Reconcile,
+  ReconcileRequest,
   ResilienceOptions,
   ResolvedScopePolicy,
   RetryBudgetOptions,
