@@ -375,13 +375,13 @@ function memorySection(series) {
 
 const row = (rows, scenario, client) => rows.find((r) => r.scenario === scenario && r.client === client);
 
-function readingSection({ comparison, throughput, memory }) {
+function readingSection({ comparison, throughput, memory, orders }) {
   const rows = comparison.rows;
   const lines = ['## Reading', ''];
   lines.push(...successReading(rows));
   lines.push(...latencyReading(rows));
   lines.push(...runTimeReading(rows));
-  lines.push(...ordersReading(rows));
+  lines.push(...ordersReading(rows, orders !== undefined));
   lines.push(...outageReading(rows));
   lines.push(...throughputReading(throughput));
   lines.push(...memoryReading(memory));
@@ -467,7 +467,8 @@ function runTimeReading(rows) {
   return lines;
 }
 
-function ordersReading(rows) {
+/** `withSection`: the run has the exactly-once orders section to point at. */
+function ordersReading(rows, withSection) {
   if (!rows.some((r) => r.scenario === 'orders')) return [];
   const [a, b, c] = ['axios', 'axios-retry', 'ours'].map((client) => row(rows, 'orders', client));
   const lines = [
@@ -480,9 +481,13 @@ function ordersReading(rows) {
   lines.push(
     '  Ours resends a POST only when the server surely did not process it (here the 503s, with the same',
     '  `MS-RequestId`), and fails the 504/reset-after-processing ones as `outcomeUnknown` for the caller to',
-    '  reconcile: it trades those failed calls for zero duplicates. The `reconcile` option decides them in the',
-    '  call instead (see "Exactly-once orders" above).',
+    '  reconcile: it trades those failed calls for zero duplicates.',
   );
+  if (withSection) {
+    lines.push(
+      '  The `reconcile` option decides them in the call instead (see "Exactly-once orders" above).',
+    );
+  }
   return lines;
 }
 
