@@ -1,12 +1,16 @@
 // The benchmark: bare axios, axios + axios-retry and partner-center-resilience side by side on the same
 // Partner Center simulator scenarios, then success-path throughput, listener cost and heap per tenant scope.
 // Then client CPU per call (loopback HTTP), stub-adapter throughput and GC survival per scavenge of bare axios,
-// axios-retry, ours and ours with a token provider (bench/lib/cpu.mjs).
+// axios-retry, ours and ours with a token provider (bench/lib/cpu.mjs). Then exactly-once orders: order
+// POSTs whose answers are lost, with and without the `reconcile` option (bench/lib/orders.mjs).
 // Prints markdown tables and writes docs/benchmarks.md.
 //
 //   npm run bench        npm run build && node --expose-gc bench/run.mjs && node bench/multiprocess.mjs
 //   BENCH_QUICK=1 node --expose-gc bench/run.mjs    a reduced size, for iterating (doc to <tmpdir>)
-//   BENCH_ONLY=scenarios|throughput|cpu|memory      one part only (no doc; cpu writes its section to <tmpdir>)
+//   BENCH_ONLY=scenarios|throughput|cpu|memory|orders
+//                                                   one part only (no doc; cpu writes its section to <tmpdir>;
+//                                                   orders writes its section to <tmpdir> and, unless quick,
+//                                                   splices it into docs/benchmarks.md, the rest untouched)
 //   BENCH_RENDER=<results.json>                     rewrite docs/benchmarks.md from a saved full run
 // Every run saves its raw results to <tmpdir>/partner-center-resilience-bench.json. Stops by itself.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,20 +19,23 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runComparison } from './lib/compare.mjs';
 import { measureCpu } from './lib/cpu.mjs';
-import { COMMAND, cpuSection, renderDocument } from './lib/document.mjs';
+import { COMMAND, cpuSection, ordersSection, renderDocument } from './lib/document.mjs';
 import { measureScopes } from './lib/memory.mjs';
+import { runOrders } from './lib/orders.mjs';
 import {
   comparisonTable,
   cpuTable,
   failureTable,
   gcTable,
   memoryTable,
+  ordersTable,
   scenarioTable,
   stubRateTable,
   throughputTable,
 } from './lib/report.mjs';
-import { SCENARIOS, scaled } from './lib/scenarios.mjs';
+import { SCENARIOS, SEED, scaled } from './lib/scenarios.mjs';
 import { createSimulatorHost } from './lib/simulatorHost.mjs';
+import { spliceSection } from './lib/spliceSection.mjs';
 import { fixed } from './lib/stats.mjs';
 import { measureThroughput, stubAdapter } from './lib/throughput.mjs';
 
@@ -69,6 +76,12 @@ const CPU_SIZES = QUICK
       gcHttpCalls: 4000,
     };
 
+/**
+ * Sizes of the exactly-once orders part: order POSTs per variant, calls in flight, the share of POSTs whose
+ * answer the simulator loses (`lostOrders({ rate })`) and the seed.
+ */
+const ORDER_SIZES = { orders: QUICK ? 250 : 1000, concurrency: 16, rate: 0.2, seed: SEED };
+
 /** The command line of this run, as printed in the documents. */
 function commandLine() {
   if (!QUICK && !ONLY) return COMMAND;
@@ -103,6 +116,16 @@ async function throughputPart(host) {
   } finally {
     await host.stop();
   }
+}
+
+async function ordersPart(host) {
+  const rows = await runOrders(host, ORDER_SIZES, (r) =>
+    console.error(
+      `  ${r.variant.padEnd(15)} ok ${r.ok}/${r.calls}  unknown ${r.unknown}  other ${r.otherFailures}  ` +
+        `created ${r.ordersCreated}  duplicates ${r.duplicateOrders}  hits ${r.hits}  ${fixed(r.durationMs / 1000, 1)} s`,
+    ),
+  );
+  return { sizes: ORDER_SIZES, rows };
 }
 
 async function memoryPart() {
@@ -167,6 +190,10 @@ async function runAll() {
       console.error('memory...');
       result.memory = await memoryPart();
     }
+    if (wants('orders')) {
+      console.error('exactly-once orders:');
+      result.orders = await ordersPart(host);
+    }
   } finally {
     await host.shutdown();
   }
@@ -180,8 +207,24 @@ async function runAll() {
   return result;
 }
 
-/** docs/benchmarks.md for a complete full-size run; elsewhere (tmpdir) for a quick or partial one. */
+/**
+ * docs/benchmarks.md for a complete full-size run; elsewhere (tmpdir) for a quick or partial one. The orders
+ * part run alone also refreshes its own section of docs/benchmarks.md (unless quick).
+ */
 function writeDocument(result) {
+  if (result.orders && ONLY === 'orders') {
+    const section = ordersSection(result);
+    const file = join(tmpdir(), result.quick ? 'benchmarks-orders.quick.md' : 'benchmarks-orders.md');
+    writeFileSync(file, section);
+    console.error(`wrote ${file}`);
+    if (!result.quick) {
+      const doc = join(here, '..', 'docs', 'benchmarks.md');
+      const before = ['## Success-path throughput', '## Reading'];
+      writeFileSync(doc, spliceSection(readFileSync(doc, 'utf8'), section, before));
+      console.error(`spliced its section into ${doc}`);
+    }
+    return;
+  }
   if (result.cpu && !result.comparison && !result.throughput && !result.memory) {
     const file = join(tmpdir(), result.quick ? 'benchmarks-cpu.quick.md' : 'benchmarks-cpu.md');
     writeFileSync(file, `${cpuSection(result)}\n`);
@@ -234,6 +277,14 @@ function printTables(result) {
     out.push(gcTable(c), '');
   }
   if (result.memory) out.push(memoryTable(result.memory), '');
+  if (result.orders) {
+    const { orders, concurrency, rate } = result.orders.sizes;
+    out.push(
+      `Exactly-once orders (${orders} order POSTs per variant, concurrency ${concurrency}, lostOrders({ rate: ${rate} })):`,
+      '',
+    );
+    out.push(ordersTable(result.orders.rows), '');
+  }
   console.log(out.join('\n'));
 }
 

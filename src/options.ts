@@ -182,7 +182,9 @@ export interface ResilienceOptions extends ScopePolicyOptions {
 export interface ReconcileRequest {
   /** The call's `MS-RequestId`: a resend carries the same one. */
   readonly requestId: string;
+  /** The call's `MS-CorrelationId`. */
   readonly correlationId: string;
+  /** The call's tenant scope key, e.g. `customer:<tenant id>`. */
   readonly scope: string;
   /** Upper case, e.g. `POST`. */
   readonly method: string;

@@ -1,5 +1,7 @@
 // docs/benchmarks.md: the command, the machine, the method, the tables and a reading generated from the
 // numbers of the same run (so the prose never drifts from the tables).
+
+import { ORDER_VARIANT_LABELS } from './orderPlan.mjs';
 import {
   comparisonTable,
   cpuTable,
@@ -7,6 +9,7 @@ import {
   gcTable,
   markdownTable,
   memoryTable,
+  ordersTable,
   scenarioTable,
   stubRateTable,
   throughputTable,
@@ -53,6 +56,7 @@ export function renderDocument(result) {
     failureTable(comparison.rows, comparison.scenarios),
     '',
     deadlineSection(comparison.rows),
+    ...(result.orders ? [ordersSection(result)] : []),
     throughputSection(throughput),
     ...(result.cpu ? [cpuSection(result)] : []),
     memorySection(memory),
@@ -272,19 +276,112 @@ function floorReading(cpu) {
     : [];
 }
 
+/** The heading of the exactly-once orders section (bench/lib/spliceSection.mjs finds it by it). */
+export const ORDERS_HEADING = '## Exactly-once orders: reconcile under lost answers';
+
+/**
+ * "Exactly-once orders": the command, the machine, the method, the table of `result.orders` and a reading
+ * from its numbers. Also rendered alone by `BENCH_ONLY=orders`, which splices it into docs/benchmarks.md.
+ */
+export function ordersSection({ orders, machine, quick, command }) {
+  const { rows, sizes } = orders;
+  const lines = [ORDERS_HEADING, ''];
+  if (quick) {
+    lines.push(
+      '> **Quick run (`BENCH_QUICK=1`): reduced sizes, for checking the harness. Not final numbers.**',
+      '',
+    );
+  }
+  lines.push('Produced by:', '', '```sh', command ?? COMMAND, '```', '');
+  if ((command ?? COMMAND) !== COMMAND) {
+    lines.push(
+      'This section was rendered alone by that partial run and spliced into this page: its numbers come from',
+      'that run, not from the run of the other sections.',
+      '',
+    );
+  }
+  lines.push(
+    `Machine: ${machine.cpus} cores (${machine.cpuModel ?? 'unknown CPU'}), node ${machine.node}, ${machine.date}.`,
+    '',
+    `- **Scenario.** The simulator's \`lostOrders({ rate: ${sizes.rate} })\` (seed ${sizes.seed}): that share of the order`,
+    '  POSTs commit the order and then lose the answer, half with a 504 and half with the connection reset',
+    '  ([testing.md](testing.md#lost-orders)); nothing else fails. A fresh simulator per variant.',
+    `- **Workload.** ${sizes.orders} order POSTs (\`POST /v1/customers/{id}/orders\`) over the scenario's 5 customers, at`,
+    `  most ${sizes.concurrency} in flight (closed loop). Each has one line item whose \`friendlyName\` is a unique client`,
+    '  reference, so no two orders are alike: `duplicateOrders` counts only resends that created a second order.',
+    '- **Variants.** Bare axios; axios + axios-retry (`retries: 3`, `exponentialDelay`, its default condition);',
+    '  ours with its defaults and no `reconcile` (an unknown outcome fails the call with `outcomeUnknown`); ours',
+    '  with the orders recipe of [exactly-once-orders.md](exactly-once-orders.md#recipe-orders) as each',
+    "  request's `reconcile` (bench/lib/findOrder.mjs: read the customer's orders, match the line items of the",
+    '  orders created since the call started).',
+    '- **Counts.** "Outcome unknown": ours says so (`outcomeUnknown`); for the others, a 500, 502 or 504, or a',
+    '  network fault after sending. "Reconciled": the `onReconcile` events by outcome. Orders created,',
+    "  duplicates and server hits are the simulator's counters; order lookups are `GET /v1/customers/{id}/orders`.",
+    '',
+    ordersTable(rows),
+    '',
+    ...ordersSectionReading(rows),
+    '',
+  );
+  return lines.join('\n');
+}
+
+function ordersSectionReading(rows) {
+  const by = (variant) => rows.find((r) => r.variant === variant);
+  const lines = [];
+  const withReconcile = by('ours+reconcile');
+  if (withReconcile) {
+    const r = withReconcile;
+    const extra = r.hits - r.postHits;
+    lines.push(
+      `- **With reconcile** the lookup found ${r.reconciled.found} orders whose answer was lost (the call resolved` +
+        ` with the order, status 200), ${r.reconciled.absent} calls were resent under the same \`MS-RequestId\` and` +
+        ` ${r.reconciled.failed} could not be decided: ${r.duplicateOrders} duplicate orders and ${r.unknown} unknown` +
+        ` outcomes, targets ${r.targetsMet ? 'met' : '**NOT met**'}. The price is one lookup per lost answer,` +
+        ` ${extra} more hits (${fixed((extra / r.postHits) * 100, 1)}% of the POSTs).`,
+    );
+  }
+  const ours = by('ours');
+  if (ours) {
+    lines.push(
+      `- **Without reconcile** ours leaves ${ours.unknown} calls with \`outcomeUnknown\` and creates no duplicate` +
+        ' (it never resends a POST whose outcome is unknown); each of those orders exists (the scenario commits' +
+        ' every POST it loses), so the caller must look them up itself.',
+    );
+  }
+  const retry = by('axios-retry');
+  if (retry) {
+    lines.push(
+      `- **axios-retry** created ${retry.duplicateOrders} duplicate orders: its default condition resends a POST` +
+        ' after a network error (the resets) with no stable `MS-RequestId`, so the resend of an order that was' +
+        ' committed is a second order.',
+    );
+  }
+  const refused = rows.filter((r) => (r.failures?.['circuit-open'] ?? 0) > 0);
+  if (refused.length > 0) {
+    lines.push(
+      `- **Open breakers.** ${refused.map((r) => `${ORDER_VARIANT_LABELS[r.variant] ?? r.variant}: ${r.failures['circuit-open']}`).join(', ')}` +
+        ' calls were refused by an open circuit breaker: five lost answers in a row on one customer scope' +
+        ' open its breaker (30 s by default) and nothing is sent while it is open (those orders were surely not' +
+        ' created). A reconcile lookup is refused too, which leaves its call unknown.',
+    );
+  }
+  return lines;
+}
+
 function memorySection(series) {
   return ['## Heap per tenant scope', '', memoryTable(series), ''].join('\n');
 }
 
 const row = (rows, scenario, client) => rows.find((r) => r.scenario === scenario && r.client === client);
 
-function readingSection({ comparison, throughput, memory }) {
+function readingSection({ comparison, throughput, memory, orders }) {
   const rows = comparison.rows;
   const lines = ['## Reading', ''];
   lines.push(...successReading(rows));
   lines.push(...latencyReading(rows));
   lines.push(...runTimeReading(rows));
-  lines.push(...ordersReading(rows));
+  lines.push(...ordersReading(rows, orders !== undefined));
   lines.push(...outageReading(rows));
   lines.push(...throughputReading(throughput));
   lines.push(...memoryReading(memory));
@@ -370,7 +467,8 @@ function runTimeReading(rows) {
   return lines;
 }
 
-function ordersReading(rows) {
+/** `withSection`: the run has the exactly-once orders section to point at. */
+function ordersReading(rows, withSection) {
   if (!rows.some((r) => r.scenario === 'orders')) return [];
   const [a, b, c] = ['axios', 'axios-retry', 'ours'].map((client) => row(rows, 'orders', client));
   const lines = [
@@ -385,6 +483,11 @@ function ordersReading(rows) {
     '  `MS-RequestId`), and fails the 504/reset-after-processing ones as `outcomeUnknown` for the caller to',
     '  reconcile: it trades those failed calls for zero duplicates.',
   );
+  if (withSection) {
+    lines.push(
+      '  The `reconcile` option decides them in the call instead (see "Exactly-once orders" above).',
+    );
+  }
   return lines;
 }
 

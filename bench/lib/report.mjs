@@ -1,5 +1,6 @@
 // Markdown output: the tables printed to stdout and written to docs/benchmarks.md.
 import { CLIENT_LABELS } from './clients.mjs';
+import { ORDER_TARGETS, ORDER_VARIANT_LABELS } from './orderPlan.mjs';
 import { fixed, mib, percent } from './stats.mjs';
 
 /** A markdown table from a header row and body rows (cells are strings or numbers), columns aligned. */
@@ -204,6 +205,44 @@ export function gcTable(cpu) {
         fixed(r.survivedPerScavengeRatio, 2),
         fixed(r.survivedPerCallRatio, 2),
         targetCell(worst, bound, 'max'),
+      ];
+    }),
+  );
+}
+
+/** The exactly-once orders rows: what the callers saw, what the simulator counted, and the targets. */
+export function ordersTable(rows) {
+  return markdownTable(
+    [
+      'variant',
+      'calls ok',
+      'failed, outcome unknown',
+      'failed, other',
+      'orders created',
+      'duplicate orders',
+      'reconciled (found / absent / failed)',
+      'server hits (order POSTs + order lookups)',
+      'run time',
+      'target',
+    ],
+    rows.map((r) => {
+      const target = ORDER_TARGETS[r.variant];
+      const other = Object.entries(r.failures ?? {})
+        .map(([kind, count]) => `${kind}: ${count}`)
+        .join(', ');
+      return [
+        ORDER_VARIANT_LABELS[r.variant] ?? r.variant,
+        `${r.ok} of ${r.calls}`,
+        r.unknown,
+        other === '' ? r.otherFailures : `${r.otherFailures} (${other})`,
+        r.ordersCreated,
+        r.duplicateOrders,
+        r.reconciled ? `${r.reconciled.found} / ${r.reconciled.absent} / ${r.reconciled.failed}` : '-',
+        `${r.hits} (${r.postHits} + ${r.lookupHits})`,
+        `${fixed(r.durationMs / 1000, 1)} s`,
+        target === undefined
+          ? '-'
+          : `${target.duplicateOrders} duplicates, ${target.unknown} unknown: ${r.targetsMet ? 'met' : 'NOT met'}`,
       ];
     }),
   );

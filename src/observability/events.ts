@@ -72,9 +72,11 @@ export interface SuccessEvent extends CallInfo {
  * threw, gave something else or ran out of time: the call fails with the unknown-outcome error).
  */
 export interface ReconcileEvent extends CallInfo {
+  /** What `reconcile` decided: found (`found`), surely not created (`absent`), or could not tell (`failed`). */
   readonly outcome: 'found' | 'absent' | 'failed';
   /** The attempts sent so far. */
   readonly attempts: number;
+  /** How long the decision took, in ms. */
   readonly durationMs: number;
 }
 

@@ -158,9 +158,12 @@ export async function reconcileStop(
   };
   const again = decideRetry(known, resend, policy, Date.now(), backoff);
   if (again.retry) return again;
+  // decideRetry names why it stopped (the budget, a long Retry-After, retries off), except for spent
+  // attempts, where the error keeps the failure's own reason (e.g. `network fault ECONNRESET`).
+  const why = again.error.reason;
   throw again.error.with({
     outcomeUnknown: false,
     retryable: false,
-    reason: `reconcile found that the request was not processed, but it cannot be resent: ${again.error.reason ?? `all ${call.maxAttempts} attempts are spent`}`,
+    reason: `reconcile found that the request was not processed, but it cannot be resent: ${why !== undefined && why !== known.reason ? why : `all ${call.maxAttempts} attempts are spent`}`,
   });
 }

@@ -107,6 +107,21 @@ describe('reconcile: a POST whose outcome is unknown', () => {
     );
   });
 
+  it('says the attempts are spent, not the last failure, when a reset resend cannot be resent again', async () => {
+    const { instance, hits } = setup([{ fault: 'ECONNRESET', message: 'socket hang up' }], {
+      retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10 },
+      reconcile: () => null,
+    });
+    const { error } = await run(instance.post(ORDERS, ORDER));
+    expect(hits).toHaveLength(2);
+    if (!isPartnerCenterError(error)) throw new Error('expected a PartnerCenterError');
+    expect(error.kind).toBe('network');
+    expect(error.outcomeUnknown).toBe(false);
+    expect(error.reason).toBe(
+      'reconcile found that the request was not processed, but it cannot be resent: all 2 attempts are spent',
+    );
+  });
+
   it('fails with the unknown-outcome error, reason and cause, when reconcile throws', async () => {
     const { instance, hits, events } = setup([GATEWAY_TIMEOUT], {
       reconcile: () => {
