@@ -29,10 +29,10 @@ interface Registration {
   readonly subscriptionId: string;
 }
 
-function client(sim: PartnerCenterSimulator): AxiosInstance {
+function client(sim: PartnerCenterSimulator, baseURL = sim.url): AxiosInstance {
   const agent = new Agent({ keepAlive: true });
   open.push(() => agent.destroy());
-  const instance = axios.create({ baseURL: sim.url, httpAgent: agent, proxy: false });
+  const instance = axios.create({ baseURL, httpAgent: agent, proxy: false });
   attachResilience(instance, { retry: { baseDelayMs: 1, maxDelayMs: 10 } });
   return instance;
 }
@@ -108,6 +108,24 @@ describe('pollOperation against the simulator (real HTTP, real timers)', () => {
     // At about 1 s (at once), 2 s and 3 s.
     expect(operationPolls).toBeGreaterThanOrEqual(2);
     expect(operationPolls).toBeLessThanOrEqual(3);
+  });
+
+  it('an instance whose baseURL ends in /v1 polls the root-relative Location on its origin', async () => {
+    // Partner Center's Location is relative to the host (`/v1/customers/...`), not to the baseURL's path.
+    const { sim, url, subscriptionId } = await registration({ durationMs: 500, retryAfterSeconds: 1 });
+    const api = client(sim, `${sim.url}/v1`);
+
+    const accepted = await api.post(url.replace(/^\/v1/, ''));
+    const location = String(accepted.headers['location']);
+    expect(location).toMatch(/^\/v1\/customers\//);
+    const fromResponse = await pollOperation(api, accepted);
+    const fromSaved = await pollOperation(client(sim, `${sim.url}/v1`), location);
+
+    for (const done of [fromResponse, fromSaved]) {
+      expect(done.status).toBe(200);
+      expect(done.data).toEqual({ subscriptionId, status: 'registered' });
+    }
+    expect(sim.stats().hitsPerRoute['unmatched']).toBeUndefined();
   });
 
   it('an abort during the Retry-After wait settles at once with cancelled, nothing polled, no timer left', async () => {
