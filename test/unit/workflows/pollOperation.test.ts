@@ -123,6 +123,19 @@ describe('pollOperation: waiting', () => {
     ]);
   });
 
+  it('polls a Location that is a path from the host on the origin of an absolute request, without baseURL', async () => {
+    const { instance, hits } = attachScripted([{ status: 200, data: { status: 'registered' } }], FAST);
+    delete instance.defaults.baseURL;
+    const response = accepted();
+    response.config = {
+      headers: {},
+      url: `${PARTNER_CENTER}/v1/customers/c1/registrations`,
+    } as typeof response.config;
+
+    expect((await settle(pollOperation(instance, response))).value?.status).toBe(200);
+    expect(hits.map((h) => h.url)).toEqual([`${PARTNER_CENTER}${STATUS_URL}`]);
+  });
+
   it('lets the engine retry a throttled poll (429 + Retry-After)', async () => {
     const { instance, hits } = attachScripted(
       [
