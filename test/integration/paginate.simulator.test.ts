@@ -54,10 +54,15 @@ async function simulator(scenario: Scenario): Promise<PartnerCenterSimulator> {
 }
 
 /** An attached instance on the simulator (its own keep-alive agent), with small retry delays. */
-function client(sim: PartnerCenterSimulator, retries: RetryEvent[] = []): AxiosInstance {
+function client(
+  sim: PartnerCenterSimulator,
+  retries: RetryEvent[] = [],
+  baseURL: string | undefined = sim.url,
+): AxiosInstance {
   const agent = new Agent({ keepAlive: true });
   open.push(() => agent.destroy());
-  const instance = axios.create({ baseURL: sim.url, httpAgent: agent, proxy: false });
+  const instance = axios.create({ httpAgent: agent, proxy: false });
+  if (baseURL !== undefined) instance.defaults.baseURL = baseURL;
   attachResilience(instance, {
     retry: { baseDelayMs: 1, maxDelayMs: 10 },
     hooks: { onRetry: (event) => retries.push(event) },
@@ -141,5 +146,19 @@ describe('paginate against the simulator (real HTTP, faults on page requests)', 
     const stats = sim.stats();
     expect(Object.values(stats.faultsFired).reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(5);
     expect(stats).toMatchObject({ pagesServed: 50, invalidContinuationTokens: 0, hitsBeforeDeadline: 0 });
+  });
+
+  it('follows the version-relative links from an absolute URL and under a baseURL ending in /v1', async () => {
+    const sim = await simulator({ customers: 250 });
+    const crawls = [
+      paginate<Customer>(client(sim, [], undefined), `${sim.url}/v1/customers`, { size: 100 }),
+      paginate<Customer>(client(sim, [], `${sim.url}/v1`), '/customers', { size: 100 }),
+    ];
+    for (const crawl of crawls) {
+      const ids: string[] = [];
+      for await (const customer of crawl) ids.push(customer.id);
+      expect(ids).toEqual(sim.customerIds);
+    }
+    expect(sim.stats()).toMatchObject({ pagesServed: 6, hitsPerRoute: { 'GET /v1/customers': 6 } });
   });
 });
