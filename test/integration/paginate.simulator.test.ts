@@ -53,16 +53,16 @@ async function simulator(scenario: Scenario): Promise<PartnerCenterSimulator> {
   return sim;
 }
 
-/** An attached instance on the simulator (its own keep-alive agent), with small retry delays. */
+/** An attached instance on the simulator (its own keep-alive agent), with small retry delays; `null`: no baseURL. */
 function client(
   sim: PartnerCenterSimulator,
   retries: RetryEvent[] = [],
-  baseURL: string | undefined = sim.url,
+  baseURL: string | null = sim.url,
 ): AxiosInstance {
   const agent = new Agent({ keepAlive: true });
   open.push(() => agent.destroy());
   const instance = axios.create({ httpAgent: agent, proxy: false });
-  if (baseURL !== undefined) instance.defaults.baseURL = baseURL;
+  if (baseURL !== null) instance.defaults.baseURL = baseURL;
   attachResilience(instance, {
     retry: { baseDelayMs: 1, maxDelayMs: 10 },
     hooks: { onRetry: (event) => retries.push(event) },
@@ -151,7 +151,7 @@ describe('paginate against the simulator (real HTTP, faults on page requests)', 
   it('follows the version-relative links from an absolute URL and under a baseURL ending in /v1', async () => {
     const sim = await simulator({ customers: 250 });
     const crawls = [
-      paginate<Customer>(client(sim, [], undefined), `${sim.url}/v1/customers`, { size: 100 }),
+      paginate<Customer>(client(sim, [], null), `${sim.url}/v1/customers`, { size: 100 }),
       paginate<Customer>(client(sim, [], `${sim.url}/v1`), '/customers', { size: 100 }),
     ];
     for (const crawl of crawls) {
