@@ -6,7 +6,10 @@ import type { WorkflowRequestConfig } from './workflowOptions.js';
 export interface Page<T = unknown> {
   /** The page's `items`, as the server sent them (typed by the caller, not validated). */
   readonly items: readonly T[];
-  /** The body's `totalCount` (the size of the whole collection), when it is a number. */
+  /**
+   * The body's `totalCount`, when it is a number, as the server wrote it: Partner Center's customer pages
+   * count the items of that page in it, not the whole collection.
+   */
   readonly totalCount: number | undefined;
   /** The page's position in this iteration: 0 for the first page requested (also when resuming). */
   readonly index: number;

@@ -5,6 +5,7 @@ import { requestUrl } from '../observability/requestUrl.js';
 import { type AbortLike, sleep } from '../policies/sleep.js';
 import { timerDelay } from '../policies/timerDelay.js';
 import { abortLikeOf } from './abortSignal.js';
+import { originOf } from './continuation.js';
 import { defaultOperationState, type OperationState } from './operationState.js';
 import {
   nothingToPollError,
@@ -112,6 +113,17 @@ function waitAfter(response: AxiosResponse, settings: Settings): Wait {
   return { ms: Math.min(settings.intervalMs, settings.maxIntervalMs), retryAfter: undefined };
 }
 
+/**
+ * A Location that is a path from the host (`/v1/customers/...`, as Partner Center writes it) on the origin of
+ * `base`, the URL that answered it (else the base URL): HTTP resolves it against the request's URL, where
+ * axios would append it to the path of a `baseURL` (`https://host/v1` + `/v1/...`). Anything else as it is.
+ */
+function fromHost(location: string, base: string | undefined): string {
+  if (!location.startsWith('/') || location.startsWith('//')) return location;
+  const origin = originOf(base);
+  return origin === undefined ? location : `${origin}${location}`;
+}
+
 /** Waits before a poll, never less than the server asked; fails at once when the wait cannot fit. */
 async function pause(wait: Wait, deadline: number, settings: Settings, target: PollTarget): Promise<void> {
   if (settings.signal.aborted) throw pollCancelledError(target);
@@ -173,8 +185,9 @@ async function pollOnce(
  *   a failed `status` (`failed`, `canceled`, `cancelled`, `error`) rejects with `operation-failed`; any other
  *   2xx resolves with that response. `classify` overrides this reading.
  * - `operation` is the response that started the operation (the first poll waits its `Retry-After`), or a
- *   saved Location URL (polled at once, to resume after a restart). A relative Location is resolved against
- *   the instance's `baseURL` by axios.
+ *   saved Location URL (polled at once, to resume after a restart). A Location that is a path from the host
+ *   (`/v1/...`) goes to the origin of the request that answered it (of the `baseURL` for a saved one), also
+ *   when the `baseURL` ends in `/v1`; any other relative Location is resolved against the `baseURL` by axios.
  *
  * @returns the poll answer that said the operation is done.
  * @throws (rejects) PartnerCenterError: `operation-failed`; `timeout` (time up, or the server asks to wait
@@ -193,12 +206,12 @@ export async function pollOperation(
   let wait: Wait;
   let status: number | undefined;
   if (typeof operation === 'string') {
-    location = operation.trim();
+    location = fromHost(operation.trim(), baseURL);
     wait = { ms: 0, retryAfter: undefined };
   } else {
     const header = readHeader(operation.headers, 'location');
     if (header === undefined) throw nothingToPollError(operation);
-    location = header;
+    location = fromHost(header, requestUrl(operation.config ?? {}) ?? baseURL);
     wait = waitAfter(operation, settings);
     status = operation.status;
   }
@@ -218,7 +231,8 @@ export async function pollOperation(
         `pollOperation: classify returned ${JSON.stringify(state)}; expected 'done', 'running' or 'failed'`,
       );
     }
-    if (status === 202) location = readHeader(response.headers, 'location') ?? location;
+    const next = status === 202 ? readHeader(response.headers, 'location') : undefined;
+    if (next !== undefined) location = fromHost(next, requestUrl(response.config) ?? baseURL);
     wait = waitAfter(response, settings);
   }
 }

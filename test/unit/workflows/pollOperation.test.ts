@@ -97,6 +97,45 @@ describe('pollOperation: waiting', () => {
     ]);
   });
 
+  it('polls a Location that is a path from the host on the origin, also when the baseURL ends in /v1', async () => {
+    const { instance, hits } = attachScripted(
+      [
+        { status: 202, headers: { location: '/v1/operations/2', 'retry-after': '1' } },
+        { status: 200, data: { status: 'registered' } },
+        { status: 200, data: { status: 'registered' } },
+      ],
+      FAST,
+    );
+    instance.defaults.baseURL = `${PARTNER_CENTER}/v1`;
+    const response = accepted();
+    response.config = {
+      headers: {},
+      baseURL: `${PARTNER_CENTER}/v1`,
+      url: '/customers/c1/registrations',
+    } as typeof response.config;
+
+    expect((await settle(pollOperation(instance, response))).value?.status).toBe(200);
+    expect((await settle(pollOperation(instance, STATUS_URL))).value?.status).toBe(200);
+    expect(hits.map((h) => h.url)).toEqual([
+      `${PARTNER_CENTER}${STATUS_URL}`,
+      `${PARTNER_CENTER}/v1/operations/2`,
+      `${PARTNER_CENTER}${STATUS_URL}`,
+    ]);
+  });
+
+  it('polls a Location that is a path from the host on the origin of an absolute request, without baseURL', async () => {
+    const { instance, hits } = attachScripted([{ status: 200, data: { status: 'registered' } }], FAST);
+    delete instance.defaults.baseURL;
+    const response = accepted();
+    response.config = {
+      headers: {},
+      url: `${PARTNER_CENTER}/v1/customers/c1/registrations`,
+    } as typeof response.config;
+
+    expect((await settle(pollOperation(instance, response))).value?.status).toBe(200);
+    expect(hits.map((h) => h.url)).toEqual([`${PARTNER_CENTER}${STATUS_URL}`]);
+  });
+
   it('lets the engine retry a throttled poll (429 + Retry-After)', async () => {
     const { instance, hits } = attachScripted(
       [
