@@ -188,6 +188,8 @@ export interface ReconcileRequest {
   readonly scope: string;
   /** Upper case, e.g. `POST`. */
   readonly method: string;
+  /** Epoch ms at which the call started: whatever it created was created after this. */
+  readonly startedAt: number;
   /** The request URL as sent (the instance's `baseURL` joined, query included; not redacted: your own data). */
   readonly url: string;
   /** The request body as it was sent (after axios's `transformRequest`: usually a JSON string). */

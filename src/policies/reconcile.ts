@@ -84,6 +84,7 @@ export async function askReconcile(
       correlationId: call.correlationId,
       scope: call.scope,
       method: call.method,
+      startedAt: call.startedAt,
       url: requestUrl(call.config) ?? '',
       data: call.config.data as unknown,
       error,

@@ -66,6 +66,7 @@ describe('reconcile: a POST whose outcome is unknown', () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({
       method: 'POST',
+      startedAt: Date.parse('2026-11-25T12:00:00Z'),
       scope: 'customer:aaaaaaaa-0000-0000-0000-00000000000a',
       url: `https://api.partnercenter.microsoft.com${ORDERS}`,
       requestId: hits[0]?.headers['ms-requestid'],
