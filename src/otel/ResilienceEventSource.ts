@@ -67,6 +67,13 @@ export interface GiveUpFields extends CallFields {
   };
 }
 
+/** `onReconcile`: `reconcile` decided a call whose outcome was unknown. */
+export interface ReconcileFields extends CallFields {
+  readonly outcome: string;
+  readonly attempts: number;
+  readonly durationMs: number;
+}
+
 /** What {@link instrumentResilience} subscribes to: a `ResilienceHandle` from `attachResilience()`. */
 export interface ResilienceEventSource {
   readonly onRequest: Subscribe<RequestFields>;
@@ -78,4 +85,6 @@ export interface ResilienceEventSource {
   readonly onTokenRefresh: Subscribe<TokenRefreshFields>;
   readonly onGiveUp: Subscribe<GiveUpFields>;
   readonly onSuccess: Subscribe<SuccessFields>;
+  /** Optional: a handle of a version without `reconcile` has none. */
+  readonly onReconcile?: Subscribe<ReconcileFields>;
 }

@@ -14,6 +14,7 @@ export type {
   BreakerFields,
   CallFields,
   GiveUpFields,
+  ReconcileFields,
   RequestFields,
   ResilienceEventSource,
   RetryFields,

@@ -261,6 +261,17 @@ export function instrumentResilience(
       recordDuration(event, defined({ 'http.response.status_code': status, 'error.type': errorType }));
       count('onGiveUp', event.scope);
     }),
+    ...(handle.onReconcile === undefined
+      ? []
+      : [
+          handle.onReconcile((event) => {
+            open.get(event.requestId)?.span.addEvent(RESILIENCE_SPAN_EVENTS.reconcile, {
+              'partner_center.reconcile.outcome': event.outcome,
+              'partner_center.reconcile.duration_ms': event.durationMs,
+            });
+            count('onReconcile', event.scope);
+          }),
+        ]),
   ];
 
   let disposed = false;

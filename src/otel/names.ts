@@ -19,6 +19,7 @@ export const RESILIENCE_EVENT_NAMES = {
   onReset: 'OnCircuitClosed',
   onTokenRefresh: 'OnTokenRefresh',
   onGiveUp: 'OnGiveUp',
+  onReconcile: 'OnReconcile',
 } as const;
 
 /** Names of the span events added to a call's span. */
@@ -29,6 +30,7 @@ export const RESILIENCE_SPAN_EVENTS = {
   circuitOpened: 'circuit_opened',
   circuitHalfOpened: 'circuit_half_opened',
   circuitClosed: 'circuit_closed',
+  reconcile: 'reconcile',
 } as const;
 
 /**

@@ -158,3 +158,20 @@ describe('call spans', () => {
     expect(() => instrumentResilience(handle, { ...otel, maxOpenSpans: 0 })).toThrow(/maxOpenSpans/);
   });
 });
+
+describe('reconcile', () => {
+  it('adds a reconcile event with its outcome to the call span, and counts OnReconcile', async () => {
+    const found = { status: 200, statusText: 'OK', headers: {}, data: { id: 'order-1' }, config: {} };
+    const { instance, spans } = setupClient([{ status: 504 }], {
+      reconcile: () => found as never,
+    });
+    const { value } = await settle(
+      instance.post('/v1/customers/aaaaaaaa-0000-0000-0000-00000000000a/orders', {}),
+    );
+    expect(value?.status).toBe(200);
+    const span = spans()[0];
+    const events = span?.events.filter((e) => e.name === 'reconcile') ?? [];
+    expect(events).toHaveLength(1);
+    expect(events[0]?.attributes?.['partner_center.reconcile.outcome']).toBe('found');
+  });
+});
