@@ -1,0 +1,83 @@
+import { CUBIC_BETA, CUBIC_SCALE, cubicK, cubicRate } from './cubic.js';
+import { MeasuredRate } from './measuredRate.js';
+
+/** The lowest fill rate the adaptive limiter sets (requests/s). */
+export const MIN_FILL_RATE = 0.5;
+/** The adaptive rate never exceeds this multiple of the measured send rate. */
+export const MAX_RATE_OVER_MEASURED = 2;
+
+/** Tuning of {@link AdaptiveRate}; the defaults are the AWS SDKs'. */
+export interface AdaptiveRateOptions {
+  /** Multiplier applied on a throttle. Default `0.7`. */
+  readonly beta?: number;
+  /** The cubic's scale constant C. Default `0.4`. */
+  readonly scale?: number;
+  /** Lowest fill rate (requests/s). Default `0.5`. */
+  readonly minRate?: number;
+}
+
+/**
+ * The learnt send rate of one scope (AWS SDK adaptive mode). Off until the first throttle: then the rate is
+ * `min(measured, current) * beta`, and each later response moves it along the cubic from that throttle,
+ * capped at twice the measured send rate and floored at `minRate`. Timer-free: every method takes `now`.
+ */
+export class AdaptiveRate {
+  private readonly measured = new MeasuredRate();
+  private readonly beta: number;
+  private readonly scale: number;
+  private readonly minRate: number;
+  private on = false;
+  private current = Number.POSITIVE_INFINITY;
+  private wMax = 0;
+  private k = 0;
+  private lastThrottle = 0;
+
+  constructor(options: AdaptiveRateOptions = {}) {
+    this.beta = options.beta ?? CUBIC_BETA;
+    this.scale = options.scale ?? CUBIC_SCALE;
+    this.minRate = options.minRate ?? MIN_FILL_RATE;
+  }
+
+  /** True once a throttle has been seen: the rate then limits the scope. */
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  /** The fill rate (requests/s); `Infinity` while not enabled. */
+  get rate(): number {
+    return this.current;
+  }
+
+  /** The smoothed measured send rate (requests/s). */
+  get measuredRate(): number {
+    return this.measured.rate;
+  }
+
+  /** The rate at the last throttle (the cubic's W_max). */
+  get rateAtThrottle(): number {
+    return this.wMax;
+  }
+
+  /**
+   * Records a response at `now` and answers the new fill rate (or `Infinity` while not enabled).
+   * `effectiveRate` is the rate the scope was actually held to (the lower of this rate and a static rule).
+   */
+  onResponse(now: number, throttled: boolean, effectiveRate: number = this.current): number {
+    const measured = this.measured.record(now);
+    let next: number;
+    if (throttled) {
+      const base = this.on ? Math.min(measured, effectiveRate) : measured;
+      this.wMax = base;
+      this.k = cubicK(base, this.beta, this.scale);
+      this.lastThrottle = now;
+      this.on = true;
+      next = base * this.beta;
+    } else {
+      if (!this.on) return this.current;
+      next = cubicRate(this.wMax, this.k, (now - this.lastThrottle) / 1000, this.scale);
+    }
+    next = Math.min(next, measured * MAX_RATE_OVER_MEASURED);
+    this.current = Math.max(this.minRate, next);
+    return this.current;
+  }
+}

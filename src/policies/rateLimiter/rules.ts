@@ -1,0 +1,99 @@
+/** The level of the scope hierarchy a rule applies to: partner > customer > operation. */
+export type LimitLevel = 'partner' | 'customer' | 'operation';
+
+/** Which calls a rule applies to; an omitted field matches every call. */
+export interface RuleMatch {
+  /** HTTP method, case-insensitive. */
+  readonly method?: string;
+  /**
+   * A path template prefix, compared segment by segment with the call's path template; a `{name}` segment
+   * matches any one segment. `'/v1/customers/{id}/orders'` matches `/v1/customers/{id}/orders/{orderId}`.
+   */
+  readonly path?: string;
+}
+
+/** A static rate limit: `perMinute` requests per minute for each scope of `scope`'s level. */
+export interface RateLimitRule {
+  readonly scope: LimitLevel;
+  readonly perMinute: number;
+  /** Tokens a scope may spend at once. Default: one second's worth (at least 1). */
+  readonly burst?: number;
+  readonly match?: RuleMatch;
+  /** Rules with different names at one level keep separate buckets. Default: the rule's position. */
+  readonly name?: string;
+}
+
+/**
+ * Partner Center documents "a rate limit of 500 requests per minute per tenant identifier" for the Customer,
+ * Subscription and Order resources: one bucket per customer tenant for each, the most specific match wins.
+ */
+export const DEFAULT_RATE_LIMIT_RULES: readonly RateLimitRule[] = [
+  {
+    scope: 'customer',
+    perMinute: 500,
+    name: 'subscriptions',
+    match: { path: '/v1/customers/{id}/subscriptions' },
+  },
+  { scope: 'customer', perMinute: 500, name: 'orders', match: { path: '/v1/customers/{id}/orders' } },
+  { scope: 'customer', perMinute: 500, name: 'customers', match: { path: '/v1/customers' } },
+];
+
+/** The rule chosen for one level of a call, with the name its bucket is keyed by. */
+export interface ChosenRule {
+  readonly rule: RateLimitRule;
+  readonly name: string;
+}
+
+/** True when `rule` applies to a call with `method` and path template `template`. */
+export function ruleMatches(rule: RateLimitRule, method: string, template: string): boolean {
+  const match = rule.match;
+  if (match === undefined) return true;
+  if (match.method !== undefined && match.method.toUpperCase() !== method.toUpperCase()) return false;
+  if (match.path === undefined) return true;
+  const want = segments(match.path);
+  const have = segments(template);
+  if (want.length > have.length) return false;
+  return want.every((part, i) => isParameter(part) || part.toLowerCase() === have[i]?.toLowerCase());
+}
+
+/**
+ * The rule for `level`: the last matching user rule (user rules override), else the first matching default
+ * (defaults are listed most specific first). `undefined`: the level has no static limit for this call.
+ */
+export function chooseRule(
+  level: LimitLevel,
+  userRules: readonly RateLimitRule[],
+  defaults: readonly RateLimitRule[],
+  method: string,
+  template: string,
+): ChosenRule | undefined {
+  for (let i = userRules.length - 1; i >= 0; i -= 1) {
+    const rule = userRules[i];
+    if (rule?.scope === level && ruleMatches(rule, method, template))
+      return { rule, name: rule.name ?? `user${i}` };
+  }
+  for (const [i, rule] of defaults.entries()) {
+    if (rule.scope === level && ruleMatches(rule, method, template))
+      return { rule, name: rule.name ?? `default${i}` };
+  }
+  return undefined;
+}
+
+/** A rule's fill rate (requests/s) and capacity. */
+export function ruleBucket(rule: RateLimitRule): { ratePerSecond: number; capacity: number } {
+  const ratePerSecond = rule.perMinute / 60;
+  return { ratePerSecond, capacity: Math.max(1, rule.burst ?? Math.floor(ratePerSecond)) };
+}
+
+function segments(path: string): string[] {
+  return (
+    path
+      .split('?')[0]
+      ?.split('/')
+      .filter((part) => part.length > 0) ?? []
+  );
+}
+
+function isParameter(segment: string): boolean {
+  return segment.startsWith('{') && segment.endsWith('}');
+}

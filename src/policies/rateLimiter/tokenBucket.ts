@@ -1,0 +1,95 @@
+/** The longest wait a bucket reports: the largest delay a timer accepts (2^31-1 ms). */
+export const MAX_WAIT_MS = 2_147_483_647;
+
+/** A wait in whole milliseconds, at least 1 and at most {@link MAX_WAIT_MS} (NaN and Infinity included). */
+export function clampWait(ms: number): number {
+  if (!(ms < MAX_WAIT_MS)) return MAX_WAIT_MS;
+  // The epsilon keeps float dust (1.0000000002 ms) from adding a whole millisecond.
+  return Math.max(1, Math.ceil(ms - 1e-6));
+}
+
+/**
+ * A token bucket, timer-free: every method takes `now` (epoch ms). It holds up to `capacity` tokens and
+ * refills at `ratePerSecond`; a call takes one token. `holdUntil` sets a not-before time (a Retry-After).
+ */
+export class TokenBucket {
+  private tokens: number;
+  private lastRefill: number;
+  private notBefore = 0;
+  private rate: number;
+  private cap: number;
+
+  /** Starts full, or with `tokens` (capped at the capacity). */
+  constructor(ratePerSecond: number, capacity: number, now: number, tokens?: number) {
+    this.rate = sanitize(ratePerSecond);
+    this.cap = Math.max(1, sanitize(capacity));
+    this.tokens = Math.min(this.cap, tokens ?? this.cap);
+    this.lastRefill = now;
+  }
+
+  get ratePerSecond(): number {
+    return this.rate;
+  }
+
+  get capacity(): number {
+    return this.cap;
+  }
+
+  /** Tokens available at `now` (after refill). */
+  available(now: number): number {
+    this.refill(now);
+    return this.tokens;
+  }
+
+  /** Changes the fill rate and capacity; tokens earned so far are kept at the old rate, capped. */
+  setRate(ratePerSecond: number, capacity: number, now: number): void {
+    this.refill(now);
+    this.rate = sanitize(ratePerSecond);
+    this.cap = Math.max(1, sanitize(capacity));
+    if (this.tokens > this.cap) this.tokens = this.cap;
+  }
+
+  /** No token is granted before `until` (epoch ms); a later call keeps the latest time. */
+  holdUntil(until: number): void {
+    if (until > this.notBefore) this.notBefore = until;
+  }
+
+  /** 0 when a token can be taken at `now`, else the ms to wait for one (1 .. 2^31-1). Takes nothing. */
+  waitMs(now: number): number {
+    this.refill(now);
+    const held = this.notBefore > now ? this.notBefore - now : 0;
+    if (this.tokens >= 1) return held === 0 ? 0 : clampWait(held);
+    if (this.rate <= 0) return MAX_WAIT_MS;
+    const refillMs = ((1 - this.tokens) / this.rate) * 1000;
+    return clampWait(Math.max(held, refillMs));
+  }
+
+  /** Takes one token without checking (after {@link waitMs} answered 0); tokens may go below zero. */
+  take(now: number): void {
+    this.refill(now);
+    this.tokens -= 1;
+  }
+
+  /** Takes a token: 0 when granted, else the ms to wait for the next one (nothing taken). */
+  tryTake(now: number): number {
+    const wait = this.waitMs(now);
+    if (wait === 0) this.tokens -= 1;
+    return wait;
+  }
+
+  private refill(now: number): void {
+    const elapsed = now - this.lastRefill;
+    if (!(elapsed > 0)) return;
+    this.lastRefill = now;
+    if (this.tokens >= this.cap) return;
+    const earned = (elapsed / 1000) * this.rate;
+    this.tokens = Math.min(this.cap, this.tokens + earned);
+  }
+}
+
+/** Negative or NaN rates count as 0; Infinity is kept (an unlimited bucket). */
+function sanitize(value: number): number {
+  // Not Math.max: it would keep NaN.
+  if (!(value > 0)) return 0;
+  return value;
+}
