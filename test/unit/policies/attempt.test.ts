@@ -458,6 +458,23 @@ describe('sendAttempt through an adapter that settles once its signal aborts (ax
     expect(error?.kind).toBe('timeout');
   });
 
+  it('passes an authorize that throws at once (an insecure transport) through, sending nothing, leaving no timer', async () => {
+    const { adapter, received } = abortableTransport(10);
+    const refused = new PartnerCenterError({ kind: 'client', retryable: false, reason: 'not over https' });
+    const auth: AttemptAuth = {
+      authorize: () => {
+        throw refused;
+      },
+      onUnauthorized: async () => false,
+    };
+    const { call, deps } = setup(adapter, { settlesOnAbort: true }, auth);
+    const { error } = await capture(sendAttempt(call, deps));
+    expect(error).toBe(refused);
+    expect(received).toHaveLength(0);
+    expect(call.sent).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('normalises an adapter failure once (503 with its Partner Center body)', async () => {
     const { adapter } = transport((config) =>
       Promise.reject(
