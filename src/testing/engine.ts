@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { type CompiledRule, CompiledTrigger, compileRules, type RequestFacts } from './faults.js';
 import { operationSettings, RegistrationTracker } from './operations.js';
 import { ContinuationTokens, pagingSettings } from './paging.js';
+import { QuotaTracker } from './quotas.js';
 import {
   type Answer,
   defaultDescription,
@@ -44,6 +45,7 @@ export class SimulatorEngine {
   private rules: CompiledRule[] = [];
   private mfa: CompiledTrigger | undefined;
   private scopes: ScopeTracker;
+  private quotas!: QuotaTracker;
   private store!: PartnerStore;
   /** Registrations of the store's subscriptions: created, and forgotten, with the store. */
   private registrations!: RegistrationTracker;
@@ -108,6 +110,7 @@ export class SimulatorEngine {
     const mfa = scenario.auth?.mfa;
     this.mfa = mfa === undefined ? undefined : new CompiledTrigger(mfa.match, mfa);
     this.scopes = new ScopeTracker(scenario.throttle, scenario.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS);
+    this.quotas = new QuotaTracker(scenario.quotas);
     this.startedAt = this.clock();
   }
 
@@ -226,6 +229,13 @@ export class SimulatorEngine {
 
     const retryAfter = this.scopes.take(scope, now);
     if (retryAfter !== undefined) return gatewayRateLimit(retryAfter, 'throttled');
+    const quota = this.quotas.take(
+      { method: facts.method, template: request.route.template, customer: facts.customer },
+      now,
+    );
+    this.stats.quota(quota.counted, quota.exceeded?.name);
+    if (quota.exceeded !== undefined) return gatewayRateLimit(quota.exceeded.seconds, quota.exceeded.name);
+    this.stats.acceptedHits++;
 
     const fired = this.rules.find((compiled) => compiled.trigger.fires(facts, this.faultRandom));
     if (fired === undefined) return this.handle(request);

@@ -11,21 +11,31 @@ export type {
   OperationsConfig,
   OutageConfig,
   PagingConfig,
+  QuotaMatch,
+  QuotaRule,
+  QuotaScope,
   Scenario,
   ThrottleConfig,
   ThrottleLimit,
 } from './scenario.js';
+export { QUOTA_SCOPES } from './scenario.js';
 export {
   parseScenario,
   type ScenarioIssue,
   ScenarioValidationError,
   scenarioSchema,
 } from './scenarioSchema.js';
-export { type LostOrdersOptions, lostOrders, scenarios } from './scenarios.js';
+export {
+  type LostOrdersOptions,
+  lostOrders,
+  type QuotaLimitedOptions,
+  quotaLimited,
+  scenarios,
+} from './scenarios.js';
 export {
   type PartnerCenterSimulator,
   type PartnerCenterSimulatorOptions,
   startPartnerCenterSimulator,
 } from './simulator.js';
-export type { SimulatorLogEntry, SimulatorStats } from './stats.js';
+export type { QuotaStats, SimulatorLogEntry, SimulatorStats } from './stats.js';
 export type { IssueTokenOptions } from './tokens.js';

@@ -1,10 +1,10 @@
 import type { RequestFacts } from './faults.js';
+import { isGuid } from './guid.js';
 import type { RegistrationTracker } from './operations.js';
 import { answerCollection, type ContinuationTokens, collection } from './paging.js';
 import { type Answer, defaultDescription, json, partnerCenterError } from './responses.js';
 import { REGISTRATION_STATUS_ROUTE, REGISTRATIONS_ROUTE, type RouteMatch } from './routes.js';
 import type { OperationsConfig, PagingConfig } from './scenario.js';
-import { isGuid } from './scenarioSchema.js';
 import type { StatsRecorder } from './stats.js';
 import type { JsonValue, PartnerStore } from './store.js';
 

@@ -1,4 +1,4 @@
-import { isGuid } from './scenarioSchema.js';
+import { isGuid } from './guid.js';
 
 /** A matched route: its template, the methods it allows and the ids in the path. */
 export interface RouteMatch {

@@ -99,6 +99,44 @@ export interface ThrottleConfig {
   readonly customer?: ThrottleLimit;
 }
 
+/** The scopes a {@link QuotaRule} can count per. */
+export const QUOTA_SCOPES = ['partner', 'customer', 'operation'] as const;
+
+/**
+ * Which scope a quota counts per: `partner` (every request of the partner), `customer` (each
+ * partner+customer scope on its own; requests without a customer in the path are not counted) or
+ * `operation` (each route, `METHOD template`, on its own, for the whole partner; unmatched paths are not
+ * counted).
+ */
+export type QuotaScope = (typeof QUOTA_SCOPES)[number];
+
+/** Which requests a quota counts. Every field that is set must match. Default: every request of its scope. */
+export interface QuotaMatch {
+  /** HTTP method, compared case-insensitively. Default: any method. */
+  readonly method?: string;
+  /** A route template from `SIMULATOR_ROUTES` without its method, e.g. `/v1/customers/{id}/subscriptions`. */
+  readonly template?: string;
+}
+
+/**
+ * A sliding-window quota, as Partner Center enforces them: at most `limit` requests in any `windowMs`. Every
+ * request that reaches the check counts, the ones it rejects too, so a client that keeps hammering stays
+ * throttled. Over the limit the gateway answers 429 with `Retry-After` (seconds until the window frees a
+ * slot, rounded up, at least 1).
+ */
+export interface QuotaRule {
+  /** A name for stats (`quotas`) and the log's `reason`. Default: `quotas[<index>]`. */
+  readonly name?: string;
+  /** What the quota counts per. */
+  readonly scope: QuotaScope;
+  /** Requests allowed in any window (integer >= 1). */
+  readonly limit: number;
+  /** Window length in ms (integer >= 1). */
+  readonly windowMs: number;
+  /** Which requests count. Default: every request of the scope. */
+  readonly match?: QuotaMatch;
+}
+
 /** A rule that answers 401 with code 900421 (MFA required), which no token refresh can fix. */
 export interface MfaRule extends FaultTrigger {
   /** Which requests require MFA. Default: every request. */
@@ -176,6 +214,11 @@ export interface Scenario {
   readonly subscriptionsPerCustomer?: number;
   /** Rate limits per scope. Default: none. */
   readonly throttle?: ThrottleConfig;
+  /**
+   * Sliding-window quotas, checked after `throttle` (in order; every quota that applies counts the request,
+   * the first one exceeded answers). Default: none.
+   */
+  readonly quotas?: readonly QuotaRule[];
   /**
    * A hit that arrives less than this many ms after the Retry-After answer that set its scope's deadline was
    * already in flight: it is counted in `inFlightAtDeadline`, not `hitsBeforeDeadline`. Default: 50.

@@ -1,14 +1,9 @@
 import { z } from 'zod';
+import { GUID_MESSAGE, isGuid } from './guid.js';
+import { quotasSchema } from './quotaSchema.js';
 import type { Scenario } from './scenario.js';
 
-const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True when `value` looks like a GUID (8-4-4-4-12 hexadecimal digits, any case). */
-export function isGuid(value: string): boolean {
-  return GUID_PATTERN.test(value);
-}
-
-const guid = z.string().regex(GUID_PATTERN, 'Expected a GUID like 00000000-0000-0000-0000-000000000001');
+const guid = z.string().refine(isGuid, { message: GUID_MESSAGE });
 const nonNegativeInt = z.number().int().min(0);
 const positiveInt = z.number().int().min(1);
 const ms = nonNegativeInt.max(7 * 24 * 60 * 60 * 1000);
@@ -127,6 +122,7 @@ export const scenarioSchema: z.ZodType<Scenario> = z.strictObject({
       customer: throttleLimitSchema.exactOptional(),
     })
     .exactOptional(),
+  quotas: quotasSchema.exactOptional(),
   deadlineGraceMs: nonNegativeInt.max(10_000).exactOptional(),
   auth: z
     .strictObject({

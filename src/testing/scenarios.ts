@@ -125,6 +125,48 @@ export function lostOrders(options: LostOrdersOptions = {}): Scenario {
   });
 }
 
+/** Options of {@link quotaLimited}. */
+export interface QuotaLimitedOptions {
+  /** Requests per second for the whole partner, in a 1-second sliding window (integer >= 1). Default: 20. */
+  readonly partnerPerSecond?: number;
+  /** Requests per second for each partner+customer scope (integer >= 1). Default: no customer quota. */
+  readonly customerPerSecond?: number;
+}
+
+function checkRate(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
+    throw new RangeError(`quotaLimited: ${name} must be an integer from 1 to 1000000, got ${String(value)}`);
+  }
+}
+
+/**
+ * Partner Center's sliding-window quotas, to test a client's pacing: `partnerPerSecond` (default 20)
+ * requests in any second for the whole partner (quota `partner`), and optionally `customerPerSecond` for each
+ * customer (quota `customer`). Over a quota the gateway answers 429 with `Retry-After`; throttled requests
+ * count against the quota too. Five customers, no other faults. Throws a `RangeError` for a rate that is not
+ * an integer from 1 to 1000000.
+ *
+ * @example
+ * const sim = await startPartnerCenterSimulator({ scenario: quotaLimited({ partnerPerSecond: 20 }) });
+ */
+export function quotaLimited(options: QuotaLimitedOptions = {}): Scenario {
+  const { partnerPerSecond = 20, customerPerSecond } = options;
+  checkRate('partnerPerSecond', partnerPerSecond);
+  if (customerPerSecond !== undefined) checkRate('customerPerSecond', customerPerSecond);
+  const perCustomer = customerPerSecond === undefined ? '' : `, ${customerPerSecond}/s per customer`;
+  return deepFreeze({
+    name: 'quotaLimited',
+    description: `Sliding-window quotas: ${partnerPerSecond}/s for the partner${perCustomer}.`,
+    customers: 5,
+    quotas: [
+      { name: 'partner', scope: 'partner', limit: partnerPerSecond, windowMs: 1000 },
+      ...(customerPerSecond === undefined
+        ? []
+        : [{ name: 'customer', scope: 'customer', limit: customerPerSecond, windowMs: 1000 } as const]),
+    ],
+  });
+}
+
 /** The ready scenarios, as frozen plain data. */
 export const scenarios = {
   healthy,

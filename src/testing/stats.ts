@@ -21,6 +21,14 @@ export interface SimulatorLogEntry {
   readonly beforeDeadline: boolean;
 }
 
+/** What one quota counted. */
+export interface QuotaStats {
+  /** Requests the quota counted, the ones it (or another quota) rejected included. */
+  readonly hits: number;
+  /** 429s this quota answered (it was the first exceeded). */
+  readonly throttled: number;
+}
+
 /** A JSON-able snapshot of everything the simulator counted since start or the last `reset()`. */
 export interface SimulatorStats {
   /** Name of the current scenario, if it has one. */
@@ -37,6 +45,15 @@ export interface SimulatorStats {
   readonly statusCounts: Readonly<Record<string, number>>;
   /** 429 answers sent, from the rate limits and from fault rules. */
   readonly throttledResponses: number;
+  /**
+   * Per quota of `scenario.quotas` (by name, `quotas[<index>]` when unnamed): `hits` it counted (rejected
+   * ones included) and `throttled`, the 429s it answered.
+   */
+  readonly quotas: Readonly<Record<string, QuotaStats>>;
+  /** Hits that got past the rate limits and quotas (whatever the route answered then). */
+  readonly acceptedHits: number;
+  /** `acceptedHits` per second of `elapsedMs` (0 before any time passed): the pace the limits let through. */
+  readonly acceptedPerSecond: number;
   /**
    * Hits that arrived while their scope was under a Retry-After deadline the simulator had announced (any
    * answer with `Retry-After`). A client that honours Retry-After keeps this at 0.
@@ -127,6 +144,8 @@ export class StatsRecorder {
   operationsAccepted = 0;
   operationPolls = 0;
   earlyPolls = 0;
+  acceptedHits = 0;
+  private readonly quotas = new Map<string, { hits: number; throttled: number }>();
   private readonly hitsPerRoute = new Map<string, number>();
   private readonly hitsPerScope = new Map<string, number>();
   private readonly statusCounts = new Map<string, number>();
@@ -147,6 +166,19 @@ export class StatsRecorder {
     if (deadline.beforeDeadline) {
       this.hitsBeforeDeadline++;
       incrementBounded(this.beforeDeadlinePerScope, scope);
+    }
+  }
+
+  /** Counts a hit against each quota in `counted`, and a 429 against `throttledBy`. */
+  quota(counted: readonly string[], throttledBy: string | undefined): void {
+    for (const name of counted) {
+      let entry = this.quotas.get(name);
+      if (entry === undefined) {
+        entry = { hits: 0, throttled: 0 };
+        this.quotas.set(name, entry);
+      }
+      entry.hits++;
+      if (name === throttledBy) entry.throttled++;
     }
   }
 
@@ -184,6 +216,9 @@ export class StatsRecorder {
       hitsPerScope: record(this.hitsPerScope),
       statusCounts: record(this.statusCounts),
       throttledResponses: this.throttledResponses,
+      quotas: Object.fromEntries([...this.quotas].map(([name, entry]) => [name, { ...entry }])),
+      acceptedHits: this.acceptedHits,
+      acceptedPerSecond: elapsedMs > 0 ? (this.acceptedHits * 1000) / elapsedMs : 0,
       hitsBeforeDeadline: this.hitsBeforeDeadline,
       inFlightAtDeadline: this.inFlightAtDeadline,
       earlyRetries: this.earlyRetries,
