@@ -7,6 +7,7 @@ import { lostOrders } from '../../dist/testing.js';
 import { createClient } from './clients.mjs';
 import { findOrder } from './findOrder.mjs';
 import { ORDER_VARIANTS, orderRow, planOrders, unknownOutcome } from './orderPlan.mjs';
+import { runWorkers } from './workload.mjs';
 
 /**
  * Runs `plan` with at most `concurrency` calls in flight (closed loop). `options(call, startedAt)` gives the
@@ -34,15 +35,7 @@ async function runOrderPlan(api, plan, concurrency, options, timeoutMs) {
       }
     }
   };
-  let timer;
-  const safety = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`orders did not finish in ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    await Promise.race([Promise.all(Array.from({ length: concurrency }, worker)), safety]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await runWorkers(worker, concurrency, timeoutMs, 'orders');
   return { ...run, durationMs: performance.now() - started };
 }
 

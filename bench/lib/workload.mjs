@@ -13,6 +13,22 @@ function send(api, call) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Runs `concurrency` copies of `worker` to their end; rejects when they take longer than `timeoutMs` (a safety
+ * net for the whole run: the bench must stop by itself). `what` names the run in that error.
+ */
+export async function runWorkers(worker, concurrency, timeoutMs, what) {
+  let timer;
+  const safety = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish in ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([Promise.all(Array.from({ length: concurrency }, worker)), safety]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Runs the plan; resolves `{ durationMs, latencies, ok, failures: Map<kind, count>, orders: { ok, failed } }`.
  * `timeoutMs` is a safety net for the whole run (the bench must stop by itself), not a per-call timeout.
  */
@@ -44,14 +60,6 @@ export async function runPlan(api, plan, { concurrency, ratePerSec = 0, timeoutM
       latencies[index] = performance.now() - t0;
     }
   };
-  let timer;
-  const safety = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`workload did not finish in ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    await Promise.race([Promise.all(Array.from({ length: concurrency }, worker)), safety]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await runWorkers(worker, concurrency, timeoutMs, 'workload');
   return { durationMs: performance.now() - started, latencies, ok, failures, orders };
 }
