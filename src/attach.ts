@@ -6,7 +6,7 @@ import { PartnerCenterError } from './errors/PartnerCenterError.js';
 import { EventHub, eventsOf, type ResilienceEvents } from './observability/events.js';
 import { createSecretValues } from './observability/knownSecrets.js';
 import { createLog } from './observability/logger.js';
-import { createSanitizerWith } from './observability/sanitizer.js';
+import { createSanitizerWith, type Sanitizer } from './observability/sanitizer.js';
 import { normalizeOptions } from './options/normalize.js';
 import type { ResilienceOptions } from './options.js';
 import type { BreakerState } from './policies/breaker.js';
@@ -33,7 +33,15 @@ export interface ResilienceHandle extends ResilienceEvents {
 const WRAPPED = Symbol.for('partner-center-resilience.wrappedAdapter');
 
 /** Instances with a live handle: attaching twice would run two engines, one inside the other. */
-const attached = new WeakSet<AxiosInstance>();
+/** The attached instances, each with its sanitizer (for the workflows' own errors). */
+const attached = new WeakMap<AxiosInstance, Sanitizer>();
+
+/** The sanitizer of the library attached to `instance`, if it is attached. */
+export function instanceSanitizer(instance: unknown): Sanitizer | undefined {
+  return typeof instance === 'function' || (typeof instance === 'object' && instance !== null)
+    ? attached.get(instance as AxiosInstance)
+    : undefined;
+}
 
 type WrappedAdapter = AxiosAdapter & { [WRAPPED]?: AxiosAdapter };
 
@@ -186,7 +194,7 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     Promise.reject(PartnerCenterError.is(error) ? error : normalizeError(error, { codes, sanitizer })),
   );
 
-  attached.add(instance);
+  attached.set(instance, sanitizer);
   let detached = false;
   const handle: ResilienceHandle = {
     ...eventsOf(hub),

@@ -3,7 +3,7 @@ import { requestFacts } from '../errors/errorContext.js';
 import { errorFromResponse } from '../errors/errorFromResponse.js';
 import { withRequestSecrets } from '../errors/requestSecrets.js';
 import { requestUrl } from '../observability/requestUrl.js';
-import { defaultSanitizer } from '../observability/sanitizer.js';
+import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
 import { type PagePosition, PaginationError } from './PaginationError.js';
 
 /** The page `index` (counted from 1 in messages, as people count). */
@@ -16,8 +16,9 @@ export function malformedPageError(
   response: AxiosResponse,
   position: PagePosition,
   problem: string,
+  instanceSanitizer: Sanitizer = defaultSanitizer,
 ): PaginationError {
-  const sanitizer = withRequestSecrets(response.config, defaultSanitizer);
+  const sanitizer = withRequestSecrets(response.config, instanceSanitizer);
   const base = errorFromResponse(
     {
       status: response.status,

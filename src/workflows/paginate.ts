@@ -1,4 +1,5 @@
 import { AxiosHeaders, type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import type { Sanitizer } from '../observability/sanitizer.js';
 import {
   continuationIssue,
   continuationKey,
@@ -13,6 +14,7 @@ import { malformedPageError, pagingCancelledError } from './pageErrors.js';
 import { runPageHook } from './pageHook.js';
 import type { Page, PageIterable, PaginateOptions } from './pageTypes.js';
 import { readPage } from './readPage.js';
+import { sanitizerOf } from './sanitizerOf.js';
 import { OptionIssues, type WorkflowRequestConfig } from './workflowOptions.js';
 
 /** Defaults of {@link PaginateOptions}. */
@@ -32,6 +34,8 @@ interface Plan<T> {
   readonly onPageTimeoutMs: number;
   readonly maxPages: number;
   readonly request: WorkflowRequestConfig | undefined;
+  /** The attached library's sanitizer, for the errors the crawl builds itself. */
+  readonly sanitizer: Sanitizer;
 }
 
 function planOf<T>(instance: AxiosInstance, url: string, options: PaginateOptions<T>): Plan<T> {
@@ -60,6 +64,7 @@ function planOf<T>(instance: AxiosInstance, url: string, options: PaginateOption
     onPageTimeoutMs: options.onPageTimeoutMs ?? DEFAULT_ON_PAGE_TIMEOUT_MS,
     maxPages: options.maxPages ?? Number.POSITIVE_INFINITY,
     request: options.request,
+    sanitizer: sanitizerOf(instance),
   };
 }
 
@@ -114,7 +119,7 @@ async function* crawl<T>(plan: Plan<T>): AsyncGenerator<Step<T>, void, undefined
     const position: PagePosition = { pageIndex: index, resumeFrom: from, continuation: undefined };
     // An aborted signal is still handed to the engine: it answers with its `cancelled` error, sending nothing.
     const response = await plan.instance.get<unknown>(url, pageConfig(plan, from));
-    const page = readPage<T>(response, position, plan.root);
+    const page = readPage<T>(response, position, plan.root, plan.sanitizer);
     if (page.continuation !== undefined) {
       const key = continuationKey(page.continuation);
       repeats = key === lastKey ? repeats + 1 : 0;
@@ -124,6 +129,7 @@ async function* crawl<T>(plan: Plan<T>): AsyncGenerator<Step<T>, void, undefined
           response,
           position,
           `links.next repeats the previous page's continuation for the ${repeats + 1}th time in a row; stopped, the crawl would loop`,
+          plan.sanitizer,
         );
       }
     }

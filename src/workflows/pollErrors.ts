@@ -5,11 +5,15 @@ import type { ResponseFailure } from '../errors/errorFromResponse.js';
 import { errorFromResponse } from '../errors/errorFromResponse.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { withRequestSecrets } from '../errors/requestSecrets.js';
-import { defaultSanitizer } from '../observability/sanitizer.js';
+import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
 import { operationStatusOf } from './operationState.js';
 
 /** The error of a poll answer: its status, ids and body's code and description, with `failure`'s kind. */
-function fromAnswer(response: AxiosResponse, failure?: ResponseFailure): PartnerCenterError {
+function fromAnswer(
+  response: AxiosResponse,
+  sanitizer: Sanitizer,
+  failure?: ResponseFailure,
+): PartnerCenterError {
   return errorFromResponse(
     {
       status: response.status,
@@ -17,7 +21,7 @@ function fromAnswer(response: AxiosResponse, failure?: ResponseFailure): Partner
       headers: response.headers,
       data: response.data,
     },
-    { sanitizer: withRequestSecrets(response.config, defaultSanitizer) },
+    { sanitizer: withRequestSecrets(response.config, sanitizer) },
     undefined,
     requestFacts(response.config),
     failure,
@@ -25,18 +29,24 @@ function fromAnswer(response: AxiosResponse, failure?: ResponseFailure): Partner
 }
 
 /** The operation reported that it failed (or `classify` said so): `operation-failed`, never retryable. */
-export function operationFailedError(response: AxiosResponse): PartnerCenterError {
+export function operationFailedError(
+  response: AxiosResponse,
+  sanitizer: Sanitizer = defaultSanitizer,
+): PartnerCenterError {
   const status = operationStatusOf(response.data);
   const reason =
     status === undefined
       ? 'the operation failed (classify)'
       : `the operation reported status "${status.slice(0, 64)}"`;
-  return fromAnswer(response, { kind: 'operation-failed', retryable: false, reason });
+  return fromAnswer(response, sanitizer, { kind: 'operation-failed', retryable: false, reason });
 }
 
 /** A poll answer that is not 2xx (an instance whose `validateStatus` lets it through): classified by status. */
-export function unexpectedAnswerError(response: AxiosResponse): PartnerCenterError {
-  return fromAnswer(response);
+export function unexpectedAnswerError(
+  response: AxiosResponse,
+  sanitizer: Sanitizer = defaultSanitizer,
+): PartnerCenterError {
+  return fromAnswer(response, sanitizer);
 }
 
 /** Where the operation is polled, for errors raised without a response. */
@@ -78,8 +88,11 @@ export function pollCancelledError(target: PollTarget): PartnerCenterError {
 }
 
 /** Neither a response with a `Location` header nor a URL was given: nothing to poll (`client`). */
-export function nothingToPollError(response: AxiosResponse): PartnerCenterError {
-  return fromAnswer(response, {
+export function nothingToPollError(
+  response: AxiosResponse,
+  sanitizer: Sanitizer = defaultSanitizer,
+): PartnerCenterError {
+  return fromAnswer(response, sanitizer, {
     kind: 'client',
     retryable: false,
     reason: `the ${response.status} response has no Location header: there is no operation status to poll`,

@@ -15,6 +15,7 @@ import {
   pollTimeoutError,
   unexpectedAnswerError,
 } from './pollErrors.js';
+import { sanitizerOf } from './sanitizerOf.js';
 import { OptionIssues, type WorkflowRequestConfig } from './workflowOptions.js';
 
 /** Options of {@link pollOperation}. */
@@ -202,6 +203,7 @@ export async function pollOperation(
   const settings = settingsOf(operation, options);
   const deadline = Date.now() + settings.timeoutMs;
   const baseURL = settings.request?.baseURL ?? instance.defaults.baseURL;
+  const sanitizer = sanitizerOf(instance);
   let location: string;
   let wait: Wait;
   let status: number | undefined;
@@ -210,7 +212,7 @@ export async function pollOperation(
     wait = { ms: 0, retryAfter: undefined };
   } else {
     const header = readHeader(operation.headers, 'location');
-    if (header === undefined) throw nothingToPollError(operation);
+    if (header === undefined) throw nothingToPollError(operation, sanitizer);
     location = fromHost(header, requestUrl(operation.config ?? {}) ?? baseURL);
     wait = waitAfter(operation, settings);
     status = operation.status;
@@ -220,12 +222,12 @@ export async function pollOperation(
     await pause(wait, deadline, settings, target);
     const response = await pollOnce(instance, location, settings, deadline, target);
     status = response.status;
-    if (status < 200 || status > 299) throw unexpectedAnswerError(response);
+    if (status < 200 || status > 299) throw unexpectedAnswerError(response, sanitizer);
     const { onPoll, classify } = settings;
     onPoll?.(response);
     const state = classify(response);
     if (state === 'done') return response;
-    if (state === 'failed') throw operationFailedError(response);
+    if (state === 'failed') throw operationFailedError(response, sanitizer);
     if (state !== 'running') {
       throw new TypeError(
         `pollOperation: classify returned ${JSON.stringify(state)}; expected 'done', 'running' or 'failed'`,

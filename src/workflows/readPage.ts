@@ -1,5 +1,6 @@
 import type { AxiosResponse } from 'axios';
 import { requestUrl } from '../observability/requestUrl.js';
+import type { Sanitizer } from '../observability/sanitizer.js';
 import { originOf, readNextLink, type VersionRoot } from './continuation.js';
 import type { PagePosition } from './PaginationError.js';
 import { malformedPageError } from './pageErrors.js';
@@ -10,7 +11,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Reads a page from its response, or throws a `client` {@link PaginationError} naming what is wrong. */
-export function readPage<T>(response: AxiosResponse, position: PagePosition, root: VersionRoot): Page<T> {
+export function readPage<T>(
+  response: AxiosResponse,
+  position: PagePosition,
+  root: VersionRoot,
+  sanitizer?: Sanitizer,
+): Page<T> {
   const body: unknown = response.data;
   if (!isRecord(body)) {
     const what =
@@ -19,14 +25,15 @@ export function readPage<T>(response: AxiosResponse, position: PagePosition, roo
       response,
       position,
       `the body is ${what}; a page is { totalCount, items, links }`,
+      sanitizer,
     );
   }
   const items = body['items'];
   if (!Array.isArray(items)) {
-    throw malformedPageError(response, position, 'the body has no items array');
+    throw malformedPageError(response, position, 'the body has no items array', sanitizer);
   }
   const next = readNextLink(body['links'], root, originOf(requestUrl(response.config)));
-  if (typeof next === 'string') throw malformedPageError(response, position, next);
+  if (typeof next === 'string') throw malformedPageError(response, position, next, sanitizer);
   const total = body['totalCount'];
   return Object.freeze({
     items: items as T[],
