@@ -55,6 +55,13 @@ export interface PollOperationOptions {
   readonly classify?: ((response: AxiosResponse) => OperationState) | undefined;
   /** Extra axios config for every poll request (headers, `partnerCenter`, ...). Default: none. */
   readonly request?: WorkflowRequestConfig | undefined;
+  /**
+   * When resuming from a saved Location URL: the earliest time (epoch ms) of the first poll, e.g. the
+   * `Date.now() + Retry-After` you saved with it, so that a restart never polls before the server's
+   * `Retry-After`. The wait counts against `timeoutMs` and `maxIntervalMs`. Ignored for a response. Default:
+   * none (the saved URL is polled at once).
+   */
+  readonly notBefore?: number | undefined;
 }
 
 const DEFAULTS = { intervalMs: 5_000, maxIntervalMs: 60_000, timeoutMs: 600_000 } as const;
@@ -68,6 +75,7 @@ interface Settings {
   readonly onPoll: ((response: AxiosResponse) => void) | undefined;
   readonly classify: (response: AxiosResponse) => OperationState;
   readonly request: WorkflowRequestConfig | undefined;
+  readonly notBefore: number | undefined;
 }
 
 function isResponse(value: unknown): value is AxiosResponse {
@@ -86,6 +94,7 @@ function settingsOf(operation: unknown, options: PollOperationOptions): Settings
   issues.integer('intervalMs', options.intervalMs, 0);
   issues.integer('maxIntervalMs', options.maxIntervalMs, 0);
   issues.integer('timeoutMs', options.timeoutMs, 1);
+  issues.integer('notBefore', options.notBefore, 0, Number.MAX_SAFE_INTEGER);
   issues.callback('onPoll', options.onPoll);
   issues.callback('classify', options.classify);
   issues.signal(options.signal);
@@ -98,6 +107,7 @@ function settingsOf(operation: unknown, options: PollOperationOptions): Settings
     onPoll: options.onPoll,
     classify: options.classify ?? defaultOperationState,
     request: options.request,
+    notBefore: options.notBefore,
   };
 }
 
@@ -209,7 +219,10 @@ export async function pollOperation(
   let status: number | undefined;
   if (typeof operation === 'string') {
     location = fromHost(operation.trim(), baseURL);
-    wait = { ms: 0, retryAfter: undefined };
+    const notBefore = settings.notBefore ?? 0;
+    const ms = Math.max(0, notBefore - Date.now());
+    // A saved Retry-After deadline is the server's word: it is checked against maxIntervalMs like one.
+    wait = { ms, retryAfter: ms > 0 ? { ms, source: 'retry-after' } : undefined };
   } else {
     const header = readHeader(operation.headers, 'location');
     if (header === undefined) throw nothingToPollError(operation, sanitizer);

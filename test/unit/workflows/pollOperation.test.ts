@@ -78,6 +78,28 @@ describe('pollOperation: waiting', () => {
     expect(hits.map((h) => h.at - start)).toEqual([0, 5_000, 10_000]);
   });
 
+  it('resumes a saved Location no earlier than notBefore (the saved Retry-After deadline)', async () => {
+    const { instance, hits } = attachScripted([{ status: 200, data: { status: 'Succeeded' } }], FAST);
+    const start = Date.now();
+    const { value } = await settle(
+      pollOperation(instance, `${PARTNER_CENTER}${STATUS_URL}`, { notBefore: start + 3_000 }),
+    );
+    expect(value?.data).toEqual({ status: 'Succeeded' });
+    expect(hits.map((h) => h.at - start)).toEqual([3_000]);
+  });
+
+  it('fails at once, without polling, when notBefore is further away than maxIntervalMs; refuses a bad notBefore', async () => {
+    const { instance, hits } = attachScripted([{ status: 200, data: { status: 'Succeeded' } }], FAST);
+    const far = await capture(
+      pollOperation(instance, `${PARTNER_CENTER}${STATUS_URL}`, { notBefore: Date.now() + 120_000 }),
+    );
+    expect(isPartnerCenterError(far.error) && far.error.kind).toBe('timeout');
+    expect(hits).toHaveLength(0);
+    await expect(
+      pollOperation(instance, `${PARTNER_CENTER}${STATUS_URL}`, { notBefore: -1 }),
+    ).rejects.toThrow(/notBefore must be an integer/);
+  });
+
   it('follows a new Location of a 202, and caps intervalMs by maxIntervalMs', async () => {
     const { instance, hits } = attachScripted(
       [
