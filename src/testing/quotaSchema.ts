@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { SIMULATOR_ROUTES } from './routes.js';
 import { QUOTA_SCOPES } from './scenario.js';
+import { httpMethodSchema } from './schemaParts.js';
 
 /** Route templates (without method) the simulator serves, in `SIMULATOR_ROUTES` order. */
 const TEMPLATES = [...new Set(SIMULATOR_ROUTES.map((route) => route.slice(route.indexOf(' ') + 1)))];
 
 const quotaMatchSchema = z.strictObject({
-  method: z
-    .string()
-    .regex(/^[A-Za-z]+$/, 'Expected an HTTP method such as GET or POST')
-    .exactOptional(),
+  method: httpMethodSchema.exactOptional(),
   template: z
     .string()
     .refine((template) => TEMPLATES.includes(template), {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GUID_MESSAGE, isGuid } from './guid.js';
 import { quotasSchema } from './quotaSchema.js';
 import type { Scenario } from './scenario.js';
+import { httpMethodSchema } from './schemaParts.js';
 
 const guid = z.string().refine(isGuid, { message: GUID_MESSAGE });
 const nonNegativeInt = z.number().int().min(0);
@@ -9,10 +10,7 @@ const positiveInt = z.number().int().min(1);
 const ms = nonNegativeInt.max(7 * 24 * 60 * 60 * 1000);
 
 const faultMatchSchema = z.strictObject({
-  method: z
-    .string()
-    .regex(/^[A-Za-z]+$/, 'Expected an HTTP method such as GET or POST')
-    .exactOptional(),
+  method: httpMethodSchema.exactOptional(),
   path: z
     .string()
     .refine(
