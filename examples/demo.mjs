@@ -189,27 +189,30 @@ async function one() {
     } else if (roll < 0.96) await api.get(`/v1/customers/${customer}/subscriptions`);
     else {
       ordersPlaced += 1;
+      const friendlyName = `demo-order-${ordersPlaced}`;
       const body = {
         referenceCustomerId: customer,
-        lineItems: [{ lineItemNumber: 0, offerId: 'DEMO-OFFER', quantity: 1 + (calls % 5) }],
-        nonce: calls,
+        lineItems: [{ lineItemNumber: 0, offerId: 'DEMO-OFFER', quantity: 1 + (calls % 5), friendlyName }],
       };
-      try {
-        await api.post(`/v1/customers/${customer}/orders`, body);
-      } catch (error) {
-        if (isPartnerCenterError(error) && error.outcomeUnknown) {
-          // Not retried blindly: reconcile by reading the orders back.
-          ordersUnknown += 1;
-          lostOrderAt ??= at();
-          say(
-            `order outcome unknown (${error.status ?? error.kind}) for ${scope}: reconciling, not resending`,
-          );
-          const orders = await api.get(`/v1/customers/${customer}/orders`);
-          if (Array.isArray(orders.data?.items)) ordersReconciled += 1;
-          return record('ok (reconciled)', t0, scope);
-        }
-        throw error;
-      }
+      let reconciled = false;
+      // When the outcome is unknown (the answer was lost after the order may have been created), the library
+      // asks this instead of resending blindly: the order, if the customer's orders show it; else null (then
+      // it resends under the same MS-RequestId).
+      const reconcile = async ({ error, signal }) => {
+        ordersUnknown += 1;
+        lostOrderAt ??= at();
+        say(`order outcome unknown (${error.status ?? error.kind}) for ${scope}: reading the orders back`);
+        const orders = await api.get(`/v1/customers/${customer}/orders`, { signal });
+        const found = (orders.data?.items ?? []).find(
+          (order) => order.lineItems?.[0]?.friendlyName === friendlyName,
+        );
+        if (found === undefined) return null;
+        reconciled = true;
+        ordersReconciled += 1;
+        return { ...orders, data: found };
+      };
+      await api.post(`/v1/customers/${customer}/orders`, body, { partnerCenter: { reconcile } });
+      if (reconciled) return record('ok (reconciled)', t0, scope);
     }
     record('ok', t0, scope);
   } catch (error) {
