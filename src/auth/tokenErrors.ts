@@ -1,5 +1,6 @@
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { removeValues } from '../observability/knownSecrets.js';
+import { untilAborted } from '../policies/sleep.js';
 import type { AccessToken } from './TokenProvider.js';
 
 // The errors the token cache hands its waiters: a caller's abort, and a failed refresh with the known
@@ -96,19 +97,5 @@ export function wait(
   signal: AbortSignal | undefined,
 ): Promise<AccessToken> {
   if (!signal) return attempt.promise;
-  if (signal.aborted) return Promise.reject(cancelled(scope, signal));
-  return new Promise<AccessToken>((resolve, reject) => {
-    const onAbort = (): void => reject(cancelled(scope, signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    attempt.promise.then(
-      (token) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(token);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  return untilAborted(attempt.promise, signal, () => cancelled(scope, signal));
 }

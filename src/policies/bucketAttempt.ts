@@ -4,16 +4,7 @@ import type { DeadlineBucket } from './attemptDeadlines.js';
 import { type Attempt, type AttemptDeps, copyFor, markSending } from './attemptParts.js';
 import type { Call } from './call.js';
 import { attemptTimeoutError, budgetSpentError, failureOf } from './callErrors.js';
-
-/** `pending`, or a rejection once `signal` aborts, whichever comes first (the authorisation's own bound). */
-export function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(undefined);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
+import { untilAborted } from './sleep.js';
 
 /**
  * An attempt in a shared deadline bucket, through an adapter that settles as soon as the bucket's signal
@@ -41,7 +32,7 @@ export class BucketAttempt implements Attempt {
       answer =
         authorizing === undefined
           ? this.send()
-          : untilAborted(authorizing, this.bucket.signal).then(() => this.send());
+          : untilAborted(authorizing, this.bucket.signal, () => undefined).then(() => this.send());
     } catch (error: unknown) {
       answer = Promise.reject(error);
     }

@@ -13,7 +13,7 @@ import {
   type RetryPolicyView,
   type StopRetrying,
 } from './decideRetry.js';
-import { linkedSignal } from './sleep.js';
+import { linkedSignal, untilAborted } from './sleep.js';
 
 /** What `reconcile` decided about a call whose outcome was unknown. */
 export type ReconcileVerdict =
@@ -36,16 +36,6 @@ function isResponse(value: unknown): value is AxiosResponse {
     typeof (value as { status?: unknown }).status === 'number' &&
     'data' in value
   );
-}
-
-/** `pending`, or a rejection as soon as `signal` aborts: a reconcile that ignores its signal is still bounded. */
-function boundedBy<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('aborted'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /**
@@ -90,9 +80,11 @@ export async function askReconcile(
       error,
       signal: linked.signal,
     };
-    const answer = await boundedBy(
+    // Bounded even when reconcile ignores its signal.
+    const answer = await untilAborted(
       Promise.resolve().then(() => reconcile(request)),
       linked.signal,
+      () => new Error('aborted'),
     );
     if (answer === null) verdict = { outcome: 'absent' };
     else if (isResponse(answer)) verdict = { outcome: 'found', response: answer };

@@ -89,6 +89,33 @@ export function waitFor(
 }
 
 /**
+ * `pending`'s outcome, or a rejection with `onAbort()` as soon as `signal` aborts, whichever comes first: a
+ * wait on something outside the library (a token, a user callback) stays bounded by the signal even when that
+ * something ignores it. The listener is removed once `pending` settles.
+ */
+export function untilAborted<T>(
+  pending: Promise<T>,
+  signal: AbortSignal,
+  onAbort: () => unknown,
+): Promise<T> {
+  if (signal.aborted) return Promise.reject(onAbort());
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => reject(onAbort());
+    signal.addEventListener('abort', abort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * An AbortSignal that aborts with `abort`, or after `maxMs` (calling `onTimeout` first), for APIs that need
  * a real one, on rare paths only. `dispose()` clears its timer and listener.
  */
