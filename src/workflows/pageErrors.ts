@@ -40,8 +40,17 @@ function target(url: string, baseURL: unknown): string | undefined {
   return requestUrl({ url, baseURL });
 }
 
-/** The page's `onPage` hook threw or rejected: `unknown`, the hook's error (scrubbed) as `cause`. */
-export function hookFailedError(position: PagePosition, thrown: unknown, url: string, baseURL: unknown) {
+/**
+ * The page's `onPage` hook threw or rejected: `unknown`, the hook's error as `cause`. Its message and cause are
+ * scrubbed by `sanitizer` (the attached instance's), like every field.
+ */
+export function hookFailedError(
+  position: PagePosition,
+  thrown: unknown,
+  url: string,
+  baseURL: unknown,
+  sanitizer: Sanitizer = defaultSanitizer,
+) {
   return new PaginationError(
     {
       kind: 'unknown',
@@ -49,6 +58,7 @@ export function hookFailedError(position: PagePosition, thrown: unknown, url: st
       reason: `the onPage hook of ${pageName(position)} failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
       method: 'GET',
       url: target(url, baseURL),
+      sanitizer,
       cause: thrown,
     },
     position,
@@ -56,7 +66,13 @@ export function hookFailedError(position: PagePosition, thrown: unknown, url: st
 }
 
 /** The page's `onPage` hook did not settle within `onPageTimeoutMs`. */
-export function hookTimeoutError(position: PagePosition, ms: number, url: string, baseURL: unknown) {
+export function hookTimeoutError(
+  position: PagePosition,
+  ms: number,
+  url: string,
+  baseURL: unknown,
+  sanitizer: Sanitizer = defaultSanitizer,
+) {
   return new PaginationError(
     {
       kind: 'timeout',
@@ -64,13 +80,19 @@ export function hookTimeoutError(position: PagePosition, ms: number, url: string
       reason: `the onPage hook of ${pageName(position)} did not settle within onPageTimeoutMs (${ms} ms)`,
       method: 'GET',
       url: target(url, baseURL),
+      sanitizer,
     },
     position,
   );
 }
 
 /** The caller aborted while no request was in flight (between pages, items, or during the hook). */
-export function pagingCancelledError(position: PagePosition, url: string, baseURL: unknown) {
+export function pagingCancelledError(
+  position: PagePosition,
+  url: string,
+  baseURL: unknown,
+  sanitizer: Sanitizer = defaultSanitizer,
+) {
   return new PaginationError(
     {
       kind: 'cancelled',
@@ -78,6 +100,7 @@ export function pagingCancelledError(position: PagePosition, url: string, baseUR
       reason: `the caller aborted the pagination at ${pageName(position)}`,
       method: 'GET',
       url: target(url, baseURL),
+      sanitizer,
     },
     position,
   );

@@ -1,3 +1,4 @@
+import type { Sanitizer } from '../observability/sanitizer.js';
 import { waitFor } from '../policies/sleep.js';
 import { abortLikeOf } from './abortSignal.js';
 import type { PagePosition } from './PaginationError.js';
@@ -12,6 +13,8 @@ export interface PageHookRun<T> {
   /** The page's request URL and base URL, for the errors. */
   readonly url: string;
   readonly baseURL: string | undefined;
+  /** The attached instance's sanitizer, for the errors. */
+  readonly sanitizer: Sanitizer;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -38,7 +41,7 @@ export async function runPageHook<T>(
   try {
     result = hook(page);
   } catch (thrown: unknown) {
-    throw hookFailedError(at, thrown, run.url, run.baseURL);
+    throw hookFailedError(at, thrown, run.url, run.baseURL, run.sanitizer);
   }
   if (!isThenable(result)) return;
   let failure: { thrown: unknown } | undefined;
@@ -51,9 +54,9 @@ export async function runPageHook<T>(
   await waitFor(
     settled,
     abortLikeOf(run.signal),
-    () => pagingCancelledError(at, run.url, run.baseURL),
+    () => pagingCancelledError(at, run.url, run.baseURL, run.sanitizer),
     run.timeoutMs,
-    () => hookTimeoutError(at, run.timeoutMs, run.url, run.baseURL),
+    () => hookTimeoutError(at, run.timeoutMs, run.url, run.baseURL, run.sanitizer),
   );
-  if (failure !== undefined) throw hookFailedError(at, failure.thrown, run.url, run.baseURL);
+  if (failure !== undefined) throw hookFailedError(at, failure.thrown, run.url, run.baseURL, run.sanitizer);
 }

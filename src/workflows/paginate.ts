@@ -133,7 +133,7 @@ async function* crawl<T>(plan: Plan<T>): AsyncGenerator<Step<T>, void, undefined
         );
       }
     }
-    if (isAborted(plan.signal)) throw pagingCancelledError(position, url, baseUrlOf(plan));
+    if (isAborted(plan.signal)) throw pagingCancelledError(position, url, baseUrlOf(plan), plan.sanitizer);
     if (plan.onPage !== undefined) {
       const run = {
         hook: plan.onPage,
@@ -141,10 +141,11 @@ async function* crawl<T>(plan: Plan<T>): AsyncGenerator<Step<T>, void, undefined
         signal: plan.signal,
         url,
         baseURL: baseUrlOf(plan),
+        sanitizer: plan.sanitizer,
       };
       await runPageHook(run, page, position);
     }
-    if (isAborted(plan.signal)) throw pagingCancelledError(position, url, baseUrlOf(plan));
+    if (isAborted(plan.signal)) throw pagingCancelledError(position, url, baseUrlOf(plan), plan.sanitizer);
     yield { page, position, url };
     if (page.continuation === undefined) return;
     from = page.continuation;
@@ -158,7 +159,7 @@ async function* pages<T>(plan: Plan<T>): AsyncGenerator<Page<T>, void, undefined
 async function* items<T>(plan: Plan<T>): AsyncGenerator<T, void, undefined> {
   for await (const { page, position, url } of crawl(plan)) {
     for (const item of page.items) {
-      if (isAborted(plan.signal)) throw pagingCancelledError(position, url, baseUrlOf(plan));
+      if (isAborted(plan.signal)) throw pagingCancelledError(position, url, baseUrlOf(plan), plan.sanitizer);
       yield item;
     }
   }

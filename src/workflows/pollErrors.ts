@@ -55,6 +55,8 @@ export interface PollTarget {
   readonly url: string | undefined;
   /** Status of the last answer, when there was one. */
   readonly status: number | undefined;
+  /** The attached instance's sanitizer, for the errors. */
+  readonly sanitizer: Sanitizer;
 }
 
 /** The next poll cannot be made in time (the server asks for too long a wait, or time is up): `timeout`. */
@@ -72,6 +74,7 @@ export function pollTimeoutError(
     status: target.status,
     method: 'GET',
     url: target.url,
+    sanitizer: target.sanitizer,
   });
 }
 
@@ -84,6 +87,7 @@ export function pollCancelledError(target: PollTarget): PartnerCenterError {
     status: target.status,
     method: 'GET',
     url: target.url,
+    sanitizer: target.sanitizer,
   });
 }
 

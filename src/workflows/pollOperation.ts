@@ -231,7 +231,7 @@ export async function pollOperation(
     status = operation.status;
   }
   for (;;) {
-    const target: PollTarget = { url: requestUrl({ url: location, baseURL }), status };
+    const target: PollTarget = { url: requestUrl({ url: location, baseURL }), status, sanitizer };
     await pause(wait, deadline, settings, target);
     const response = await pollOnce(instance, location, settings, deadline, target);
     status = response.status;

@@ -37,4 +37,19 @@ describe("the workflows' own errors use the instance's sanitizer", () => {
     expect(isPartnerCenterError(error) && error.kind).toBe('operation-failed');
     expect(shown(error)).not.toContain(SECRET);
   });
+
+  it("an onPage hook's error quoting such a value never shows it", async () => {
+    const { instance } = attachScripted([{ status: 200, data: { items: [{ id: 'a' }] } }], {
+      secrets: [SECRET],
+    });
+    const pages = paginate(instance, '/v1/customers?size=2', {
+      onPage: () => {
+        throw new Error(`export failed for ${SECRET}`);
+      },
+    });
+    const { error } = await settle(pages.pages()[Symbol.asyncIterator]().next());
+    expect(isPartnerCenterError(error) && error.kind).toBe('unknown');
+    expect(shown(error)).not.toContain(SECRET);
+    expect(shown(error)).toContain('export failed for');
+  });
 });
