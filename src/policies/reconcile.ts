@@ -1,6 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import type { IBackoff } from 'cockatiel';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import { isResponse } from '../http/isResponse.js';
 import type { EventHub } from '../observability/events.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Reconcile } from '../options.js';
@@ -27,15 +28,6 @@ export function reconcilerOf(call: Call, instanceWide: Reconcile | undefined): R
   const own = call.request.reconcile;
   if (own === false) return undefined;
   return typeof own === 'function' ? own : instanceWide;
-}
-
-function isResponse(value: unknown): value is AxiosResponse {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { status?: unknown }).status === 'number' &&
-    'data' in value
-  );
 }
 
 /**

@@ -77,7 +77,8 @@ export function withPageSize(url: string, size: number): string {
   return `${path}?${[...kept, `size=${size}`].join('&')}`;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 

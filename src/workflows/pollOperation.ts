@@ -1,5 +1,6 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { parseRetryAfter, type RetryAfter } from '../backoff/parseRetryAfter.js';
+import { isResponse } from '../http/isResponse.js';
 import { readHeader } from '../http/readHeader.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import { type AbortLike, sleep } from '../policies/sleep.js';
@@ -76,12 +77,6 @@ interface Settings {
   readonly classify: (response: AxiosResponse) => OperationState;
   readonly request: WorkflowRequestConfig | undefined;
   readonly notBefore: number | undefined;
-}
-
-function isResponse(value: unknown): value is AxiosResponse {
-  return (
-    value !== null && typeof value === 'object' && typeof (value as { status?: unknown }).status === 'number'
-  );
 }
 
 function settingsOf(operation: unknown, options: PollOperationOptions): Settings {

@@ -1,14 +1,10 @@
 import type { AxiosResponse } from 'axios';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
-import { originOf, readNextLink, type VersionRoot } from './continuation.js';
+import { isRecord, originOf, readNextLink, type VersionRoot } from './continuation.js';
 import type { PagePosition } from './PaginationError.js';
 import { malformedPageError } from './pageErrors.js';
 import type { Page } from './pageTypes.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** Reads a page from its response, or throws a `client` {@link PaginationError} naming what is wrong. */
 export function readPage<T>(
