@@ -96,8 +96,7 @@ export class RacedAttempt implements Attempt {
   }
 
   answered(response: AxiosResponse): AxiosResponse {
-    const config = this.call.config;
-    if (response.config !== config && response.config === this.attemptConfig) response.config = config;
+    if (response.config === this.attemptConfig) response.config = this.call.config;
     return response;
   }
 
