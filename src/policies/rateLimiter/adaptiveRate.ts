@@ -10,7 +10,7 @@ export const MAX_RATE_OVER_MEASURED = 2;
 export interface AdaptiveRateOptions {
   /** Multiplier applied on a throttle. Default `0.7`. */
   readonly beta?: number;
-  /** The cubic's scale constant C. Default `0.4`. */
+  /** The cubic's scale constant C. Default `0.1` (the AWS SDKs use 0.4: see {@link CUBIC_SCALE}). */
   readonly scale?: number;
   /** Lowest fill rate (requests/s). Default `0.5`. */
   readonly minRate?: number;
@@ -22,7 +22,7 @@ export interface AdaptiveRateOptions {
  * capped at twice the measured send rate and floored at `minRate`. Timer-free: every method takes `now`.
  */
 export class AdaptiveRate {
-  private readonly measured = new MeasuredRate();
+  private readonly measured: MeasuredRate;
   private readonly beta: number;
   private readonly scale: number;
   private readonly minRate: number;
@@ -32,7 +32,9 @@ export class AdaptiveRate {
   private k = 0;
   private lastThrottle = 0;
 
-  constructor(options: AdaptiveRateOptions = {}) {
+  /** `measured`: the scope's send-rate meter, when it is kept before the first throttle. Default: a new one. */
+  constructor(options: AdaptiveRateOptions = {}, measured: MeasuredRate = new MeasuredRate()) {
+    this.measured = measured;
     this.beta = options.beta ?? CUBIC_BETA;
     this.scale = options.scale ?? CUBIC_SCALE;
     this.minRate = options.minRate ?? MIN_FILL_RATE;

@@ -4,8 +4,12 @@
  * to `W_max` (the rate at the throttle) at `t = K`, flattens there, then probes beyond it.
  */
 export const CUBIC_BETA = 0.7;
-/** The cubic's scale constant C. */
-export const CUBIC_SCALE = 0.4;
+/**
+ * The cubic's scale constant C. The AWS SDKs use 0.4; Partner Center's quotas are tens of calls a second or
+ * less, and at 0.4 the rate probes past them every 2.5 s. The limiter's simulation (16 senders, a hidden
+ * 20 req/s quota) measures 3.8 429s per 100 calls and 64% of the quota at 0.4, 0.95 and 95% at 0.1.
+ */
+export const CUBIC_SCALE = 0.1;
 
 /** K: the seconds the cubic takes to return to `wMax` after a drop to `wMax * beta`. */
 export function cubicK(wMax: number, beta: number = CUBIC_BETA, scale: number = CUBIC_SCALE): number {

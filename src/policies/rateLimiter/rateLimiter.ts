@@ -1,13 +1,16 @@
-import { AdaptiveRate, type AdaptiveRateOptions } from './adaptiveRate.js';
+import type { AdaptiveRateOptions } from './adaptiveRate.js';
+import { CUBIC_BETA, CUBIC_SCALE } from './cubic.js';
+import { MIN_FILL_RATE } from './adaptiveRate.js';
+import { LocalRateLimitBackend, setBounded } from './localBackend.js';
+import type { LimiterSettings, LimitPlan, PlannedBucket, PlannedLevel, RateLimitBackend } from './plan.js';
 import {
-  type ChosenRule,
   chooseRule,
   DEFAULT_RATE_LIMIT_RULES,
   type LimitLevel,
   type RateLimitRule,
   ruleBucket,
+  ruleMatches,
 } from './rules.js';
-import { TokenBucket } from './tokenBucket.js';
 
 /** The scopes of one call: partner > customer > operation (method + path template). */
 export interface LimitTarget {
@@ -16,16 +19,6 @@ export interface LimitTarget {
   readonly method?: string;
   /** The path as a template (`/v1/customers/{id}/orders`); rules match against it. */
   readonly pathTemplate?: string;
-}
-
-/** What a response tells the limiter. */
-export interface LimitOutcome {
-  /** A 429 (or another throttling answer). */
-  readonly throttled: boolean;
-  /** The response's Retry-After, in ms: no token of the throttled level before `now + retryAfterMs`. */
-  readonly retryAfterMs?: number;
-  /** The level the throttle is charged to. Default: the customer when the call has one, else the partner. */
-  readonly level?: LimitLevel;
 }
 
 /** Options of {@link RateLimiter}. */
@@ -40,183 +33,118 @@ export interface RateLimiterOptions {
   readonly fairness?: boolean;
   /** A customer counts as active for this long after its last call (ms). Default `5000`. */
   readonly activeWindowMs?: number;
-  /** Most scopes with state; the oldest is dropped beyond it. Default `10000`. */
+  /** The level a 429 lowers the learnt rate of (the nearest present level above it otherwise). Default `'partner'`. */
+  readonly throttleLevel?: LimitLevel;
+  /** Most plans and scopes with state; the oldest is dropped beyond it. Default `10000`. */
   readonly maxScopes?: number;
 }
 
-interface Level {
-  readonly level: LimitLevel;
-  readonly key: string;
-}
+const LEVEL_ORDER: readonly LimitLevel[] = ['partner', 'customer', 'operation'];
 
 /**
- * The adaptive rate limiter's pure core, timer-free (every method takes `now`, epoch ms). A call takes a
- * token from every limited level of its scope: each level's static rule bucket, each level's adaptive bucket
- * (once that level has been throttled), and, when the partner level is limited, the customer's fair share
- * of it: `1 / (active customers)` of the partner's rate and burst. A level with no rule and no throttle is
- * never limited. `acquire` answers 0 (tokens taken everywhere) or the ms to wait (nothing taken).
+ * The adaptive rate limiter: Partner Center's rules turned into a {@link LimitPlan} per scope, method and path
+ * template (cached), and a backend that holds the state (this process's by default; a store's to share it).
+ * A call takes a token from every limited level of its scope: each level's static rule bucket, each level's
+ * learnt bucket (once that level has been throttled), and, when the partner level is limited, the customer's
+ * fair share of it (`1 / active customers` of the partner's rate and burst). A level with no rule and no
+ * throttle is never limited.
  */
 export class RateLimiter {
+  readonly settings: LimiterSettings;
+  readonly backend: RateLimitBackend;
   private readonly userRules: readonly RateLimitRule[];
   private readonly defaults: readonly RateLimitRule[];
-  private readonly adaptiveOptions: AdaptiveRateOptions | false;
-  private readonly fairness: boolean;
-  private readonly activeWindowMs: number;
+  private readonly throttleLevel: LimitLevel;
   private readonly maxScopes: number;
-  private readonly chosen = new Map<string, ChosenRule | null>();
-  private readonly ruleBuckets = new Map<string, TokenBucket>();
-  private readonly adaptive = new Map<string, AdaptiveRate>();
-  private readonly adaptiveBuckets = new Map<string, TokenBucket>();
-  private readonly shareBuckets = new Map<string, TokenBucket>();
-  private readonly activity = new Map<string, Map<string, number>>();
+  private readonly hasOperationRules: boolean;
+  private readonly plans = new Map<string, LimitPlan>();
 
-  constructor(options: RateLimiterOptions = {}) {
+  constructor(options: RateLimiterOptions = {}, backend?: RateLimitBackend) {
     this.userRules = options.rules ?? [];
     this.defaults = options.defaultRules === false ? [] : DEFAULT_RATE_LIMIT_RULES;
-    this.adaptiveOptions = options.adaptive ?? {};
-    this.fairness = options.fairness ?? true;
-    this.activeWindowMs = options.activeWindowMs ?? 5000;
+    this.throttleLevel = options.throttleLevel ?? 'partner';
     this.maxScopes = options.maxScopes ?? 10_000;
+    const adaptive = options.adaptive;
+    this.settings = {
+      fairness: options.fairness ?? true,
+      activeWindowMs: options.activeWindowMs ?? 5000,
+      adaptive:
+        adaptive === false
+          ? false
+          : {
+              beta: adaptive?.beta ?? CUBIC_BETA,
+              scale: adaptive?.scale ?? CUBIC_SCALE,
+              minRate: adaptive?.minRate ?? MIN_FILL_RATE,
+            },
+    };
+    this.hasOperationRules = [...this.userRules, ...this.defaults].some((rule) => rule.scope === 'operation');
+    this.backend = backend ?? new LocalRateLimitBackend(this.maxScopes);
+  }
+
+  /** The plan of a call's target (built once, then cached). */
+  plan(target: LimitTarget): LimitPlan {
+    const method = (target.method ?? 'GET').toUpperCase();
+    const cacheKey = `${target.partner}\n${target.customer ?? ''}\n${method}\n${target.pathTemplate ?? ''}`;
+    let plan = this.plans.get(cacheKey);
+    if (plan === undefined) {
+      plan = this.build(target, method);
+      setBounded(this.plans, cacheKey, plan, this.maxScopes);
+    }
+    return plan;
   }
 
   /** 0 when the call may go (one token taken from every limited level), else the ms to wait. */
-  acquire(target: LimitTarget, now: number): number {
-    const buckets: TokenBucket[] = [];
-    let partnerRate = Number.POSITIVE_INFINITY;
-    let partnerCapacity = Number.POSITIVE_INFINITY;
-    for (const level of levelsOf(target)) {
-      const rule = this.rule(level.level, target);
-      if (rule !== undefined) buckets.push(this.ruleBucket(`${level.key}#${rule.name}`, rule.rule, now));
-      const learnt = this.adaptiveBuckets.get(level.key);
-      if (learnt !== undefined) buckets.push(learnt);
-      if (level.level === 'partner') {
-        for (const bucket of buckets) {
-          partnerRate = Math.min(partnerRate, bucket.ratePerSecond);
-          partnerCapacity = Math.min(partnerCapacity, bucket.capacity);
-        }
-      }
-    }
-    if (this.fairness && target.customer !== undefined && partnerRate < Number.POSITIVE_INFINITY) {
-      buckets.push(this.shareBucket(target.partner, target.customer, partnerRate, partnerCapacity, now));
-    }
-    if (buckets.length === 0) return 0;
-    let wait = 0;
-    for (const bucket of buckets) wait = Math.max(wait, bucket.waitMs(now));
-    if (wait === 0) for (const bucket of buckets) bucket.take(now);
-    return wait;
+  acquire(target: LimitTarget, now: number): number | Promise<number> {
+    return this.backend.acquire(this.plan(target), this.settings, now);
   }
 
   /** Records a response: measures the send rate of each level, adapts the throttled level's rate. */
-  onResponse(target: LimitTarget, now: number, outcome: LimitOutcome): void {
-    if (this.adaptiveOptions === false) return;
-    const throttledLevel = outcome.level ?? (target.customer === undefined ? 'partner' : 'customer');
-    for (const level of levelsOf(target)) {
-      const throttled = outcome.throttled && level.level === throttledLevel;
-      if (level.level === 'operation' && !throttled && !this.adaptive.has(level.key)) continue;
-      const adaptive = getOrCreate(
-        this.adaptive,
-        level.key,
-        this.maxScopes,
-        () => new AdaptiveRate(this.adaptiveOptions || {}),
-      );
-      const rate = adaptive.onResponse(now, throttled);
-      if (!adaptive.enabled) continue;
-      const capacity = Math.max(1, rate);
-      let bucket = this.adaptiveBuckets.get(level.key);
-      if (bucket === undefined) {
-        bucket = new TokenBucket(rate, capacity, now, 0);
-        setBounded(this.adaptiveBuckets, level.key, bucket, this.maxScopes);
-      } else bucket.setRate(rate, capacity, now);
-      if (throttled && outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0) {
-        bucket.holdUntil(now + outcome.retryAfterMs);
+  onResponse(target: LimitTarget, now: number, throttled: boolean): void | Promise<void> {
+    return this.backend.record(this.plan(target), this.settings, now, throttled);
+  }
+
+  private build(target: LimitTarget, method: string): LimitPlan {
+    const template = target.pathTemplate ?? '';
+    const partner = target.partner;
+    const customer = target.customer;
+    const levels: PlannedLevel[] = [{ level: 'partner', key: `p:${partner}` }];
+    const scopeKey = customer === undefined ? partner : `${partner}/${customer}`;
+    if (customer !== undefined) levels.push({ level: 'customer', key: `c:${scopeKey}` });
+    const operationRule =
+      this.hasOperationRules && target.pathTemplate !== undefined
+        ? chooseRule('operation', this.userRules, this.defaults, method, template)
+        : undefined;
+    if (
+      target.pathTemplate !== undefined &&
+      (operationRule !== undefined || this.throttleLevel === 'operation')
+    ) {
+      levels.push({ level: 'operation', key: `o:${scopeKey} ${method} ${template}` });
+    }
+    const rules: PlannedBucket[] = [];
+    for (const level of levels) {
+      const chosen =
+        level.level === 'operation'
+          ? operationRule
+          : chooseRule(level.level, this.userRules, this.defaults, method, template);
+      if (chosen === undefined) continue;
+      const { ratePerSecond, capacity } = ruleBucket(chosen.rule);
+      rules.push({
+        key: `r:${level.key}#${chosen.name}`,
+        ratePerSecond,
+        capacity,
+        partner: level.level === 'partner',
+      });
+    }
+    let throttleLevel = 0;
+    for (let wanted = LEVEL_ORDER.indexOf(this.throttleLevel); wanted > 0; wanted -= 1) {
+      const found = levels.findIndex((level) => level.level === LEVEL_ORDER[wanted]);
+      if (found !== -1) {
+        throttleLevel = found;
+        break;
       }
     }
-  }
-
-  /** The learnt state of a level's scope (tests and telemetry), or `undefined` when never seen. */
-  adaptiveState(target: LimitTarget, level: LimitLevel): AdaptiveRate | undefined {
-    const found = levelsOf(target).find((candidate) => candidate.level === level);
-    return found === undefined ? undefined : this.adaptive.get(found.key);
-  }
-
-  /** Customers of `partner` active at `now` (a call within `activeWindowMs`); drops the stale ones. */
-  activeCustomers(partner: string, now: number): number {
-    const seen = this.activity.get(partner);
-    if (seen === undefined) return 0;
-    for (const [customer, at] of seen) if (now - at > this.activeWindowMs) seen.delete(customer);
-    return seen.size;
-  }
-
-  private rule(level: LimitLevel, target: LimitTarget): ChosenRule | undefined {
-    const method = (target.method ?? 'GET').toUpperCase();
-    const template = target.pathTemplate ?? '';
-    const cacheKey = `${level} ${method} ${template}`;
-    let chosen = this.chosen.get(cacheKey);
-    if (chosen === undefined) {
-      chosen = chooseRule(level, this.userRules, this.defaults, method, template) ?? null;
-      setBounded(this.chosen, cacheKey, chosen, this.maxScopes);
-    }
-    return chosen ?? undefined;
-  }
-
-  private ruleBucket(key: string, rule: RateLimitRule, now: number): TokenBucket {
-    return getOrCreate(this.ruleBuckets, key, this.maxScopes, () => {
-      const { ratePerSecond, capacity } = ruleBucket(rule);
-      return new TokenBucket(ratePerSecond, capacity, now);
-    });
-  }
-
-  /** The customer's share of its partner's bucket: rate and burst divided by the active customers. */
-  private shareBucket(
-    partner: string,
-    customer: string,
-    rate: number,
-    capacity: number,
-    now: number,
-  ): TokenBucket {
-    const seen = getOrCreate(this.activity, partner, this.maxScopes, () => new Map<string, number>());
-    seen.delete(customer);
-    seen.set(customer, now);
-    const active = Math.max(1, this.activeCustomers(partner, now));
-    const shareRate = rate / active;
-    const shareCapacity = Math.max(1, capacity / active);
-    const key = `${partner}/${customer}`;
-    const bucket = getOrCreate(
-      this.shareBuckets,
-      key,
-      this.maxScopes,
-      () => new TokenBucket(shareRate, shareCapacity, now),
-    );
-    bucket.setRate(shareRate, shareCapacity, now);
-    return bucket;
+    return { partner, customer, levels, rules, throttleLevel };
   }
 }
 
-/** The levels of a call's scope, with their state keys. */
-function levelsOf(target: LimitTarget): Level[] {
-  const levels: Level[] = [{ level: 'partner', key: `p:${target.partner}` }];
-  const customerKey = target.customer === undefined ? target.partner : `${target.partner}/${target.customer}`;
-  if (target.customer !== undefined) levels.push({ level: 'customer', key: `c:${customerKey}` });
-  if (target.pathTemplate !== undefined) {
-    const method = (target.method ?? 'GET').toUpperCase();
-    levels.push({ level: 'operation', key: `o:${customerKey} ${method} ${target.pathTemplate}` });
-  }
-  return levels;
-}
-
-function getOrCreate<V>(map: Map<string, V>, key: string, max: number, create: () => V): V {
-  const found = map.get(key);
-  if (found !== undefined) return found;
-  const value = create();
-  setBounded(map, key, value, max);
-  return value;
-}
-
-/** Sets `key`, dropping the oldest entry first when the map is full. */
-function setBounded<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  if (!map.has(key) && map.size >= max) {
-    const oldest = map.keys().next();
-    if (oldest.done !== true) map.delete(oldest.value);
-  }
-  map.set(key, value);
-}
+export { ruleMatches };

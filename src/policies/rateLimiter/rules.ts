@@ -16,7 +16,11 @@ export interface RuleMatch {
 export interface RateLimitRule {
   readonly scope: LimitLevel;
   readonly perMinute: number;
-  /** Tokens a scope may spend at once. Default: one second's worth (at least 1). */
+  /**
+   * Calls a scope may make at once. Default: one second's worth (`floor(perMinute / 60)`, at least 1). The
+   * bucket then fills at `perMinute - burst` per minute (at least half of `perMinute`), so that no 60 s window
+   * holds more than `perMinute` calls.
+   */
   readonly burst?: number;
   readonly match?: RuleMatch;
   /** Rules with different names at one level keep separate buckets. Default: the rule's position. */
@@ -79,10 +83,30 @@ export function chooseRule(
   return undefined;
 }
 
-/** A rule's fill rate (requests/s) and capacity. */
+/** A rule's fill rate (requests/s) and capacity: a full bucket plus a minute's fill is `perMinute` calls. */
 export function ruleBucket(rule: RateLimitRule): { ratePerSecond: number; capacity: number } {
-  const ratePerSecond = rule.perMinute / 60;
-  return { ratePerSecond, capacity: Math.max(1, rule.burst ?? Math.floor(ratePerSecond)) };
+  const capacity = Math.max(1, rule.burst ?? Math.floor(rule.perMinute / 60));
+  const perMinute = Math.max(rule.perMinute - capacity, rule.perMinute / 2);
+  return { ratePerSecond: perMinute / 60, capacity };
+}
+
+/** Literal path segments: words (`customers`, `usagerecords`) and API versions (`v1`). */
+const LITERAL_SEGMENT = /^(?:[a-z][a-z_-]*|v\d+(?:\.\d+)?)$/i;
+
+/**
+ * The template of a request path: each segment that is not a word or an API version (an id, a GUID, a
+ * domain name, an offer id) becomes `{id}`; words are lower-cased, the query is dropped.
+ * `/v1/customers/4b3f.../Subscriptions?x=1` -> `/v1/customers/{id}/subscriptions`.
+ */
+export function pathTemplate(path: string): string {
+  const queryAt = path.search(/[?#]/);
+  const parts = (queryAt === -1 ? path : path.slice(0, queryAt)).split('/');
+  let template = '';
+  for (const part of parts) {
+    if (part.length === 0) continue;
+    template += LITERAL_SEGMENT.test(part) ? `/${part.toLowerCase()}` : '/{id}';
+  }
+  return template === '' ? '/' : template;
 }
 
 function segments(path: string): string[] {

@@ -49,6 +49,12 @@ export class TokenBucket {
     if (this.tokens > this.cap) this.tokens = this.cap;
   }
 
+  /** Spends every token earned so far (a throttle: the next token comes at the new rate). */
+  empty(now: number): void {
+    this.refill(now);
+    if (this.tokens > 0) this.tokens = 0;
+  }
+
   /** No token is granted before `until` (epoch ms); a later call keeps the latest time. */
   holdUntil(until: number): void {
     if (until > this.notBefore) this.notBefore = until;

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { type LimitTarget, RateLimiter } from '../../../../src/policies/rateLimiter/rateLimiter.js';
+import type { LimitTarget } from '../../../../src/policies/rateLimiter/rateLimiter.js';
 import {
   chooseRule,
   DEFAULT_RATE_LIMIT_RULES,
+  pathTemplate,
   ruleMatches,
 } from '../../../../src/policies/rateLimiter/rules.js';
+import { type LocalLimiter, localLimiter } from './localLimiter.js';
 
 const T0 = 1_000_000;
 const partnerCall: LimitTarget = { partner: 'p', method: 'GET', pathTemplate: '/v1/invoices' };
 
 /** Tokens granted at `now` for `target` until the first wait; answers the count and that wait. */
-function drain(limiter: RateLimiter, target: LimitTarget, now: number, max = 10_000) {
+function drain(limiter: LocalLimiter, target: LimitTarget, now: number, max = 10_000) {
   let granted = 0;
   for (;;) {
     const wait = limiter.acquire(target, now);
@@ -45,22 +47,38 @@ describe('rules', () => {
   });
 });
 
+describe('pathTemplate', () => {
+  it('turns ids, GUIDs, domains and offer ids into {id}, keeps words and versions, drops the query', () => {
+    expect(pathTemplate('/v1/customers/4b3f8ba4-2c39-4a38-9a1b-0f6f3cf1a6e2/Subscriptions?size=5')).toBe(
+      '/v1/customers/{id}/subscriptions',
+    );
+    expect(pathTemplate('/v1/domains/contoso.onmicrosoft.com')).toBe('/v1/domains/{id}');
+    expect(pathTemplate('/v1/products/DZH318Z0BQ3Q/skus')).toBe('/v1/products/{id}/skus');
+    expect(pathTemplate('')).toBe('/');
+  });
+});
+
 describe('RateLimiter', () => {
   it('never limits a scope with no rule and no throttle', () => {
-    const limiter = new RateLimiter();
+    const limiter = localLimiter();
     expect(drain(limiter, partnerCall, T0, 5000).granted).toBe(5000);
   });
 
-  it('applies the documented 500/min per customer tenant (burst: one second)', () => {
-    const limiter = new RateLimiter();
+  it('applies the documented 500/min per customer tenant (burst: one second; no minute over 500)', () => {
+    const limiter = localLimiter();
     const call = { partner: 'p', customer: 'c1', method: 'GET', pathTemplate: '/v1/customers/{id}/orders' };
-    expect(drain(limiter, call, T0)).toEqual({ granted: 8, wait: 120 });
+    // 8 at once, then 492 a minute: 8 + 492 = 500 in any 60 s.
+    expect(drain(limiter, call, T0)).toEqual({ granted: 8, wait: 122 });
+    let granted = 8;
+    for (let t = 1; t < 60_000; t += 1) if (limiter.acquire(call, T0 + t) === 0) granted += 1;
+    expect(granted).toBeLessThanOrEqual(500);
+    expect(granted).toBeGreaterThanOrEqual(499);
     // Another customer tenant has its own bucket.
     expect(drain(limiter, { ...call, customer: 'c2' }, T0).granted).toBe(8);
   });
 
   it('charges every limited level: the customer and the partner', () => {
-    const limiter = new RateLimiter({
+    const limiter = localLimiter({
       defaultRules: false,
       fairness: false,
       rules: [
@@ -69,13 +87,14 @@ describe('RateLimiter', () => {
       ],
     });
     const c1 = { partner: 'p', customer: 'c1' };
-    expect(drain(limiter, c1, T0)).toEqual({ granted: 3, wait: 1000 });
-    // c1's calls took partner tokens too: 2 are left for c2.
-    expect(drain(limiter, { partner: 'p', customer: 'c2' }, T0)).toEqual({ granted: 2, wait: 100 });
+    // The customer's bucket fills at 57 a minute (60 less its burst of 3): one token in 1053 ms.
+    expect(drain(limiter, c1, T0)).toEqual({ granted: 3, wait: 1053 });
+    // c1's calls took partner tokens too: 2 are left for c2, then one per 105 ms (595 a minute).
+    expect(drain(limiter, { partner: 'p', customer: 'c2' }, T0)).toEqual({ granted: 2, wait: 101 });
   });
 
   it('a waiting call takes no token from any level', () => {
-    const limiter = new RateLimiter({
+    const limiter = localLimiter({
       defaultRules: false,
       fairness: false,
       rules: [
@@ -84,12 +103,12 @@ describe('RateLimiter', () => {
       ],
     });
     expect(limiter.acquire({ partner: 'p', customer: 'a' }, T0)).toBe(0);
-    expect(limiter.acquire({ partner: 'p', customer: 'a' }, T0)).toBe(1000);
+    expect(limiter.acquire({ partner: 'p', customer: 'a' }, T0)).toBe(1017);
     expect(limiter.acquire({ partner: 'p', customer: 'b' }, T0)).toBe(0);
   });
 
   it('fairness: a hot customer gets at most 1/N of the partner rate while N customers are active', () => {
-    const limiter = new RateLimiter({
+    const limiter = localLimiter({
       defaultRules: false,
       rules: [{ scope: 'partner', perMinute: 600, burst: 10 }],
     });
@@ -113,7 +132,7 @@ describe('RateLimiter', () => {
   });
 
   it('a lone customer may use the whole partner rate', () => {
-    const limiter = new RateLimiter({
+    const limiter = localLimiter({
       defaultRules: false,
       rules: [{ scope: 'partner', perMinute: 600, burst: 10 }],
     });
@@ -123,26 +142,57 @@ describe('RateLimiter', () => {
     expect(granted).toBeGreaterThanOrEqual(100);
   });
 
-  it('adapts the throttled level: limited after a 429, with Retry-After as a not-before time', () => {
-    const limiter = new RateLimiter();
+  it('adapts after a 429: the learnt rate is 0.7x the measured rate, and no burst follows the throttle', () => {
+    const limiter = localLimiter();
     let now = T0;
+    // 20 calls/s for 5 s.
     for (let i = 0; i < 100; i += 1, now += 50) {
       expect(limiter.acquire(partnerCall, now)).toBe(0);
-      limiter.onResponse(partnerCall, now, { throttled: false });
+      limiter.record(partnerCall, now, false);
     }
-    limiter.onResponse(partnerCall, now, { throttled: true, retryAfterMs: 2000 });
-    const state = limiter.adaptiveState(partnerCall, 'partner');
+    limiter.record(partnerCall, now, true);
+    const state = limiter.state(partnerCall, 'partner');
     expect(state?.enabled).toBe(true);
+    expect(state?.rateAtThrottle).toBeGreaterThan(15);
     expect(state?.rate).toBeCloseTo((state?.rateAtThrottle ?? 0) * 0.7);
-    expect(limiter.acquire(partnerCall, now)).toBe(2000);
-    expect(limiter.acquire(partnerCall, now + 2000)).toBe(0);
-    // Only the throttled scope: a customer call of another partner is untouched.
+    // The bucket starts empty: the first token comes at the new rate.
+    const wait = limiter.acquire(partnerCall, now);
+    expect(wait).toBe(Math.ceil(1000 / (state?.rate ?? 1)));
+    expect(limiter.acquire(partnerCall, now + wait)).toBe(0);
+    // Only the throttled scope: a call of another partner is untouched.
     expect(limiter.acquire({ partner: 'q' }, now)).toBe(0);
   });
 
+  it('grows the learnt rate back along the cubic while calls succeed', () => {
+    const limiter = localLimiter();
+    let now = T0;
+    for (let i = 0; i < 100; i += 1, now += 50) limiter.record(partnerCall, now, false);
+    limiter.record(partnerCall, now, true);
+    const dropped = limiter.state(partnerCall, 'partner')?.rate ?? 0;
+    // Keep sending as fast as the limiter lets: the rate climbs back past the rate at the throttle.
+    for (const end = now + 10_000; now < end; now += 5) {
+      if (limiter.acquire(partnerCall, now) === 0) limiter.record(partnerCall, now, false);
+    }
+    const state = limiter.state(partnerCall, 'partner');
+    expect(state?.rate).toBeGreaterThan(dropped);
+    expect(state?.rate).toBeGreaterThanOrEqual(state?.rateAtThrottle ?? Number.POSITIVE_INFINITY);
+  });
+
+  it('charges a throttle to the level asked for (throttleLevel), falling back to the nearest one above', () => {
+    const byCustomer = localLimiter({ defaultRules: false, throttleLevel: 'customer' });
+    const c1 = { partner: 'p', customer: 'c1', pathTemplate: '/v1/invoices' };
+    byCustomer.record(c1, T0, true);
+    expect(byCustomer.state(c1, 'customer')?.enabled).toBe(true);
+    expect(byCustomer.state(c1, 'partner')?.enabled).toBeFalsy();
+    expect(byCustomer.acquire({ ...c1, customer: 'c2' }, T0)).toBe(0);
+    // A partner-level call has no customer level: the partner is charged.
+    byCustomer.record({ partner: 'p' }, T0, true);
+    expect(byCustomer.state({ partner: 'p' }, 'partner')?.enabled).toBe(true);
+  });
+
   it("charges a customer call with the partner's learnt rate too", () => {
-    const limiter = new RateLimiter({ defaultRules: false });
-    limiter.onResponse({ partner: 'p' }, T0, { throttled: true });
+    const limiter = localLimiter({ defaultRules: false });
+    limiter.record({ partner: 'p' }, T0, true);
     // Measured rate ~0 at the first throttle: the floor, 0.5 req/s, one token after 2 s.
     expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(2000);
     expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0 + 2000)).toBe(0);

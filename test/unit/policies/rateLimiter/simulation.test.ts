@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type LimitTarget, RateLimiter } from '../../../../src/policies/rateLimiter/rateLimiter.js';
+import type { LimitTarget } from '../../../../src/policies/rateLimiter/rateLimiter.js';
+import { localLimiter } from './localLimiter.js';
 
 /**
  * 16 senders, each sending its next call as soon as the previous one answered (50 ms round trip), against a
@@ -10,7 +11,7 @@ function simulate(seconds: number, warmUpSeconds: number) {
   const QUOTA = 20;
   const LATENCY = 50;
   const SENDERS = 16;
-  const limiter = new RateLimiter();
+  const limiter = localLimiter();
   const target: LimitTarget = { partner: 'p', method: 'GET', pathTemplate: '/v1/invoices' };
   const end = seconds * 1000;
   // Each sender's next try; the simulation always advances the earliest.
@@ -29,7 +30,7 @@ function simulate(seconds: number, warmUpSeconds: number) {
     while (pending.length > 0 && (pending[0]?.at ?? end) <= now) {
       const done = pending.shift();
       if (done)
-        limiter.onResponse(target, done.at, { throttled: done.throttled, retryAfterMs: done.retryAfterMs });
+        limiter.record(target, done.at, done.throttled);
     }
     const wait = limiter.acquire(target, now);
     if (wait > 0) {

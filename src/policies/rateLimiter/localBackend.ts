@@ -1,0 +1,172 @@
+import { AdaptiveRate } from './adaptiveRate.js';
+import { MeasuredRate } from './measuredRate.js';
+import type { LimiterSettings, LimitPlan, RateLimitBackend } from './plan.js';
+import { TokenBucket } from './tokenBucket.js';
+
+/** The state of one level's scope: its measured send rate and, once throttled, its learnt rate and bucket. */
+class LevelState {
+  readonly measured = new MeasuredRate();
+  adaptive: AdaptiveRate | undefined;
+  bucket: TokenBucket | undefined;
+}
+
+/**
+ * The limiter's state in this process (timer-free: every method takes `now`). Bounded: each map keeps at
+ * most `maxScopes` entries, dropping the oldest first.
+ */
+export class LocalRateLimitBackend implements RateLimitBackend {
+  private readonly levels = new Map<string, LevelState>();
+  private readonly rules = new Map<string, TokenBucket>();
+  private readonly shares = new Map<string, TokenBucket>();
+  private readonly activity = new Map<string, Map<string, number>>();
+  /** Levels with a learnt rate: while 0, only static rules can limit a call. */
+  private learnt = 0;
+
+  constructor(private readonly maxScopes = 10_000) {}
+
+  free(plan: LimitPlan): boolean {
+    if (plan.rules.length > 0) return false;
+    if (this.learnt === 0) return true;
+    for (const level of plan.levels) if (this.levels.get(level.key)?.bucket !== undefined) return false;
+    return true;
+  }
+
+  acquire(plan: LimitPlan, settings: LimiterSettings, now: number): number {
+    const buckets: TokenBucket[] = [];
+    let partnerRate = Number.POSITIVE_INFINITY;
+    let partnerCapacity = Number.POSITIVE_INFINITY;
+    for (const rule of plan.rules) {
+      let bucket = this.rules.get(rule.key);
+      if (bucket === undefined) {
+        bucket = new TokenBucket(rule.ratePerSecond, rule.capacity, now);
+        setBounded(this.rules, rule.key, bucket, this.maxScopes);
+      } else if (bucket.ratePerSecond !== rule.ratePerSecond || bucket.capacity !== rule.capacity) {
+        bucket.setRate(rule.ratePerSecond, rule.capacity, now);
+      }
+      buckets.push(bucket);
+      if (rule.partner) {
+        partnerRate = Math.min(partnerRate, rule.ratePerSecond);
+        partnerCapacity = Math.min(partnerCapacity, rule.capacity);
+      }
+    }
+    if (this.learnt > 0) {
+      for (const level of plan.levels) {
+        const bucket = this.levels.get(level.key)?.bucket;
+        if (bucket === undefined) continue;
+        buckets.push(bucket);
+        if (level.level === 'partner') {
+          partnerRate = Math.min(partnerRate, bucket.ratePerSecond);
+          partnerCapacity = Math.min(partnerCapacity, bucket.capacity);
+        }
+      }
+    }
+    if (settings.fairness && plan.customer !== undefined && partnerRate < Number.POSITIVE_INFINITY) {
+      buckets.push(this.share(plan.partner, plan.customer, partnerRate, partnerCapacity, settings, now));
+    }
+    let wait = 0;
+    for (const bucket of buckets) {
+      const needed = bucket.waitMs(now);
+      if (needed > wait) wait = needed;
+    }
+    if (wait === 0) for (const bucket of buckets) bucket.take(now);
+    return wait;
+  }
+
+  record(plan: LimitPlan, settings: LimiterSettings, now: number, throttled: boolean): void {
+    const adaptive = settings.adaptive;
+    for (let i = 0; i < plan.levels.length; i += 1) {
+      const level = plan.levels[i] as (typeof plan.levels)[number];
+      const charged = throttled && i === plan.throttleLevel;
+      let state = this.levels.get(level.key);
+      if (state === undefined) {
+        // An operation level is measured only once it has been throttled.
+        if (level.level === 'operation' && !charged) continue;
+        state = new LevelState();
+        this.setLevel(level.key, state);
+      }
+      if (adaptive === false || (!charged && state.adaptive === undefined)) {
+        state.measured.record(now);
+        continue;
+      }
+      if (state.adaptive === undefined) state.adaptive = new AdaptiveRate(adaptive, state.measured);
+      const rate = state.adaptive.onResponse(now, charged, state.bucket?.ratePerSecond);
+      const capacity = Math.max(1, rate);
+      if (state.bucket === undefined) {
+        state.bucket = new TokenBucket(rate, capacity, now, 0);
+        this.learnt += 1;
+      } else {
+        state.bucket.setRate(rate, capacity, now);
+        if (charged) state.bucket.empty(now);
+      }
+    }
+  }
+
+  /** The learnt rate of a level's scope (tests and telemetry), or `undefined` while it has none. */
+  adaptiveState(key: string): AdaptiveRate | undefined {
+    return this.levels.get(key)?.adaptive;
+  }
+
+  /** Customers of `partner` active at `now` (a call within `activeWindowMs`); drops the stale ones. */
+  activeCustomers(partner: string, now: number, activeWindowMs: number): number {
+    const seen = this.activity.get(partner);
+    if (seen === undefined) return 0;
+    for (const [customer, at] of seen) {
+      if (now - at <= activeWindowMs) break;
+      seen.delete(customer);
+    }
+    return seen.size;
+  }
+
+  /** The customer's share of its partner's bucket: rate and burst divided by the active customers. */
+  private share(
+    partner: string,
+    customer: string,
+    rate: number,
+    capacity: number,
+    settings: LimiterSettings,
+    now: number,
+  ): TokenBucket {
+    let seen = this.activity.get(partner);
+    if (seen === undefined) {
+      seen = new Map<string, number>();
+      setBounded(this.activity, partner, seen, this.maxScopes);
+    }
+    // Re-inserted: the map stays ordered by last call, so stale customers are found at its front.
+    seen.delete(customer);
+    if (seen.size >= this.maxScopes) {
+      const oldest = seen.keys().next();
+      if (oldest.done !== true) seen.delete(oldest.value);
+    }
+    seen.set(customer, now);
+    const active = Math.max(1, this.activeCustomers(partner, now, settings.activeWindowMs));
+    const shareRate = rate / active;
+    const shareCapacity = Math.max(1, capacity / active);
+    const key = `${partner}/${customer}`;
+    let bucket = this.shares.get(key);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(shareRate, shareCapacity, now);
+      setBounded(this.shares, key, bucket, this.maxScopes);
+    } else bucket.setRate(shareRate, shareCapacity, now);
+    return bucket;
+  }
+
+  private setLevel(key: string, state: LevelState): void {
+    if (this.levels.size >= this.maxScopes) {
+      const oldest = this.levels.entries().next();
+      if (oldest.done !== true) {
+        this.levels.delete(oldest.value[0]);
+        if (oldest.value[1].bucket !== undefined) this.learnt -= 1;
+      }
+    }
+    this.levels.set(key, state);
+  }
+}
+
+/** Sets `key`, dropping the oldest entry first when the map is full. */
+export function setBounded<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  if (!map.has(key) && map.size >= max) {
+    const oldest = map.keys().next();
+    if (oldest.done !== true) map.delete(oldest.value);
+  }
+  map.set(key, value);
+}

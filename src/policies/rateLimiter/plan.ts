@@ -1,0 +1,63 @@
+import type { AdaptiveRateOptions } from './adaptiveRate.js';
+import type { LimitLevel } from './rules.js';
+
+/** A static rule's bucket for one call: its state key, fill rate and capacity. */
+export interface PlannedBucket {
+  /** State key, unique per level scope and rule (`r:<level key>#<rule name>`). */
+  readonly key: string;
+  readonly ratePerSecond: number;
+  readonly capacity: number;
+  /** The bucket belongs to the partner level: its rate and capacity bound the customers' fair shares. */
+  readonly partner: boolean;
+}
+
+/** One level of a call's scope and its state key (`p:<partner>`, `c:<partner>/<customer>`, `o:...`). */
+export interface PlannedLevel {
+  readonly level: LimitLevel;
+  readonly key: string;
+}
+
+/**
+ * What a backend needs to limit one call, built once per scope, method and path template and then reused:
+ * the call's levels (partner first) and the static rule buckets that apply to it.
+ */
+export interface LimitPlan {
+  /** The partner's id (its customers' activity is counted under it). */
+  readonly partner: string;
+  /** The customer tenant's scope, or `undefined` for a partner-level call. */
+  readonly customer: string | undefined;
+  readonly levels: readonly PlannedLevel[];
+  readonly rules: readonly PlannedBucket[];
+  /** Index in `levels` of the level a throttle is charged to. */
+  readonly throttleLevel: number;
+}
+
+/** The limiter's settings, the same for every call of an instance. */
+export interface LimiterSettings {
+  /** Whether each active customer's share of a limited partner bucket is capped. */
+  readonly fairness: boolean;
+  /** A customer counts as active for this long after its last call (ms). */
+  readonly activeWindowMs: number;
+  /** Adaptive tuning, or `false` for static rules only. */
+  readonly adaptive: Required<AdaptiveRateOptions> | false;
+}
+
+/**
+ * Where the limiter's state lives: buckets, learnt rates and customer activity. The in-memory store holds one
+ * for every instance that shares it; the Redis store keeps it in Redis (Lua scripts, Redis time) so that
+ * processes share it. `now` is epoch ms; a shared backend may use its own clock instead.
+ */
+export interface RateLimitBackend {
+  /**
+   * Takes one token from every bucket that limits `plan` and answers 0, or answers the ms to wait before a
+   * token may be taken (1 .. 2^31-1) and takes nothing.
+   */
+  acquire(plan: LimitPlan, settings: LimiterSettings, now: number): number | Promise<number>;
+  /** Records one response: the send rate of each level, and a throttle charged to `plan.throttleLevel`. */
+  record(plan: LimitPlan, settings: LimiterSettings, now: number, throttled: boolean): void | Promise<void>;
+  /**
+   * Optional, synchronous: true when nothing limits `plan` now (no rule, no learnt rate), so the call need not
+   * ask {@link acquire}. A backend without it is asked for every call.
+   */
+  free?(plan: LimitPlan): boolean;
+}

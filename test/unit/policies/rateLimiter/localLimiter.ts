@@ -1,0 +1,28 @@
+import { LocalRateLimitBackend } from '../../../../src/policies/rateLimiter/localBackend.js';
+import {
+  type LimitTarget,
+  RateLimiter,
+  type RateLimiterOptions,
+} from '../../../../src/policies/rateLimiter/rateLimiter.js';
+import type { LimitLevel } from '../../../../src/policies/rateLimiter/rules.js';
+
+/** A rate limiter on this process's backend, with synchronous answers (for tests with an injected clock). */
+export function localLimiter(options?: RateLimiterOptions) {
+  const backend = new LocalRateLimitBackend();
+  const limiter = new RateLimiter(options, backend);
+  return {
+    limiter,
+    acquire: (target: LimitTarget, now: number): number =>
+      backend.acquire(limiter.plan(target), limiter.settings, now),
+    record: (target: LimitTarget, now: number, throttled: boolean): void =>
+      backend.record(limiter.plan(target), limiter.settings, now, throttled),
+    activeCustomers: (partner: string, now: number): number =>
+      backend.activeCustomers(partner, now, limiter.settings.activeWindowMs),
+    state: (target: LimitTarget, level: LimitLevel) => {
+      const found = limiter.plan(target).levels.find((candidate) => candidate.level === level);
+      return found === undefined ? undefined : backend.adaptiveState(found.key);
+    },
+  };
+}
+
+export type LocalLimiter = ReturnType<typeof localLimiter>;
