@@ -1,3 +1,5 @@
+import { LocalRateLimitBackend } from '../policies/rateLimiter/localBackend.js';
+import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
 /**
  * Where the shared state of a scope lives: the throttle deadline, a breaker-open hint and the retry budget.
  * The in-memory store is the default; a shared store (e.g. Redis) lets several processes that share one
@@ -23,6 +25,12 @@ export interface ScopeStateStore {
    * Returns a function that unsubscribes.
    */
   onFailure?(listener: (failure: StoreFailure) => void): () => void;
+  /**
+   * Optional: where the rate limiter keeps its buckets and learnt rates, so that every instance (and, for a
+   * shared store, every process) using this store paces calls to one quota together. A store without it
+   * gives each attached instance a limiter of its own, in its process.
+   */
+  readonly rateLimit?: RateLimitBackend;
 }
 
 /** A failure a store absorbed (it answered from its fallback instead). */
@@ -57,6 +65,8 @@ export interface InMemoryScopeStateStoreOptions {
 
 /** The default store: a bounded LRU map in this process. */
 export class InMemoryScopeStateStore implements ScopeStateStore {
+  /** The rate limiter's state, shared by the instances that use this store. */
+  readonly rateLimit: LocalRateLimitBackend;
   private readonly entries = new Map<string, Entry>();
   private readonly maxScopes: number;
   private readonly now: () => number;
@@ -64,6 +74,7 @@ export class InMemoryScopeStateStore implements ScopeStateStore {
   constructor(options: InMemoryScopeStateStoreOptions = {}) {
     this.maxScopes = options.maxScopes ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.rateLimit = new LocalRateLimitBackend(this.maxScopes);
   }
 
   /** Number of scopes held. */
