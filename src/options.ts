@@ -4,6 +4,8 @@ import type { ErrorCodeInfo } from './errors/errorCodes.js';
 import type { PartnerCenterError } from './errors/PartnerCenterError.js';
 import type { ResilienceHooks } from './observability/events.js';
 import type { Logger } from './observability/logger.js';
+import type { AdaptiveRateOptions } from './policies/rateLimiter/adaptiveRate.js';
+import type { LimitLevel, RateLimitRule } from './policies/rateLimiter/rules.js';
 import type { ScopeStateStore } from './tenancy/ScopeStateStore.js';
 
 /** Token options of {@link attachResilience}. */
@@ -134,6 +136,71 @@ export interface TenantOptions {
   readonly idleEvictionMs?: number;
 }
 
+/**
+ * The adaptive rate limiter (docs/throttling.md): calls are paced to Partner Center's documented limits and to
+ * the rate it learns from 429s, per partner, customer tenant and (optionally) operation.
+ */
+export interface RateLimitOptions {
+  /**
+   * Your limits, e.g. `{ scope: 'partner', perMinute: 1200 }` or `{ scope: 'operation', perMinute: 60, match:
+   * { method: 'POST', path: '/v1/customers/{id}/orders' } }`; the last matching rule of a level replaces that
+   * level's default. Default: none.
+   */
+  readonly rules?: readonly RateLimitRule[];
+  /**
+   * Partner Center's documented limits: 500 requests a minute per customer tenant, each for the Customer,
+   * Subscription and Order resources (`/v1/customers/{id}`, `.../subscriptions`, `.../orders`). Default: `true`.
+   */
+  readonly defaultRules?: boolean;
+  /**
+   * Learning from 429s (AWS SDK adaptive mode): off until a 429, then 0.7x the measured rate, growing back along a
+   * cubic while calls succeed; `false` for static rules only. Default: `{ beta: 0.7, scale: 0.1, minRate: 0.5 }`.
+   */
+  readonly adaptive?: AdaptiveRateOptions | false;
+  /** Each active customer gets at most its share (1/N) of a limited partner rate. Default: `true`. */
+  readonly fairness?: boolean;
+  /** A customer counts as active for fairness this long after its last call, in ms. Default: `5000`. */
+  readonly activeWindowMs?: number;
+  /**
+   * The level a 429 lowers the learnt rate of; `'customer'` or `'operation'` fall back to the level above when
+   * the call has none. Default: `'partner'` (a 429 does not say which quota it hit; the customers' documented
+   * limits are already paced by the default rules).
+   */
+  readonly throttleLevel?: LimitLevel;
+  /**
+   * Longest a call waits for a slot, in ms; a call whose next slot is further away (or beyond its total budget)
+   * fails at once with kind `throttled`, before anything is sent. Default: `120000`.
+   */
+  readonly maxWaitMs?: number;
+}
+
+/** {@link RateLimitOptions} with every default filled in. */
+export interface ResolvedRateLimit {
+  readonly rules: readonly RateLimitRule[];
+  readonly defaultRules: boolean;
+  readonly adaptive: Required<AdaptiveRateOptions> | false;
+  readonly fairness: boolean;
+  readonly activeWindowMs: number;
+  readonly throttleLevel: LimitLevel;
+  readonly maxWaitMs: number;
+}
+
+/**
+ * The retry budget shared by every scope of the partner (in addition to each scope's `retryBudget`): a token
+ * bucket kept in the store (shared by the processes that share it, AWS SDK style), and a cap on retries in
+ * flight in this process (Envoy style).
+ */
+export interface PartnerRetryBudgetOptions {
+  /** Retry tokens for the whole partner; each retry takes one. Default: `100`. */
+  readonly maxTokens?: number;
+  /** Tokens given back by each successful call. Default: `0.2`. */
+  readonly refundPerSuccess?: number;
+  /** Retries in flight may be at most this percentage of the calls in flight. Default: `20`. */
+  readonly percent?: number;
+  /** Retries in flight always allowed, whatever the number of calls. Default: `3`. */
+  readonly minConcurrency?: number;
+}
+
 /** Options of {@link attachResilience}. */
 export interface ResilienceOptions extends ScopePolicyOptions {
   /**
@@ -176,6 +243,16 @@ export interface ResilienceOptions extends ScopePolicyOptions {
    * `partnerCenter.reconcile` wins. Default: none (the call fails with `outcomeUnknown: true`).
    */
   readonly reconcile?: Reconcile;
+  /**
+   * The adaptive rate limiter (see {@link RateLimitOptions}); `false` turns it off. Default: on, with Partner
+   * Center's documented limits and learning from 429s.
+   */
+  readonly rateLimit?: RateLimitOptions | false;
+  /**
+   * The partner-wide retry budget (see {@link PartnerRetryBudgetOptions}); `false` turns it off. Default: 100
+   * tokens, 0.2 back per success, retries in flight at most 20% of calls in flight (at least 3).
+   */
+  readonly partnerRetryBudget?: PartnerRetryBudgetOptions | false;
 }
 
 /** What {@link Reconcile} is told about a call whose outcome is unknown. */
@@ -286,4 +363,8 @@ export interface NormalizedOptions {
   readonly storeTimeoutMs: number;
   /** The instance-wide {@link Reconcile}, when given. */
   readonly reconcile: Reconcile | undefined;
+  /** The rate limiter's settings, or `false` when it is off. */
+  readonly rateLimit: ResolvedRateLimit | false;
+  /** The partner-wide retry budget, or `false` when it is off. */
+  readonly partnerRetryBudget: Required<PartnerRetryBudgetOptions> | false;
 }

@@ -47,6 +47,14 @@ export interface ThrottleEvent extends CallInfo {
   readonly source: RetryAfterSource | 'gate';
 }
 
+/** The rate limiter holds a call back: its next attempt waits `waitMs` for a slot of its scope's quota. */
+export interface RateLimitEvent extends CallInfo {
+  /** The attempt that waits (1 for the first). */
+  readonly attempt: number;
+  /** How long the attempt waits for a slot, in ms (it asks again after). */
+  readonly waitMs: number;
+}
+
 /** A scope's circuit breaker changed state. `CallInfo` is the call that caused it. */
 export interface BreakerEvent extends CallInfo {
   readonly reason: string;
@@ -112,6 +120,8 @@ export interface ResilienceHooks {
   readonly onRequest?: (event: RequestEvent) => unknown;
   readonly onRetry?: (event: RetryEvent) => unknown;
   readonly onThrottle?: (event: ThrottleEvent) => unknown;
+  /** The rate limiter holds a call back to stay under the quota (see {@link RateLimitEvent}). */
+  readonly onRateLimit?: (event: RateLimitEvent) => unknown;
   readonly onBreak?: (event: BreakerEvent) => unknown;
   readonly onHalfOpen?: (event: BreakerEvent) => unknown;
   readonly onReset?: (event: BreakerEvent) => unknown;
@@ -131,6 +141,7 @@ export interface ResilienceEvents {
   readonly onRequest: Event<RequestEvent>;
   readonly onRetry: Event<RetryEvent>;
   readonly onThrottle: Event<ThrottleEvent>;
+  readonly onRateLimit: Event<RateLimitEvent>;
   readonly onBreak: Event<BreakerEvent>;
   readonly onHalfOpen: Event<BreakerEvent>;
   readonly onReset: Event<BreakerEvent>;
@@ -150,6 +161,7 @@ export const EVENT_NAMES = [
   'onRequest',
   'onRetry',
   'onThrottle',
+  'onRateLimit',
   'onBreak',
   'onHalfOpen',
   'onReset',

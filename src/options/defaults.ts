@@ -1,5 +1,5 @@
 import { PARTNER_CENTER_CLOUDS } from '../auth/clouds.js';
-import type { ResolvedScopePolicy } from '../options.js';
+import type { PartnerRetryBudgetOptions, ResolvedRateLimit, ResolvedScopePolicy } from '../options.js';
 
 /** Every default of the library's options, in one place (each is also documented on its option). */
 export interface OptionDefaults {
@@ -21,6 +21,10 @@ export interface OptionDefaults {
     readonly maxEntries: number;
   };
   readonly storeTimeoutMs: number;
+  /** The rate limiter (`rateLimit`). */
+  readonly rateLimit: ResolvedRateLimit;
+  /** The partner-wide retry budget (`partnerRetryBudget`). */
+  readonly partnerRetryBudget: Required<PartnerRetryBudgetOptions>;
 }
 
 /**
@@ -69,6 +73,16 @@ export const OPTION_DEFAULTS: OptionDefaults = deepFreeze<OptionDefaults>({
     maxEntries: 10_000,
   },
   storeTimeoutMs: 1_000,
+  rateLimit: {
+    rules: [],
+    defaultRules: true,
+    adaptive: { beta: 0.7, scale: 0.1, minRate: 0.5 },
+    fairness: true,
+    activeWindowMs: 5_000,
+    throttleLevel: 'partner',
+    maxWaitMs: 120_000,
+  },
+  partnerRetryBudget: { maxTokens: 100, refundPerSuccess: 0.2, percent: 20, minConcurrency: 3 },
 });
 
 /** The default scope policy, documented on each option. */

@@ -2,6 +2,7 @@ import type { ResilienceHooks } from '../observability/events.js';
 import type {
   NormalizedOptions,
   ResilienceOptions,
+  ResolvedRateLimit,
   ResolvedScopePolicy,
   ResolvedTokenOptions,
 } from '../options.js';
@@ -65,7 +66,43 @@ export function normalizeOptions(options: ResilienceOptions = {}): NormalizedOpt
     secrets: Object.freeze([...(options.secrets ?? [])]),
     reconcile: options.reconcile,
     storeTimeoutMs: options.storeTimeoutMs ?? OPTION_DEFAULTS.storeTimeoutMs,
+    rateLimit: rateLimitOf(options),
+    partnerRetryBudget:
+      options.partnerRetryBudget === false
+        ? false
+        : Object.freeze({
+            ...OPTION_DEFAULTS.partnerRetryBudget,
+            ...stripUndefined(options.partnerRetryBudget),
+          }),
   });
+}
+
+function rateLimitOf(options: ResilienceOptions): ResolvedRateLimit | false {
+  const given = options.rateLimit;
+  if (given === false) return false;
+  const defaults = OPTION_DEFAULTS.rateLimit;
+  const adaptive = given?.adaptive;
+  return deepFreeze({
+    rules: (given?.rules ?? []).map((rule) => ({
+      ...rule,
+      ...(rule.match === undefined ? {} : { match: { ...rule.match } }),
+    })),
+    defaultRules: given?.defaultRules ?? defaults.defaultRules,
+    adaptive:
+      adaptive === false || defaults.adaptive === false
+        ? false
+        : { ...defaults.adaptive, ...stripUndefined(adaptive) },
+    fairness: given?.fairness ?? defaults.fairness,
+    activeWindowMs: given?.activeWindowMs ?? defaults.activeWindowMs,
+    throttleLevel: given?.throttleLevel ?? defaults.throttleLevel,
+    maxWaitMs: given?.maxWaitMs ?? defaults.maxWaitMs,
+  });
+}
+
+/** A copy of `value` without its `undefined` fields (so that they do not overwrite defaults). */
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }
 
 function tokenOf(options: ResilienceOptions): ResolvedTokenOptions {

@@ -82,6 +82,51 @@ const loggerSchema = z
     error: 'must have at least one of the methods debug, info, warn, error',
   });
 
+const rateLimitRuleSchema = z.strictObject({
+  scope: z.enum(['partner', 'customer', 'operation']),
+  perMinute: z.number().gt(0).max(1_000_000),
+  burst: z.number().min(1).max(1_000_000).optional(),
+  match: z
+    .strictObject({
+      method: z.string().min(1).optional(),
+      path: z.string().startsWith('/').optional(),
+    })
+    .optional(),
+  name: z.string().min(1).max(100).optional(),
+});
+
+const rateLimitSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    rules: z.array(rateLimitRuleSchema).max(1000).optional(),
+    defaultRules: z.boolean().optional(),
+    adaptive: z
+      .union([
+        z.literal(false),
+        z.strictObject({
+          beta: z.number().gt(0).lt(1).optional(),
+          scale: z.number().gt(0).max(1000).optional(),
+          minRate: z.number().gt(0).max(1_000_000).optional(),
+        }),
+      ])
+      .optional(),
+    fairness: z.boolean().optional(),
+    activeWindowMs: durationMs(1).optional(),
+    throttleLevel: z.enum(['partner', 'customer', 'operation']).optional(),
+    maxWaitMs: durationMs().optional(),
+  }),
+]);
+
+const partnerRetryBudgetSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    maxTokens: z.number().min(0).optional(),
+    refundPerSuccess: z.number().min(0).optional(),
+    percent: z.number().min(0).max(100).optional(),
+    minConcurrency: z.number().int().min(0).optional(),
+  }),
+]);
+
 export const optionsSchema = policySchema.extend({
   tokenProvider: z
     .custom<object>(
@@ -128,4 +173,6 @@ export const optionsSchema = policySchema.extend({
   allowedQueryParameters: z.array(z.string()).optional(),
   secrets: z.array(z.string()).optional(),
   reconcile: fn.optional(),
+  rateLimit: rateLimitSchema.optional(),
+  partnerRetryBudget: partnerRetryBudgetSchema.optional(),
 });

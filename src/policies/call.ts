@@ -6,6 +6,7 @@ import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import type { PartnerCenterRequestOptions, ResolvedScopePolicy } from '../options.js';
 import { newGuid } from './guid.js';
+import type { LimitPlan } from './rateLimiter/plan.js';
 import { CallAbort } from './sleep.js';
 
 const NO_OPTIONS: PartnerCenterRequestOptions = Object.freeze({});
@@ -97,6 +98,8 @@ export class Call {
   sent = 0;
   /** True while an attempt is with the base adapter. */
   sending = false;
+  /** The call's rate limit plan, once the engine has looked it up. */
+  limitPlan: LimitPlan | undefined = undefined;
   private redactedUrl: string | undefined;
   private unlinkCaller: (() => void) | undefined;
 

@@ -65,6 +65,17 @@ export function throttledTooLongError(call: Call, waitMs: number, limit: string)
   });
 }
 
+/** The rate limiter's next slot for the call is further away than the call may wait. */
+export function rateLimitedTooLongError(call: Call, waitMs: number, limit: string): PartnerCenterError {
+  return new PartnerCenterError({
+    kind: 'throttled',
+    retryable: false,
+    reason: `the rate limiter has no slot for scope ${call.scope} for another ${waitMs} ms, more than this call may wait (${limit}); no request was sent`,
+    retryAfterMs: waitMs,
+    ...where(call),
+  });
+}
+
 /**
  * The scope's breaker is open. When attempts were already sent, the error keeps the last answer (its
  * status, code and description, and the last error as `cause`) and says how many attempts were sent.

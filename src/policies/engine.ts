@@ -11,6 +11,9 @@ import { startAttempt } from './attempt.js';
 import { AttemptDeadlines } from './attemptDeadlines.js';
 import { Call, callInfo, requestOptions } from './call.js';
 import { failureOf } from './callErrors.js';
+import { CallLimiter } from './callLimiter.js';
+import { PartnerRetryBudget } from './partnerRetryBudget.js';
+import type { LimitPlan } from './rateLimiter/plan.js';
 import { noteThrottle, runSlowPath, type SlowPathDeps } from './retryLoop.js';
 import { createScopeHealth } from './scopeHealth.js';
 import { createScopeOfCall } from './scopeOfCall.js';
@@ -41,7 +44,16 @@ export function createEngine(deps: EngineDeps) {
   const context = { sanitizer: deps.sanitizer, codes: deps.codes };
   const scopeOf = createScopeOfCall(deps.options, deps.log, deps.sanitizer);
   const attemptDeps: AttemptDeps = { hub, deadlines: new AttemptDeadlines(), auth: deps.auth };
+  const { rateLimit, partnerRetryBudget } = deps.options;
+  const limiter =
+    rateLimit === false ? undefined : new CallLimiter(rateLimit, deps.options, store, access, hub);
+  const partnerBudget =
+    partnerRetryBudget === false
+      ? undefined
+      : new PartnerRetryBudget(deps.options.partnerScope, partnerRetryBudget, store, access);
   const slow: SlowPathDeps = {
+    limiter,
+    partnerBudget,
     store,
     access,
     hub,
@@ -58,7 +70,7 @@ export function createEngine(deps: EngineDeps) {
     },
   };
 
-  const { healthy, succeeded } = createScopeHealth(store, access, hub);
+  const { healthy, succeeded } = createScopeHealth(store, access, hub, partnerBudget);
 
   /**
    * Runs one logical call through `base`; `settlesOnAbort`: the base adapter is one of axios's own, which
@@ -78,9 +90,16 @@ export function createEngine(deps: EngineDeps) {
       policy = deps.scopes.get(scope);
       call = new Call(config, base, request, scope, policy.options, context, settlesOnAbort);
       health = healthy(call, policy);
+      if (limiter !== undefined) {
+        const plan = limiter.planOf(call);
+        call.limitPlan = plan;
+        // The one synchronous check: a slot now, or the slow path (which waits for one).
+        if (health === true && !limiter.tryNow(call, plan)) health = false;
+      }
     } catch (error: unknown) {
       return Promise.reject(error);
     }
+    partnerBudget?.callStarted();
     if (health !== true) return slowCall(call, policy, health);
     // Hooks never run inside the caller's own `instance.get()` stack.
     return hub.has('onRequest') ? Promise.resolve().then(() => fast(call, policy)) : fast(call, policy);
@@ -95,12 +114,17 @@ export function createEngine(deps: EngineDeps) {
       const response = attempt.answered(await attempt.sending);
       attempt.end();
       policy.breaker?.recordSuccess();
+      if (limiter !== undefined) limiter.record(call, call.limitPlan as LimitPlan, false);
       succeeded(call, response);
       call.close();
+      partnerBudget?.callEnded();
       return response;
     } catch (error: unknown) {
       failure = attempt.failure(error);
       attempt.end();
+    }
+    if (limiter !== undefined && failure.status !== undefined) {
+      limiter.record(call, call.limitPlan as LimitPlan, failure.status === 429);
     }
     return slowCall(call, policy, false, failure);
   }
@@ -138,6 +162,7 @@ export function createEngine(deps: EngineDeps) {
       throw failure;
     } finally {
       call.close();
+      partnerBudget?.callEnded();
     }
   }
 

@@ -9,7 +9,9 @@ import { type AttemptDeps, sendAttempt } from './attempt.js';
 import { refuseIfOpen } from './breaker.js';
 import { type Call, callInfo } from './call.js';
 import { abortedError, attemptTimeoutError, budgetSpentError, failureOf } from './callErrors.js';
+import type { CallLimiter } from './callLimiter.js';
 import { decideRetry, type RetryAfterDelay } from './decideRetry.js';
+import type { PartnerRetryBudget } from './partnerRetryBudget.js';
 import { reconcileStop } from './reconcile.js';
 import type { ScopePolicy } from './scopePolicy.js';
 import { linkedSignal, sleep } from './sleep.js';
@@ -26,6 +28,10 @@ export interface SlowPathDeps {
   readonly gate: GateEnvironment;
   /** The instance-wide reconcile function, when given. */
   readonly reconcile: Reconcile | undefined;
+  /** The rate limiter, unless it is off. */
+  readonly limiter: CallLimiter | undefined;
+  /** The partner-wide retry budget, unless it is off. */
+  readonly partnerBudget: PartnerRetryBudget | undefined;
 }
 
 /** A 429 (or a 503 with a hint) sets the scope's throttle deadline for every call of the scope. */
@@ -74,67 +80,103 @@ export async function runSlowPath(
   let last = first;
   let backoff: IBackoff<unknown> | undefined;
   let replay = false;
-  for (;;) {
-    if (failure !== undefined) {
-      let replayable = false;
-      if (failure.status === 401) {
+  const limiter = deps.limiter;
+  const plan = limiter === undefined ? undefined : (call.limitPlan ??= limiter.planOf(call));
+  const partnerBudget = deps.partnerBudget;
+  /** A partner retry slot is held (from the decision to retry until that attempt is over). */
+  let retrying = false;
+  try {
+    for (;;) {
+      if (failure !== undefined) {
+        let replayable = false;
+        if (failure.status === 401) {
+          try {
+            replayable = await refreshAfter401(call, failure, deps);
+          } catch (error: unknown) {
+            failure = failureOf(call, error);
+          }
+        }
+        if (replayable) {
+          call.authReplays += 1;
+          replay = true;
+        } else {
+          let decision = decideRetry(failure, call, policy, Date.now(), backoff);
+          if (!decision.retry) {
+            const next = await reconcileStop(call, decision, policy, backoff, deps.reconcile, deps.hub);
+            if (next.retry === 'answered') return next.response;
+            decision = next;
+          }
+          const budget = policy.options.retryBudget;
+          const read = deps.access.read(
+            'takeRetryToken',
+            scope,
+            () => deps.store.takeRetryToken(scope, budget),
+            bound,
+          );
+          const token = typeof read === 'object' ? await read : read;
+          if (abort.aborted) throw abortedError(call);
+          if (token === false) {
+            throw decision.error.with({
+              reason: `the retry budget of scope ${scope} is spent (too many retries, too few successes)`,
+            });
+          }
+          if (partnerBudget !== undefined) {
+            const refused = await partnerBudget.tryStartRetry(call);
+            if (abort.aborted) {
+              if (refused === undefined) partnerBudget.retryEnded();
+              throw abortedError(call);
+            }
+            if (refused !== undefined) throw decision.error.with({ reason: refused });
+            retrying = true;
+          }
+          backoff = decision.backoff;
+          reportRetry(call, decision, deps);
+          await sleep(decision.delayMs, abort, () => abortedError(call));
+          replay = false;
+        }
+        failure = undefined;
+      }
+      if (abort.aborted) throw abortedError(call);
+      const release = await policy.gate.pass(call, deps.gate, prefetched);
+      prefetched = undefined;
+      if (limiter !== undefined && plan !== undefined) {
         try {
-          replayable = await refreshAfter401(call, failure, deps);
+          await limiter.waitForSlot(call, plan);
         } catch (error: unknown) {
-          failure = failureOf(call, error);
+          release?.();
+          throw error;
         }
       }
-      if (replayable) {
-        call.authReplays += 1;
-        replay = true;
-      } else {
-        let decision = decideRetry(failure, call, policy, Date.now(), backoff);
-        if (!decision.retry) {
-          const next = await reconcileStop(call, decision, policy, backoff, deps.reconcile, deps.hub);
-          if (next.retry === 'answered') return next.response;
-          decision = next;
+      try {
+        if (!replay) call.attempts += 1;
+        // A breaker opened by this or another process (shared store) refuses before anything is sent.
+        const read = deps.access.read('getOpenUntil', scope, () => deps.store.getOpenUntil(scope), bound);
+        const openUntil = typeof read === 'object' ? await read : read;
+        refuseIfOpen(call, policy.breaker, openUntil, last);
+        const breaker = policy.breaker;
+        const response = breaker
+          ? await breaker.run(call, () => sendAttempt(call, deps.attempt), last)
+          : await sendAttempt(call, deps.attempt);
+        if (limiter !== undefined && plan !== undefined) limiter.record(call, plan, false);
+        return response;
+      } catch (error: unknown) {
+        failure = failureOf(call, error);
+        if (failure.kind !== 'circuit-open') last = failure;
+        noteThrottle(call, policy.gate, failure, deps);
+        if (limiter !== undefined && plan !== undefined && failure.status !== undefined) {
+          limiter.record(call, plan, failure.status === 429);
         }
-        const budget = policy.options.retryBudget;
-        const read = deps.access.read(
-          'takeRetryToken',
-          scope,
-          () => deps.store.takeRetryToken(scope, budget),
-          bound,
-        );
-        const token = typeof read === 'object' ? await read : read;
-        if (abort.aborted) throw abortedError(call);
-        if (token === false) {
-          throw decision.error.with({
-            reason: `the retry budget of scope ${scope} is spent (too many retries, too few successes)`,
-          });
+      } finally {
+        // After the failure is noted: a call answered 429 has set the new deadline before the waiters look.
+        release?.();
+        if (retrying) {
+          retrying = false;
+          partnerBudget?.retryEnded();
         }
-        backoff = decision.backoff;
-        reportRetry(call, decision, deps);
-        await sleep(decision.delayMs, abort, () => abortedError(call));
-        replay = false;
       }
-      failure = undefined;
     }
-    if (abort.aborted) throw abortedError(call);
-    const release = await policy.gate.pass(call, deps.gate, prefetched);
-    prefetched = undefined;
-    try {
-      if (!replay) call.attempts += 1;
-      // A breaker opened by this or another process (shared store) refuses before anything is sent.
-      const read = deps.access.read('getOpenUntil', scope, () => deps.store.getOpenUntil(scope), bound);
-      const openUntil = typeof read === 'object' ? await read : read;
-      refuseIfOpen(call, policy.breaker, openUntil, last);
-      const breaker = policy.breaker;
-      if (breaker) return await breaker.run(call, () => sendAttempt(call, deps.attempt), last);
-      return await sendAttempt(call, deps.attempt);
-    } catch (error: unknown) {
-      failure = failureOf(call, error);
-      if (failure.kind !== 'circuit-open') last = failure;
-      noteThrottle(call, policy.gate, failure, deps);
-    } finally {
-      // After the failure is noted: a call answered 429 has set the new deadline before the waiters look.
-      release?.();
-    }
+  } finally {
+    if (retrying) partnerBudget?.retryEnded();
   }
 }
 

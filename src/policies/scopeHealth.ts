@@ -2,6 +2,7 @@ import type { AxiosResponse } from 'axios';
 import type { EventHub } from '../observability/events.js';
 import { InMemoryScopeStateStore, type ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { type Call, callInfo } from './call.js';
+import type { PartnerRetryBudget } from './partnerRetryBudget.js';
 import type { ScopePolicy } from './scopePolicy.js';
 import type { StoreAccess } from './storeAccess.js';
 
@@ -10,7 +11,12 @@ import type { StoreAccess } from './storeAccess.js';
  * what a success records. The library's own in-memory store is read directly (its methods are synchronous
  * and never throw); any other store goes through `access`, which bounds and reports every call.
  */
-export function createScopeHealth(store: ScopeStateStore, access: StoreAccess, hub: EventHub) {
+export function createScopeHealth(
+  store: ScopeStateStore,
+  access: StoreAccess,
+  hub: EventHub,
+  partnerBudget: PartnerRetryBudget | undefined,
+) {
   // Exactly the built-in class, with its own methods (checked per call: a subclass or a patched instance may
   // make one asynchronous or throwing, and goes through `access`).
   const local =
@@ -51,12 +57,13 @@ export function createScopeHealth(store: ScopeStateStore, access: StoreAccess, h
     return openUntil === undefined || openUntil <= now;
   }
 
-  /** Records a success: the retry budget's refund, and the `onSuccess` event. */
+  /** Records a success: the retry budgets' refunds (the scope's and the partner's), and the `onSuccess` event. */
   function succeeded(call: Call, response: AxiosResponse): void {
     const { scope, options } = call;
     if (local !== undefined && local.refundRetryToken === own.refundRetryToken) {
       local.refundRetryToken(scope, options.retryBudget);
     } else access.write('refundRetryToken', scope, () => store.refundRetryToken(scope, options.retryBudget));
+    partnerBudget?.refund();
     if (hub.has('onSuccess')) {
       hub.emit('onSuccess', {
         ...callInfo(call),

@@ -92,7 +92,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       const rate = state.adaptive.onResponse(now, charged, state.bucket?.ratePerSecond);
       const capacity = Math.max(1, rate);
       if (state.bucket === undefined) {
-        state.bucket = new TokenBucket(rate, capacity, now, 0);
+        // One token: the throttled call itself may go again once its Retry-After has passed.
+        state.bucket = new TokenBucket(rate, capacity, now, 1);
         this.learnt += 1;
       } else {
         state.bucket.setRate(rate, capacity, now);

@@ -1,6 +1,6 @@
 import type { AdaptiveRateOptions } from './adaptiveRate.js';
-import { CUBIC_BETA, CUBIC_SCALE } from './cubic.js';
 import { MIN_FILL_RATE } from './adaptiveRate.js';
+import { CUBIC_BETA, CUBIC_SCALE } from './cubic.js';
 import { LocalRateLimitBackend, setBounded } from './localBackend.js';
 import type { LimiterSettings, LimitPlan, PlannedBucket, PlannedLevel, RateLimitBackend } from './plan.js';
 import {
@@ -15,7 +15,7 @@ import {
 /** The scopes of one call: partner > customer > operation (method + path template). */
 export interface LimitTarget {
   readonly partner: string;
-  readonly customer?: string;
+  readonly customer?: string | undefined;
   readonly method?: string;
   /** The path as a template (`/v1/customers/{id}/orders`); rules match against it. */
   readonly pathTemplate?: string;

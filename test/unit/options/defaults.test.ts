@@ -53,8 +53,10 @@ describe('normalizeOptions()', () => {
         'idleEvictionMs',
         'logger',
         'maxScopes',
+        'partnerRetryBudget',
         'partnerScope',
         'policy',
+        'rateLimit',
         'reconcile',
         'resolve',
         'scopePolicies',
@@ -67,6 +69,8 @@ describe('normalizeOptions()', () => {
     );
     expect(normalized).toMatchObject({
       policy: DEFAULT_POLICY,
+      rateLimit: OPTION_DEFAULTS.rateLimit,
+      partnerRetryBudget: OPTION_DEFAULTS.partnerRetryBudget,
       partnerScope: 'partner',
       maxScopes: 10_000,
       idleEvictionMs: 600_000,

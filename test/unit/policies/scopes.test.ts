@@ -34,10 +34,15 @@ function setup(steps: Step[] | ((hit: Hit, index: number) => Step), options: Res
   return { ...scripted, instance, handle };
 }
 
+/** The gate alone: the rate limiter (which also learns from these 429s) has tests of its own. */
+function gateSetup(steps: Parameters<typeof setup>[0], options: ResilienceOptions = {}) {
+  return setup(steps, { rateLimit: false, ...options });
+}
+
 describe('throttle gate', () => {
   it('makes the other calls of a throttled scope wait for the Retry-After deadline', async () => {
     const throttles: ThrottleEvent[] = [];
-    const { instance, hits } = setup(
+    const { instance, hits } = gateSetup(
       (_hit, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '10' } } : { status: 200 }),
       { hooks: { onThrottle: (e) => void throttles.push(e) } },
     );
@@ -63,7 +68,7 @@ describe('throttle gate', () => {
   });
 
   it('after the deadline the scope comes back in slow start: 1 call, then 2, then 4 at a time', async () => {
-    const { instance, hits } = setup((_hit, index) =>
+    const { instance, hits } = gateSetup((_hit, index) =>
       index === 0 ? { status: 429, headers: { 'retry-after': '5' } } : { status: 200, delayMs: 100 },
     );
     const first = capture(instance.get(A));
@@ -82,7 +87,7 @@ describe('throttle gate', () => {
   });
 
   it('leaves slow start once the cap passes 16: then no cap', async () => {
-    const { instance, hits } = setup((_hit, index) =>
+    const { instance, hits } = gateSetup((_hit, index) =>
       index === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200, delayMs: 10 },
     );
     const first = capture(instance.get(A));
@@ -102,7 +107,7 @@ describe('throttle gate', () => {
   });
 
   it('a probe answered 429 holds the others for the new deadline', async () => {
-    const { instance, hits } = setup((_hit, index) =>
+    const { instance, hits } = gateSetup((_hit, index) =>
       index <= 1 ? { status: 429, headers: { 'retry-after': '5' } } : { status: 200 },
     );
     const first = capture(instance.get(A));
@@ -123,7 +128,7 @@ describe('throttle gate', () => {
   });
 
   it('fails at once, sending nothing, when the deadline is beyond the call budget', async () => {
-    const { instance, hits } = setup((_, index) =>
+    const { instance, hits } = gateSetup((_, index) =>
       index === 0 ? { status: 429, headers: { 'retry-after': '100' } } : { status: 200 },
     );
     const first = capture(instance.get(A));
@@ -192,7 +197,9 @@ describe('circuit breaker', () => {
 
   it('does not count 4xx, 401, 403 or 429 as breaker failures', async () => {
     const statuses = [400, 401, 403, 404, 409, 429];
+    // The breaker alone: the rate limiter would pace the calls after the 429.
     const { instance, handle } = setup((_, i) => ({ status: statuses[i % statuses.length] ?? 400 }), {
+      rateLimit: false,
       retry: { maxAttempts: 1 },
       circuitBreaker: { strategy: { type: 'consecutive', threshold: 2 } },
     });
@@ -540,7 +547,9 @@ describe('load', () => {
         },
         {
           retry: { baseDelayMs: 5, maxDelayMs: 50 },
+          // Every budget lifted: the test is about settling, not about budgets.
           retryBudget: { maxTokens: 10_000 },
+          partnerRetryBudget: false,
           circuitBreaker: { enabled: false },
         },
       );

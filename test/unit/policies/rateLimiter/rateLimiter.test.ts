@@ -155,7 +155,8 @@ describe('RateLimiter', () => {
     expect(state?.enabled).toBe(true);
     expect(state?.rateAtThrottle).toBeGreaterThan(15);
     expect(state?.rate).toBeCloseTo((state?.rateAtThrottle ?? 0) * 0.7);
-    // The bucket starts empty: the first token comes at the new rate.
+    // One token (the throttled call's own retry), then no burst: the next token comes at the new rate.
+    expect(limiter.acquire(partnerCall, now)).toBe(0);
     const wait = limiter.acquire(partnerCall, now);
     expect(wait).toBe(Math.ceil(1000 / (state?.rate ?? 1)));
     expect(limiter.acquire(partnerCall, now + wait)).toBe(0);
@@ -193,7 +194,8 @@ describe('RateLimiter', () => {
   it("charges a customer call with the partner's learnt rate too", () => {
     const limiter = localLimiter({ defaultRules: false });
     limiter.record({ partner: 'p' }, T0, true);
-    // Measured rate ~0 at the first throttle: the floor, 0.5 req/s, one token after 2 s.
+    // Measured rate ~0 at the first throttle: the floor, 0.5 req/s: one token, then one after 2 s.
+    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(0);
     expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(2000);
     expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0 + 2000)).toBe(0);
   });

@@ -1,0 +1,141 @@
+import type { EventHub } from '../observability/events.js';
+import type { NormalizedOptions, ResolvedRateLimit } from '../options.js';
+import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
+import type { Call } from './call.js';
+import { callInfo } from './call.js';
+import { abortedError, rateLimitedTooLongError } from './callErrors.js';
+import { LocalRateLimitBackend, setBounded } from './rateLimiter/localBackend.js';
+import type { LimitPlan, RateLimitBackend } from './rateLimiter/plan.js';
+import { RateLimiter } from './rateLimiter/rateLimiter.js';
+import { pathTemplate } from './rateLimiter/rules.js';
+import { sleep } from './sleep.js';
+import type { StoreAccess } from './storeAccess.js';
+
+/** Calls' plans kept, keyed by scope, method and URL; the oldest is dropped beyond it. */
+const MAX_CACHED_PLANS = 10_000;
+/** An absolute URL (`https://host/...`). */
+const ABSOLUTE_URL = /^[a-z][a-z\d+\-.]*:\/\//i;
+
+/**
+ * The engine's side of the rate limiter: the plan of each call (its scope's levels and the rules that apply,
+ * cached per scope, method and URL), one synchronous check for the success path, the bounded wait for a
+ * slot, and what each attempt's outcome teaches the limiter. The state lives in the store's backend when
+ * it has one (shared by the instances, or processes, that use the store), else in one of this instance's.
+ */
+export class CallLimiter {
+  private readonly limiter: RateLimiter;
+  private readonly backend: RateLimitBackend;
+  private readonly plans = new Map<string, LimitPlan>();
+  private readonly partner: string;
+  private readonly maxWaitMs: number;
+
+  constructor(
+    settings: ResolvedRateLimit,
+    options: NormalizedOptions,
+    store: ScopeStateStore,
+    private readonly access: StoreAccess,
+    private readonly hub: EventHub,
+  ) {
+    this.backend = store.rateLimit ?? new LocalRateLimitBackend(options.maxScopes);
+    this.limiter = new RateLimiter(settings, this.backend);
+    this.partner = options.partnerScope;
+    this.maxWaitMs = settings.maxWaitMs;
+  }
+
+  /** The call's plan (cached). */
+  planOf(call: Call): LimitPlan {
+    const config = call.config;
+    const url = config.url ?? '';
+    const base = config.baseURL ?? '';
+    const key = `${call.scope} ${call.method} ${base} ${url}`;
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
+      plan = this.limiter.plan({
+        partner: this.partner,
+        customer: call.scope === this.partner ? undefined : call.scope,
+        method: call.method,
+        pathTemplate: pathTemplate(pathOf(base, url)),
+      });
+      setBounded(this.plans, key, plan, MAX_CACHED_PLANS);
+    }
+    return plan;
+  }
+
+  /**
+   * The success path's check: true when the call may go now without waiting (nothing limits its plan, or a
+   * synchronous backend granted a slot); false when it must take the slow path (a wait, or a backend that
+   * answers asynchronously).
+   */
+  tryNow(call: Call, plan: LimitPlan): boolean {
+    const backend = this.backend;
+    if (backend.free?.(plan) === true) return true;
+    if (!(backend instanceof LocalRateLimitBackend)) return false;
+    return backend.acquire(plan, this.limiter.settings, Date.now()) === 0;
+  }
+
+  /**
+   * Waits for a slot for the call's next attempt: bounded by the call's budget, its abort and `maxWaitMs`;
+   * each wait is reported through `onRateLimit`. Rejects with kind `throttled` when the next slot is beyond
+   * what the call may wait (no request is sent). A store that fails or times out lets the call go.
+   */
+  async waitForSlot(call: Call, plan: LimitPlan): Promise<void> {
+    const backend = this.backend;
+    const abort = call.ensureAbort();
+    const bound = { deadline: call.deadline, abort };
+    for (;;) {
+      if (backend.free?.(plan) === true) return;
+      const read = this.access.read(
+        'rateLimit.acquire',
+        call.scope,
+        () => backend.acquire(plan, this.limiter.settings, Date.now()),
+        bound,
+      );
+      const wait = typeof read === 'object' ? await read : read;
+      if (abort.aborted) throw abortedError(call);
+      // A store that failed (undefined) never holds a call back.
+      if (wait === undefined || wait <= 0) return;
+      const now = Date.now();
+      if (now + wait > call.deadline) {
+        throw rateLimitedTooLongError(
+          call,
+          wait,
+          `${Math.max(0, call.deadline - now)} ms left in its budget`,
+        );
+      }
+      if (wait > this.maxWaitMs)
+        throw rateLimitedTooLongError(call, wait, `rateLimit.maxWaitMs ${this.maxWaitMs}`);
+      if (this.hub.has('onRateLimit')) {
+        this.hub.emit('onRateLimit', { ...callInfo(call), attempt: call.attempts + 1, waitMs: wait });
+      }
+      await sleep(wait, abort, () => abortedError(call));
+    }
+  }
+
+  /** Records an attempt's outcome: every answer is measured; a 429 lowers the charged level's rate. */
+  record(call: Call, plan: LimitPlan, throttled: boolean): void {
+    const backend = this.backend;
+    if (backend instanceof LocalRateLimitBackend) {
+      backend.record(plan, this.limiter.settings, Date.now(), throttled);
+      return;
+    }
+    this.access.write('rateLimit.record', call.scope, () =>
+      backend.record(plan, this.limiter.settings, Date.now(), throttled),
+    );
+  }
+}
+
+/** The path a request goes to: an absolute URL's own, else the base URL's path joined with the URL. */
+function pathOf(base: string, url: string): string {
+  if (ABSOLUTE_URL.test(url)) return pathOfUrl(url);
+  const basePath = ABSOLUTE_URL.test(base) ? pathOfUrl(base) : base;
+  if (basePath === '' || basePath === '/') return url;
+  return `${basePath.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+}
+
+function pathOfUrl(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '/';
+  }
+}
