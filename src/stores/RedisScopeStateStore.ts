@@ -1,3 +1,4 @@
+import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
 import { InMemoryScopeStateStore, type RetryBudget, type StoreFailure } from '../tenancy/ScopeStateStore.js';
 import { createFallbackRunner } from './fallbackRunner.js';
 import type {
@@ -6,6 +7,7 @@ import type {
   RedisScopeStoreErrorContext,
   RedisScopeStoreOptions,
 } from './RedisScopeStoreOptions.js';
+import { createRedisRateLimit, rateLimitKey } from './redisRateLimit.js';
 import {
   EXTEND_DEADLINE,
   type LuaScript,
@@ -89,15 +91,23 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
     return { throttle: `${base}:throttle`, open: `${base}:open`, budget: `${base}:budget` };
   };
 
-  async function evalScript(lua: LuaScript, key: string, args: (string | number)[]): Promise<unknown> {
+  /** Runs a script with `keys` (one hash tag for all of them, for Redis Cluster) and `args`. */
+  async function evalKeys(
+    lua: LuaScript,
+    scriptKeys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     try {
-      return await client.evalsha(lua.sha1, 1, key, ...args);
+      return await client.evalsha(lua.sha1, scriptKeys.length, ...scriptKeys, ...args);
     } catch (error: unknown) {
       // First use on this server (or after SCRIPT FLUSH / failover): EVAL also caches the script.
-      if (isNoScript(error)) return client.eval(lua.source, 1, key, ...args);
+      if (isNoScript(error)) return client.eval(lua.source, scriptKeys.length, ...scriptKeys, ...args);
       throw error;
     }
   }
+
+  const evalScript = (lua: LuaScript, key: string, args: (string | number)[]): Promise<unknown> =>
+    evalKeys(lua, [key], args);
 
   const failureListeners = new Set<(failure: StoreFailure) => void>();
 
@@ -126,11 +136,39 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
   const runner = createFallbackRunner({ now, commandTimeoutMs, retryAfterFailureMs, report });
   const run = runner.run;
 
+  const rateKey = (partner: string, stateKey: string): string => rateLimitKey(keyPrefix, partner, stateKey);
+  const shared = createRedisRateLimit({ evalScript: evalKeys, key: rateKey, keyTtlMs });
+  const rateLimit: RateLimitBackend = {
+    acquire(plan, settings, at) {
+      return run(
+        'rateLimit.acquire',
+        plan.partner,
+        () => shared.acquire(plan, settings),
+        () => fallback.rateLimit.acquire(plan, settings, at),
+      );
+    },
+    record(plan, settings, at, throttled) {
+      // This process's own responses also count in the fallback, so that it knows the learnt rates it saw
+      // when Redis fails (as a throttle deadline is kept in both).
+      fallback.rateLimit.record(plan, settings, at, throttled);
+      return run(
+        'rateLimit.record',
+        plan.partner,
+        () => shared.record(plan, settings, throttled),
+        () => undefined,
+      );
+    },
+  };
+
   const later = (a: number | undefined, b: number | undefined): number | undefined =>
     a === undefined ? b : b === undefined ? a : Math.max(a, b);
 
   return {
     keys,
+
+    rateLimitKey: rateKey,
+
+    rateLimit,
 
     onFailure(listener) {
       failureListeners.add(listener);
