@@ -3,11 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalRateLimitBackend } from '../../../src/policies/rateLimiter/localBackend.js';
 import type { LimitPlan, RateLimitBackend } from '../../../src/policies/rateLimiter/plan.js';
-import {
-  type LimitTarget,
-  RateLimiter,
-  type RateLimiterOptions,
-} from '../../../src/policies/rateLimiter/rateLimiter.js';
+import { RateLimiter, type RateLimiterOptions } from '../../../src/policies/rateLimiter/rateLimiter.js';
 import {
   createRedisScopeStore,
   type RedisScopeStore,
@@ -220,39 +216,53 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
     const partner = partnerId();
     const one = l.plan({ partner, customer: 'c1' });
     const two = l.plan({ partner, customer: 'c2' });
-    const both = async (
-      step: (backend: RateLimitBackend, now: number) => number | void | Promise<number | void>,
-    ) => [await step(local, Date.now()), await step(s.rateLimit, Date.now())];
-    const acquire = (plan: LimitPlan) => (backend: RateLimitBackend, now: number) =>
-      backend.acquire(plan, l.settings, now);
-    const record = (plan: LimitPlan, throttled: boolean) => (backend: RateLimitBackend, now: number) =>
-      backend.record(plan, l.settings, now, throttled);
-    const same = ([x, y]: (number | void)[]) => {
-      expect(typeof x).toBe('number');
-      expect((x as number) === 0).toBe(y === 0);
-      expect(Math.abs((x as number) - (y as number))).toBeLessThanOrEqual(5);
+    /** Acquires on both backends, one right after the other; both must grant, or both wait about as long. */
+    const acquire = async (plan: LimitPlan) => {
+      const x = local.acquire(plan, l.settings, Date.now());
+      const y = await s.rateLimit.acquire(plan, l.settings, Date.now());
+      expect(y === 0, `local ${x}, redis ${y}`).toBe(x === 0);
+      expect(Math.abs(x - y), `local ${x}, redis ${y}`).toBeLessThanOrEqual(5);
+      return x;
+    };
+    const record = async (plan: LimitPlan, throttled: boolean) => {
+      local.record(plan, l.settings, Date.now(), throttled);
+      await s.rateLimit.record(plan, l.settings, Date.now(), throttled);
     };
 
     // Start early in a 500 ms measuring bucket, so that both clocks see the same bucket boundaries.
     while (Date.now() % 500 < 20 || Date.now() % 500 > 80) await sleep(5);
-    same(await both(acquire(two)));
-    for (let i = 0; i < 4; i += 1) same(await both(acquire(one)));
+    const waits: number[] = [];
+    waits.push(await acquire(two));
+    for (let i = 0; i < 4; i += 1) waits.push(await acquire(one));
     for (let phase = 0; phase < 3; phase += 1) {
-      for (let i = 0; i < 4; i += 1) await both(record(phase % 2 === 0 ? one : two, false));
+      for (let i = 0; i < 4; i += 1) await record(phase % 2 === 0 ? one : two, false);
       await sleep(510);
     }
-    await both(record(one, true));
+    await record(one, true);
     const learnt = local.adaptiveState(one.levels[0]?.key ?? '')?.rate ?? 0;
     expect(learnt).toBeGreaterThan(0.5);
     const reader = await client();
     const remote = Number(await reader.hget(s.rateLimitKey(partner, one.levels[0]?.key ?? ''), 'cur'));
     expect(remote).toBeCloseTo(learnt, 6);
-    for (let i = 0; i < 3; i += 1) same(await both(acquire(one)));
+    for (let i = 0; i < 3; i += 1) waits.push(await acquire(one));
     await sleep(Math.ceil(1000 / learnt) + 5);
-    same(await both(acquire(one)));
-    same(await both(acquire(one)));
-    await both(record(two, false));
-    same(await both(acquire(two)));
+    waits.push(await acquire(one), await acquire(one));
+    await record(two, false);
+    waits.push(await acquire(two));
+    // A second throttle, once the learnt bucket has refilled: it is emptied again (both backends wait).
+    await sleep(Math.ceil(2000 / learnt) + 5);
+    await record(one, true);
+    waits.push(await acquire(one));
+    expect(waits[11]).toBeGreaterThan(0);
+    const relearnt = local.adaptiveState(one.levels[0]?.key ?? '')?.rate ?? 0;
+    const remoteAgain = Number(await reader.hget(s.rateLimitKey(partner, one.levels[0]?.key ?? ''), 'cur'));
+    expect(remoteAgain).toBeCloseTo(relearnt, 6);
+    // Grants and waits both occurred: fair share of 3 / 2 customers, then the empty learnt bucket.
+    expect(waits.slice(0, 5)).toEqual([0, 0, waits[2], waits[3], waits[4]]);
+    expect(waits.slice(2, 5).every((w) => w > 0)).toBe(true);
+    expect(waits[5]).toBeGreaterThan(0);
+    expect(waits[8]).toBe(0);
+    expect(waits[9]).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 });
