@@ -43,8 +43,9 @@ function toNumber(reply: unknown): number {
 }
 
 /**
- * Creates a scope state store that shares throttle deadlines, breaker-open hints and retry budgets through
- * Redis, so that several processes calling Partner Center for one partner honour each other's 429s.
+ * Creates a scope state store that shares throttle deadlines, breaker-open hints, retry budgets and the rate
+ * limiter's state (`rateLimit`) through Redis, so that several processes calling Partner Center for one
+ * partner honour each other's 429s and pace their calls to one quota together.
  *
  * Every update is one Lua script (atomic). Deadlines are kept on Redis's clock: the store turns the engine's
  * epoch deadline into a duration with the local clock, the script adds it to Redis `TIME`, and a read turns
