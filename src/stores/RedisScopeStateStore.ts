@@ -1,3 +1,4 @@
+import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
 import { InMemoryScopeStateStore, type RetryBudget, type StoreFailure } from '../tenancy/ScopeStateStore.js';
 import { createFallbackRunner } from './fallbackRunner.js';
 import type {
@@ -6,6 +7,7 @@ import type {
   RedisScopeStoreErrorContext,
   RedisScopeStoreOptions,
 } from './RedisScopeStoreOptions.js';
+import { createRedisRateLimit, rateLimitKey } from './redisRateLimit.js';
 import {
   EXTEND_DEADLINE,
   type LuaScript,
@@ -41,8 +43,9 @@ function toNumber(reply: unknown): number {
 }
 
 /**
- * Creates a scope state store that shares throttle deadlines, breaker-open hints and retry budgets through
- * Redis, so that several processes calling Partner Center for one partner honour each other's 429s.
+ * Creates a scope state store that shares throttle deadlines, breaker-open hints, retry budgets and the rate
+ * limiter's state (`rateLimit`) through Redis, so that several processes calling Partner Center for one
+ * partner honour each other's 429s and pace their calls to one quota together.
  *
  * Every update is one Lua script (atomic). Deadlines are kept on Redis's clock: the store turns the engine's
  * epoch deadline into a duration with the local clock, the script adds it to Redis `TIME`, and a read turns
@@ -89,15 +92,23 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
     return { throttle: `${base}:throttle`, open: `${base}:open`, budget: `${base}:budget` };
   };
 
-  async function evalScript(lua: LuaScript, key: string, args: (string | number)[]): Promise<unknown> {
+  /** Runs a script with `keys` (one hash tag for all of them, for Redis Cluster) and `args`. */
+  async function evalKeys(
+    lua: LuaScript,
+    scriptKeys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     try {
-      return await client.evalsha(lua.sha1, 1, key, ...args);
+      return await client.evalsha(lua.sha1, scriptKeys.length, ...scriptKeys, ...args);
     } catch (error: unknown) {
       // First use on this server (or after SCRIPT FLUSH / failover): EVAL also caches the script.
-      if (isNoScript(error)) return client.eval(lua.source, 1, key, ...args);
+      if (isNoScript(error)) return client.eval(lua.source, scriptKeys.length, ...scriptKeys, ...args);
       throw error;
     }
   }
+
+  const evalScript = (lua: LuaScript, key: string, args: (string | number)[]): Promise<unknown> =>
+    evalKeys(lua, [key], args);
 
   const failureListeners = new Set<(failure: StoreFailure) => void>();
 
@@ -126,11 +137,39 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
   const runner = createFallbackRunner({ now, commandTimeoutMs, retryAfterFailureMs, report });
   const run = runner.run;
 
+  const rateKey = (partner: string, stateKey: string): string => rateLimitKey(keyPrefix, partner, stateKey);
+  const shared = createRedisRateLimit({ evalScript: evalKeys, key: rateKey, keyTtlMs });
+  const rateLimit: RateLimitBackend = {
+    acquire(plan, settings, at) {
+      return run(
+        'rateLimit.acquire',
+        plan.partner,
+        () => shared.acquire(plan, settings),
+        () => fallback.rateLimit.acquire(plan, settings, at),
+      );
+    },
+    record(plan, settings, at, throttled) {
+      // This process's own responses also count in the fallback, so that it knows the learnt rates it saw
+      // when Redis fails (as a throttle deadline is kept in both).
+      fallback.rateLimit.record(plan, settings, at, throttled);
+      return run(
+        'rateLimit.record',
+        plan.partner,
+        () => shared.record(plan, settings, throttled),
+        () => undefined,
+      );
+    },
+  };
+
   const later = (a: number | undefined, b: number | undefined): number | undefined =>
     a === undefined ? b : b === undefined ? a : Math.max(a, b);
 
   return {
     keys,
+
+    rateLimitKey: rateKey,
+
+    rateLimit,
 
     onFailure(listener) {
       failureListeners.add(listener);

@@ -1,8 +1,10 @@
+import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 
 /**
  * The part of an ioredis client the store uses: an ioredis `Redis` instance or a `Cluster` fits. Only
- * `EVALSHA` and `EVAL` are sent, each with the one key of the scope it touches.
+ * `EVALSHA` and `EVAL` are sent, each with the keys it touches (one scope's key, or the keys of one
+ * partner's rate-limit state, all under one hash tag).
  */
 export interface RedisScriptClient {
   evalsha(sha1: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
@@ -16,7 +18,9 @@ export type RedisScopeStoreOperation =
   | 'getOpenUntil'
   | 'setOpenUntil'
   | 'takeRetryToken'
-  | 'refundRetryToken';
+  | 'refundRetryToken'
+  | 'rateLimit.acquire'
+  | 'rateLimit.record';
 
 /** What {@link RedisScopeStoreOptions.onError} receives with the error. */
 export interface RedisScopeStoreErrorContext {
@@ -44,7 +48,9 @@ export interface RedisScopeStoreOptions {
   readonly keyPrefix?: string;
   /**
    * Time to live of the retry-budget key, renewed on every take and refund: a scope left alone that long
-   * gets a full budget again. Throttle and breaker keys expire with their own deadline.
+   * gets a full budget again. Throttle and breaker keys expire with their own deadline. The rate limiter's
+   * keys (buckets, learnt and measured rates, customer activity) expire this long after their last use, or
+   * once their bucket has filled again if that is later: a partner left alone forgets its learnt rates.
    * Default: `600_000` (10 minutes).
    */
   readonly keyTtlMs?: number;
@@ -80,6 +86,20 @@ export interface RedisScopeStoreOptions {
 export interface RedisScopeStore extends ScopeStateStore {
   /** The Redis keys of a scope: `{keyPrefix}{<scope>}:throttle`, `:open` and `:budget`. */
   keys(scope: string): RedisScopeKeys;
+  /**
+   * The rate limiter's state in Redis: every process using this Redis shares the buckets, the learnt rates and
+   * the customers' activity, so that together they stay under one quota. Each `acquire` and `record` is one
+   * Lua script on Redis's clock (the `now` argument is ignored). When Redis fails or is slow, the answer comes
+   * from the in-process fallback store's own `rateLimit` (which also records this process's responses), and
+   * the failure is reported as `'rateLimit.acquire'` / `'rateLimit.record'`. It has no `free`: every call
+   * asks `acquire` (a round trip).
+   */
+  readonly rateLimit: RateLimitBackend;
+  /**
+   * The Redis key of one piece of a partner's limiter state: `{keyPrefix}{rl:<partner>}:<stateKey>`, with
+   * `stateKey` a plan's rule or level key, `a` (customer activity) or `s:<customer>` (fair-share bucket).
+   */
+  rateLimitKey(partner: string, stateKey: string): string;
   /** `true` while the store answers from its fallback after a failure (for `retryAfterFailureMs`). */
   readonly degraded: boolean;
 }

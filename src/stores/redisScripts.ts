@@ -114,3 +114,282 @@ redis.call('SET', KEYS[1], string.format('%.17g', math.min(maxTokens, tokens + r
 return 1
 `,
 );
+
+/**
+ * Shared by the rate-limit scripts: Redis time in ms (with the microseconds as a fraction), float
+ * (de)serialisation that keeps every double (`%.17g`, `inf`, `nan`), and the token bucket of
+ * `src/policies/rateLimiter/tokenBucket.ts` ported line for line (a bucket is `{tokens, last, rate, cap}`).
+ * Keys expire `ttl` ms after their last use, or once their bucket is full again if that is later (a bucket
+ * that expired starts full: it must not come back before it would have filled), at most 7 days.
+ */
+const RATE_LIB = `
+local nowMs = nowUs / 1000
+local MAX_WAIT = 2147483647
+local MAX_TTL = 604800000
+local function num(s)
+  if s == nil or s == false then return nil end
+  if s == 'inf' then return math.huge end
+  if s == '-inf' then return -math.huge end
+  if s == 'nan' or s == '-nan' then return 0 / 0 end
+  return tonumber(s)
+end
+local function fmt(x) return string.format('%.17g', x) end
+local function sanitize(v)
+  if not (v > 0) then return 0 end
+  return v
+end
+local function clampWait(ms)
+  if not (ms < MAX_WAIT) then return MAX_WAIT end
+  return math.max(1, math.ceil(ms - 1e-6))
+end
+local function newBucket(rate, cap, tokens)
+  local b = { rate = sanitize(rate), cap = math.max(1, sanitize(cap)), last = nowMs }
+  if tokens == nil then tokens = b.cap end
+  b.tokens = math.min(b.cap, tokens)
+  return b
+end
+local function refill(b)
+  local elapsed = nowMs - b.last
+  if not (elapsed > 0) then return end
+  b.last = nowMs
+  if b.tokens >= b.cap then return end
+  b.tokens = math.min(b.cap, b.tokens + (elapsed / 1000) * b.rate)
+end
+local function setRate(b, rate, cap)
+  refill(b)
+  b.rate = sanitize(rate)
+  b.cap = math.max(1, sanitize(cap))
+  if b.tokens > b.cap then b.tokens = b.cap end
+end
+local function waitMs(b)
+  refill(b)
+  if b.tokens >= 1 then return 0 end
+  if b.rate <= 0 then return MAX_WAIT end
+  return clampWait(((1 - b.tokens) / b.rate) * 1000)
+end
+local function take(b)
+  refill(b)
+  b.tokens = b.tokens - 1
+end
+local function empty(b)
+  refill(b)
+  if b.tokens > 0 then b.tokens = 0 end
+end
+local function loadBucket(key, p)
+  local v = redis.call('HMGET', key, p .. 't', p .. 'l', p .. 'r', p .. 'c')
+  if not v[1] then return nil end
+  return { tokens = num(v[1]), last = num(v[2]), rate = num(v[3]), cap = num(v[4]) }
+end
+local function bucketFields(b, p, out)
+  out[#out + 1] = p .. 't'
+  out[#out + 1] = fmt(b.tokens)
+  out[#out + 1] = p .. 'l'
+  out[#out + 1] = fmt(b.last)
+  out[#out + 1] = p .. 'r'
+  out[#out + 1] = fmt(b.rate)
+  out[#out + 1] = p .. 'c'
+  out[#out + 1] = fmt(b.cap)
+end
+local function expire(key, ttl, b)
+  local ms = ttl
+  if b ~= nil and b.rate > 0 and b.tokens < b.cap then
+    local fill = ((b.cap - b.tokens) / b.rate) * 1000
+    if fill > ms then ms = fill end
+  end
+  if not (ms < MAX_TTL) then ms = MAX_TTL end
+  redis.call('PEXPIRE', key, math.max(1, math.ceil(ms)))
+end
+`.trim();
+
+function rateScript(name: string, body: string): LuaScript {
+  return script(name, `${RATE_LIB}\n${body.trim()}`);
+}
+
+/**
+ * `LocalRateLimitBackend.acquire` on Redis. KEYS[1] the partner's customer activity (sorted set: customer ->
+ * last call, Redis ms), KEYS[2] the customer's fair-share bucket, then one key per static rule bucket, then
+ * one key per level (its learnt bucket is the hash's `b*` fields). ARGV[1] key TTL (ms), ARGV[2] number of
+ * rules, ARGV[3] fairness ('1'/'0'), ARGV[4] '1' when the call has a customer, ARGV[5] the customer,
+ * ARGV[6] activeWindowMs, then per rule: rate per second, capacity, '1' for a partner rule; then per level:
+ * '1' for the partner level. Takes one token from every bucket and returns 0, or returns the ms to wait
+ * (1 .. 2^31-1) and takes nothing.
+ */
+export const RATE_ACQUIRE = rateScript(
+  'rateLimit.acquire',
+  `
+local ttl = tonumber(ARGV[1])
+local nRules = tonumber(ARGV[2])
+local fairness = ARGV[3] == '1'
+local hasCustomer = ARGV[4] == '1'
+local customer = ARGV[5]
+local window = num(ARGV[6])
+local used = {}
+local partnerRate = math.huge
+local partnerCap = math.huge
+local a = 7
+for i = 1, nRules do
+  local key = KEYS[2 + i]
+  local rate = num(ARGV[a])
+  local cap = num(ARGV[a + 1])
+  local isPartner = ARGV[a + 2] == '1'
+  a = a + 3
+  local b = loadBucket(key, '')
+  if b == nil then
+    b = newBucket(rate, cap, nil)
+  elseif b.rate ~= rate or b.cap ~= cap then
+    setRate(b, rate, cap)
+  end
+  used[#used + 1] = { key = key, p = '', b = b }
+  if isPartner then
+    partnerRate = math.min(partnerRate, rate)
+    partnerCap = math.min(partnerCap, cap)
+  end
+end
+for i = 2 + nRules + 1, #KEYS do
+  local isPartner = ARGV[a] == '1'
+  a = a + 1
+  local b = loadBucket(KEYS[i], 'b')
+  if b ~= nil then
+    used[#used + 1] = { key = KEYS[i], p = 'b', b = b }
+    if isPartner then
+      partnerRate = math.min(partnerRate, b.rate)
+      partnerCap = math.min(partnerCap, b.cap)
+    end
+  end
+end
+if fairness and hasCustomer and partnerRate < math.huge then
+  redis.call('ZADD', KEYS[1], fmt(nowMs), customer)
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. fmt(nowMs - window))
+  expire(KEYS[1], math.max(ttl, window), nil)
+  local active = math.max(1, redis.call('ZCARD', KEYS[1]))
+  local shareRate = partnerRate / active
+  local shareCap = math.max(1, partnerCap / active)
+  local b = loadBucket(KEYS[2], '')
+  if b == nil then
+    b = newBucket(shareRate, shareCap, nil)
+  else
+    setRate(b, shareRate, shareCap)
+  end
+  used[#used + 1] = { key = KEYS[2], p = '', b = b }
+end
+local wait = 0
+for _, u in ipairs(used) do
+  local needed = waitMs(u.b)
+  if needed > wait then wait = needed end
+end
+if wait == 0 then
+  for _, u in ipairs(used) do take(u.b) end
+end
+for _, u in ipairs(used) do
+  local fields = {}
+  bucketFields(u.b, u.p, fields)
+  redis.call('HMSET', u.key, unpack(fields))
+  expire(u.key, ttl, u.b)
+end
+return wait
+`,
+);
+
+/**
+ * `LocalRateLimitBackend.record` on Redis (with `MeasuredRate` and `AdaptiveRate` ported). KEYS: one hash per
+ * level of the plan, partner first: measured rate (`mc` count, `mb` last bucket, `ms` smoothed rate), learnt
+ * rate once throttled (`on`, `cur`, `wm`, `k`, `lt`) and learnt bucket (`bt`, `bl`, `br`, `bc`). ARGV[1] key
+ * TTL (ms), ARGV[2] throttled ('1'/'0'), ARGV[3] index of the level charged with a throttle (0-based),
+ * ARGV[4] adaptive ('1'/'0'), ARGV[5] beta, ARGV[6] scale, ARGV[7] minRate, then per level: '1' for an
+ * operation level. Returns 1.
+ */
+export const RATE_RECORD = rateScript(
+  'rateLimit.record',
+  `
+local ttl = tonumber(ARGV[1])
+local throttled = ARGV[2] == '1'
+local throttleLevel = tonumber(ARGV[3])
+local adaptive = ARGV[4] == '1'
+local beta = num(ARGV[5])
+local scale = num(ARGV[6])
+local minRate = num(ARGV[7])
+local function measure(m)
+  local bucket = math.floor(nowMs / 500) * 500
+  m.count = m.count + 1
+  if m.last == nil then
+    m.last = bucket
+  elseif bucket > m.last then
+    local current = m.count / ((bucket - m.last) / 1000)
+    m.smoothed = current * 0.8 + m.smoothed * (1 - 0.8)
+    m.count = 0
+    m.last = bucket
+  end
+  return m.smoothed
+end
+local function cbrt(x)
+  if x == 0 or x ~= x or x == math.huge or x == -math.huge then return x end
+  local y
+  if x < 0 then y = -((-x) ^ (1 / 3)) else y = x ^ (1 / 3) end
+  return y - (y * y * y - x) / (3 * y * y)
+end
+local function onResponse(ad, m, charged, effective)
+  local measured = measure(m)
+  local nextRate
+  if charged then
+    local base = measured
+    if ad.on then base = math.min(measured, effective) end
+    ad.wm = base
+    ad.k = cbrt((base * (1 - beta)) / scale)
+    ad.lt = nowMs
+    ad.on = true
+    nextRate = base * beta
+  else
+    if not ad.on then return ad.cur end
+    nextRate = scale * ((nowMs - ad.lt) / 1000 - ad.k) ^ 3 + ad.wm
+  end
+  nextRate = math.min(nextRate, measured * 2)
+  ad.cur = math.max(minRate, nextRate)
+  return ad.cur
+end
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local charged = throttled and (i - 1) == throttleLevel
+  local s = redis.call('HMGET', key, 'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc')
+  -- An operation level is measured only once it has been throttled.
+  if s[1] or charged or ARGV[7 + i] ~= '1' then
+    local m = { count = num(s[1]) or 0, last = num(s[2]), smoothed = num(s[3]) or 0 }
+    local fields = {}
+    local b = nil
+    if s[9] then b = { tokens = num(s[9]), last = num(s[10]), rate = num(s[11]), cap = num(s[12]) } end
+    if not adaptive or (not charged and s[4] ~= '1') then
+      measure(m)
+    else
+      local ad
+      if s[4] == '1' then
+        ad = { on = true, cur = num(s[5]), wm = num(s[6]), k = num(s[7]), lt = num(s[8]) }
+      else
+        ad = { on = false, cur = math.huge, wm = 0, k = 0, lt = 0 }
+      end
+      local effective = ad.cur
+      if b ~= nil then effective = b.rate end
+      local rate = onResponse(ad, m, charged, effective)
+      local cap = math.max(1, rate)
+      if b == nil then
+        b = newBucket(rate, cap, 0)
+      else
+        setRate(b, rate, cap)
+        if charged then empty(b) end
+      end
+      fields = { 'on', ad.on and '1' or '0', 'cur', fmt(ad.cur), 'wm', fmt(ad.wm), 'k', fmt(ad.k), 'lt', fmt(ad.lt) }
+      bucketFields(b, 'b', fields)
+    end
+    fields[#fields + 1] = 'mc'
+    fields[#fields + 1] = fmt(m.count)
+    fields[#fields + 1] = 'ms'
+    fields[#fields + 1] = fmt(m.smoothed)
+    if m.last ~= nil then
+      fields[#fields + 1] = 'mb'
+      fields[#fields + 1] = fmt(m.last)
+    end
+    redis.call('HMSET', key, unpack(fields))
+    expire(key, ttl, b)
+  end
+end
+return 1
+`,
+);
