@@ -66,6 +66,7 @@ export type {
   CallInfo,
   GiveUpEvent,
   HookErrorEvent,
+  RateLimitEvent,
   ReconcileEvent,
   RequestEvent,
   ResilienceEvents,
@@ -91,6 +92,8 @@ export { ResilienceOptionsError } from './options/ResilienceOptionsError.js';
 export type {
   CircuitBreakerOptions,
   PartnerCenterRequestOptions,
+  PartnerRetryBudgetOptions,
+  RateLimitOptions,
   Reconcile,
   ReconcileRequest,
   ResilienceOptions,
@@ -102,6 +105,21 @@ export type {
   TimeoutOptions,
   TokenOptions,
 } from './options.js';
+export type { AdaptiveRateOptions } from './policies/rateLimiter/adaptiveRate.js';
+export { LocalRateLimitBackend } from './policies/rateLimiter/localBackend.js';
+export type {
+  LimiterSettings,
+  LimitPlan,
+  PlannedBucket,
+  PlannedLevel,
+  RateLimitBackend,
+} from './policies/rateLimiter/plan.js';
+export {
+  DEFAULT_RATE_LIMIT_RULES,
+  type LimitLevel,
+  type RateLimitRule,
+  type RuleMatch,
+} from './policies/rateLimiter/rules.js';
 export { customerScope } from './tenancy/resolveScope.js';
 export {
   InMemoryScopeStateStore,

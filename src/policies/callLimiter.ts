@@ -66,7 +66,7 @@ export class CallLimiter {
    * synchronous backend granted a slot); false when it must take the slow path (a wait, or a backend that
    * answers asynchronously).
    */
-  tryNow(call: Call, plan: LimitPlan): boolean {
+  tryNow(plan: LimitPlan): boolean {
     const backend = this.backend;
     if (backend.free?.(plan) === true) return true;
     if (!(backend instanceof LocalRateLimitBackend)) return false;

@@ -94,7 +94,7 @@ export function createEngine(deps: EngineDeps) {
         const plan = limiter.planOf(call);
         call.limitPlan = plan;
         // The one synchronous check: a slot now, or the slow path (which waits for one).
-        if (health === true && !limiter.tryNow(call, plan)) health = false;
+        if (health === true && !limiter.tryNow(plan)) health = false;
       }
     } catch (error: unknown) {
       return Promise.reject(error);

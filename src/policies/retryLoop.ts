@@ -81,7 +81,8 @@ export async function runSlowPath(
   let backoff: IBackoff<unknown> | undefined;
   let replay = false;
   const limiter = deps.limiter;
-  const plan = limiter === undefined ? undefined : (call.limitPlan ??= limiter.planOf(call));
+  if (limiter !== undefined) call.limitPlan ??= limiter.planOf(call);
+  const plan = call.limitPlan;
   const partnerBudget = deps.partnerBudget;
   /** A partner retry slot is held (from the decision to retry until that attempt is over). */
   let retrying = false;

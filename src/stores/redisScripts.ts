@@ -370,7 +370,8 @@ for i = 1, #KEYS do
       local rate = onResponse(ad, m, charged, effective)
       local cap = math.max(1, rate)
       if b == nil then
-        b = newBucket(rate, cap, 0)
+        -- One token: the throttled call itself may go again once its Retry-After has passed.
+        b = newBucket(rate, cap, 1)
       else
         setRate(b, rate, cap)
         if charged then empty(b) end

@@ -103,7 +103,9 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
       const atThrottle = Number(await reader.hget(levelKey, 'wm'));
       expect(atThrottle).toBeGreaterThan(28);
       expect(learnt).toBeCloseTo(atThrottle * 0.7, 9);
-      // The learnt bucket starts empty: B waits about one token's time at the learnt rate.
+      // The learnt bucket starts with one token (the throttled call's retry), which B takes; then B waits
+      // about one token's time at the learnt rate.
+      expect(await b.rateLimit.acquire(plan, l.settings, Date.now())).toBe(0);
       const wait = await b.rateLimit.acquire(plan, l.settings, Date.now());
       expect(wait).toBeGreaterThan(0);
       expect(wait).toBeLessThanOrEqual(Math.ceil(1000 / learnt));
@@ -257,12 +259,12 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
     const relearnt = local.adaptiveState(one.levels[0]?.key ?? '')?.rate ?? 0;
     const remoteAgain = Number(await reader.hget(s.rateLimitKey(partner, one.levels[0]?.key ?? ''), 'cur'));
     expect(remoteAgain).toBeCloseTo(relearnt, 6);
-    // Grants and waits both occurred: fair share of 3 / 2 customers, then the empty learnt bucket.
+    // Grants and waits both occurred: fair share of 3 / 2 customers, then the learnt bucket (one token for the
+    // throttled call's retry, and the fair share) holds calls back.
     expect(waits.slice(0, 5)).toEqual([0, 0, waits[2], waits[3], waits[4]]);
     expect(waits.slice(2, 5).every((w) => w > 0)).toBe(true);
-    expect(waits[5]).toBeGreaterThan(0);
-    expect(waits[8]).toBe(0);
-    expect(waits[9]).toBeGreaterThan(0);
+    expect(waits.slice(5, 8).some((w) => w > 0)).toBe(true);
+    expect(waits.slice(5, 11)).toContain(0);
     expect(errors).toEqual([]);
   });
 });
@@ -300,6 +302,8 @@ describe('RedisScopeStore.rateLimit when Redis is unreachable', () => {
       const free = l.plan({ partner: 'down-free' });
       expect(await s.rateLimit.acquire(free, l.settings, Date.now())).toBe(0);
       await expect(s.rateLimit.record(free, l.settings, Date.now(), true)).resolves.toBeUndefined();
+      // One token for the throttled call's retry, then a wait.
+      expect(await s.rateLimit.acquire(free, l.settings, Date.now())).toBe(0);
       expect(await s.rateLimit.acquire(free, l.settings, Date.now())).toBeGreaterThan(0);
 
       expect(errors.map((ctx) => ctx.operation)).toEqual([
@@ -308,6 +312,7 @@ describe('RedisScopeStore.rateLimit when Redis is unreachable', () => {
         'rateLimit.acquire',
         'rateLimit.acquire',
         'rateLimit.record',
+        'rateLimit.acquire',
         'rateLimit.acquire',
       ]);
       expect(errors[0]?.scope).toBe('down');
