@@ -41,7 +41,7 @@ const scenario = {
       name: 'tenant-outage',
       match: { customer: failing },
       fromMs: Math.round(DURATION_MS * 0.15),
-      untilMs: Math.round(DURATION_MS * 0.55),
+      untilMs: Math.round(DURATION_MS * 0.75),
       respond: { status: 503 },
     },
     {

@@ -292,7 +292,8 @@ return wait
 
 /**
  * `LocalRateLimitBackend.record` on Redis (with `MeasuredRate` and `AdaptiveRate` ported). KEYS: one hash per
- * level of the plan, partner first: measured rate (`mc` count, `mb` last bucket, `ms` smoothed rate), learnt
+ * level of the plan, partner first: measured rate (`mc` count, `mb` last bucket, `ms` smoothed rate, `mf` first
+ * event until the first bucket closes), learnt
  * rate once throttled (`on`, `cur`, `wm`, `k`, `lt`) and learnt bucket (`bt`, `bl`, `br`, `bc`). ARGV[1] key
  * TTL (ms), ARGV[2] throttled ('1'/'0'), ARGV[3] index of the level charged with a throttle (0-based),
  * ARGV[4] adaptive ('1'/'0'), ARGV[5] beta, ARGV[6] scale, ARGV[7] minRate, then per level: '1' for an
@@ -313,12 +314,16 @@ local function measure(m)
   m.count = m.count + 1
   if m.last == nil then
     m.last = bucket
+    m.first = nowMs
   elseif bucket > m.last then
+    m.first = nil
     local current = m.count / ((bucket - m.last) / 1000)
     m.smoothed = current * 0.8 + m.smoothed * (1 - 0.8)
     m.count = 0
     m.last = bucket
   end
+  -- Before the first bucket closes: the count so far over the time so far (at least one bucket's width).
+  if m.first ~= nil then return m.count * 1000 / math.max(500, nowMs - m.first) end
   return m.smoothed
 end
 local function cbrt(x)
@@ -349,10 +354,10 @@ end
 for i = 1, #KEYS do
   local key = KEYS[i]
   local charged = throttled and (i - 1) == throttleLevel
-  local s = redis.call('HMGET', key, 'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc')
+  local s = redis.call('HMGET', key, 'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc', 'mf')
   -- An operation level is measured only once it has been throttled.
   if s[1] or charged or ARGV[7 + i] ~= '1' then
-    local m = { count = num(s[1]) or 0, last = num(s[2]), smoothed = num(s[3]) or 0 }
+    local m = { count = num(s[1]) or 0, last = num(s[2]), smoothed = num(s[3]) or 0, first = num(s[13]) }
     local fields = {}
     local b = nil
     if s[9] then b = { tokens = num(s[9]), last = num(s[10]), rate = num(s[11]), cap = num(s[12]) } end
@@ -386,6 +391,12 @@ for i = 1, #KEYS do
     if m.last ~= nil then
       fields[#fields + 1] = 'mb'
       fields[#fields + 1] = fmt(m.last)
+    end
+    if m.first ~= nil then
+      fields[#fields + 1] = 'mf'
+      fields[#fields + 1] = fmt(m.first)
+    else
+      redis.call('HDEL', key, 'mf')
     end
     redis.call('HMSET', key, unpack(fields))
     expire(key, ttl, b)
