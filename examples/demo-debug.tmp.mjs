@@ -8,11 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
-import { attachResilience, isPartnerCenterError, InMemoryScopeStateStore } from '/work/main/dist/index.js';
+import { attachResilience, isPartnerCenterError, InMemoryScopeStateStore } from '../dist/index.js';
 const dbgStore = new InMemoryScopeStateStore();
-setInterval(() => { const a = dbgStore.rateLimit.adaptiveState('p:partner'); if (a) console.log('st', Date.now() % 100000, a.enabled, a.rate.toFixed(2), a.measuredRate.toFixed(2), a.rateAtThrottle.toFixed(2)); }, 250).unref();
+setInterval(() => { const lv = dbgStore.rateLimit['levels']; const out = []; for (const [k, st] of lv) if (st.adaptive) out.push(k.slice(0, 24) + ' ' + st.adaptive.rate.toFixed(1) + '/' + st.adaptive.measuredRate.toFixed(1)); console.log('st', Date.now() % 100000, out.join(' | ')); }, 500).unref();
 import { startPartnerCenterSimulator } from '../dist/testing.js';
-import { failureMark, renderTimeline } from '/work/main/examples/timeline.mjs';
+import { failureMark, renderTimeline } from './timeline.mjs';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -115,7 +115,6 @@ const handle = attachResilience(api, {
     halfOpenAfterMs: Math.round(DURATION_MS * 0.12),
   },
   hooks: {
-    onRateLimit: (e) => { if (process.env.DEBUG_RL) console.log('rl', at(), e.scope.slice(0, 12), e.attempt, e.waitMs); },
     onRequest: (e) => {
       counts.attempts += 1;
       timeline.push({ t: at(), scope: e.scope, type: 'attempt' });

@@ -5,7 +5,8 @@ import type { PartnerCenterError } from './errors/PartnerCenterError.js';
 import type { ResilienceHooks } from './observability/events.js';
 import type { Logger } from './observability/logger.js';
 import type { AdaptiveRateOptions } from './policies/rateLimiter/adaptiveRate.js';
-import type { LimitLevel, RateLimitRule } from './policies/rateLimiter/rules.js';
+import type { ThrottleLevel } from './policies/rateLimiter/rateLimiter.js';
+import type { RateLimitRule } from './policies/rateLimiter/rules.js';
 import type { ScopeStateStore } from './tenancy/ScopeStateStore.js';
 
 /** Token options of {@link attachResilience}. */
@@ -162,11 +163,12 @@ export interface RateLimitOptions {
   /** A customer counts as active for fairness this long after its last call, in ms. Default: `5000`. */
   readonly activeWindowMs?: number;
   /**
-   * The level a 429 lowers the learnt rate of; `'customer'` or `'operation'` fall back to the level above when
-   * the call has none. Default: `'partner'` (a 429 does not say which quota it hit; the customers' documented
-   * limits are already paced by the default rules).
+   * The level a 429 lowers the learnt rate of. A 429 does not say which quota it hit: `'auto'` charges the
+   * call's own tenant (a customer, or the partner's own calls), and the whole partner as well once three of its
+   * tenants were throttled within 1 s (a quota they share). `'partner'`, `'customer'` or `'operation'` always
+   * charge that level (or the nearest one above when the call has none). Default: `'auto'`.
    */
-  readonly throttleLevel?: LimitLevel;
+  readonly throttleLevel?: ThrottleLevel;
   /**
    * Longest a call waits for a slot, in ms; a call whose next slot is further away (or beyond its total budget)
    * fails at once with kind `throttled`, before anything is sent. Default: `120000`.
@@ -181,7 +183,7 @@ export interface ResolvedRateLimit {
   readonly adaptive: Required<AdaptiveRateOptions> | false;
   readonly fairness: boolean;
   readonly activeWindowMs: number;
-  readonly throttleLevel: LimitLevel;
+  readonly throttleLevel: ThrottleLevel;
   readonly maxWaitMs: number;
 }
 

@@ -79,7 +79,7 @@ export const OPTION_DEFAULTS: OptionDefaults = deepFreeze<OptionDefaults>({
     adaptive: { beta: 0.7, scale: 0.1, minRate: 0.5 },
     fairness: true,
     activeWindowMs: 5_000,
-    throttleLevel: 'partner',
+    throttleLevel: 'auto',
     maxWaitMs: 120_000,
   },
   partnerRetryBudget: { maxTokens: 100, refundPerSuccess: 0.2, percent: 20, minConcurrency: 3 },

@@ -112,7 +112,7 @@ const rateLimitSchema = z.union([
       .optional(),
     fairness: z.boolean().optional(),
     activeWindowMs: durationMs(1).optional(),
-    throttleLevel: z.enum(['partner', 'customer', 'operation']).optional(),
+    throttleLevel: z.enum(['auto', 'partner', 'customer', 'operation']).optional(),
     maxWaitMs: durationMs().optional(),
   }),
 ]);

@@ -52,7 +52,8 @@ export class CallLimiter {
     if (plan === undefined) {
       plan = this.limiter.plan({
         partner: this.partner,
-        customer: call.scope === this.partner ? undefined : call.scope,
+        // The partner's own calls are one more tenant of it (their own level, and their share).
+        customer: call.scope,
         method: call.method,
         pathTemplate: pathTemplate(pathOf(base, url)),
       });
@@ -111,15 +112,21 @@ export class CallLimiter {
     }
   }
 
-  /** Records an attempt's outcome: every answer is measured; a 429 lowers the charged level's rate. */
-  record(call: Call, plan: LimitPlan, throttled: boolean): void {
+  /**
+   * Records an attempt's outcome: every answer is measured; a 429 lowers the charged levels' rates.
+   * `sentAt`: when the attempt was sent (epoch ms).
+   */
+  record(call: Call, plan: LimitPlan, throttled: boolean, sentAt: number): void {
     const backend = this.backend;
+    const now = Date.now();
+    const charged = this.limiter.charged(plan, now, throttled);
+    const ago = now - sentAt;
     if (backend instanceof LocalRateLimitBackend) {
-      backend.record(plan, this.limiter.settings, Date.now(), throttled);
+      backend.record(plan, this.limiter.settings, now, charged, ago);
       return;
     }
     this.access.write('rateLimit.record', call.scope, () =>
-      backend.record(plan, this.limiter.settings, Date.now(), throttled),
+      backend.record(plan, this.limiter.settings, now, charged, ago),
     );
   }
 }

@@ -114,7 +114,7 @@ export function createEngine(deps: EngineDeps) {
       const response = attempt.answered(await attempt.sending);
       attempt.end();
       policy.breaker?.recordSuccess();
-      if (limiter !== undefined) limiter.record(call, call.limitPlan as LimitPlan, false);
+      if (limiter !== undefined) limiter.record(call, call.limitPlan as LimitPlan, false, call.startedAt);
       succeeded(call, response);
       call.close();
       partnerBudget?.callEnded();
@@ -124,7 +124,7 @@ export function createEngine(deps: EngineDeps) {
       attempt.end();
     }
     if (limiter !== undefined && failure.status !== undefined) {
-      limiter.record(call, call.limitPlan as LimitPlan, failure.status === 429);
+      limiter.record(call, call.limitPlan as LimitPlan, failure.status === 429, call.startedAt);
     }
     return slowCall(call, policy, false, failure);
   }

@@ -148,6 +148,7 @@ export async function runSlowPath(
           throw error;
         }
       }
+      const sentAt = Date.now();
       try {
         if (!replay) call.attempts += 1;
         // A breaker opened by this or another process (shared store) refuses before anything is sent.
@@ -158,14 +159,14 @@ export async function runSlowPath(
         const response = breaker
           ? await breaker.run(call, () => sendAttempt(call, deps.attempt), last)
           : await sendAttempt(call, deps.attempt);
-        if (limiter !== undefined && plan !== undefined) limiter.record(call, plan, false);
+        if (limiter !== undefined && plan !== undefined) limiter.record(call, plan, false, sentAt);
         return response;
       } catch (error: unknown) {
         failure = failureOf(call, error);
         if (failure.kind !== 'circuit-open') last = failure;
         noteThrottle(call, policy.gate, failure, deps);
         if (limiter !== undefined && plan !== undefined && failure.status !== undefined) {
-          limiter.record(call, plan, failure.status === 429);
+          limiter.record(call, plan, failure.status === 429, sentAt);
         }
       } finally {
         // After the failure is noted: a call answered 429 has set the new deadline before the waiters look.

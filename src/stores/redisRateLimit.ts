@@ -50,7 +50,7 @@ function toWait(reply: unknown): number {
  */
 export function createRedisRateLimit(options: RedisRateLimitOptions): {
   acquire(plan: LimitPlan, settings: LimiterSettings): Promise<number>;
-  record(plan: LimitPlan, settings: LimiterSettings, throttled: boolean): Promise<void>;
+  record(plan: LimitPlan, settings: LimiterSettings, charged: number, sentMsAgo: number): Promise<void>;
 } {
   const { evalScript, key, keyTtlMs } = options;
   const ttl = String(keyTtlMs);
@@ -72,18 +72,19 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
       }
       for (const level of plan.levels) {
         keys.push(key(partner, level.key));
-        args.push(level.level === 'partner' ? '1' : '0');
+        args.push(level.level === 'partner' ? 'p' : level.level === 'customer' ? 'c' : 'o');
       }
+      keys.push(key(partner, 'w'));
       return toWait(await evalScript(RATE_ACQUIRE, keys, args));
     },
 
-    async record(plan, settings, throttled) {
+    async record(plan, settings, charged, sentMsAgo) {
       const adaptive = settings.adaptive;
       const keys: string[] = [];
       const args = [
         ttl,
-        throttled ? '1' : '0',
-        String(plan.throttleLevel),
+        String(charged),
+        arg(Math.max(0, sentMsAgo)),
         adaptive === false ? '0' : '1',
         arg(adaptive === false ? 0 : adaptive.beta),
         arg(adaptive === false ? 0 : adaptive.scale),

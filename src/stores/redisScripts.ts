@@ -208,11 +208,12 @@ function rateScript(name: string, body: string): LuaScript {
 /**
  * `LocalRateLimitBackend.acquire` on Redis. KEYS[1] the partner's customer activity (sorted set: customer ->
  * last call, Redis ms), KEYS[2] the customer's fair-share bucket, then one key per static rule bucket, then
- * one key per level (its learnt bucket is the hash's `b*` fields). ARGV[1] key TTL (ms), ARGV[2] number of
+ * one key per level (its learnt bucket is the hash's `b*` fields), and last the partner's customers held back
+ * lately (sorted set: customer -> last wait answered, Redis ms). ARGV[1] key TTL (ms), ARGV[2] number of
  * rules, ARGV[3] fairness ('1'/'0'), ARGV[4] '1' when the call has a customer, ARGV[5] the customer,
  * ARGV[6] activeWindowMs, then per rule: rate per second, capacity, '1' for a partner rule; then per level:
- * '1' for the partner level. Takes one token from every bucket and returns 0, or returns the ms to wait
- * (1 .. 2^31-1) and takes nothing.
+ * 'p', 'c' or 'o' (partner, customer, operation). Takes one token from every bucket and returns 0, or returns
+ * the ms to wait (1 .. 2^31-1) and takes nothing.
  */
 export const RATE_ACQUIRE = rateScript(
   'rateLimit.acquire',
@@ -223,7 +224,18 @@ local fairness = ARGV[3] == '1'
 local hasCustomer = ARGV[4] == '1'
 local customer = ARGV[5]
 local window = num(ARGV[6])
+local heldKey = KEYS[#KEYS]
+local contendingMs = 1000
 local used = {}
+-- A level's measured send rate, as MeasuredRate.rate: before its first bucket closes, the count so far over
+-- the time so far (at least 500 ms).
+local function measuredRate(key)
+  if key == nil then return 0 end
+  local f = redis.call('HMGET', key, 'mc', 'ms', 'mf', 'mt')
+  local first = num(f[3])
+  if first ~= nil then return (num(f[1]) or 0) * 1000 / math.max(500, (num(f[4]) or first) - first) end
+  return num(f[2]) or 0
+end
 local partnerRate = math.huge
 local partnerCap = math.huge
 local a = 7
@@ -245,8 +257,12 @@ for i = 1, nRules do
     partnerCap = math.min(partnerCap, cap)
   end
 end
-for i = 2 + nRules + 1, #KEYS do
-  local isPartner = ARGV[a] == '1'
+local partnerLevel = nil
+local customerLevel = nil
+for i = 2 + nRules + 1, #KEYS - 1 do
+  local isPartner = ARGV[a] == 'p'
+  if isPartner then partnerLevel = KEYS[i] end
+  if ARGV[a] == 'c' then customerLevel = KEYS[i] end
   a = a + 1
   local b = loadBucket(KEYS[i], 'b')
   if b ~= nil then
@@ -262,8 +278,17 @@ if fairness and hasCustomer and partnerRate < math.huge then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. fmt(nowMs - window))
   expire(KEYS[1], math.max(ttl, window), nil)
   local active = math.max(1, redis.call('ZCARD', KEYS[1]))
-  local shareRate = partnerRate / active
-  local shareCap = math.max(1, partnerCap / active)
+  local fair = partnerRate / active
+  local shareRate = fair
+  -- Work-conserving: what the other tenants leave unused may be taken too; each one held back lately keeps
+  -- at least its fair share.
+  redis.call('ZREMRANGEBYSCORE', heldKey, '-inf', '(' .. fmt(nowMs - contendingMs))
+  local held = redis.call('ZCARD', heldKey)
+  if redis.call('ZSCORE', heldKey, customer) then held = held - 1 end
+  local others = math.max(measuredRate(partnerLevel) - measuredRate(customerLevel), held * fair)
+  local spare = partnerRate - others
+  if spare > shareRate then shareRate = spare end
+  local shareCap = math.max(1, partnerCap * shareRate / partnerRate)
   local b = loadBucket(KEYS[2], '')
   if b == nil then
     b = newBucket(shareRate, shareCap, nil)
@@ -279,6 +304,9 @@ for _, u in ipairs(used) do
 end
 if wait == 0 then
   for _, u in ipairs(used) do take(u.b) end
+elseif fairness and hasCustomer then
+  redis.call('ZADD', heldKey, fmt(nowMs), customer)
+  expire(heldKey, math.max(ttl, contendingMs), nil)
 end
 for _, u in ipairs(used) do
   local fields = {}
@@ -295,7 +323,8 @@ return wait
  * level of the plan, partner first: measured rate (`mc` count, `mb` last bucket, `ms` smoothed rate, `mf` first
  * event until the first bucket closes), learnt
  * rate once throttled (`on`, `cur`, `wm`, `k`, `lt`) and learnt bucket (`bt`, `bl`, `br`, `bc`). ARGV[1] key
- * TTL (ms), ARGV[2] throttled ('1'/'0'), ARGV[3] index of the level charged with a throttle (0-based),
+ * TTL (ms), ARGV[2] the mask of levels charged with a throttle (bit i: level i, 0-based), ARGV[3] how many ms ago the
+ * request was sent,
  * ARGV[4] adaptive ('1'/'0'), ARGV[5] beta, ARGV[6] scale, ARGV[7] minRate, then per level: '1' for an
  * operation level. Returns 1.
  */
@@ -303,8 +332,8 @@ export const RATE_RECORD = rateScript(
   'rateLimit.record',
   `
 local ttl = tonumber(ARGV[1])
-local throttled = ARGV[2] == '1'
-local throttleLevel = tonumber(ARGV[3])
+local chargedMask = tonumber(ARGV[2])
+local sentAt = nowMs - math.max(0, tonumber(ARGV[3]))
 local adaptive = ARGV[4] == '1'
 local beta = num(ARGV[5])
 local scale = num(ARGV[6])
@@ -353,8 +382,9 @@ local function onResponse(ad, m, charged, effective)
 end
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local charged = throttled and (i - 1) == throttleLevel
   local s = redis.call('HMGET', key, 'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc', 'mf')
+  -- A throttle of a request sent before the level's rate was last lowered is only measured.
+  local charged = math.floor(chargedMask / 2 ^ (i - 1)) % 2 == 1 and (s[4] ~= '1' or sentAt >= num(s[8]))
   -- An operation level is measured only once it has been throttled.
   if s[1] or charged or ARGV[7 + i] ~= '1' then
     local m = { count = num(s[1]) or 0, last = num(s[2]), smoothed = num(s[3]) or 0, first = num(s[13]) }
@@ -395,8 +425,10 @@ for i = 1, #KEYS do
     if m.first ~= nil then
       fields[#fields + 1] = 'mf'
       fields[#fields + 1] = fmt(m.first)
+      fields[#fields + 1] = 'mt'
+      fields[#fields + 1] = fmt(nowMs)
     else
-      redis.call('HDEL', key, 'mf')
+      redis.call('HDEL', key, 'mf', 'mt')
     end
     redis.call('HMSET', key, unpack(fields))
     expire(key, ttl, b)

@@ -55,6 +55,11 @@ export class AdaptiveRate {
     return this.measured.rate;
   }
 
+  /** When the rate was last lowered (epoch ms; 0 before the first throttle). */
+  get throttledAt(): number {
+    return this.lastThrottle;
+  }
+
   /** The rate at the last throttle (the cubic's W_max). */
   get rateAtThrottle(): number {
     return this.wMax;

@@ -1,6 +1,6 @@
 import { AdaptiveRate } from './adaptiveRate.js';
 import { MeasuredRate } from './measuredRate.js';
-import type { LimiterSettings, LimitPlan, RateLimitBackend } from './plan.js';
+import { type LimiterSettings, type LimitPlan, levelBit, type RateLimitBackend } from './plan.js';
 import { TokenBucket } from './tokenBucket.js';
 
 /** The state of one level's scope: its measured send rate and, once throttled, its learnt rate and bucket. */
@@ -19,6 +19,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   private readonly rules = new Map<string, TokenBucket>();
   private readonly shares = new Map<string, TokenBucket>();
   private readonly activity = new Map<string, Map<string, number>>();
+  /** Per partner, the customers held back lately (a wait answered) and when: they want more than they get. */
+  private readonly contending = new Map<string, Map<string, number>>();
   /** Levels with a learnt rate: while 0, only static rules can limit a call. */
   private learnt = 0;
 
@@ -61,7 +63,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       }
     }
     if (settings.fairness && plan.customer !== undefined && partnerRate < Number.POSITIVE_INFINITY) {
-      buckets.push(this.share(plan.partner, plan.customer, partnerRate, partnerCapacity, settings, now));
+      buckets.push(this.share(plan, partnerRate, partnerCapacity, settings, now));
     }
     let wait = 0;
     for (const bucket of buckets) {
@@ -69,15 +71,27 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       if (needed > wait) wait = needed;
     }
     if (wait === 0) for (const bucket of buckets) bucket.take(now);
+    else if (plan.customer !== undefined && settings.fairness) {
+      touch(this.contending, plan.partner, plan.customer, now, this.maxScopes);
+    }
     return wait;
   }
 
-  record(plan: LimitPlan, settings: LimiterSettings, now: number, throttled: boolean): void {
+  record(
+    plan: LimitPlan,
+    settings: LimiterSettings,
+    now: number,
+    chargedLevels: number,
+    sentMsAgo = 0,
+  ): void {
     const adaptive = settings.adaptive;
+    const sentAt = now - Math.max(0, sentMsAgo);
     for (let i = 0; i < plan.levels.length; i += 1) {
       const level = plan.levels[i] as (typeof plan.levels)[number];
-      const charged = throttled && i === plan.throttleLevel;
       let state = this.levels.get(level.key);
+      const charged =
+        (chargedLevels & levelBit(i)) !== 0 &&
+        (state?.adaptive === undefined || sentAt >= state.adaptive.throttledAt);
       if (state === undefined) {
         // An operation level is measured only once it has been throttled.
         if (level.level === 'operation' && !charged) continue;
@@ -118,30 +132,38 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     return seen.size;
   }
 
-  /** The customer's share of its partner's bucket: rate and burst divided by the active customers. */
+  /**
+   * The customer's share of its partner's rate: at least `1 / active customers` of it, and whatever the other
+   * customers leave unused (the partner's measured rate less this customer's), so that a lone hot customer
+   * may use the whole rate while no customer can be held below its fair share. The burst is scaled alike.
+   */
   private share(
-    partner: string,
-    customer: string,
+    plan: LimitPlan,
     rate: number,
     capacity: number,
     settings: LimiterSettings,
     now: number,
   ): TokenBucket {
-    let seen = this.activity.get(partner);
-    if (seen === undefined) {
-      seen = new Map<string, number>();
-      setBounded(this.activity, partner, seen, this.maxScopes);
-    }
-    // Re-inserted: the map stays ordered by last call, so stale customers are found at its front.
-    seen.delete(customer);
-    if (seen.size >= this.maxScopes) {
-      const oldest = seen.keys().next();
-      if (oldest.done !== true) seen.delete(oldest.value);
-    }
-    seen.set(customer, now);
+    const partner = plan.partner;
+    const customer = plan.customer as string;
+    touch(this.activity, partner, customer, now, this.maxScopes);
     const active = Math.max(1, this.activeCustomers(partner, now, settings.activeWindowMs));
-    const shareRate = rate / active;
-    const shareCapacity = Math.max(1, capacity / active);
+    const fair = rate / active;
+    let shareRate = fair;
+    let partnerMeasured = 0;
+    let ownMeasured = 0;
+    for (const level of plan.levels) {
+      if (level.level === 'partner') partnerMeasured = this.levels.get(level.key)?.measured.rate ?? 0;
+      else if (level.level === 'customer') ownMeasured = this.levels.get(level.key)?.measured.rate ?? 0;
+    }
+    // The others' use: what they were measured at, and at least a fair share for each one held back lately.
+    const others = Math.max(
+      partnerMeasured - ownMeasured,
+      this.contendingOthers(partner, customer, now) * fair,
+    );
+    const spare = rate - others;
+    if (spare > shareRate) shareRate = spare;
+    const shareCapacity = Math.max(1, (capacity * shareRate) / rate);
     const key = `${partner}/${customer}`;
     let bucket = this.shares.get(key);
     if (bucket === undefined) {
@@ -149,6 +171,17 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       setBounded(this.shares, key, bucket, this.maxScopes);
     } else bucket.setRate(shareRate, shareCapacity, now);
     return bucket;
+  }
+
+  /** Customers of `partner` other than `customer` held back within {@link CONTENDING_MS}; drops the stale ones. */
+  private contendingOthers(partner: string, customer: string, now: number): number {
+    const held = this.contending.get(partner);
+    if (held === undefined) return 0;
+    for (const [other, at] of held) {
+      if (now - at <= CONTENDING_MS) break;
+      held.delete(other);
+    }
+    return held.size - (held.has(customer) ? 1 : 0);
   }
 
   private setLevel(key: string, state: LevelState): void {
@@ -161,6 +194,30 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     }
     this.levels.set(key, state);
   }
+}
+
+/** A customer answered a wait this recently still counts as held back (it wants its fair share). */
+export const CONTENDING_MS = 1000;
+
+/** Records `customer` at `now` in `partner`'s map, kept ordered by time (so stale entries sit at its front). */
+function touch(
+  maps: Map<string, Map<string, number>>,
+  partner: string,
+  customer: string,
+  now: number,
+  max: number,
+): void {
+  let seen = maps.get(partner);
+  if (seen === undefined) {
+    seen = new Map<string, number>();
+    setBounded(maps, partner, seen, max);
+  }
+  seen.delete(customer);
+  if (seen.size >= max) {
+    const oldest = seen.keys().next();
+    if (oldest.done !== true) seen.delete(oldest.value);
+  }
+  seen.set(customer, now);
 }
 
 /** Sets `key`, dropping the oldest entry first when the map is full. */

@@ -24,12 +24,15 @@ export interface PlannedLevel {
 export interface LimitPlan {
   /** The partner's id (its customers' activity is counted under it). */
   readonly partner: string;
-  /** The customer tenant's scope, or `undefined` for a partner-level call. */
+  /** The call's tenant scope (a customer's, or the partner's own), or `undefined` when it has none. */
   readonly customer: string | undefined;
   readonly levels: readonly PlannedLevel[];
   readonly rules: readonly PlannedBucket[];
-  /** Index in `levels` of the level a throttle is charged to. */
-  readonly throttleLevel: number;
+}
+
+/** The bit of level `index` (in {@link LimitPlan.levels}) in a mask of charged levels. */
+export function levelBit(index: number): number {
+  return 1 << index;
 }
 
 /** The limiter's settings, the same for every call of an instance. */
@@ -53,8 +56,19 @@ export interface RateLimitBackend {
    * token may be taken (1 .. 2^31-1) and takes nothing.
    */
   acquire(plan: LimitPlan, settings: LimiterSettings, now: number): number | Promise<number>;
-  /** Records one response: the send rate of each level, and a throttle charged to `plan.throttleLevel`. */
-  record(plan: LimitPlan, settings: LimiterSettings, now: number, throttled: boolean): void | Promise<void>;
+  /**
+   * Records one response: the send rate of each level, and a throttle charged to the levels in `charged` (a
+   * mask of {@link levelBit}s; 0 for an answer that was not a throttle). `sentMsAgo`: how long before `now` the
+   * request was sent. A throttle of a request sent before its level's rate was last lowered says nothing new
+   * (the rate it was sent at is already gone) and is only measured, as TCP lowers its window once per round trip.
+   */
+  record(
+    plan: LimitPlan,
+    settings: LimiterSettings,
+    now: number,
+    charged: number,
+    sentMsAgo: number,
+  ): void | Promise<void>;
   /**
    * Optional, synchronous: true when nothing limits `plan` now (no rule, no learnt rate), so the call need not
    * ask {@link acquire}. A backend without it is asked for every call.

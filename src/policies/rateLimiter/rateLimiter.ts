@@ -2,7 +2,14 @@ import type { AdaptiveRateOptions } from './adaptiveRate.js';
 import { MIN_FILL_RATE } from './adaptiveRate.js';
 import { CUBIC_BETA, CUBIC_SCALE } from './cubic.js';
 import { LocalRateLimitBackend, setBounded } from './localBackend.js';
-import type { LimiterSettings, LimitPlan, PlannedBucket, PlannedLevel, RateLimitBackend } from './plan.js';
+import {
+  type LimiterSettings,
+  type LimitPlan,
+  levelBit,
+  type PlannedBucket,
+  type PlannedLevel,
+  type RateLimitBackend,
+} from './plan.js';
 import {
   chooseRule,
   DEFAULT_RATE_LIMIT_RULES,
@@ -33,13 +40,29 @@ export interface RateLimiterOptions {
   readonly fairness?: boolean;
   /** A customer counts as active for this long after its last call (ms). Default `5000`. */
   readonly activeWindowMs?: number;
-  /** The level a 429 lowers the learnt rate of (the nearest present level above it otherwise). Default `'partner'`. */
-  readonly throttleLevel?: LimitLevel;
+  /**
+   * The level a 429 lowers the learnt rate of: `'auto'` charges the call's own tenant level, and the partner
+   * level too once {@link ESCALATE_TENANTS} tenants were throttled within {@link ESCALATE_WINDOW_MS}; a named level
+   * falls back to the nearest one above when the call has none. Default `'auto'`.
+   */
+  readonly throttleLevel?: ThrottleLevel;
   /** Most plans and scopes with state; the oldest is dropped beyond it. Default `10000`. */
   readonly maxScopes?: number;
 }
 
 const LEVEL_ORDER: readonly LimitLevel[] = ['partner', 'customer', 'operation'];
+
+/** Which level a 429 is charged to (see {@link RateLimiterOptions.throttleLevel}). */
+export type ThrottleLevel = 'auto' | LimitLevel;
+
+/**
+ * `'auto'` attribution: a 429 is charged to the partner level as well when {@link ESCALATE_TENANTS} tenants of
+ * the partner (this one included) were throttled within this many ms: a quota they share, rather than each
+ * tenant's own (tenants probing their own quotas are rarely throttled in the same second).
+ */
+export const ESCALATE_WINDOW_MS = 1000;
+/** Distinct tenants throttled within {@link ESCALATE_WINDOW_MS} that make a 429 the partner's. */
+export const ESCALATE_TENANTS = 3;
 
 /**
  * The adaptive rate limiter: Partner Center's rules turned into a {@link LimitPlan} per scope, method and path
@@ -54,7 +77,9 @@ export class RateLimiter {
   readonly backend: RateLimitBackend;
   private readonly userRules: readonly RateLimitRule[];
   private readonly defaults: readonly RateLimitRule[];
-  private readonly throttleLevel: LimitLevel;
+  private readonly throttleLevel: ThrottleLevel;
+  /** Per partner, the tenants throttled lately and when (`'auto'` attribution); bounded by `maxScopes`. */
+  private readonly throttledLately = new Map<string, Map<string, number>>();
   private readonly maxScopes: number;
   private readonly hasOperationRules: boolean;
   private readonly plans = new Map<string, LimitPlan>();
@@ -62,7 +87,7 @@ export class RateLimiter {
   constructor(options: RateLimiterOptions = {}, backend?: RateLimitBackend) {
     this.userRules = options.rules ?? [];
     this.defaults = options.defaultRules === false ? [] : DEFAULT_RATE_LIMIT_RULES;
-    this.throttleLevel = options.throttleLevel ?? 'partner';
+    this.throttleLevel = options.throttleLevel ?? 'auto';
     this.maxScopes = options.maxScopes ?? 10_000;
     const adaptive = options.adaptive;
     this.settings = {
@@ -98,9 +123,40 @@ export class RateLimiter {
     return this.backend.acquire(this.plan(target), this.settings, now);
   }
 
-  /** Records a response: measures the send rate of each level, adapts the throttled level's rate. */
-  onResponse(target: LimitTarget, now: number, throttled: boolean): void | Promise<void> {
-    return this.backend.record(this.plan(target), this.settings, now, throttled);
+  /** Records a response: measures the send rate of each level, adapts the throttled levels' rates. */
+  onResponse(target: LimitTarget, now: number, throttled: boolean, sentMsAgo = 0): void | Promise<void> {
+    const plan = this.plan(target);
+    return this.backend.record(plan, this.settings, now, this.charged(plan, now, throttled), sentMsAgo);
+  }
+
+  /** The levels of `plan` a response charges (a mask of {@link levelBit}s): 0 unless `throttled`. */
+  charged(plan: LimitPlan, now: number, throttled: boolean): number {
+    if (!throttled) return 0;
+    const levels = plan.levels;
+    const index = (level: LimitLevel) => levels.findIndex((candidate) => candidate.level === level);
+    const wanted = this.throttleLevel;
+    if (wanted !== 'auto') {
+      for (let at = LEVEL_ORDER.indexOf(wanted); at > 0; at -= 1) {
+        const found = index(LEVEL_ORDER[at] as LimitLevel);
+        if (found !== -1) return levelBit(found);
+      }
+      return levelBit(0);
+    }
+    const own = index('customer');
+    if (own === -1 || plan.customer === undefined) return levelBit(0);
+    let lately = this.throttledLately.get(plan.partner);
+    if (lately === undefined) {
+      lately = new Map<string, number>();
+      setBounded(this.throttledLately, plan.partner, lately, this.maxScopes);
+    }
+    // Re-inserted: the map stays ordered by time, so stale tenants are found at its front.
+    lately.delete(plan.customer);
+    for (const [tenant, at] of lately) {
+      if (now - at <= ESCALATE_WINDOW_MS) break;
+      lately.delete(tenant);
+    }
+    setBounded(lately, plan.customer, now, this.maxScopes);
+    return lately.size >= ESCALATE_TENANTS ? levelBit(own) | levelBit(0) : levelBit(own);
   }
 
   private build(target: LimitTarget, method: string): LimitPlan {
@@ -135,15 +191,7 @@ export class RateLimiter {
         partner: level.level === 'partner',
       });
     }
-    let throttleLevel = 0;
-    for (let wanted = LEVEL_ORDER.indexOf(this.throttleLevel); wanted > 0; wanted -= 1) {
-      const found = levels.findIndex((level) => level.level === LEVEL_ORDER[wanted]);
-      if (found !== -1) {
-        throttleLevel = found;
-        break;
-      }
-    }
-    return { partner, customer, levels, rules, throttleLevel };
+    return { partner, customer, levels, rules };
   }
 }
 

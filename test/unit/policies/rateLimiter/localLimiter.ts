@@ -14,8 +14,10 @@ export function localLimiter(options?: RateLimiterOptions) {
     limiter,
     acquire: (target: LimitTarget, now: number): number =>
       backend.acquire(limiter.plan(target), limiter.settings, now),
-    record: (target: LimitTarget, now: number, throttled: boolean): void =>
-      backend.record(limiter.plan(target), limiter.settings, now, throttled),
+    record: (target: LimitTarget, now: number, throttled: boolean): void => {
+      const plan = limiter.plan(target);
+      backend.record(plan, limiter.settings, now, limiter.charged(plan, now, throttled));
+    },
     activeCustomers: (partner: string, now: number): number =>
       backend.activeCustomers(partner, now, limiter.settings.activeWindowMs),
     state: (target: LimitTarget, level: LimitLevel) => {

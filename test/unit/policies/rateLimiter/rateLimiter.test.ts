@@ -117,8 +117,10 @@ describe('RateLimiter', () => {
     for (let t = 0; t < 10_000; t += 1) {
       const callers = t % 50 === 0 ? ['hot', 'a', 'b', 'c', 'd'] : ['hot'];
       for (const customer of callers) {
-        if (limiter.acquire({ partner: 'p', customer }, T0 + t) === 0)
+        if (limiter.acquire({ partner: 'p', customer }, T0 + t) === 0) {
           granted.set(customer, (granted.get(customer) ?? 0) + 1);
+          limiter.record({ partner: 'p', customer }, T0 + t, false);
+        }
       }
     }
     const hot = granted.get('hot') ?? 0;
@@ -129,6 +131,26 @@ describe('RateLimiter', () => {
     expect(hot).toBeLessThanOrEqual(30);
     for (const customer of ['a', 'b', 'c', 'd'])
       expect(granted.get(customer) ?? 0).toBeGreaterThanOrEqual(18);
+  });
+
+  it('work-conserving: a hot customer may take what a quiet active customer leaves unused', () => {
+    const limiter = localLimiter({
+      defaultRules: false,
+      rules: [{ scope: 'partner', perMinute: 600, burst: 10 }],
+    });
+    const granted = new Map<string, number>();
+    // "hot" tries every ms; "quiet" calls once a second (active, but far below its fair half).
+    for (let t = 0; t < 10_000; t += 1) {
+      for (const customer of t % 1000 === 0 ? ['hot', 'quiet'] : ['hot']) {
+        if (limiter.acquire({ partner: 'p', customer }, T0 + t) === 0) {
+          granted.set(customer, (granted.get(customer) ?? 0) + 1);
+          limiter.record({ partner: 'p', customer }, T0 + t, false);
+        }
+      }
+    }
+    // About 99 calls in 10 s at 590/min plus the burst: "hot" gets nearly all of them, not half.
+    expect(granted.get('hot') ?? 0).toBeGreaterThanOrEqual(80);
+    expect(granted.get('quiet') ?? 0).toBeGreaterThanOrEqual(9);
   });
 
   it('a lone customer may use the whole partner rate', () => {
@@ -191,12 +213,44 @@ describe('RateLimiter', () => {
     expect(byCustomer.state({ partner: 'p' }, 'partner')?.enabled).toBe(true);
   });
 
-  it("charges a customer call with the partner's learnt rate too", () => {
+  it("paces a customer call with the partner's learnt rate too", () => {
     const limiter = localLimiter({ defaultRules: false });
     limiter.record({ partner: 'p' }, T0, true);
-    // Measured rate ~0 at the first throttle: the floor, 0.5 req/s: one token, then one after 2 s.
+    // One call measured so far, over at least half a second: 2 req/s, so the learnt rate is 1.4 req/s.
+    expect(limiter.state({ partner: 'p' }, 'partner')?.rate).toBeCloseTo(1.4);
     expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(0);
-    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(2000);
-    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0 + 2000)).toBe(0);
+    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(715);
+    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0 + 715)).toBe(0);
+  });
+
+  it("'auto' charges the throttled tenant alone, and the partner once a third tenant is throttled within 1 s", () => {
+    const limiter = localLimiter({ defaultRules: false });
+    const a = { partner: 'p', customer: 'a' };
+    const b = { partner: 'p', customer: 'b' };
+    let now = T0;
+    for (let i = 0; i < 40; i += 1, now += 25) {
+      limiter.record(a, now, false);
+      limiter.record(b, now, false);
+    }
+    limiter.record(a, now, true);
+    expect(limiter.state(a, 'customer')?.enabled).toBe(true);
+    expect(limiter.state(a, 'partner')?.enabled).toBeFalsy();
+    // Another tenant is untouched: its own quota, as far as anyone knows.
+    expect(limiter.acquire(b, now)).toBe(0);
+    expect(limiter.acquire(b, now)).toBe(0);
+    // b throttled too: two tenants could still be two quotas of their own.
+    limiter.record(b, now + 300, true);
+    expect(limiter.state(b, 'customer')?.enabled).toBe(true);
+    expect(limiter.state(b, 'partner')?.enabled).toBeFalsy();
+    // A third within 1 s of the first: a quota they share. The partner level learns a rate too.
+    const c = { partner: 'p', customer: 'c' };
+    limiter.record(c, now + 600, true);
+    expect(limiter.state(c, 'partner')?.enabled).toBe(true);
+    // Spread over more than 1 s, three throttles stay with their tenants.
+    const fresh = localLimiter({ defaultRules: false });
+    fresh.record(a, T0, true);
+    fresh.record(b, T0 + 600, true);
+    fresh.record(c, T0 + 1201, true);
+    expect(fresh.state(c, 'partner')?.enabled).toBeFalsy();
   });
 });
