@@ -19,7 +19,10 @@ import {
   ruleMatches,
 } from './rules.js';
 
-/** The scopes of one call: partner > customer > operation (method + path template). */
+/**
+ * The scopes of one call: partner > customer > operation (method + path template). A call of the partner's own
+ * (no customer) names the partner as its customer: it gets a tenant level of its own, without customer rules.
+ */
 export interface LimitTarget {
   readonly partner: string;
   readonly customer?: string | undefined;
@@ -177,7 +180,11 @@ export class RateLimiter {
       levels.push({ level: 'operation', key: `o:${scopeKey} ${method} ${template}` });
     }
     const rules: PlannedBucket[] = [];
+    // The partner's own calls (its scope as their tenant) have a level of their own, but no customer rules:
+    // those are the documented limits per customer tenant.
+    const ownCalls = customer === partner;
     for (const level of levels) {
+      if (ownCalls && level.level === 'customer') continue;
       const chosen =
         level.level === 'operation'
           ? operationRule
