@@ -95,8 +95,22 @@ const rateLimitRuleSchema = z.strictObject({
   name: z.string().min(1).max(100).optional(),
 });
 
-const rateLimitSchema = z.union([
-  z.literal(false),
+/**
+ * `false`, or a value of `schema`; its issues keep their paths (a plain union would report only "Invalid input"
+ * at the option itself).
+ */
+function falseOr<T extends z.ZodType>(schema: T) {
+  return z.unknown().superRefine((value, ctx) => {
+    if (value === false) return;
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path] });
+    }
+  });
+}
+
+const rateLimitSchema = falseOr(
   z.strictObject({
     rules: z.array(rateLimitRuleSchema).max(1000).optional(),
     defaultRules: z.boolean().optional(),
@@ -115,17 +129,16 @@ const rateLimitSchema = z.union([
     throttleLevel: z.enum(['auto', 'partner', 'customer', 'operation']).optional(),
     maxWaitMs: durationMs().optional(),
   }),
-]);
+);
 
-const partnerRetryBudgetSchema = z.union([
-  z.literal(false),
+const partnerRetryBudgetSchema = falseOr(
   z.strictObject({
     maxTokens: z.number().min(0).optional(),
     refundPerSuccess: z.number().min(0).optional(),
     percent: z.number().min(0).max(100).optional(),
     minConcurrency: z.number().int().min(0).optional(),
   }),
-]);
+);
 
 export const optionsSchema = policySchema.extend({
   tokenProvider: z

@@ -163,7 +163,7 @@ local function setRate(b, rate, cap)
 end
 local function waitMs(b)
   refill(b)
-  if b.tokens >= 1 then return 0 end
+  if b.tokens >= 1 - 1e-9 then return 0 end
   if b.rate <= 0 then return MAX_WAIT end
   return clampWait(((1 - b.tokens) / b.rate) * 1000)
 end
@@ -288,7 +288,8 @@ if fairness and hasCustomer and partnerRate < math.huge then
   local others = math.max(measuredRate(partnerLevel) - measuredRate(customerLevel), held * fair)
   local spare = partnerRate - others
   if spare > shareRate then shareRate = spare end
-  local shareCap = math.max(1, partnerCap * shareRate / partnerRate)
+  local shareCap = partnerCap
+  if shareRate < partnerRate then shareCap = math.max(1, partnerCap * shareRate / partnerRate) end
   local b = loadBucket(KEYS[2], '')
   if b == nil then
     b = newBucket(shareRate, shareCap, nil)

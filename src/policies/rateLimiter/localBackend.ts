@@ -163,7 +163,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     );
     const spare = rate - others;
     if (spare > shareRate) shareRate = spare;
-    const shareCapacity = Math.max(1, (capacity * shareRate) / rate);
+    const shareCapacity = shareRate >= rate ? capacity : Math.max(1, (capacity * shareRate) / rate);
     const key = `${partner}/${customer}`;
     let bucket = this.shares.get(key);
     if (bucket === undefined) {

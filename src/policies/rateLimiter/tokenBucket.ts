@@ -1,6 +1,9 @@
 /** The longest wait a bucket reports: the largest delay a timer accepts (2^31-1 ms). */
 export const MAX_WAIT_MS = 2_147_483_647;
 
+/** Tokens this close below 1 count as one whole token. */
+const TOKEN_EPSILON = 1e-9;
+
 /** A wait in whole milliseconds, at least 1 and at most {@link MAX_WAIT_MS} (NaN and Infinity included). */
 export function clampWait(ms: number): number {
   if (!(ms < MAX_WAIT_MS)) return MAX_WAIT_MS;
@@ -64,7 +67,8 @@ export class TokenBucket {
   waitMs(now: number): number {
     this.refill(now);
     const held = this.notBefore > now ? this.notBefore - now : 0;
-    if (this.tokens >= 1) return held === 0 ? 0 : clampWait(held);
+    // The epsilon: float dust (0.9999999999999996 tokens after rescaled capacities) is a whole token.
+    if (this.tokens >= 1 - TOKEN_EPSILON) return held === 0 ? 0 : clampWait(held);
     if (this.rate <= 0) return MAX_WAIT_MS;
     const refillMs = ((1 - this.tokens) / this.rate) * 1000;
     return clampWait(Math.max(held, refillMs));
