@@ -77,14 +77,16 @@ export class CallLimiter {
   /**
    * Waits for a slot for the call's next attempt: bounded by the call's budget, its abort and `maxWaitMs`;
    * each wait is reported through `onRateLimit`. Rejects with kind `throttled` when the next slot is beyond
-   * what the call may wait (no request is sent). A store that fails or times out lets the call go.
+   * what the call may wait (no request is sent). A store that fails or times out lets the call go. Resolves
+   * with true when the call waited.
    */
-  async waitForSlot(call: Call, plan: LimitPlan): Promise<void> {
+  async waitForSlot(call: Call, plan: LimitPlan): Promise<boolean> {
     const backend = this.backend;
     const abort = call.ensureAbort();
     const bound = { deadline: call.deadline, abort };
+    let waited = false;
     for (;;) {
-      if (backend.free?.(plan) === true) return;
+      if (backend.free?.(plan) === true) return waited;
       const read = this.access.read(
         'rateLimit.acquire',
         call.scope,
@@ -94,7 +96,7 @@ export class CallLimiter {
       const wait = typeof read === 'object' ? await read : read;
       if (abort.aborted) throw abortedError(call);
       // A store that failed (undefined) never holds a call back.
-      if (wait === undefined || wait <= 0) return;
+      if (wait === undefined || wait <= 0) return waited;
       const now = Date.now();
       if (now + wait > call.deadline) {
         throw rateLimitedTooLongError(
@@ -109,6 +111,7 @@ export class CallLimiter {
         this.hub.emit('onRateLimit', { ...callInfo(call), attempt: call.attempts + 1, waitMs: wait });
       }
       await sleep(wait, abort, () => abortedError(call));
+      waited = true;
     }
   }
 

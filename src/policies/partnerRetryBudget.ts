@@ -52,11 +52,14 @@ export class PartnerRetryBudget {
   }
 
   /**
-   * Starts a retry when both budgets allow it: `undefined` (call {@link retryEnded} once the retry's attempt
-   * is over), or why not. A store that fails or times out lets the retry go (its own budget still applies).
+   * Whether a retry may follow: `undefined` (it takes a token; call {@link retrySent} when it is sent and
+   * {@link retryEnded} when it is answered), or why not. Retries in flight are those on the wire, as Envoy
+   * counts them, not those waiting out their backoff. A store that fails or times out lets the retry go (the
+   * scope's own budget still applies). `throttled`: the retry of a 429, which the server paces itself
+   * (Retry-After) and the rate limiter spaces out: it takes a token but is not capped by the retries in flight.
    */
-  async tryStartRetry(call: Call): Promise<string | undefined> {
-    if (!this.concurrency.tryStartRetry()) {
+  async tryRetry(call: Call, throttled = false): Promise<string | undefined> {
+    if (!throttled && !this.concurrency.canRetry()) {
       return `the partner's retries in flight are at their limit (${this.concurrency.activeRetries} of ${this.concurrency.activeRequests} calls in flight; at most ${this.percent}%, at least ${this.minConcurrency})`;
     }
     const key = this.key;
@@ -66,11 +69,15 @@ export class PartnerRetryBudget {
     });
     const token = typeof read === 'object' ? await read : read;
     if (token !== false) return undefined;
-    this.concurrency.onRetryEnd();
     return `the partner's retry budget is spent (${this.tokens.maxTokens} tokens, too many retries across its scopes, too few successes)`;
   }
 
-  /** A retry started by {@link tryStartRetry} is over. */
+  /** A retry allowed by {@link tryRetry} is sent. */
+  retrySent(): void {
+    this.concurrency.onRetryStart();
+  }
+
+  /** A retry counted by {@link retrySent} is answered (or failed). */
   retryEnded(): void {
     this.concurrency.onRetryEnd();
   }

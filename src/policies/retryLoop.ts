@@ -84,7 +84,9 @@ export async function runSlowPath(
   if (limiter !== undefined) call.limitPlan ??= limiter.planOf(call);
   const plan = call.limitPlan;
   const partnerBudget = deps.partnerBudget;
-  /** A partner retry slot is held (from the decision to retry until that attempt is over). */
+  /** The next attempt is a retry the partner budget allowed: it counts as in flight while it is sent. */
+  let retryAllowed = false;
+  /** A retry is in flight (counted in the partner's retries in flight until its answer). */
   let retrying = false;
   try {
     for (;;) {
@@ -122,13 +124,10 @@ export async function runSlowPath(
             });
           }
           if (partnerBudget !== undefined) {
-            const refused = await partnerBudget.tryStartRetry(call);
-            if (abort.aborted) {
-              if (refused === undefined) partnerBudget.retryEnded();
-              throw abortedError(call);
-            }
+            const refused = await partnerBudget.tryRetry(call, decision.error.status === 429);
+            if (abort.aborted) throw abortedError(call);
             if (refused !== undefined) throw decision.error.with({ reason: refused });
-            retrying = true;
+            retryAllowed = true;
           }
           backoff = decision.backoff;
           reportRetry(call, decision, deps);
@@ -138,17 +137,29 @@ export async function runSlowPath(
         failure = undefined;
       }
       if (abort.aborted) throw abortedError(call);
-      const release = await policy.gate.pass(call, deps.gate, prefetched);
-      prefetched = undefined;
-      if (limiter !== undefined && plan !== undefined) {
+      let release: (() => void) | undefined;
+      for (;;) {
+        release = await policy.gate.pass(call, deps.gate, prefetched);
+        prefetched = undefined;
+        if (limiter === undefined || plan === undefined) break;
+        let waited: boolean;
         try {
-          await limiter.waitForSlot(call, plan);
+          waited = await limiter.waitForSlot(call, plan);
         } catch (error: unknown) {
           release?.();
           throw error;
         }
+        // A 429 that came while the call waited for its slot set a deadline: back to the gate, and a new slot
+        // after it (a slot taken during a Retry-After pause would be spent in a burst when the pause ends).
+        if (!waited || !(await policy.gate.closed(call, deps.gate))) break;
+        release?.();
       }
       const sentAt = Date.now();
+      if (retryAllowed) {
+        retryAllowed = false;
+        retrying = true;
+        partnerBudget?.retrySent();
+      }
       try {
         if (!replay) call.attempts += 1;
         // A breaker opened by this or another process (shared store) refuses before anything is sent.

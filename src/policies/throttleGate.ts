@@ -52,6 +52,14 @@ export class ThrottleGate {
     return this.throttledUntil === undefined && this.recovery === undefined;
   }
 
+  /** True when the scope is under a throttle deadline now (this process's, or the shared store's). */
+  async closed(call: Call, env: GateEnvironment): Promise<boolean> {
+    if (this.throttledUntil !== undefined && this.throttledUntil > Date.now()) return true;
+    const read = env.sharedDeadline(call);
+    const shared = typeof read === 'object' ? await read : read;
+    return shared !== undefined && shared > Date.now();
+  }
+
   /** Records a deadline learnt for the scope (from a 429 or a hinted 503). */
   note(deadline: number): void {
     this.throttledUntil = Math.max(this.throttledUntil ?? 0, deadline);

@@ -372,12 +372,13 @@ local function onResponse(ad, m, charged, effective)
     ad.k = cbrt((base * (1 - beta)) / scale)
     ad.lt = nowMs
     ad.on = true
-    nextRate = base * beta
+    nextRate = math.min(base * beta, measured * 2)
   else
     if not ad.on then return ad.cur end
     nextRate = scale * ((nowMs - ad.lt) / 1000 - ad.k) ^ 3 + ad.wm
+    -- Growth capped at twice the measured rate; never lowered by that cap, only by throttles.
+    if nextRate > ad.cur then nextRate = math.min(nextRate, math.max(ad.cur, measured * 2)) end
   end
-  nextRate = math.min(nextRate, measured * 2)
   ad.cur = math.max(minRate, nextRate)
   return ad.cur
 end
@@ -404,7 +405,7 @@ for i = 1, #KEYS do
       local effective = ad.cur
       if b ~= nil then effective = b.rate end
       local rate = onResponse(ad, m, charged, effective)
-      local cap = math.max(1, rate)
+      local cap = math.max(1, rate * 0.1)
       if b == nil then
         -- One token: the throttled call itself may go again once its Retry-After has passed.
         b = newBucket(rate, cap, 1)

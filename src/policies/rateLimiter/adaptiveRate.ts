@@ -10,7 +10,7 @@ export const MAX_RATE_OVER_MEASURED = 2;
 export interface AdaptiveRateOptions {
   /** Multiplier applied on a throttle. Default `0.7`. */
   readonly beta?: number;
-  /** The cubic's scale constant C. Default `0.1` (the AWS SDKs use 0.4: see {@link CUBIC_SCALE}). */
+  /** The cubic's scale constant C. Default `0.02` (the AWS SDKs use 0.4: see {@link CUBIC_SCALE}). */
   readonly scale?: number;
   /** Lowest fill rate (requests/s). Default `0.5`. */
   readonly minRate?: number;
@@ -19,7 +19,8 @@ export interface AdaptiveRateOptions {
 /**
  * The learnt send rate of one scope (AWS SDK adaptive mode). Off until the first throttle: then the rate is
  * `min(measured, current) * beta`, and each later response moves it along the cubic from that throttle,
- * capped at twice the measured send rate and floored at `minRate`. Timer-free: every method takes `now`.
+ * floored at `minRate`; it grows no further than twice the measured send rate, but (unlike the AWS SDKs) is
+ * never lowered by that cap, only by throttles. Timer-free: every method takes `now`.
  */
 export class AdaptiveRate {
   private readonly measured: MeasuredRate;
@@ -78,12 +79,16 @@ export class AdaptiveRate {
       this.k = cubicK(base, this.beta, this.scale);
       this.lastThrottle = now;
       this.on = true;
-      next = base * this.beta;
+      next = Math.min(base * this.beta, measured * MAX_RATE_OVER_MEASURED);
     } else {
       if (!this.on) return this.current;
       next = cubicRate(this.wMax, this.k, (now - this.lastThrottle) / 1000, this.scale);
+      // Growth is capped at twice the measured rate, but a rate is never lowered for want of calls: a client
+      // that sends less for a while (its calls wait elsewhere) would otherwise find its rate gone when it
+      // sends again.
+      if (next > this.current)
+        next = Math.min(next, Math.max(this.current, measured * MAX_RATE_OVER_MEASURED));
     }
-    next = Math.min(next, measured * MAX_RATE_OVER_MEASURED);
     this.current = Math.max(this.minRate, next);
     return this.current;
   }

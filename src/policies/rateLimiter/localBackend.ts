@@ -104,7 +104,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       }
       if (state.adaptive === undefined) state.adaptive = new AdaptiveRate(adaptive, state.measured);
       const rate = state.adaptive.onResponse(now, charged, state.bucket?.ratePerSecond);
-      const capacity = Math.max(1, rate);
+      const capacity = learntCapacity(rate);
       if (state.bucket === undefined) {
         // One token: the throttled call itself may go again once its Retry-After has passed.
         state.bucket = new TokenBucket(rate, capacity, now, 1);
@@ -194,6 +194,18 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     }
     this.levels.set(key, state);
   }
+}
+
+/**
+ * Seconds of a learnt rate a level may send at once. Small: a quota counted over a sliding window (Partner
+ * Center's) sees a full bucket's burst plus its refill in the same window; the AWS SDKs' one second of burst
+ * after an idle spell (or a Retry-After pause) throttles the very next window.
+ */
+export const LEARNT_BURST_SECONDS = 0.1;
+
+/** The capacity of a learnt bucket filling at `rate`: {@link LEARNT_BURST_SECONDS} of it, at least 1. */
+export function learntCapacity(rate: number): number {
+  return Math.max(1, rate * LEARNT_BURST_SECONDS);
 }
 
 /** A customer answered a wait this recently still counts as held back (it wants its fair share). */

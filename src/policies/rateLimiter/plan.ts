@@ -9,6 +9,8 @@ export interface PlannedBucket {
   readonly capacity: number;
   /** The bucket belongs to the partner level: its rate and capacity bound the customers' fair shares. */
   readonly partner: boolean;
+  /** The level whose rule it is. */
+  readonly level: LimitLevel;
 }
 
 /** One level of a call's scope and its state key (`p:<partner>`, `c:<partner>/<customer>`, `o:...`). */

@@ -196,6 +196,7 @@ export class RateLimiter {
         ratePerSecond,
         capacity,
         partner: level.level === 'partner',
+        level: level.level,
       });
     }
     return { partner, customer, levels, rules };

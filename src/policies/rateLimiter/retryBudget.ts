@@ -63,6 +63,11 @@ export class RetryBudget {
     return true;
   }
 
+  /** Counts a retry that was allowed without asking (it ends with {@link onRetryEnd} like the others). */
+  onRetryStart(): void {
+    this.retries += 1;
+  }
+
   onRetryEnd(): void {
     if (this.retries > 0) this.retries -= 1;
   }

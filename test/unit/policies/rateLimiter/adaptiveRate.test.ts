@@ -24,10 +24,10 @@ describe('MeasuredRate', () => {
 describe('cubic', () => {
   it('returns to W_max at t = K and grows beyond it', () => {
     const k = cubicK(20);
-    expect(k).toBeCloseTo(Math.cbrt((20 * 0.3) / 0.1));
+    expect(k).toBeCloseTo(Math.cbrt((20 * 0.3) / 0.02));
     expect(cubicRate(20, k, 0)).toBeCloseTo(14);
     expect(cubicRate(20, k, k)).toBeCloseTo(20);
-    expect(cubicRate(20, k, k + 2)).toBeCloseTo(20 + 0.1 * 8);
+    expect(cubicRate(20, k, k + 2)).toBeCloseTo(20 + 0.02 * 8);
   });
 });
 
