@@ -37,6 +37,12 @@ export interface ThrottleFields extends CallFields {
   readonly source: string;
 }
 
+/** `onRateLimit`: the rate limiter holds a call's attempt back for `waitMs`. */
+export interface RateLimitFields extends CallFields {
+  readonly attempt: number;
+  readonly waitMs: number;
+}
+
 /** `onBreak`, `onHalfOpen`, `onReset`. */
 export interface BreakerFields extends CallFields {
   readonly reason: string;
@@ -87,4 +93,6 @@ export interface ResilienceEventSource {
   readonly onSuccess: Subscribe<SuccessFields>;
   /** Optional: a handle of a version without `reconcile` has none. */
   readonly onReconcile?: Subscribe<ReconcileFields>;
+  /** Optional: a handle of a version without the rate limiter has none. */
+  readonly onRateLimit?: Subscribe<RateLimitFields>;
 }

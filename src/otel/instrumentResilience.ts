@@ -272,6 +272,17 @@ export function instrumentResilience(
             count('onReconcile', event.scope);
           }),
         ]),
+    ...(handle.onRateLimit === undefined
+      ? []
+      : [
+          handle.onRateLimit((event) => {
+            callOf(event)?.span.addEvent(RESILIENCE_SPAN_EVENTS.rateLimit, {
+              'partner_center.attempt': event.attempt,
+              'partner_center.wait_ms': event.waitMs,
+            });
+            count('onRateLimit', event.scope);
+          }),
+        ]),
   ];
 
   let disposed = false;

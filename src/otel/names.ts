@@ -14,6 +14,7 @@ export const RESILIENCE_METRICS = {
 export const RESILIENCE_EVENT_NAMES = {
   onRetry: 'OnRetry',
   onThrottle: 'OnThrottle',
+  onRateLimit: 'OnRateLimit',
   onBreak: 'OnCircuitOpened',
   onHalfOpen: 'OnCircuitHalfOpened',
   onReset: 'OnCircuitClosed',
@@ -26,6 +27,7 @@ export const RESILIENCE_EVENT_NAMES = {
 export const RESILIENCE_SPAN_EVENTS = {
   retry: 'retry',
   throttle: 'throttle',
+  rateLimit: 'rate_limit',
   tokenRefresh: 'token_refresh',
   circuitOpened: 'circuit_opened',
   circuitHalfOpened: 'circuit_half_opened',

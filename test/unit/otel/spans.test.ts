@@ -174,4 +174,17 @@ describe('reconcile', () => {
     expect(events).toHaveLength(1);
     expect(events[0]?.attributes?.['partner_center.reconcile.outcome']).toBe('found');
   });
+
+  it('adds a rate_limit event for each wait for a slot to the call span', async () => {
+    const { instance, spans } = setupClient([{ status: 200 }], {
+      rateLimit: { defaultRules: false, rules: [{ scope: 'partner', perMinute: 60, burst: 1 }] },
+    });
+    await settle(instance.get('/v1/customers?size=10'));
+    await settle(instance.get('/v1/customers?size=10'));
+    const waited = spans()[1];
+    const events = waited?.events.filter((e) => e.name === 'rate_limit') ?? [];
+    expect(events).toHaveLength(1);
+    expect(events[0]?.attributes?.['partner_center.attempt']).toBe(1);
+    expect(events[0]?.attributes?.['partner_center.wait_ms']).toBeGreaterThan(900);
+  });
 });
