@@ -154,8 +154,9 @@ export interface RateLimitOptions {
    */
   readonly defaultRules?: boolean;
   /**
-   * Learning from 429s (AWS SDK adaptive mode): off until a 429, then 0.7x the measured rate, growing back along a
-   * cubic while calls succeed; `false` for static rules only. Default: `{ beta: 0.7, scale: 0.02, minRate: 0.5 }`.
+   * Learning from 429s (AWS SDK adaptive mode): off until a 429, then `beta` x the measured rate, growing back
+   * along a cubic while calls succeed; `false` for static rules only. Default: `{ beta: 0.8, scale: 0.005,
+   * minRate: 0.5 }`.
    */
   readonly adaptive?: AdaptiveRateOptions | false;
   /** Each active customer gets at most its share (1/N) of a limited partner rate. Default: `true`. */

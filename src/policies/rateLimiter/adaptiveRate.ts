@@ -8,9 +8,9 @@ export const MAX_RATE_OVER_MEASURED = 2;
 
 /** Tuning of {@link AdaptiveRate}; the defaults are the AWS SDKs'. */
 export interface AdaptiveRateOptions {
-  /** Multiplier applied on a throttle. Default `0.7`. */
+  /** Multiplier applied on a throttle. Default `0.8` (the AWS SDKs use 0.7: see {@link CUBIC_BETA}). */
   readonly beta?: number;
-  /** The cubic's scale constant C. Default `0.02` (the AWS SDKs use 0.4: see {@link CUBIC_SCALE}). */
+  /** The cubic's scale constant C. Default `0.005` (the AWS SDKs use 0.4: see {@link CUBIC_SCALE}). */
   readonly scale?: number;
   /** Lowest fill rate (requests/s). Default `0.5`. */
   readonly minRate?: number;

@@ -24,10 +24,10 @@ describe('MeasuredRate', () => {
 describe('cubic', () => {
   it('returns to W_max at t = K and grows beyond it', () => {
     const k = cubicK(20);
-    expect(k).toBeCloseTo(Math.cbrt((20 * 0.3) / 0.02));
-    expect(cubicRate(20, k, 0)).toBeCloseTo(14);
+    expect(k).toBeCloseTo(Math.cbrt((20 * 0.2) / 0.005));
+    expect(cubicRate(20, k, 0)).toBeCloseTo(16);
     expect(cubicRate(20, k, k)).toBeCloseTo(20);
-    expect(cubicRate(20, k, k + 2)).toBeCloseTo(20 + 0.02 * 8);
+    expect(cubicRate(20, k, k + 2)).toBeCloseTo(20 + 0.005 * 8);
   });
 });
 
@@ -45,10 +45,10 @@ describe('AdaptiveRate', () => {
     const measured = adaptive.measuredRate;
     const first = adaptive.onResponse(now, true);
     expect(adaptive.enabled).toBe(true);
-    expect(first).toBeCloseTo(adaptive.rateAtThrottle * 0.7);
+    expect(first).toBeCloseTo(adaptive.rateAtThrottle * 0.8);
     expect(adaptive.rateAtThrottle).toBeCloseTo(measured, 0);
     const second = adaptive.onResponse(now + 1, true);
-    expect(second).toBeCloseTo(Math.min(adaptive.measuredRate, first) * 0.7);
+    expect(second).toBeCloseTo(Math.min(adaptive.measuredRate, first) * 0.8);
   });
 
   it('grows along the cubic back toward W_max and beyond, capped at 2x the measured rate', () => {
@@ -62,7 +62,7 @@ describe('AdaptiveRate', () => {
     now = send(adaptive, now, 20, Math.ceil(k));
     const grown = adaptive.rate;
     expect(grown).toBeCloseTo(cubicRate(wMax, k, (now - 50 - throttleAt) / 1000), 5);
-    expect(grown).toBeGreaterThan(wMax * 0.7);
+    expect(grown).toBeGreaterThan(wMax * 0.8);
     now = send(adaptive, now, 20, 3);
     expect(adaptive.rate).toBeGreaterThan(wMax);
     // Long after, the cubic is far above: the rate is held at twice what is actually sent.

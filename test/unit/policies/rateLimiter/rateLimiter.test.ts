@@ -176,7 +176,7 @@ describe('RateLimiter', () => {
     const state = limiter.state(partnerCall, 'partner');
     expect(state?.enabled).toBe(true);
     expect(state?.rateAtThrottle).toBeGreaterThan(15);
-    expect(state?.rate).toBeCloseTo((state?.rateAtThrottle ?? 0) * 0.7);
+    expect(state?.rate).toBeCloseTo((state?.rateAtThrottle ?? 0) * 0.8);
     // One token (the throttled call's own retry), then no burst: the next token comes at the new rate.
     expect(limiter.acquire(partnerCall, now)).toBe(0);
     const wait = limiter.acquire(partnerCall, now);
@@ -216,11 +216,11 @@ describe('RateLimiter', () => {
   it("paces a customer call with the partner's learnt rate too", () => {
     const limiter = localLimiter({ defaultRules: false });
     limiter.record({ partner: 'p' }, T0, true);
-    // One call measured so far, over at least half a second: 2 req/s, so the learnt rate is 1.4 req/s.
-    expect(limiter.state({ partner: 'p' }, 'partner')?.rate).toBeCloseTo(1.4);
+    // One call measured so far, over at least half a second: 2 req/s, so the learnt rate is 1.6 req/s.
+    expect(limiter.state({ partner: 'p' }, 'partner')?.rate).toBeCloseTo(1.6);
     expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(0);
-    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(715);
-    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0 + 715)).toBe(0);
+    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(625);
+    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0 + 625)).toBe(0);
   });
 
   it("'auto' charges the throttled tenant alone, and the partner once a third tenant is throttled within 1 s", () => {
