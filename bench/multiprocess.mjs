@@ -417,7 +417,7 @@ function quotaReading(rows) {
       ` targets ${met ? 'met' : `**NOT met** (${misses.join(', ')})`}`
     );
   });
-  return `\nDefaults with the Redis store: ${cells.join('; ')}.\n`;
+  return `\nDefaults with the Redis store: ${cells.join('; ')}.`;
 }
 
 /**

@@ -23,7 +23,12 @@ import { fileURLToPath } from 'node:url';
 import { runComparison } from './lib/compare.mjs';
 import { measureCpu } from './lib/cpu.mjs';
 import { COMMAND, cpuSection, limiterSection, ordersSection, renderDocument } from './lib/document.mjs';
-import { LIMITER_VARIANT_LABELS, QUOTA_WORKLOADS, runLimiter } from './lib/limiter.mjs';
+import {
+  BUDGET_VARIANT_LABELS,
+  LIMITER_VARIANT_LABELS,
+  QUOTA_WORKLOADS,
+  runLimiter,
+} from './lib/limiter.mjs';
 import { LIMITER_TARGETS } from './lib/limiterFigures.mjs';
 import { measureScopes } from './lib/memory.mjs';
 import { runOrders } from './lib/orders.mjs';
@@ -363,7 +368,7 @@ function printTables(result) {
     );
     out.push(
       limiterBudgetTable(budget, {
-        labels: LIMITER_VARIANT_LABELS,
+        labels: BUDGET_VARIANT_LABELS,
         maxHitsPerCall: LIMITER_TARGETS.budget.hitsPerCall,
       }),
       '',

@@ -1,7 +1,7 @@
 // docs/benchmarks.md: the command, the machine, the method, the tables and a reading generated from the
 // numbers of the same run (so the prose never drifts from the tables).
 
-import { BUDGET_RETRY, LIMITER_VARIANT_LABELS, QUOTA_WORKLOADS } from './limiter.mjs';
+import { BUDGET_RETRY, BUDGET_VARIANT_LABELS, LIMITER_VARIANT_LABELS, QUOTA_WORKLOADS } from './limiter.mjs';
 import { LIMITER_TARGETS, meetsTargets } from './limiterFigures.mjs';
 import { ORDER_VARIANT_LABELS } from './orderPlan.mjs';
 import {
@@ -658,7 +658,7 @@ export function limiterSection({ limiter, machine, quick, command }) {
     '  default partner retry budget and once with `partnerRetryBudget: false`; axios + axios-retry as above.',
     `- **Target** (ours, defaults): at most ${t.budget.hitsPerCall} server hits per call.`,
     '',
-    limiterBudgetTable(budget, { labels: LIMITER_VARIANT_LABELS, maxHitsPerCall: t.budget.hitsPerCall }),
+    limiterBudgetTable(budget, { labels: BUDGET_VARIANT_LABELS, maxHitsPerCall: t.budget.hitsPerCall }),
     '',
   );
   return lines.join('\n');

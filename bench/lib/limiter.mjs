@@ -21,6 +21,13 @@ export const LIMITER_VARIANT_LABELS = {
   'ours-no-budget': 'ours, `partnerRetryBudget: false`',
 };
 
+/** Label of each variant in the budget table (breaker off and shorter backoffs for ours there). */
+export const BUDGET_VARIANT_LABELS = {
+  ours: 'ours, partner retry budget on (default)',
+  'ours-no-budget': 'ours, `partnerRetryBudget: false`',
+  'axios-retry': 'axios + axios-retry',
+};
+
 /** The workloads of the quota part: what one call is, given its index and the scenario's customers. */
 export const QUOTA_WORKLOADS = {
   partner: {
