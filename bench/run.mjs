@@ -14,7 +14,8 @@
 //                                                   orders and limiter write their section to <tmpdir> and,
 //                                                   unless quick, splice it into docs/benchmarks.md, the rest
 //                                                   untouched)
-//   BENCH_RENDER=<results.json>                     rewrite docs/benchmarks.md from a saved full run
+//   BENCH_RENDER=<results.json>                     rewrite docs/benchmarks.md from a saved full run, or
+//                                                   only the limiter section from a saved BENCH_ONLY=limiter run
 // Every run saves its raw results to <tmpdir>/partner-center-resilience-bench.json. Stops by itself.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -197,6 +198,11 @@ async function main() {
   if (process.env.BENCH_RENDER) {
     const result = JSON.parse(readFileSync(process.env.BENCH_RENDER, 'utf8'));
     printTables(result);
+    if (result.limiter && !result.comparison) {
+      // A saved BENCH_ONLY=limiter run: its section again, from its numbers.
+      writeLimiterSection(result);
+      return;
+    }
     writeDocument(result);
     return;
   }
@@ -260,16 +266,7 @@ async function runAll() {
  */
 function writeDocument(result) {
   if (result.limiter && ONLY === 'limiter') {
-    const section = limiterSection(result);
-    const file = join(tmpdir(), result.quick ? 'benchmarks-limiter.quick.md' : 'benchmarks-limiter.md');
-    writeFileSync(file, section);
-    console.error(`wrote ${file}`);
-    if (!result.quick) {
-      const doc = join(here, '..', 'docs', 'benchmarks.md');
-      const before = ['## Success-path throughput', '## Reading'];
-      writeFileSync(doc, spliceSection(readFileSync(doc, 'utf8'), section, before));
-      console.error(`spliced its section into ${doc}`);
-    }
+    writeLimiterSection(result);
     return;
   }
   if (result.orders && ONLY === 'orders') {
@@ -297,6 +294,20 @@ function writeDocument(result) {
     : join(tmpdir(), 'benchmarks.quick.md');
   writeFileSync(file, renderDocument(result));
   console.error(`wrote ${file}`);
+}
+
+/** The limiter section to <tmpdir> and, unless quick, spliced into docs/benchmarks.md (the rest untouched). */
+function writeLimiterSection(result) {
+  const section = limiterSection(result);
+  const file = join(tmpdir(), result.quick ? 'benchmarks-limiter.quick.md' : 'benchmarks-limiter.md');
+  writeFileSync(file, section);
+  console.error(`wrote ${file}`);
+  if (!result.quick) {
+    const doc = join(here, '..', 'docs', 'benchmarks.md');
+    const before = ['## Success-path throughput', '## Reading'];
+    writeFileSync(doc, spliceSection(readFileSync(doc, 'utf8'), section, before));
+    console.error(`spliced its section into ${doc}`);
+  }
 }
 
 function printTables(result) {

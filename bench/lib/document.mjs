@@ -684,6 +684,35 @@ function limiterQuotaReading(rows) {
     lines.push(
       `- **${QUOTA_WORKLOADS[r.workload]?.title ?? r.workload}**, ours with defaults: ${cells.join('; ')}.${offCell}`,
     );
+    lines.push(...limiterObservations(r, off));
+  }
+  return lines;
+}
+
+/** Where the 429s, the failures and the hits before a deadline of ours (defaults) came from. */
+function limiterObservations(r, off) {
+  const { whole, warmup, steady, throttledPerSecond } = r.figures;
+  const firstTwo = (throttledPerSecond[0] ?? 0) + (throttledPerSecond[1] ?? 0);
+  const lines = [
+    `  Of its ${whole.throttled} 429s, ${warmup.throttled} fell in the warm-up (${firstTwo} in the first 2 s, before the` +
+      ' limiter had learnt anything: it paces to what it learnt from a 429) and ' +
+      `${steady.throttled} in the steady state.`,
+  ];
+  if (whole.failed > 0) {
+    lines.push(
+      `  ${r.refusedByPartnerBudget} of its ${whole.failed} failed calls gave up because the partner retry budget refused` +
+        " their retry (the reason names the partner's retry budget or its retries in flight)" +
+        (r.refusedByPartnerBudget < whole.failed
+          ? '; the others used up their attempts or their wait.'
+          : '.'),
+    );
+  }
+  if (whole.hitsBeforeDeadline > 0) {
+    lines.push(
+      `  It sent ${whole.hitsBeforeDeadline} hits before a Retry-After deadline the simulator had announced` +
+        (off ? ` (with the limiter off: ${off.figures.whole.hitsBeforeDeadline})` : '') +
+        `, ${steady.hitsBeforeDeadline} of them in the steady state, where it got ${steady.throttled} 429s.`,
+    );
   }
   return lines;
 }
