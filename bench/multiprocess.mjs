@@ -4,10 +4,17 @@
 // process gates them all). Reports server hits inside announced throttle windows and total 429s, prints a
 // markdown table and writes docs/benchmarks-multiprocess.md.
 //
+// Then the hidden quota: the same workers share a hidden partner quota of 20 requests/s (the simulator's
+// `quotaLimited`), 16 calls in flight in total, a closed loop for a fixed time, with the defaults of
+// attachResilience (adaptive rate limiter and partner retry budget on) and the Redis store, beside the same
+// with the limiter off (`rateLimit: false, partnerRetryBudget: false`, Redis store still on) and beside the
+// in-memory store: 429s per 100 calls, successful calls/s against the quota, hits before a deadline.
+//
 //   npm run build && node bench/multiprocess.mjs [--workers 4] [--calls 30] [--concurrency 3]
+//                                                [--quota-seconds 40] [--warmup-seconds 10]
 //
 // Redis: PCR_REDIS_URL when set, else a redis-server spawned on a free port (stopped at the end). Without
-// either, only the in-memory run is reported. Stops by itself (hard limit 110 s).
+// either, only the in-memory runs are reported. Stops by itself (hard limit 6 min).
 import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -16,6 +23,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { hitsOnRunClock, LIMITER_TARGETS, meetsTargets, quotaFigures } from './lib/limiterFigures.mjs';
+import { limiterQuotaTable, limiterThrottleTable } from './lib/report.mjs';
+import { fixed, percent } from './lib/stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -26,6 +36,22 @@ const SCENARIO = {
   description: 'Partner scope limited to 8 requests per second; 429 with Retry-After (rest of the window).',
   customers: 3,
   throttle: { partner: { limit: 8, windowMs: 1000 } },
+};
+
+/** The hidden quota of the second part: requests per second for the whole partner (sliding window). */
+const QUOTA_PER_SEC = 20;
+
+/** The variants of the hidden-quota part, in the order they run and are shown. */
+const QUOTA_VARIANTS = [
+  { key: 'redis', store: 'redis', limiter: true },
+  { key: 'redis-off', store: 'redis', limiter: false },
+  { key: 'memory', store: 'memory', limiter: true },
+];
+
+const QUOTA_LABELS = {
+  redis: 'ours, defaults, Redis store',
+  'redis-off': 'ours, `rateLimit: false, partnerRetryBudget: false`, Redis store',
+  memory: 'ours, defaults, in-memory store (each process alone)',
 };
 
 for (const entry of ['index', 'testing', 'redis']) {
@@ -76,12 +102,19 @@ async function worker() {
     });
   }
   const api = axios.create({ baseURL: config.url });
-  const handle = attachResilience(api, {
-    ...(store ? { store } : {}),
-    retry: { maxAttempts: 20, maxRetryAfterMs: 10_000 },
-    retryBudget: { maxTokens: 10_000 },
-    timeout: { attemptMs: 10_000, totalMs: 60_000 },
-  });
+  const quota = config.mode === 'quota';
+  // The hidden-quota part uses the defaults, as a user would (the limiter on or off); the first part gives
+  // every call room to wait its 429s out.
+  const options = quota
+    ? config.limiter
+      ? {}
+      : { rateLimit: false, partnerRetryBudget: false }
+    : {
+        retry: { maxAttempts: 20, maxRetryAfterMs: 10_000 },
+        retryBudget: { maxTokens: 10_000 },
+        timeout: { attemptMs: 10_000, totalMs: 60_000 },
+      };
+  const handle = attachResilience(api, { ...(store ? { store } : {}), ...options });
   let gateWaits = 0;
   let retries = 0;
   handle.onThrottle((e) => {
@@ -90,9 +123,37 @@ async function worker() {
   handle.onRetry(() => {
     retries += 1;
   });
+  let rateLimitWaits = 0;
+  handle.onRateLimit(() => {
+    rateLimitWaits += 1;
+  });
 
   process.send({ type: 'ready' });
-  await new Promise((resolve) => process.once('message', resolve)); // go
+  const go = await new Promise((resolve) => process.once('message', resolve));
+
+  if (quota) {
+    const calls = [];
+    const failures = {};
+    const lane = async () => {
+      while (Date.now() - go.startAt < config.durationMs) {
+        let ok = true;
+        try {
+          await api.get('/v1/customers');
+        } catch (error) {
+          ok = false;
+          const kind = error?.kind ?? error?.code ?? 'unknown';
+          failures[kind] = (failures[kind] ?? 0) + 1;
+        }
+        calls.push({ at: Date.now() - go.startAt, ok });
+      }
+    };
+    await Promise.all(Array.from({ length: config.concurrency }, lane));
+    handle.detach();
+    client?.disconnect();
+    process.send({ type: 'result', calls, failures, gateWaits, retries, rateLimitWaits, storeErrors });
+    process.disconnect();
+    return;
+  }
 
   const started = Date.now();
   let next = 0;
@@ -129,12 +190,18 @@ async function main() {
       workers: { type: 'string', default: '4' },
       calls: { type: 'string', default: '30' },
       concurrency: { type: 'string', default: '3' },
+      'quota-seconds': { type: 'string', default: '40' },
+      'warmup-seconds': { type: 'string', default: '10' },
       out: { type: 'string', default: join(root, 'docs', 'benchmarks-multiprocess.md') },
     },
   });
   const workers = Number(values.workers);
   const calls = Number(values.calls);
   const concurrency = Number(values.concurrency);
+  const quotaMs = Number(values['quota-seconds']) * 1000;
+  const warmupMs = Number(values['warmup-seconds']) * 1000;
+  const quotaConcurrency = 4;
+  const hardLimitMs = 6 * 60_000;
 
   const children = new Set();
   let redisServer;
@@ -143,10 +210,10 @@ async function main() {
     redisServer?.kill('SIGTERM');
   };
   const hardLimit = setTimeout(() => {
-    console.error('multiprocess benchmark: over 110 s, giving up');
+    console.error(`multiprocess benchmark: over ${hardLimitMs / 60_000} min, giving up`);
     cleanup();
     process.exit(1);
-  }, 110_000);
+  }, hardLimitMs);
   process.once('SIGINT', () => {
     cleanup();
     process.exit(130);
@@ -164,6 +231,7 @@ async function main() {
   }
 
   const rows = [];
+  const quotaRows = [];
   try {
     for (const store of ['memory', 'redis']) {
       if (store === 'redis' && !redisUrl) {
@@ -198,10 +266,33 @@ async function main() {
         await sim.close();
       }
     }
+    for (const variant of QUOTA_VARIANTS) {
+      if (variant.store === 'redis' && !redisUrl) {
+        quotaRows.push({ variant: variant.key, skipped: true });
+        continue;
+      }
+      const row = await runQuotaVariant({
+        variant,
+        workers,
+        children,
+        redisUrl,
+        quotaPerSec: QUOTA_PER_SEC,
+        durationMs: quotaMs,
+        warmupMs,
+        concurrency: quotaConcurrency,
+      });
+      quotaRows.push(row);
+      const f = row.figures.steady;
+      console.error(
+        `  quota ${variant.key.padEnd(9)} steady: 429s/100 ${fixed(f.throttledPer100Calls, 1)}  ok/s ${fixed(f.okPerSec, 1)}` +
+          `  whole: failed ${row.figures.whole.failed}  beforeDeadline ${row.figures.whole.hitsBeforeDeadline}`,
+      );
+    }
   } finally {
     cleanup();
     clearTimeout(hardLimit);
   }
+  const runDate = new Date().toISOString();
 
   const header = [
     'store',
@@ -231,9 +322,58 @@ async function main() {
   );
   const table = markdownTable(header, body);
 
+  const measured = quotaRows.filter((r) => !r.skipped);
+  const quotaOptions = {
+    targets: LIMITER_TARGETS.multi,
+    judged: ['redis'],
+    labels: QUOTA_LABELS,
+    groupOf: (r) => `${r.workers} x ${r.concurrency}`,
+    groupTitle: 'processes x in flight',
+  };
+  const quotaTable = measured.length > 0 ? limiterQuotaTable(measured, quotaOptions) : '(no run)';
+  const throttleTable = measured.length > 0 ? limiterThrottleTable(measured, quotaOptions) : '(no run)';
+  const skipped = quotaRows.filter((r) => r.skipped).map((r) => QUOTA_LABELS[r.variant]);
+  const t = LIMITER_TARGETS.multi;
   const doc = `# Benchmark: several processes, one partner quota
 
-Generated by \`npm run build && node bench/multiprocess.mjs\` (do not edit by hand).
+Generated by \`npm run build && node bench/multiprocess.mjs\` (do not edit by hand) on ${runDate}.
+
+## Hidden partner quota, shared by ${workers} processes
+
+${workers} worker processes (\`child_process.fork\`), ${quotaConcurrency} calls in flight each (${workers * quotaConcurrency} in total), closed loop
+(each lane sends its next call when the previous settles) for ${quotaMs / 1000} s, all calling \`GET /v1/customers\` (the
+partner scope) of ONE simulator running \`quotaLimited({ partnerPerSecond: ${QUOTA_PER_SEC} })\`: at most ${QUOTA_PER_SEC} requests in any
+1 s sliding window for the whole partner, answered 429 with a whole-second \`Retry-After\` beyond it (the
+rejected requests count too). Every worker runs \`attachResilience\` with its defaults (adaptive rate limiter
+and partner retry budget on; 4 attempts, \`retry.maxRetryAfterMs\` 120 s, \`timeout\` 30 s per attempt and 180 s
+per call) and \`createRedisScopeStore\` on one Redis; beside it the same with \`rateLimit: false,
+partnerRetryBudget: false\` (Redis store still on: the behaviour before the limiter), and the defaults with
+the in-memory store (no state shared between processes). A failed call is counted, not retried.
+${skipped.length > 0 ? `\nSkipped (no Redis): ${skipped.join('; ')}.\n` : ''}
+Windows: whole run (to the last settled call), warm-up (the first ${warmupMs / 1000} s) and steady state (${warmupMs / 1000} s to
+${quotaMs / 1000} s). A call counts in the window it settled in, a hit in the window the simulator received it in (its
+log, on the workers' clock). 429s / 100 calls = 429s / calls settled x 100; % of quota = successful calls/s
+/ ${QUOTA_PER_SEC}; hits before a deadline = the simulator's \`hitsBeforeDeadline\`. Targets (defaults, Redis store; judged
+on the whole run and the steady state): at most ${t.throttledPer100Calls} 429s per 100 calls, at least ${percent(t.ofQuota)} of the quota, ${t.hitsBeforeDeadline} hits
+before a deadline.
+
+${quotaTable}
+
+Where the 429s came from, and how many fell in each second of the run:
+
+${throttleTable}
+
+${measured
+  .map(
+    (r) =>
+      `- ${QUOTA_LABELS[r.variant]}: failed calls ${JSON.stringify(r.failures)}, rate-limit waits ${r.rateLimitWaits},` +
+      ` gate waits ${r.gateWaits}, retries ${r.retries}, store errors ${r.storeErrors}, server hits ${r.totalHits},` +
+      ` run ${fixed(r.runMs / 1000, 1)} s.`,
+  )
+  .join('\n')}
+${quotaReading(measured)}
+
+## Deadlines shared through Redis
 
 ${workers} worker processes (\`child_process.fork\`) each make ${calls} calls (${concurrency} at a time) to
 \`GET /v1/customers\` (the partner scope) of ONE Partner Center simulator whose partner scope allows
@@ -248,21 +388,98 @@ first with the default in-memory store, then with \`createRedisScopeStore\` on o
 
 ${table}
 
-With the in-memory store each process only honours the 429s it received itself, so the other processes keep
-hitting the throttled scope. With the Redis store a 429 seen by any process sets the shared deadline, and
-every process waits it out before sending: the few hits left inside a window are requests already in
-flight when the 429 arrived. The
-number of 429s stays about the same: the workers ask for more than the partner quota, so at the start of
-each new window the calls beyond its limit are answered 429 (at the edge of the window, not inside an
-announced one), even though each process comes back in slow start (one call, then 2, 4, ...). Sharing
-deadlines stops the wasted hits; it does not pace calls to the quota (a shared rate limiter would be a
-separate feature). Figures vary from run to run with scheduling.
+This older run keeps the library's other defaults, the adaptive rate limiter and the partner retry budget
+included (the options above only give each call room to wait its 429s out). With the in-memory store each
+process only honours the 429s it received itself, so the other processes keep hitting the throttled scope.
+With the Redis store a 429 seen by any process sets the shared deadline, and every process waits it out
+before sending: the hits left inside a window are requests already in flight when the 429 arrived, or sent
+by a process that had not read the deadline yet. Figures vary from run to run with scheduling; the hidden-
+quota table above is the measure of pacing.
 
 Environment: Node ${process.version}, ${availableParallelism()} CPUs, Redis ${redisUrl ? 'on loopback' : 'none'}.
 `;
   writeFileSync(values.out, doc);
   console.log(table);
+  if (measured.length > 0) console.log(`\n${quotaTable}\n\n${throttleTable}`);
   console.log(`\nwritten to ${values.out}`);
+}
+
+/** Targets met or not for the defaults with the Redis store, from the numbers. */
+function quotaReading(rows) {
+  const ours = rows.find((r) => r.variant === 'redis');
+  if (!ours) return '';
+  const cells = ['whole', 'steady'].map((window) => {
+    const f = ours.figures[window];
+    const { met, misses } = meetsTargets(f, LIMITER_TARGETS.multi);
+    return (
+      `${window === 'whole' ? 'whole run' : 'steady state'}: ${fixed(f.throttledPer100Calls, 1)} 429s / 100 calls,` +
+      ` ${percent(f.ofQuota)} of the quota, ${f.hitsBeforeDeadline} hits before a deadline, ${f.failed} failed,` +
+      ` targets ${met ? 'met' : `**NOT met** (${misses.join(', ')})`}`
+    );
+  });
+  return `\nDefaults with the Redis store: ${cells.join('; ')}.`;
+}
+
+/**
+ * One variant of the hidden-quota part: a fresh `quotaLimited` simulator in this process, `workers` workers
+ * in a closed loop for `durationMs`, then the figures of the whole run, the warm-up and the steady state.
+ */
+async function runQuotaVariant({
+  variant,
+  workers,
+  children,
+  redisUrl,
+  quotaPerSec,
+  durationMs,
+  warmupMs,
+  concurrency,
+}) {
+  const { startPartnerCenterSimulator, quotaLimited } = await import(dist('testing'));
+  const sim = await startPartnerCenterSimulator({
+    scenario: quotaLimited({ partnerPerSecond: quotaPerSec }),
+    seed: 7,
+    logLimit: 2_000_000,
+  });
+  try {
+    const keyPrefix = `pcr-bench-quota-${process.pid}-${Date.now()}:`;
+    const config = {
+      mode: 'quota',
+      store: variant.store,
+      limiter: variant.limiter,
+      url: sim.url,
+      redisUrl,
+      keyPrefix,
+      durationMs,
+      concurrency,
+    };
+    const started = Date.now();
+    const { results, startAt } = await runWorkers({ workers, children, config, withStart: true });
+    const stats = sim.stats();
+    const simStartedAt = Date.now() - stats.elapsedMs;
+    const hits = hitsOnRunClock(stats.log, simStartedAt, startAt);
+    const calls = results.flatMap((r) => r.calls);
+    const sum = (field) => results.reduce((total, r) => total + r[field], 0);
+    const failures = {};
+    for (const r of results) {
+      for (const [kind, count] of Object.entries(r.failures)) failures[kind] = (failures[kind] ?? 0) + count;
+    }
+    return {
+      variant: variant.key,
+      workers,
+      concurrency,
+      figures: quotaFigures({ hits, calls }, { warmupMs, durationMs, quotaPerSec }),
+      failures,
+      totalHits: stats.totalHits,
+      logDropped: stats.logDropped,
+      gateWaits: sum('gateWaits'),
+      retries: sum('retries'),
+      rateLimitWaits: sum('rateLimitWaits'),
+      storeErrors: sum('storeErrors'),
+      runMs: Date.now() - started,
+    };
+  } finally {
+    await sim.close();
+  }
 }
 
 /** A markdown table aligned as biome formats it: first column left, the others right. */
@@ -274,7 +491,7 @@ function markdownTable(header, body) {
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 
-async function runWorkers({ workers, children, config }) {
+async function runWorkers({ workers, children, config, withStart = false }) {
   const spawned = Array.from({ length: workers }, () => {
     const child = fork(fileURLToPath(import.meta.url), ['worker'], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -296,11 +513,12 @@ async function runWorkers({ workers, children, config }) {
   for (const child of spawned) child.send(config);
   const ready = await Promise.all(messages.map((next) => next()));
   if (ready.some((m) => m.type !== 'ready')) throw new Error('a worker failed to start');
-  for (const child of spawned) child.send('go');
+  const startAt = Date.now();
+  for (const child of spawned) child.send({ type: 'go', startAt });
   const results = await Promise.all(messages.map((next) => next()));
   const bad = results.find((m) => m.type !== 'result');
   if (bad) throw new Error(`a worker exited early (code ${bad.code})`);
-  return results;
+  return withStart ? { results, startAt } : results;
 }
 
 async function freePort() {

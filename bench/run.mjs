@@ -2,16 +2,20 @@
 // Partner Center simulator scenarios, then success-path throughput, listener cost and heap per tenant scope.
 // Then client CPU per call (loopback HTTP), stub-adapter throughput and GC survival per scavenge of bare axios,
 // axios-retry, ours and ours with a token provider (bench/lib/cpu.mjs). Then exactly-once orders: order
-// POSTs whose answers are lost, with and without the `reconcile` option (bench/lib/orders.mjs).
+// POSTs whose answers are lost, with and without the `reconcile` option (bench/lib/orders.mjs). Then the
+// adaptive rate limiter against a hidden partner quota and the partner retry budget against calls that all
+// fail, beside the limiter off and axios-retry (bench/lib/limiter.mjs).
 // Prints markdown tables and writes docs/benchmarks.md.
 //
 //   npm run bench        npm run build && node --expose-gc bench/run.mjs && node bench/multiprocess.mjs
 //   BENCH_QUICK=1 node --expose-gc bench/run.mjs    a reduced size, for iterating (doc to <tmpdir>)
-//   BENCH_ONLY=scenarios|throughput|cpu|memory|orders
+//   BENCH_ONLY=scenarios|throughput|cpu|memory|orders|limiter
 //                                                   one part only (no doc; cpu writes its section to <tmpdir>;
-//                                                   orders writes its section to <tmpdir> and, unless quick,
-//                                                   splices it into docs/benchmarks.md, the rest untouched)
-//   BENCH_RENDER=<results.json>                     rewrite docs/benchmarks.md from a saved full run
+//                                                   orders and limiter write their section to <tmpdir> and,
+//                                                   unless quick, splice it into docs/benchmarks.md, the rest
+//                                                   untouched)
+//   BENCH_RENDER=<results.json>                     rewrite docs/benchmarks.md from a saved full run, or
+//                                                   only the limiter section from a saved BENCH_ONLY=limiter run
 // Every run saves its raw results to <tmpdir>/partner-center-resilience-bench.json. Stops by itself.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -19,7 +23,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runComparison } from './lib/compare.mjs';
 import { measureCpu } from './lib/cpu.mjs';
-import { COMMAND, cpuSection, ordersSection, renderDocument } from './lib/document.mjs';
+import { COMMAND, cpuSection, limiterSection, ordersSection, renderDocument } from './lib/document.mjs';
+import {
+  BUDGET_VARIANT_LABELS,
+  LIMITER_VARIANT_LABELS,
+  QUOTA_WORKLOADS,
+  runLimiter,
+} from './lib/limiter.mjs';
+import { LIMITER_TARGETS } from './lib/limiterFigures.mjs';
 import { measureScopes } from './lib/memory.mjs';
 import { runOrders } from './lib/orders.mjs';
 import {
@@ -27,6 +38,9 @@ import {
   cpuTable,
   failureTable,
   gcTable,
+  limiterBudgetTable,
+  limiterQuotaTable,
+  limiterThrottleTable,
   memoryTable,
   ordersTable,
   scenarioTable,
@@ -82,6 +96,22 @@ const CPU_SIZES = QUICK
  */
 const ORDER_SIZES = { orders: QUICK ? 250 : 1000, concurrency: 16, rate: 0.2, seed: SEED };
 
+/**
+ * Sizes of the rate limiter part: the hidden partner quota, calls in flight, how long each closed-loop run
+ * lasts and its warm-up (reported apart); then the partner retry budget part: calls that all fail, spread
+ * over that many customers.
+ */
+const LIMITER_SIZES = {
+  seed: SEED,
+  quota: {
+    quotaPerSec: 20,
+    concurrency: 16,
+    durationMs: QUICK ? 12_000 : 40_000,
+    warmupMs: QUICK ? 4_000 : 10_000,
+  },
+  budget: { calls: 200, customers: 100, concurrency: 16 },
+};
+
 /** The command line of this run, as printed in the documents. */
 function commandLine() {
   if (!QUICK && !ONLY) return COMMAND;
@@ -128,6 +158,20 @@ async function ordersPart(host) {
   return { sizes: ORDER_SIZES, rows };
 }
 
+async function limiterPart(host) {
+  return runLimiter(host, LIMITER_SIZES, (part, r) => {
+    if (part === 'quota') {
+      const f = r.figures.steady;
+      console.error(
+        `  ${r.workload.padEnd(9)} ${r.variant.padEnd(11)} steady: 429s/100 ${fixed(f.throttledPer100Calls, 1)}  ` +
+          `ok/s ${fixed(f.okPerSec, 1)}  failed ${r.figures.whole.failed}  beforeDeadline ${r.figures.whole.hitsBeforeDeadline}`,
+      );
+    } else {
+      console.error(`  budget    ${r.variant.padEnd(14)} hits ${r.hits} (${fixed(r.hitsPerCall, 2)} / call)`);
+    }
+  });
+}
+
 async function memoryPart() {
   const last = SIZES.tenants[SIZES.tenants.length - 1];
   const full = SIZES.tenants.filter((n) => n <= 100_000);
@@ -154,6 +198,11 @@ async function main() {
   if (process.env.BENCH_RENDER) {
     const result = JSON.parse(readFileSync(process.env.BENCH_RENDER, 'utf8'));
     printTables(result);
+    if (result.limiter && !result.comparison) {
+      // A saved BENCH_ONLY=limiter run: its section again, from its numbers.
+      writeLimiterSection(result);
+      return;
+    }
     writeDocument(result);
     return;
   }
@@ -194,6 +243,10 @@ async function runAll() {
       console.error('exactly-once orders:');
       result.orders = await ordersPart(host);
     }
+    if (wants('limiter')) {
+      console.error('rate limiter and partner retry budget:');
+      result.limiter = await limiterPart(host);
+    }
   } finally {
     await host.shutdown();
   }
@@ -209,9 +262,13 @@ async function runAll() {
 
 /**
  * docs/benchmarks.md for a complete full-size run; elsewhere (tmpdir) for a quick or partial one. The orders
- * part run alone also refreshes its own section of docs/benchmarks.md (unless quick).
+ * and limiter parts run alone also refresh their own section of docs/benchmarks.md (unless quick).
  */
 function writeDocument(result) {
+  if (result.limiter && ONLY === 'limiter') {
+    writeLimiterSection(result);
+    return;
+  }
   if (result.orders && ONLY === 'orders') {
     const section = ordersSection(result);
     const file = join(tmpdir(), result.quick ? 'benchmarks-orders.quick.md' : 'benchmarks-orders.md');
@@ -237,6 +294,20 @@ function writeDocument(result) {
     : join(tmpdir(), 'benchmarks.quick.md');
   writeFileSync(file, renderDocument(result));
   console.error(`wrote ${file}`);
+}
+
+/** The limiter section to <tmpdir> and, unless quick, spliced into docs/benchmarks.md (the rest untouched). */
+function writeLimiterSection(result) {
+  const section = limiterSection(result);
+  const file = join(tmpdir(), result.quick ? 'benchmarks-limiter.quick.md' : 'benchmarks-limiter.md');
+  writeFileSync(file, section);
+  console.error(`wrote ${file}`);
+  if (!result.quick) {
+    const doc = join(here, '..', 'docs', 'benchmarks.md');
+    const before = ['## Success-path throughput', '## Reading'];
+    writeFileSync(doc, spliceSection(readFileSync(doc, 'utf8'), section, before));
+    console.error(`spliced its section into ${doc}`);
+  }
 }
 
 function printTables(result) {
@@ -284,6 +355,35 @@ function printTables(result) {
       '',
     );
     out.push(ordersTable(result.orders.rows), '');
+  }
+  if (result.limiter) {
+    const { quota, budget, sizes } = result.limiter;
+    const groupOf = (r) => QUOTA_WORKLOADS[r.workload]?.short ?? r.workload;
+    out.push(
+      `Rate limiter, hidden partner quota ${sizes.quota.quotaPerSec}/s, ${sizes.quota.concurrency} in flight, ${sizes.quota.durationMs / 1000} s per run:`,
+      '',
+    );
+    out.push(
+      limiterQuotaTable(quota, {
+        targets: LIMITER_TARGETS.single,
+        judged: ['ours'],
+        labels: LIMITER_VARIANT_LABELS,
+        groupOf,
+      }),
+      '',
+    );
+    out.push(limiterThrottleTable(quota, { labels: LIMITER_VARIANT_LABELS, groupOf }), '');
+    out.push(
+      `Partner retry budget, ${sizes.budget.calls} calls that all fail (503) over ${sizes.budget.customers} customers:`,
+      '',
+    );
+    out.push(
+      limiterBudgetTable(budget, {
+        labels: BUDGET_VARIANT_LABELS,
+        maxHitsPerCall: LIMITER_TARGETS.budget.hitsPerCall,
+      }),
+      '',
+    );
   }
   console.log(out.join('\n'));
 }

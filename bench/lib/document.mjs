@@ -1,12 +1,17 @@
 // docs/benchmarks.md: the command, the machine, the method, the tables and a reading generated from the
 // numbers of the same run (so the prose never drifts from the tables).
 
+import { BUDGET_RETRY, BUDGET_VARIANT_LABELS, LIMITER_VARIANT_LABELS, QUOTA_WORKLOADS } from './limiter.mjs';
+import { LIMITER_TARGETS, meetsTargets } from './limiterFigures.mjs';
 import { ORDER_VARIANT_LABELS } from './orderPlan.mjs';
 import {
   comparisonTable,
   cpuTable,
   failureTable,
   gcTable,
+  limiterBudgetTable,
+  limiterQuotaTable,
+  limiterThrottleTable,
   markdownTable,
   memoryTable,
   ordersTable,
@@ -57,6 +62,7 @@ export function renderDocument(result) {
     '',
     deadlineSection(comparison.rows),
     ...(result.orders ? [ordersSection(result)] : []),
+    ...(result.limiter ? [limiterSection(result)] : []),
     throughputSection(throughput),
     ...(result.cpu ? [cpuSection(result)] : []),
     memorySection(memory),
@@ -551,4 +557,166 @@ function memoryReading(series) {
       ` ${mib(per100k)} per 100k scopes when \`maxScopes\` is raised to hold them all. With the default`,
     `  \`maxScopes\` (10 000) the heap stays flat as more distinct tenants are called (${flat}).`,
   ];
+}
+
+/** The heading of the rate limiter section (bench/lib/spliceSection.mjs finds it by it). */
+export const LIMITER_HEADING = '## Rate limiter and partner retry budget (one process)';
+
+const quotaGroup = (r) => QUOTA_WORKLOADS[r.workload]?.short ?? r.workload;
+
+/**
+ * "Rate limiter and partner retry budget": the command, the machine, the method, the tables of
+ * `result.limiter` and a reading of the targets from its numbers. Also rendered alone by
+ * `BENCH_ONLY=limiter`, which splices it into docs/benchmarks.md.
+ */
+export function limiterSection({ limiter, machine, quick, command }) {
+  const { sizes, quota, budget } = limiter;
+  const q = sizes.quota;
+  const t = LIMITER_TARGETS;
+  const lines = [LIMITER_HEADING, ''];
+  if (quick) {
+    lines.push(
+      '> **Quick run (`BENCH_QUICK=1`): reduced sizes, for checking the harness. Not final numbers.**',
+      '',
+    );
+  }
+  lines.push('Produced by:', '', '```sh', command ?? COMMAND, '```', '');
+  if ((command ?? COMMAND) !== COMMAND) {
+    lines.push(
+      'This section was rendered alone by that partial run and spliced into this page: its numbers come from',
+      'that run, not from the run of the other sections.',
+      '',
+    );
+  }
+  lines.push(
+    `Machine: ${machine.cpus} cores (${machine.cpuModel ?? 'unknown CPU'}), node ${machine.node}, ${machine.date}.`,
+    'Several processes sharing one quota (the Redis store) are in [benchmarks-multiprocess.md](benchmarks-multiprocess.md).',
+    '',
+    `- **Hidden quota.** The simulator's \`quotaLimited({ partnerPerSecond: ${q.quotaPerSec} })\` (seed ${sizes.seed}): at most`,
+    `  ${q.quotaPerSec} requests in any 1 s sliding window for the whole partner, customer calls included; over it the`,
+    '  gateway answers 429 with a whole-second `Retry-After`, and the rejected requests count against the window',
+    '  too. The client is not told the quota. A fresh simulator per variant.',
+    `- **Workloads.** ${q.concurrency} calls in flight, closed loop (each worker sends its next call when the previous`,
+    `  settles), for ${fixed(q.durationMs / 1000, 0)} s (no call starts after that; the calls in flight then settle), once with`,
+    `  ${QUOTA_WORKLOADS.partner.title} and once with ${QUOTA_WORKLOADS.customers.title}.`,
+    '  A call that fails is counted, never retried by the bench.',
+    '- **Variants.** Ours with its defaults (the adaptive rate limiter and the partner retry budget on, every',
+    '  other option default: 4 attempts, `retry.maxRetryAfterMs` 120 s, `timeout` 30 s per attempt, 180 s per',
+    '  call); ours with `rateLimit: false, partnerRetryBudget: false` (the behaviour before them: Retry-After',
+    '  honoured per tenant scope); axios + axios-retry (`retries: 3`, `exponentialDelay`, its default condition).',
+    `- **Windows.** Whole run (to the last settled call), warm-up (the first ${fixed(q.warmupMs / 1000, 0)} s) and steady state`,
+    `  (${fixed(q.warmupMs / 1000, 0)} s to ${fixed(q.durationMs / 1000, 0)} s). A call counts in the window it settled in; a hit (and a 429) in the window`,
+    "  the simulator received it in (its log, put on the callers' clock). 429s / 100 calls = 429s answered /",
+    '  calls settled x 100; successful calls/s = calls that succeeded / window length; % of quota = that rate /',
+    `  ${q.quotaPerSec}. "Hits before a deadline" is the simulator's \`hitsBeforeDeadline\` (hits of a scope under a`,
+    '  Retry-After it had announced, beyond its 50 ms grace for hits already on the wire).',
+    `- **Targets** (ours, defaults; judged on the whole run and on the steady state): at most ${t.single.throttledPer100Calls} 429s per 100`,
+    `  calls and successful calls/s at least ${percent(t.single.ofQuota)} of the quota.`,
+    '',
+    limiterQuotaTable(quota, {
+      targets: t.single,
+      judged: ['ours'],
+      labels: LIMITER_VARIANT_LABELS,
+      groupOf: quotaGroup,
+    }),
+    '',
+    "Where the 429s came from (scope `partner` is the partner's own calls; customers are numbered in the",
+    "scenario's order), and how many fell in each second of the run:",
+    '',
+    limiterThrottleTable(quota, { labels: LIMITER_VARIANT_LABELS, groupOf: quotaGroup }),
+    '',
+    'How the failed calls failed, and what ours did (its hooks: `onRateLimit` waits for a slot, `onThrottle`',
+    'gate waits, `onRetry` retries):',
+    '',
+    markdownTable(
+      [
+        'workload',
+        'variant',
+        'failed calls by outcome',
+        'rate-limit waits',
+        'gate waits',
+        'retries',
+        'server hits',
+      ],
+      quota.map((r) => [
+        quotaGroup(r),
+        LIMITER_VARIANT_LABELS[r.variant] ?? r.variant,
+        Object.entries(r.failures)
+          .map(([kind, count]) => `${kind}: ${count}`)
+          .join(', ') || '-',
+        r.variant === 'axios-retry' ? '-' : r.rateLimitWaits,
+        r.variant === 'axios-retry' ? '-' : r.gateWaits,
+        r.variant === 'axios-retry' ? '-' : r.retries,
+        r.totalHits,
+      ]),
+    ),
+    '',
+    ...limiterQuotaReading(quota),
+    '',
+    '### Partner retry budget: calls that all fail',
+    '',
+    `- **Scenario.** Every request answered 503 (no \`Retry-After\`), ${sizes.budget.customers} customers. ${sizes.budget.calls} customer reads`,
+    `  (\`GET /v1/customers/{id}/subscriptions\`) spread round robin over the customers, ${sizes.budget.concurrency} in flight (closed loop).`,
+    '- **Variants.** Ours with the circuit breaker off (`circuitBreaker: { enabled: false }`, so that only the',
+    `  budgets stop retries) and, to keep the run short, \`retry: { baseDelayMs: ${BUDGET_RETRY.baseDelayMs}, maxDelayMs: ${BUDGET_RETRY.maxDelayMs} }\`; once with its`,
+    '  default partner retry budget and once with `partnerRetryBudget: false`; axios + axios-retry as above.',
+    `- **Target** (ours, defaults): at most ${t.budget.hitsPerCall} server hits per call.`,
+    '',
+    limiterBudgetTable(budget, { labels: BUDGET_VARIANT_LABELS, maxHitsPerCall: t.budget.hitsPerCall }),
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** Targets met or not, from the numbers, for ours with its defaults. */
+function limiterQuotaReading(rows) {
+  const lines = [];
+  for (const r of rows.filter((row) => row.variant === 'ours')) {
+    const off = rows.find((row) => row.workload === r.workload && row.variant === 'ours-off');
+    const cells = ['whole', 'steady'].map((window) => {
+      const f = r.figures[window];
+      const { met, misses } = meetsTargets(f, LIMITER_TARGETS.single);
+      return (
+        `${window === 'whole' ? 'whole run' : 'steady state'}: ${fixed(f.throttledPer100Calls, 1)} 429s / 100 calls,` +
+        ` ${percent(f.ofQuota)} of the quota, ${f.failed} failed, ${f.hitsBeforeDeadline} hits before a deadline,` +
+        ` targets ${met ? 'met' : `**NOT met** (${misses.join(', ')})`}`
+      );
+    });
+    const offCell = off
+      ? ` Limiter off, steady state: ${fixed(off.figures.steady.throttledPer100Calls, 1)} 429s / 100 calls, ${percent(off.figures.steady.ofQuota)} of the quota.`
+      : '';
+    lines.push(
+      `- **${QUOTA_WORKLOADS[r.workload]?.title ?? r.workload}**, ours with defaults: ${cells.join('; ')}.${offCell}`,
+    );
+    lines.push(...limiterObservations(r, off));
+  }
+  return lines;
+}
+
+/** Where the 429s, the failures and the hits before a deadline of ours (defaults) came from. */
+function limiterObservations(r, off) {
+  const { whole, warmup, steady, throttledPerSecond } = r.figures;
+  const firstTwo = (throttledPerSecond[0] ?? 0) + (throttledPerSecond[1] ?? 0);
+  const lines = [
+    `  Of its ${whole.throttled} 429s, ${warmup.throttled} fell in the warm-up (${firstTwo} in the first 2 s, before the` +
+      ' limiter had learnt anything: it paces to what it learnt from a 429) and ' +
+      `${steady.throttled} in the steady state.`,
+  ];
+  if (whole.failed > 0) {
+    lines.push(
+      `  ${r.refusedByPartnerBudget} of its ${whole.failed} failed calls gave up because the partner retry budget refused` +
+        " their retry (the reason names the partner's retry budget or its retries in flight)" +
+        (r.refusedByPartnerBudget < whole.failed
+          ? '; the others used up their attempts or their wait.'
+          : '.'),
+    );
+  }
+  if (whole.hitsBeforeDeadline > 0) {
+    lines.push(
+      `  It sent ${whole.hitsBeforeDeadline} hits before a Retry-After deadline the simulator had announced` +
+        (off ? ` (with the limiter off: ${off.figures.whole.hitsBeforeDeadline})` : '') +
+        `, ${steady.hitsBeforeDeadline} of them in the steady state, where it got ${steady.throttled} 429s.`,
+    );
+  }
+  return lines;
 }

@@ -1,5 +1,6 @@
 // Markdown output: the tables printed to stdout and written to docs/benchmarks.md.
 import { CLIENT_LABELS } from './clients.mjs';
+import { meetsTargets } from './limiterFigures.mjs';
 import { ORDER_TARGETS, ORDER_VARIANT_LABELS } from './orderPlan.mjs';
 import { fixed, mib, percent } from './stats.mjs';
 
@@ -245,5 +246,102 @@ export function ordersTable(rows) {
           : `${target.duplicateOrders} duplicates, ${target.unknown} unknown: ${r.targetsMet ? 'met' : 'NOT met'}`,
       ];
     }),
+  );
+}
+
+const WINDOW_LABELS = { whole: 'whole run', warmup: 'warm-up', steady: 'steady state' };
+
+/**
+ * The quota rows of the limiter part (one process) or of bench/multiprocess.mjs: per workload (or store)
+ * and variant, the whole run, the warm-up and the steady state; the targets (`targets`, one of
+ * LIMITER_TARGETS) judged on the whole run and the steady state of the variants named in `judged`.
+ */
+export function limiterQuotaTable(rows, { targets, judged, labels, groupOf, groupTitle = 'workload' }) {
+  const body = [];
+  for (const r of rows) {
+    for (const window of ['whole', 'warmup', 'steady']) {
+      const f = r.figures[window];
+      let target = '-';
+      if (judged.includes(r.variant) && window !== 'warmup') {
+        const { met, misses } = meetsTargets(f, targets);
+        target = met ? 'met' : `NOT met (${misses.join(', ')})`;
+      }
+      body.push([
+        groupOf(r),
+        labels[r.variant] ?? r.variant,
+        `${WINDOW_LABELS[window]} (${fixed(f.fromMs / 1000, 0)}-${fixed(f.toMs / 1000, 0)} s)`,
+        f.calls,
+        f.failed,
+        f.throttled,
+        fixed(f.throttledPer100Calls, 1),
+        fixed(f.okPerSec, 1),
+        percent(f.ofQuota),
+        f.hitsBeforeDeadline,
+        target,
+      ]);
+    }
+  }
+  return markdownTable(
+    [
+      groupTitle,
+      'variant',
+      'window',
+      'calls settled',
+      'calls failed',
+      '429s',
+      '429s / 100 calls',
+      'successful calls/s',
+      '% of quota',
+      'hits before a deadline',
+      'targets',
+    ],
+    body,
+  );
+}
+
+/** Where the 429s of each quota row came from: per phase, by tenant scope. */
+export function limiterThrottleTable(rows, { labels, groupOf, groupTitle = 'workload' }) {
+  const byScope = (f) => f.throttledByScope.map(({ key, count }) => `${key}: ${count}`).join(', ') || '-';
+  return markdownTable(
+    [
+      groupTitle,
+      'variant',
+      '429s in warm-up, by scope',
+      '429s in steady state, by scope',
+      '429s per second of the run',
+    ],
+    rows.map((r) => [
+      groupOf(r),
+      labels[r.variant] ?? r.variant,
+      byScope(r.figures.warmup),
+      byScope(r.figures.steady),
+      r.figures.throttledPerSecond.join(' '),
+    ]),
+  );
+}
+
+/** The partner retry budget rows: server hits per call of calls that all fail. */
+export function limiterBudgetTable(rows, { labels, maxHitsPerCall }) {
+  return markdownTable(
+    [
+      'variant',
+      'calls',
+      'calls failed',
+      'server hits',
+      'hits / call',
+      'refused by the partner retry budget',
+      'run time',
+      'target (ours, defaults)',
+    ],
+    rows.map((r) => [
+      labels[r.variant] ?? r.variant,
+      r.calls,
+      r.failed,
+      r.hits,
+      fixed(r.hitsPerCall, 2),
+      r.variant.startsWith('ours') ? r.refusedByPartnerBudget : '-',
+      `${fixed(r.durationMs / 1000, 1)} s`,
+      r.variant === 'ours' ? targetCell(r.hitsPerCall, maxHitsPerCall, 'max') : '-',
+    ]),
   );
 }

@@ -2,9 +2,11 @@
 // (or the CPU time slice) of the client being measured. One child serves one simulator at a time.
 //
 //   const host = await createSimulatorHost();
-//   const sim = await host.start(scenario, seed); // { url, customerIds }
+//   const sim = await host.start(scenario, seed); // { url, customerIds }; a third argument { logLimit }
 //   ... drive clients against sim.url ...
 //   const stats = await host.stop();              // the simulator's stats() without its log
+//   const stats = await host.stop({ log: true }); // with `log` ({ atMs, status, scope, beforeDeadline }
+//                                                 // per hit) and `startedAt` (epoch ms of atMs 0)
 //   await host.shutdown();
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -38,8 +40,8 @@ export async function createSimulatorHost() {
     });
   await call('ping');
   return {
-    start: (scenario, seed) => call('start', { scenario, seed }),
-    stop: () => call('stop'),
+    start: (scenario, seed, { logLimit = 0 } = {}) => call('start', { scenario, seed, logLimit }),
+    stop: ({ log = false } = {}) => call('stop', { log }),
     async shutdown() {
       if (proc.exitCode !== null) return;
       proc.send({ id: 0, command: 'exit' });
@@ -53,17 +55,25 @@ async function child() {
   let sim;
   const handlers = {
     ping: () => 'pong',
-    async start({ scenario, seed }) {
+    async start({ scenario, seed, logLimit }) {
       if (sim) await sim.close();
-      sim = await startPartnerCenterSimulator({ scenario, seed, logLimit: 0 });
+      sim = await startPartnerCenterSimulator({ scenario, seed, logLimit });
       return { url: sim.url, customerIds: sim.customerIds };
     },
-    async stop() {
+    async stop({ log: withLog }) {
       if (!sim) throw new Error('no simulator running');
       const { log, ...stats } = sim.stats();
+      const startedAt = Date.now() - stats.elapsedMs;
       await sim.close();
       sim = undefined;
-      return stats;
+      if (!withLog) return stats;
+      const entries = log.map(({ atMs, status, scope, beforeDeadline }) => ({
+        atMs,
+        status,
+        scope,
+        beforeDeadline,
+      }));
+      return { ...stats, startedAt, log: entries };
     },
   };
   process.on('disconnect', () => process.exit(0));
