@@ -366,14 +366,13 @@ local function onResponse(ad, m, charged, effective)
   local measured = measure(m)
   local nextRate
   if charged then
-    -- Once on, from the rate the level was held to (the measured rate sags during a Retry-After pause).
     local base = measured
-    if ad.on then base = effective end
+    if ad.on then base = math.min(measured, effective) end
     ad.wm = base
     ad.k = cbrt((base * (1 - beta)) / scale)
     ad.lt = nowMs
     ad.on = true
-    nextRate = base * beta
+    nextRate = math.min(base * beta, measured * 2)
   else
     if not ad.on then return ad.cur end
     nextRate = scale * ((nowMs - ad.lt) / 1000 - ad.k) ^ 3 + ad.wm

@@ -18,7 +18,7 @@ export interface AdaptiveRateOptions {
 
 /**
  * The learnt send rate of one scope (AWS SDK adaptive mode). Off until the first throttle: then the rate is
- * `measured * beta` (later throttles: `current * beta`), and each later response moves it along the cubic from that throttle,
+ * `min(measured, current) * beta`, and each later response moves it along the cubic from that throttle,
  * floored at `minRate`; it grows no further than twice the measured send rate, but (unlike the AWS SDKs) is
  * never lowered by that cap, only by throttles. Timer-free: every method takes `now`.
  */
@@ -74,14 +74,12 @@ export class AdaptiveRate {
     const measured = this.measured.record(now);
     let next: number;
     if (throttled) {
-      // Once on, from the rate the scope was held to: the measured rate sags during a Retry-After pause (no
-      // calls), and a drop from it would undershoot the quota by far (the AWS SDKs take the lower of the two).
-      const base = this.on ? effectiveRate : measured;
+      const base = this.on ? Math.min(measured, effectiveRate) : measured;
       this.wMax = base;
       this.k = cubicK(base, this.beta, this.scale);
       this.lastThrottle = now;
       this.on = true;
-      next = base * this.beta;
+      next = Math.min(base * this.beta, measured * MAX_RATE_OVER_MEASURED);
     } else {
       if (!this.on) return this.current;
       next = cubicRate(this.wMax, this.k, (now - this.lastThrottle) / 1000, this.scale);
