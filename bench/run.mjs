@@ -270,16 +270,7 @@ function writeDocument(result) {
     return;
   }
   if (result.orders && ONLY === 'orders') {
-    const section = ordersSection(result);
-    const file = join(tmpdir(), result.quick ? 'benchmarks-orders.quick.md' : 'benchmarks-orders.md');
-    writeFileSync(file, section);
-    console.error(`wrote ${file}`);
-    if (!result.quick) {
-      const doc = join(here, '..', 'docs', 'benchmarks.md');
-      const before = ['## Success-path throughput', '## Reading'];
-      writeFileSync(doc, spliceSection(readFileSync(doc, 'utf8'), section, before));
-      console.error(`spliced its section into ${doc}`);
-    }
+    writePartSection(result, 'orders', ordersSection(result));
     return;
   }
   if (result.cpu && !result.comparison && !result.throughput && !result.memory) {
@@ -296,10 +287,12 @@ function writeDocument(result) {
   console.error(`wrote ${file}`);
 }
 
-/** The limiter section to <tmpdir> and, unless quick, spliced into docs/benchmarks.md (the rest untouched). */
-function writeLimiterSection(result) {
-  const section = limiterSection(result);
-  const file = join(tmpdir(), result.quick ? 'benchmarks-limiter.quick.md' : 'benchmarks-limiter.md');
+/**
+ * A part's section (a run of that part alone) to <tmpdir>/benchmarks-<part>[.quick].md and, unless quick,
+ * spliced into docs/benchmarks.md in place of its previous version (the rest untouched).
+ */
+function writePartSection(result, part, section) {
+  const file = join(tmpdir(), result.quick ? `benchmarks-${part}.quick.md` : `benchmarks-${part}.md`);
   writeFileSync(file, section);
   console.error(`wrote ${file}`);
   if (!result.quick) {
@@ -308,6 +301,11 @@ function writeLimiterSection(result) {
     writeFileSync(doc, spliceSection(readFileSync(doc, 'utf8'), section, before));
     console.error(`spliced its section into ${doc}`);
   }
+}
+
+/** The limiter section to <tmpdir> and, unless quick, spliced into docs/benchmarks.md (the rest untouched). */
+function writeLimiterSection(result) {
+  writePartSection(result, 'limiter', limiterSection(result));
 }
 
 function printTables(result) {

@@ -119,6 +119,7 @@ export {
   type LimitLevel,
   type RateLimitRule,
   type RuleMatch,
+  type ThrottleLevel,
 } from './policies/rateLimiter/rules.js';
 export { customerScope } from './tenancy/resolveScope.js';
 export {

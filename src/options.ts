@@ -5,8 +5,7 @@ import type { PartnerCenterError } from './errors/PartnerCenterError.js';
 import type { ResilienceHooks } from './observability/events.js';
 import type { Logger } from './observability/logger.js';
 import type { AdaptiveRateOptions } from './policies/rateLimiter/adaptiveRate.js';
-import type { ThrottleLevel } from './policies/rateLimiter/rateLimiter.js';
-import type { RateLimitRule } from './policies/rateLimiter/rules.js';
+import type { RateLimitRule, ThrottleLevel } from './policies/rateLimiter/rules.js';
 import type { ScopeStateStore } from './tenancy/ScopeStateStore.js';
 
 /** Token options of {@link attachResilience}. */

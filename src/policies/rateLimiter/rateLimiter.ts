@@ -1,4 +1,4 @@
-import type { AdaptiveRateOptions } from './adaptiveRate.js';
+import type { RateLimitOptions } from '../../options.js';
 import { MIN_FILL_RATE } from './adaptiveRate.js';
 import { CUBIC_BETA, CUBIC_SCALE } from './cubic.js';
 import { LocalRateLimitBackend, setBounded } from './localBackend.js';
@@ -17,6 +17,7 @@ import {
   type RateLimitRule,
   ruleBucket,
   ruleMatches,
+  type ThrottleLevel,
 } from './rules.js';
 
 /**
@@ -31,32 +32,13 @@ export interface LimitTarget {
   readonly pathTemplate?: string;
 }
 
-/** Options of {@link RateLimiter}. */
-export interface RateLimiterOptions {
-  /** User rules; a matching user rule replaces the default rule of its level. Default: none. */
-  readonly rules?: readonly RateLimitRule[];
-  /** Whether Partner Center's documented limits apply ({@link DEFAULT_RATE_LIMIT_RULES}). Default `true`. */
-  readonly defaultRules?: boolean;
-  /** Adaptive rate tuning, or `false` for static rules only. Default: the AWS SDKs' values. */
-  readonly adaptive?: AdaptiveRateOptions | false;
-  /** Whether each active customer's share of a limited partner bucket is capped. Default `true`. */
-  readonly fairness?: boolean;
-  /** A customer counts as active for this long after its last call (ms). Default `5000`. */
-  readonly activeWindowMs?: number;
-  /**
-   * The level a 429 lowers the learnt rate of: `'auto'` charges the call's own tenant level, and the partner
-   * level too once {@link ESCALATE_TENANTS} tenants were throttled within {@link ESCALATE_WINDOW_MS}; a named level
-   * falls back to the nearest one above when the call has none. Default `'auto'`.
-   */
-  readonly throttleLevel?: ThrottleLevel;
+/** Options of {@link RateLimiter}: the `rateLimit` option's (without the engine's `maxWaitMs`), and its bound. */
+export type RateLimiterOptions = Omit<RateLimitOptions, 'maxWaitMs'> & {
   /** Most plans and scopes with state; the oldest is dropped beyond it. Default `10000`. */
   readonly maxScopes?: number;
-}
+};
 
 const LEVEL_ORDER: readonly LimitLevel[] = ['partner', 'customer', 'operation'];
-
-/** Which level a 429 is charged to (see {@link RateLimiterOptions.throttleLevel}). */
-export type ThrottleLevel = 'auto' | LimitLevel;
 
 /**
  * `'auto'` attribution: a 429 is charged to the partner level as well when {@link ESCALATE_TENANTS} tenants of

@@ -1,6 +1,9 @@
 /** The level of the scope hierarchy a rule applies to: partner > customer > operation. */
 export type LimitLevel = 'partner' | 'customer' | 'operation';
 
+/** Which level a 429 is charged to (`RateLimitOptions.throttleLevel`); `'auto'` decides per 429. */
+export type ThrottleLevel = 'auto' | LimitLevel;
+
 /** Which calls a rule applies to; an omitted field matches every call. */
 export interface RuleMatch {
   /** HTTP method, case-insensitive. */
