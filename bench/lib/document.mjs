@@ -286,16 +286,12 @@ function floorReading(cpu) {
     : [];
 }
 
-/** The heading of the exactly-once orders section (bench/lib/spliceSection.mjs finds it by it). */
-export const ORDERS_HEADING = '## Exactly-once orders: reconcile under lost answers';
-
 /**
- * "Exactly-once orders": the command, the machine, the method, the table of `result.orders` and a reading
- * from its numbers. Also rendered alone by `BENCH_ONLY=orders`, which splices it into docs/benchmarks.md.
+ * The head of a part's section (a part that may run alone and be spliced into the page): its heading, a
+ * quick-run warning, the command, and, for a partial run, that its numbers come from that run alone.
  */
-export function ordersSection({ orders, machine, quick, command }) {
-  const { rows, sizes } = orders;
-  const lines = [ORDERS_HEADING, ''];
+function partSectionHead(heading, quick, command) {
+  const lines = [heading, ''];
   if (quick) {
     lines.push(
       '> **Quick run (`BENCH_QUICK=1`): reduced sizes, for checking the harness. Not final numbers.**',
@@ -310,6 +306,19 @@ export function ordersSection({ orders, machine, quick, command }) {
       '',
     );
   }
+  return lines;
+}
+
+/** The heading of the exactly-once orders section (bench/lib/spliceSection.mjs finds it by it). */
+export const ORDERS_HEADING = '## Exactly-once orders: reconcile under lost answers';
+
+/**
+ * "Exactly-once orders": the command, the machine, the method, the table of `result.orders` and a reading
+ * from its numbers. Also rendered alone by `BENCH_ONLY=orders`, which splices it into docs/benchmarks.md.
+ */
+export function ordersSection({ orders, machine, quick, command }) {
+  const { rows, sizes } = orders;
+  const lines = partSectionHead(ORDERS_HEADING, quick, command);
   lines.push(
     `Machine: ${machine.cpus} cores (${machine.cpuModel ?? 'unknown CPU'}), node ${machine.node}, ${machine.date}.`,
     '',
@@ -573,21 +582,7 @@ export function limiterSection({ limiter, machine, quick, command }) {
   const { sizes, quota, budget } = limiter;
   const q = sizes.quota;
   const t = LIMITER_TARGETS;
-  const lines = [LIMITER_HEADING, ''];
-  if (quick) {
-    lines.push(
-      '> **Quick run (`BENCH_QUICK=1`): reduced sizes, for checking the harness. Not final numbers.**',
-      '',
-    );
-  }
-  lines.push('Produced by:', '', '```sh', command ?? COMMAND, '```', '');
-  if ((command ?? COMMAND) !== COMMAND) {
-    lines.push(
-      'This section was rendered alone by that partial run and spliced into this page: its numbers come from',
-      'that run, not from the run of the other sections.',
-      '',
-    );
-  }
+  const lines = partSectionHead(LIMITER_HEADING, quick, command);
   lines.push(
     `Machine: ${machine.cpus} cores (${machine.cpuModel ?? 'unknown CPU'}), node ${machine.node}, ${machine.date}.`,
     'Several processes sharing one quota (the Redis store) are in [benchmarks-multiprocess.md](benchmarks-multiprocess.md).',
