@@ -40,6 +40,20 @@ function target(url: string, baseURL: unknown): string | undefined {
   return requestUrl({ url, baseURL });
 }
 
+/** An error of the pagination raised without a response: a GET of the page's URL, scrubbed by `sanitizer`. */
+function pagingError(
+  position: PagePosition,
+  url: string,
+  baseURL: unknown,
+  sanitizer: Sanitizer,
+  fields: { kind: 'unknown' | 'timeout' | 'cancelled'; reason: string; cause?: unknown },
+): PaginationError {
+  return new PaginationError(
+    { retryable: false, method: 'GET', url: target(url, baseURL), sanitizer, ...fields },
+    position,
+  );
+}
+
 /**
  * The page's `onPage` hook threw or rejected: `unknown`, the hook's error as `cause`. Its message and cause are
  * scrubbed by `sanitizer` (the attached instance's), like every field.
@@ -50,19 +64,12 @@ export function hookFailedError(
   url: string,
   baseURL: unknown,
   sanitizer: Sanitizer = defaultSanitizer,
-) {
-  return new PaginationError(
-    {
-      kind: 'unknown',
-      retryable: false,
-      reason: `the onPage hook of ${pageName(position)} failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
-      method: 'GET',
-      url: target(url, baseURL),
-      sanitizer,
-      cause: thrown,
-    },
-    position,
-  );
+): PaginationError {
+  return pagingError(position, url, baseURL, sanitizer, {
+    kind: 'unknown',
+    reason: `the onPage hook of ${pageName(position)} failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+    cause: thrown,
+  });
 }
 
 /** The page's `onPage` hook did not settle within `onPageTimeoutMs`. */
@@ -72,18 +79,11 @@ export function hookTimeoutError(
   url: string,
   baseURL: unknown,
   sanitizer: Sanitizer = defaultSanitizer,
-) {
-  return new PaginationError(
-    {
-      kind: 'timeout',
-      retryable: false,
-      reason: `the onPage hook of ${pageName(position)} did not settle within onPageTimeoutMs (${ms} ms)`,
-      method: 'GET',
-      url: target(url, baseURL),
-      sanitizer,
-    },
-    position,
-  );
+): PaginationError {
+  return pagingError(position, url, baseURL, sanitizer, {
+    kind: 'timeout',
+    reason: `the onPage hook of ${pageName(position)} did not settle within onPageTimeoutMs (${ms} ms)`,
+  });
 }
 
 /** The caller aborted while no request was in flight (between pages, items, or during the hook). */
@@ -92,16 +92,9 @@ export function pagingCancelledError(
   url: string,
   baseURL: unknown,
   sanitizer: Sanitizer = defaultSanitizer,
-) {
-  return new PaginationError(
-    {
-      kind: 'cancelled',
-      retryable: false,
-      reason: `the caller aborted the pagination at ${pageName(position)}`,
-      method: 'GET',
-      url: target(url, baseURL),
-      sanitizer,
-    },
-    position,
-  );
+): PaginationError {
+  return pagingError(position, url, baseURL, sanitizer, {
+    kind: 'cancelled',
+    reason: `the caller aborted the pagination at ${pageName(position)}`,
+  });
 }
