@@ -11,8 +11,20 @@ import { pathTemplate } from './rateLimiter/rules.js';
 import { sleep } from './sleep.js';
 import type { StoreAccess } from './storeAccess.js';
 
-/** Calls' plans kept, keyed by scope, method and URL; the oldest is dropped beyond it. */
+/** URLs whose plans are kept; the oldest is dropped beyond it. */
 const MAX_CACHED_PLANS = 10_000;
+
+/** Plans kept for one URL (scopes, methods and base URLs it was called with). */
+const MAX_PLANS_PER_URL = 16;
+
+/** A cached plan, and the next one cached under the same URL (another scope, method or base URL). */
+interface CachedPlan {
+  readonly scope: string;
+  readonly method: string;
+  readonly base: string;
+  readonly plan: LimitPlan;
+  readonly next: CachedPlan | undefined;
+}
 /** An absolute URL (`https://host/...`). */
 const ABSOLUTE_URL = /^[a-z][a-z\d+\-.]*:\/\//i;
 
@@ -25,7 +37,8 @@ const ABSOLUTE_URL = /^[a-z][a-z\d+\-.]*:\/\//i;
 export class CallLimiter {
   private readonly limiter: RateLimiter;
   private readonly backend: RateLimitBackend;
-  private readonly plans = new Map<string, LimitPlan>();
+  /** Per request URL (as the caller wrote it), its plans: no key is built per call. */
+  private readonly plans = new Map<string, CachedPlan>();
   private readonly partner: string;
   private readonly maxWaitMs: number;
 
@@ -47,18 +60,23 @@ export class CallLimiter {
     const config = call.config;
     const url = config.url ?? '';
     const base = config.baseURL ?? '';
-    const key = `${call.scope} ${call.method} ${base} ${url}`;
-    let plan = this.plans.get(key);
-    if (plan === undefined) {
-      plan = this.limiter.plan({
-        partner: this.partner,
-        // The partner's own calls are one more tenant of it (their own level, and their share).
-        customer: call.scope,
-        method: call.method,
-        pathTemplate: pathTemplate(pathOf(base, url)),
-      });
-      setBounded(this.plans, key, plan, MAX_CACHED_PLANS);
+    const { scope, method } = call;
+    const first = this.plans.get(url);
+    let chained = 0;
+    for (let cached = first; cached !== undefined; cached = cached.next) {
+      if (cached.scope === scope && cached.method === method && cached.base === base) return cached.plan;
+      chained += 1;
     }
+    const plan = this.limiter.plan({
+      partner: this.partner,
+      // The partner's own calls are one more tenant of it (their own level, and their share).
+      customer: scope,
+      method,
+      pathTemplate: pathTemplate(pathOf(base, url)),
+    });
+    // One URL called in many scopes (a `tenant` option per request) keeps its latest plans only.
+    const next = chained < MAX_PLANS_PER_URL ? first : undefined;
+    setBounded(this.plans, url, { scope, method, base, plan, next }, MAX_CACHED_PLANS);
     return plan;
   }
 

@@ -86,6 +86,22 @@ describe('rate limiter in the engine', () => {
     await Promise.all(calls);
   });
 
+  it('one URL called for two tenants (the tenant option) is paced per tenant', async () => {
+    const { instance, hits } = setup([{ status: 200 }], {
+      rateLimit: { defaultRules: false, rules: [{ scope: 'customer', perMinute: 60, burst: 2 }] },
+    });
+    const start = Date.now();
+    const calls = ['t-one', 't-two'].flatMap((tenant) =>
+      Array.from({ length: 3 }, () => capture(instance.get(INVOICES, { partnerCenter: { tenant } }))),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    // Two at once for each tenant; each tenant's third waits for its own bucket.
+    expect(times(hits, start)).toEqual([0, 0, 0, 0]);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await Promise.all(calls);
+    expect(hits).toHaveLength(6);
+  });
+
   it('fails at once with kind throttled when the next slot is beyond the call budget; nothing is sent', async () => {
     const { instance, hits } = setup([{ status: 200 }], {
       rateLimit: { defaultRules: false, rules: [{ scope: 'customer', perMinute: 1, burst: 1 }] },
