@@ -50,7 +50,7 @@ export class CallLimiter {
     private readonly hub: EventHub,
   ) {
     this.backend = store.rateLimit ?? new LocalRateLimitBackend(options.maxScopes);
-    this.limiter = new RateLimiter(settings, this.backend);
+    this.limiter = new RateLimiter(settings);
     this.partner = options.partnerScope;
     this.maxWaitMs = settings.maxWaitMs;
   }

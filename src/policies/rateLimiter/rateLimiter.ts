@@ -1,7 +1,7 @@
 import type { RateLimitOptions } from '../../options.js';
 import { MIN_FILL_RATE } from './adaptiveRate.js';
 import { CUBIC_BETA, CUBIC_SCALE } from './cubic.js';
-import { LocalRateLimitBackend, setBounded } from './localBackend.js';
+import { setBounded } from './localBackend.js';
 import {
   type LimiterSettings,
   type LimitPlan,
@@ -50,16 +50,15 @@ export const ESCALATE_WINDOW_MS = 1000;
 export const ESCALATE_TENANTS = 3;
 
 /**
- * The adaptive rate limiter: Partner Center's rules turned into a {@link LimitPlan} per scope, method and path
- * template (cached), and a backend that holds the state (this process's by default; a store's to share it).
- * A call takes a token from every limited level of its scope: each level's static rule bucket, each level's
+ * The adaptive rate limiter's planner: Partner Center's rules turned into a {@link LimitPlan} per scope, method
+ * and path template (cached), and the levels each 429 is charged to. A backend ({@link RateLimitBackend}: this
+ * process's, or a store's to share it) holds the state and applies the plans. A call takes a token from every limited level of its scope: each level's static rule bucket, each level's
  * learnt bucket (once that level has been throttled), and, when the partner level is limited, the customer's
  * fair share of it (`1 / active customers` of the partner's rate and burst). A level with no rule and no
  * throttle is never limited.
  */
 export class RateLimiter {
   readonly settings: LimiterSettings;
-  readonly backend: RateLimitBackend;
   private readonly userRules: readonly RateLimitRule[];
   private readonly defaults: readonly RateLimitRule[];
   private readonly throttleLevel: ThrottleLevel;
@@ -69,7 +68,7 @@ export class RateLimiter {
   private readonly hasOperationRules: boolean;
   private readonly plans = new Map<string, LimitPlan>();
 
-  constructor(options: RateLimiterOptions = {}, backend?: RateLimitBackend) {
+  constructor(options: RateLimiterOptions = {}) {
     this.userRules = options.rules ?? [];
     this.defaults = options.defaultRules === false ? [] : DEFAULT_RATE_LIMIT_RULES;
     this.throttleLevel = options.throttleLevel ?? 'auto';
@@ -88,7 +87,6 @@ export class RateLimiter {
             },
     };
     this.hasOperationRules = [...this.userRules, ...this.defaults].some((rule) => rule.scope === 'operation');
-    this.backend = backend ?? new LocalRateLimitBackend(this.maxScopes);
   }
 
   /** The plan of a call's target (built once, then cached). */
@@ -101,17 +99,6 @@ export class RateLimiter {
       setBounded(this.plans, cacheKey, plan, this.maxScopes);
     }
     return plan;
-  }
-
-  /** 0 when the call may go (one token taken from every limited level), else the ms to wait. */
-  acquire(target: LimitTarget, now: number): number | Promise<number> {
-    return this.backend.acquire(this.plan(target), this.settings, now);
-  }
-
-  /** Records a response: measures the send rate of each level, adapts the throttled levels' rates. */
-  onResponse(target: LimitTarget, now: number, throttled: boolean, sentMsAgo = 0): void | Promise<void> {
-    const plan = this.plan(target);
-    return this.backend.record(plan, this.settings, now, this.charged(plan, now, throttled), sentMsAgo);
   }
 
   /** The levels of `plan` a response charges (a mask of {@link levelBit}s): 0 unless `throttled`. */

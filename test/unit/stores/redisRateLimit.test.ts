@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalRateLimitBackend } from '../../../src/policies/rateLimiter/localBackend.js';
-import { type LimitPlan, levelBit, type RateLimitBackend } from '../../../src/policies/rateLimiter/plan.js';
+import { type LimitPlan, levelBit } from '../../../src/policies/rateLimiter/plan.js';
 import { RateLimiter, type RateLimiterOptions } from '../../../src/policies/rateLimiter/rateLimiter.js';
 import {
   createRedisScopeStore,
@@ -41,9 +41,9 @@ async function store(
   });
 }
 
-/** A limiter planning calls for `backend` (only its plans and settings are used). */
-function limiter(options: RateLimiterOptions, backend?: RateLimitBackend): RateLimiter {
-  return new RateLimiter({ defaultRules: false, ...options }, backend);
+/** A limiter planning calls (only its plans and settings are used). */
+function limiter(options: RateLimiterOptions): RateLimiter {
+  return new RateLimiter({ defaultRules: false, ...options });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,7 +9,7 @@ import type { LimitLevel } from '../../../../src/policies/rateLimiter/rules.js';
 /** A rate limiter on this process's backend, with synchronous answers (for tests with an injected clock). */
 export function localLimiter(options?: RateLimiterOptions) {
   const backend = new LocalRateLimitBackend();
-  const limiter = new RateLimiter(options, backend);
+  const limiter = new RateLimiter(options);
   return {
     limiter,
     acquire: (target: LimitTarget, now: number): number =>
