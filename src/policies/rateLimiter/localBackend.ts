@@ -125,10 +125,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   activeCustomers(partner: string, now: number, activeWindowMs: number): number {
     const seen = this.activity.get(partner);
     if (seen === undefined) return 0;
-    for (const [customer, at] of seen) {
-      if (now - at <= activeWindowMs) break;
-      seen.delete(customer);
-    }
+    dropStale(seen, now, activeWindowMs);
     return seen.size;
   }
 
@@ -177,10 +174,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   private contendingOthers(partner: string, customer: string, now: number): number {
     const held = this.contending.get(partner);
     if (held === undefined) return 0;
-    for (const [other, at] of held) {
-      if (now - at <= CONTENDING_MS) break;
-      held.delete(other);
-    }
+    dropStale(held, now, CONTENDING_MS);
     return held.size - (held.has(customer) ? 1 : 0);
   }
 
@@ -211,14 +205,17 @@ export function learntCapacity(rate: number): number {
 /** A customer answered a wait this recently still counts as held back (it wants its fair share). */
 export const CONTENDING_MS = 1000;
 
-/** Records `customer` at `now` in `partner`'s map, kept ordered by time (so stale entries sit at its front). */
-function touch(
+/**
+ * Records `customer` at `now` in `partner`'s map (created on first use) and returns that map. Re-inserted, so
+ * the map stays ordered by time and its stale entries sit at its front (see {@link dropStale}).
+ */
+export function touch(
   maps: Map<string, Map<string, number>>,
   partner: string,
   customer: string,
   now: number,
   max: number,
-): void {
+): Map<string, number> {
   let seen = maps.get(partner);
   if (seen === undefined) {
     seen = new Map<string, number>();
@@ -230,6 +227,15 @@ function touch(
     if (oldest.done !== true) seen.delete(oldest.value);
   }
   seen.set(customer, now);
+  return seen;
+}
+
+/** Drops the entries of a time-ordered map (see {@link touch}) last seen more than `windowMs` before `now`. */
+export function dropStale(seen: Map<string, number>, now: number, windowMs: number): void {
+  for (const [key, at] of seen) {
+    if (now - at <= windowMs) break;
+    seen.delete(key);
+  }
 }
 
 /** Sets `key`, dropping the oldest entry first when the map is full. */

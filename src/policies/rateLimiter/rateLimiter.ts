@@ -1,7 +1,7 @@
 import type { RateLimitOptions } from '../../options.js';
 import { MIN_FILL_RATE } from './adaptiveRate.js';
 import { CUBIC_BETA, CUBIC_SCALE } from './cubic.js';
-import { setBounded } from './localBackend.js';
+import { dropStale, setBounded, touch } from './localBackend.js';
 import {
   type LimiterSettings,
   type LimitPlan,
@@ -116,18 +116,8 @@ export class RateLimiter {
     }
     const own = index('customer');
     if (own === -1 || plan.customer === undefined) return levelBit(0);
-    let lately = this.throttledLately.get(plan.partner);
-    if (lately === undefined) {
-      lately = new Map<string, number>();
-      setBounded(this.throttledLately, plan.partner, lately, this.maxScopes);
-    }
-    // Re-inserted: the map stays ordered by time, so stale tenants are found at its front.
-    lately.delete(plan.customer);
-    for (const [tenant, at] of lately) {
-      if (now - at <= ESCALATE_WINDOW_MS) break;
-      lately.delete(tenant);
-    }
-    setBounded(lately, plan.customer, now, this.maxScopes);
+    const lately = touch(this.throttledLately, plan.partner, plan.customer, now, this.maxScopes);
+    dropStale(lately, now, ESCALATE_WINDOW_MS);
     return lately.size >= ESCALATE_TENANTS ? levelBit(own) | levelBit(0) : levelBit(own);
   }
 
