@@ -76,7 +76,7 @@ export const OPTION_DEFAULTS: OptionDefaults = deepFreeze<OptionDefaults>({
   rateLimit: {
     rules: [],
     defaultRules: true,
-    adaptive: { beta: 0.8, scale: 0.005, minRate: 0.5 },
+    adaptive: { beta: 0.8, scale: 0.003, plateau: 0.97, minRate: 0.5 },
     fairness: true,
     activeWindowMs: 5_000,
     throttleLevel: 'auto',

@@ -120,6 +120,7 @@ const rateLimitSchema = falseOr(
         z.strictObject({
           beta: z.number().gt(0).lt(1).optional(),
           scale: z.number().gt(0).max(1000).optional(),
+          plateau: z.number().gt(0).max(1).optional(),
           minRate: z.number().gt(0).max(1_000_000).optional(),
         }),
       ])

@@ -135,21 +135,28 @@ export class CallLimiter {
 
   /**
    * Records an attempt's outcome: every answer is measured; a 429 lowers the charged levels' rates.
-   * `sentAt`: when the attempt was sent (epoch ms).
+   * `sentAt`: when the attempt was sent (epoch ms); `retryAfterMs`: a 429's Retry-After (its levels' quiet time).
    */
-  record(call: Call, plan: LimitPlan, throttled: boolean, sentAt: number): void {
+  record(call: Call, plan: LimitPlan, throttled: boolean, sentAt: number, retryAfterMs?: number): void {
     const backend = this.backend;
     const now = Date.now();
     const charged = this.limiter.charged(plan, now, throttled);
     const ago = now - sentAt;
+    const quiet = throttled ? quietMsOf(retryAfterMs) : 0;
     if (backend instanceof LocalRateLimitBackend) {
-      backend.record(plan, this.limiter.settings, now, charged, ago);
+      backend.record(plan, this.limiter.settings, now, charged, ago, quiet);
       return;
     }
     this.access.write('rateLimit.record', call.scope, () =>
-      backend.record(plan, this.limiter.settings, now, charged, ago),
+      backend.record(plan, this.limiter.settings, now, charged, ago, quiet),
     );
   }
+}
+
+/** A Retry-After as a level's quiet time: 0 when absent or not a finite number, at most 2^31-1 ms. */
+function quietMsOf(retryAfterMs: number | undefined): number {
+  if (retryAfterMs === undefined || !(retryAfterMs > 0)) return 0;
+  return Math.min(retryAfterMs, 2_147_483_647);
 }
 
 /** The path a request goes to: an absolute URL's own, else the base URL's path joined with the URL. */

@@ -124,7 +124,13 @@ export function createEngine(deps: EngineDeps) {
       attempt.end();
     }
     if (limiter !== undefined && failure.status !== undefined) {
-      limiter.record(call, call.limitPlan as LimitPlan, failure.status === 429, call.startedAt);
+      limiter.record(
+        call,
+        call.limitPlan as LimitPlan,
+        failure.status === 429,
+        call.startedAt,
+        failure.retryAfterMs,
+      );
     }
     return slowCall(call, policy, false, failure);
   }

@@ -177,7 +177,7 @@ export async function runSlowPath(
         if (failure.kind !== 'circuit-open') last = failure;
         noteThrottle(call, policy.gate, failure, deps);
         if (limiter !== undefined && plan !== undefined && failure.status !== undefined) {
-          limiter.record(call, plan, failure.status === 429, sentAt);
+          limiter.record(call, plan, failure.status === 429, sentAt, failure.retryAfterMs);
         }
       } finally {
         // After the failure is noted: a call answered 429 has set the new deadline before the waiters look.

@@ -148,14 +148,14 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
         () => fallback.rateLimit.acquire(plan, settings, at),
       );
     },
-    record(plan, settings, at, charged, sentMsAgo) {
+    record(plan, settings, at, charged, sentMsAgo, quietMs = 0) {
       // This process's own responses also count in the fallback, so that it knows the learnt rates it saw
       // when Redis fails (as a throttle deadline is kept in both).
-      fallback.rateLimit.record(plan, settings, at, charged, sentMsAgo);
+      fallback.rateLimit.record(plan, settings, at, charged, sentMsAgo, quietMs);
       return run(
         'rateLimit.record',
         plan.partner,
-        () => shared.record(plan, settings, charged, sentMsAgo),
+        () => shared.record(plan, settings, charged, sentMsAgo, quietMs),
         () => undefined,
       );
     },

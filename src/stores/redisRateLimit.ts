@@ -50,7 +50,13 @@ function toWait(reply: unknown): number {
  */
 export function createRedisRateLimit(options: RedisRateLimitOptions): {
   acquire(plan: LimitPlan, settings: LimiterSettings): Promise<number>;
-  record(plan: LimitPlan, settings: LimiterSettings, charged: number, sentMsAgo: number): Promise<void>;
+  record(
+    plan: LimitPlan,
+    settings: LimiterSettings,
+    charged: number,
+    sentMsAgo: number,
+    quietMs?: number,
+  ): Promise<void>;
 } {
   const { evalScript, key, keyTtlMs } = options;
   const ttl = String(keyTtlMs);
@@ -78,7 +84,7 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
       return toWait(await evalScript(RATE_ACQUIRE, keys, args));
     },
 
-    async record(plan, settings, charged, sentMsAgo) {
+    async record(plan, settings, charged, sentMsAgo, quietMs = 0) {
       const adaptive = settings.adaptive;
       const keys: string[] = [];
       const args = [
@@ -89,6 +95,9 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
         arg(adaptive === false ? 0 : adaptive.beta),
         arg(adaptive === false ? 0 : adaptive.scale),
         arg(adaptive === false ? 0 : adaptive.minRate),
+        arg(adaptive === false ? 1 : adaptive.plateau),
+        arg(Math.max(0, quietMs)),
+        settings.blameBoundPartner ? '1' : '0',
       ];
       for (const level of plan.levels) {
         keys.push(key(plan.partner, level.key));

@@ -163,9 +163,14 @@ local function setRate(b, rate, cap)
 end
 local function waitMs(b)
   refill(b)
-  if b.tokens >= 1 - 1e-9 then return 0 end
+  local held = 0
+  if b.hold ~= nil and b.hold > nowMs then held = b.hold - nowMs end
+  if b.tokens >= 1 - 1e-9 then
+    if held == 0 then return 0 end
+    return clampWait(held)
+  end
   if b.rate <= 0 then return MAX_WAIT end
-  return clampWait(((1 - b.tokens) / b.rate) * 1000)
+  return clampWait(math.max(held, ((1 - b.tokens) / b.rate) * 1000))
 end
 local function take(b)
   refill(b)
@@ -176,9 +181,9 @@ local function empty(b)
   if b.tokens > 0 then b.tokens = 0 end
 end
 local function loadBucket(key, p)
-  local v = redis.call('HMGET', key, p .. 't', p .. 'l', p .. 'r', p .. 'c')
+  local v = redis.call('HMGET', key, p .. 't', p .. 'l', p .. 'r', p .. 'c', p .. 'h')
   if not v[1] then return nil end
-  return { tokens = num(v[1]), last = num(v[2]), rate = num(v[3]), cap = num(v[4]) }
+  return { tokens = num(v[1]), last = num(v[2]), rate = num(v[3]), cap = num(v[4]), hold = num(v[5]) }
 end
 local function bucketFields(b, p, out)
   out[#out + 1] = p .. 't'
@@ -189,6 +194,10 @@ local function bucketFields(b, p, out)
   out[#out + 1] = fmt(b.rate)
   out[#out + 1] = p .. 'c'
   out[#out + 1] = fmt(b.cap)
+  if b.hold ~= nil then
+    out[#out + 1] = p .. 'h'
+    out[#out + 1] = fmt(b.hold)
+  end
 end
 local function expire(key, ttl, b)
   local ms = ttl
@@ -196,6 +205,7 @@ local function expire(key, ttl, b)
     local fill = ((b.cap - b.tokens) / b.rate) * 1000
     if fill > ms then ms = fill end
   end
+  if b ~= nil and b.hold ~= nil and b.hold - nowMs > ms then ms = b.hold - nowMs end
   if not (ms < MAX_TTL) then ms = MAX_TTL end
   redis.call('PEXPIRE', key, math.max(1, math.ceil(ms)))
 end
@@ -227,14 +237,15 @@ local window = num(ARGV[6])
 local heldKey = KEYS[#KEYS]
 local contendingMs = 1000
 local used = {}
--- A level's measured send rate, as MeasuredRate.rate: before its first bucket closes, the count so far over
--- the time so far (at least 500 ms).
+-- A level's measured rate, as MeasuredRate.rate: before its first bucket closes (since the start or the
+-- last pause), the count so far over the time so far (at least 500 ms).
 local function measuredRate(key)
   if key == nil then return 0 end
-  local f = redis.call('HMGET', key, 'mc', 'ms', 'mf', 'mt')
-  local first = num(f[3])
-  if first ~= nil then return (num(f[1]) or 0) * 1000 / math.max(500, (num(f[4]) or first) - first) end
-  return num(f[2]) or 0
+  local f = redis.call('HMGET', key, 'mc', 'ms', 'mp', 'mt', 'mb')
+  if f[3] == '0' then return num(f[2]) or 0 end
+  local start = num(f[5])
+  if start == nil then return 0 end
+  return (num(f[1]) or 0) * 1000 / math.max(500, (num(f[4]) or start) - start)
 end
 local partnerRate = math.huge
 local partnerCap = math.huge
@@ -302,6 +313,8 @@ local wait = 0
 for _, u in ipairs(used) do
   local needed = waitMs(u.b)
   if needed > wait then wait = needed end
+  -- The partner's learnt rate holds this call back (see RATE_RECORD's blame of the partner).
+  if needed > 0 and u.p == 'b' and u.key == partnerLevel then u.bound = true end
 end
 if wait == 0 then
   for _, u in ipairs(used) do take(u.b) end
@@ -312,6 +325,10 @@ end
 for _, u in ipairs(used) do
   local fields = {}
   bucketFields(u.b, u.p, fields)
+  if u.bound then
+    fields[#fields + 1] = 'hb'
+    fields[#fields + 1] = fmt(nowMs)
+  end
   redis.call('HMSET', u.key, unpack(fields))
   expire(u.key, ttl, u.b)
 end
@@ -321,13 +338,16 @@ return wait
 
 /**
  * `LocalRateLimitBackend.record` on Redis (with `MeasuredRate` and `AdaptiveRate` ported). KEYS: one hash per
- * level of the plan, partner first: measured rate (`mc` count, `mb` last bucket, `ms` smoothed rate, `mf` first
- * event until the first bucket closes), learnt
- * rate once throttled (`on`, `cur`, `wm`, `k`, `lt`) and learnt bucket (`bt`, `bl`, `br`, `bc`). ARGV[1] key
+ * level of the plan, partner first: measured rate (`mc` count, `mb` open bucket's start, `ms` smoothed rate,
+ * `mp` '1' until the first bucket closes, `mt` last answer, `mh` paused since), learnt
+ * rate once throttled (`on`, `cur`, `wm`, `k`, `lt`, `qu`) and learnt bucket (`bt`, `bl`, `br`, `bc`, `bh`
+ * held until). ARGV[1] key
  * TTL (ms), ARGV[2] the mask of levels charged with a throttle (bit i: level i, 0-based), ARGV[3] how many ms ago the
  * request was sent,
- * ARGV[4] adaptive ('1'/'0'), ARGV[5] beta, ARGV[6] scale, ARGV[7] minRate, then per level: '1' for an
- * operation level. Returns 1.
+ * ARGV[4] adaptive ('1'/'0'), ARGV[5] beta, ARGV[6] scale, ARGV[7] minRate, ARGV[8] plateau, ARGV[9] the
+ * throttle's quiet time (ms: its Retry-After; `qu`, when a level's quiet time ends), ARGV[10] '1' to charge
+ * the partner (KEYS[1], `hb`: when its learnt bucket last made a call wait) instead of a tenant while the
+ * partner's learnt rate holds calls back (within 1 s), then per level: '1' for an operation level. Returns 1.
  */
 export const RATE_RECORD = rateScript(
   'rateLimit.record',
@@ -339,22 +359,42 @@ local adaptive = ARGV[4] == '1'
 local beta = num(ARGV[5])
 local scale = num(ARGV[6])
 local minRate = num(ARGV[7])
+local plateau = num(ARGV[8])
+local quietMs = math.max(0, num(ARGV[9]) or 0)
+local blamePartner = ARGV[10] == '1' and chargedMask > 0 and chargedMask % 2 == 0
+local partnerBlamed = false
+-- Every 429 is charged to some level: a 429 is not counted in the measured rates (what passed is).
+local accepted = 1
+if chargedMask > 0 then accepted = 0 end
+local function rateOf(m)
+  if not m.prov then return m.smoothed end
+  if m.start == nil then return 0 end
+  return m.count * 1000 / math.max(500, m.lastAt - m.start)
+end
 local function measure(m)
-  local bucket = math.floor(nowMs / 500) * 500
-  m.count = m.count + 1
-  if m.last == nil then
-    m.last = bucket
-    m.first = nowMs
-  elseif bucket > m.last then
-    m.first = nil
-    local current = m.count / ((bucket - m.last) / 1000)
-    m.smoothed = current * 0.8 + m.smoothed * (1 - 0.8)
+  if m.held ~= nil then
+    -- Answers to requests sent before a throttle's pause are not counted; measuring starts over after it.
+    if sentAt < m.held then return rateOf(m) end
+    m.held = nil
+    m.prov = true
     m.count = 0
-    m.last = bucket
+    m.start = sentAt
   end
-  -- Before the first bucket closes: the count so far over the time so far (at least one bucket's width).
-  if m.first ~= nil then return m.count * 1000 / math.max(500, nowMs - m.first) end
-  return m.smoothed
+  m.count = m.count + accepted
+  m.lastAt = nowMs
+  if m.start == nil then
+    m.start = nowMs
+  elseif nowMs - m.start >= 500 then
+    local current = m.count * 1000 / (nowMs - m.start)
+    if m.prov then m.smoothed = current else m.smoothed = current * 0.8 + m.smoothed * (1 - 0.8) end
+    m.prov = false
+    m.count = 0
+    m.start = nowMs
+  end
+  return rateOf(m)
+end
+local function settled(m)
+  return (not m.prov) or (m.start ~= nil and m.lastAt - m.start >= 500)
 end
 local function cbrt(x)
   if x == 0 or x ~= x or x == math.huge or x == -math.huge then return x end
@@ -367,12 +407,17 @@ local function onResponse(ad, m, charged, effective)
   local nextRate
   if charged then
     local base = measured
-    if ad.on then base = math.min(measured, effective) end
-    ad.wm = base
-    ad.k = cbrt((base * (1 - beta)) / scale)
+    if ad.on then
+      -- Less than a bucket's width measured since the last pause says too little: the rate held to is used.
+      if settled(m) then base = math.min(measured, effective) else base = effective end
+    end
+    ad.wm = base * plateau
+    ad.k = cbrt((ad.wm - base * beta) / scale)
     ad.lt = nowMs
+    ad.qu = nowMs + quietMs
     ad.on = true
     nextRate = math.min(base * beta, measured * 2)
+    if m.held == nil then m.held = nowMs end
   else
     if not ad.on then return ad.cur end
     nextRate = scale * ((nowMs - ad.lt) / 1000 - ad.k) ^ 3 + ad.wm
@@ -384,21 +429,36 @@ local function onResponse(ad, m, charged, effective)
 end
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local s = redis.call('HMGET', key, 'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc', 'mf')
-  -- A throttle of a request sent before the level's rate was last lowered is only measured.
-  local charged = math.floor(chargedMask / 2 ^ (i - 1)) % 2 == 1 and (s[4] ~= '1' or sentAt >= num(s[8]))
+  local s = redis.call('HMGET', key, 'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc',
+    'mp', 'qu', 'hb', 'bh', 'mt', 'mh')
+  local bit = math.floor(chargedMask / 2 ^ (i - 1)) % 2 == 1
+  -- A tenant throttled while the partner's learnt rate holds calls back: the partner's quota is at its limit.
+  if i == 1 and blamePartner and s[9] and s[15] and nowMs - num(s[15]) <= 1000 then
+    bit = true
+    partnerBlamed = true
+  elseif partnerBlamed then
+    bit = false
+  end
+  -- A throttle of a request sent before the level's quiet time ended (its last decrease plus that throttle's
+  -- Retry-After) is only measured.
+  local charged = bit and (s[4] ~= '1' or sentAt >= (num(s[14]) or num(s[8])))
   -- An operation level is measured only once it has been throttled.
-  if s[1] or charged or ARGV[7 + i] ~= '1' then
-    local m = { count = num(s[1]) or 0, last = num(s[2]), smoothed = num(s[3]) or 0, first = num(s[13]) }
+  if s[1] or charged or ARGV[10 + i] ~= '1' then
+    local m = {
+      count = num(s[1]) or 0, start = num(s[2]), smoothed = num(s[3]) or 0, prov = s[13] ~= '0',
+      lastAt = num(s[17]) or 0, held = num(s[18]),
+    }
     local fields = {}
     local b = nil
-    if s[9] then b = { tokens = num(s[9]), last = num(s[10]), rate = num(s[11]), cap = num(s[12]) } end
+    if s[9] then
+      b = { tokens = num(s[9]), last = num(s[10]), rate = num(s[11]), cap = num(s[12]), hold = num(s[16]) }
+    end
     if not adaptive or (not charged and s[4] ~= '1') then
       measure(m)
     else
       local ad
       if s[4] == '1' then
-        ad = { on = true, cur = num(s[5]), wm = num(s[6]), k = num(s[7]), lt = num(s[8]) }
+        ad = { on = true, cur = num(s[5]), wm = num(s[6]), k = num(s[7]), lt = num(s[8]), qu = num(s[14]) or num(s[8]) }
       else
         ad = { on = false, cur = math.huge, wm = 0, k = 0, lt = 0 }
       end
@@ -413,24 +473,31 @@ for i = 1, #KEYS do
         setRate(b, rate, cap)
         if charged then empty(b) end
       end
-      fields = { 'on', ad.on and '1' or '0', 'cur', fmt(ad.cur), 'wm', fmt(ad.wm), 'k', fmt(ad.k), 'lt', fmt(ad.lt) }
+      -- No call of a charged level goes before the throttle's Retry-After: its quota's window is still full.
+      if charged and quietMs > 0 and (b.hold == nil or b.hold < nowMs + quietMs) then b.hold = nowMs + quietMs end
+      fields = {
+        'on', ad.on and '1' or '0', 'cur', fmt(ad.cur), 'wm', fmt(ad.wm), 'k', fmt(ad.k), 'lt', fmt(ad.lt),
+        'qu', fmt(ad.qu or ad.lt),
+      }
       bucketFields(b, 'b', fields)
     end
     fields[#fields + 1] = 'mc'
     fields[#fields + 1] = fmt(m.count)
     fields[#fields + 1] = 'ms'
     fields[#fields + 1] = fmt(m.smoothed)
-    if m.last ~= nil then
+    fields[#fields + 1] = 'mp'
+    fields[#fields + 1] = m.prov and '1' or '0'
+    fields[#fields + 1] = 'mt'
+    fields[#fields + 1] = fmt(m.lastAt)
+    if m.start ~= nil then
       fields[#fields + 1] = 'mb'
-      fields[#fields + 1] = fmt(m.last)
+      fields[#fields + 1] = fmt(m.start)
     end
-    if m.first ~= nil then
-      fields[#fields + 1] = 'mf'
-      fields[#fields + 1] = fmt(m.first)
-      fields[#fields + 1] = 'mt'
-      fields[#fields + 1] = fmt(nowMs)
+    if m.held ~= nil then
+      fields[#fields + 1] = 'mh'
+      fields[#fields + 1] = fmt(m.held)
     else
-      redis.call('HDEL', key, 'mf', 'mt')
+      redis.call('HDEL', key, 'mh')
     end
     redis.call('HMSET', key, unpack(fields))
     expire(key, ttl, b)

@@ -12,11 +12,18 @@
  */
 export const CUBIC_BETA = 0.8;
 /** The cubic's scale constant C (see {@link CUBIC_BETA} for why it is far below the AWS SDKs' 0.4). */
-export const CUBIC_SCALE = 0.005;
+export const CUBIC_SCALE = 0.003;
+/**
+ * Where the cubic flattens, as a fraction of the rate at the last throttle (its `W_max`; the AWS SDKs and TCP
+ * use 1). That rate was too high: a quota counted over a sliding window throttles a client that sits on it
+ * again within seconds, and each 429 pauses the scope for a whole-second Retry-After. Flattening a little
+ * below it lets the scope run for long spells without a 429 before it probes beyond.
+ */
+export const CUBIC_PLATEAU = 0.97;
 
-/** K: the seconds the cubic takes to return to `wMax` after a drop to `wMax * beta`. */
-export function cubicK(wMax: number, beta: number = CUBIC_BETA, scale: number = CUBIC_SCALE): number {
-  return Math.cbrt((wMax * (1 - beta)) / scale);
+/** K: the seconds the cubic takes to climb from `from` (the rate after a throttle) to its plateau `to`. */
+export function cubicK(from: number, to: number, scale: number = CUBIC_SCALE): number {
+  return Math.cbrt((to - from) / scale);
 }
 
 /** The cubic's rate `seconds` after a throttle at `wMax`. */

@@ -1,6 +1,12 @@
 import { AdaptiveRate } from './adaptiveRate.js';
 import { MeasuredRate } from './measuredRate.js';
-import { type LimiterSettings, type LimitPlan, levelBit, type RateLimitBackend } from './plan.js';
+import {
+  type LimiterSettings,
+  type LimitPlan,
+  levelBit,
+  PARTNER_BOUND_MS,
+  type RateLimitBackend,
+} from './plan.js';
 import { TokenBucket } from './tokenBucket.js';
 
 /** The state of one level's scope: its measured send rate and, once throttled, its learnt rate and bucket. */
@@ -8,6 +14,8 @@ class LevelState {
   readonly measured = new MeasuredRate();
   adaptive: AdaptiveRate | undefined;
   bucket: TokenBucket | undefined;
+  /** When the learnt bucket last made a call wait (epoch ms). */
+  boundAt = Number.NEGATIVE_INFINITY;
 }
 
 /**
@@ -53,9 +61,11 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     }
     if (this.learnt > 0) {
       for (const level of plan.levels) {
-        const bucket = this.levels.get(level.key)?.bucket;
-        if (bucket === undefined) continue;
+        const state = this.levels.get(level.key);
+        const bucket = state?.bucket;
+        if (state === undefined || bucket === undefined) continue;
         buckets.push(bucket);
+        if (level.level === 'partner' && bucket.waitMs(now) > 0) state.boundAt = now;
         if (level.level === 'partner') {
           partnerRate = Math.min(partnerRate, bucket.ratePerSecond);
           partnerCapacity = Math.min(partnerCapacity, bucket.capacity);
@@ -83,15 +93,27 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     now: number,
     chargedLevels: number,
     sentMsAgo = 0,
+    quietMs = 0,
   ): void {
     const adaptive = settings.adaptive;
     const sentAt = now - Math.max(0, sentMsAgo);
+    // Every 429 is charged to some level: a 429 is not counted in the measured rates (what passed is).
+    const accepted = chargedLevels === 0 ? 1 : 0;
+    let mask = chargedLevels;
+    if (settings.blameBoundPartner && mask !== 0 && (mask & levelBit(0)) === 0) {
+      // A tenant throttled while the partner's learnt rate holds calls back: the partner's quota is at its limit.
+      const first = plan.levels[0] as (typeof plan.levels)[number];
+      const partner = this.levels.get(first.key);
+      if (first.level === 'partner' && partner?.bucket !== undefined && now - partner.boundAt <= PARTNER_BOUND_MS) {
+        mask = levelBit(0);
+      }
+    }
     for (let i = 0; i < plan.levels.length; i += 1) {
       const level = plan.levels[i] as (typeof plan.levels)[number];
       let state = this.levels.get(level.key);
       const charged =
-        (chargedLevels & levelBit(i)) !== 0 &&
-        (state?.adaptive === undefined || sentAt >= state.adaptive.throttledAt);
+        (mask & levelBit(i)) !== 0 &&
+        (state?.adaptive === undefined || sentAt >= state.adaptive.quietUntil);
       if (state === undefined) {
         // An operation level is measured only once it has been throttled.
         if (level.level === 'operation' && !charged) continue;
@@ -99,11 +121,18 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         this.setLevel(level.key, state);
       }
       if (adaptive === false || (!charged && state.adaptive === undefined)) {
-        state.measured.record(now);
+        state.measured.record(now, accepted, sentAt);
         continue;
       }
       if (state.adaptive === undefined) state.adaptive = new AdaptiveRate(adaptive, state.measured);
-      const rate = state.adaptive.onResponse(now, charged, state.bucket?.ratePerSecond);
+      const rate = state.adaptive.onResponse(
+        now,
+        charged,
+        state.bucket?.ratePerSecond,
+        quietMs,
+        accepted === 1,
+        sentAt,
+      );
       const capacity = learntCapacity(rate);
       if (state.bucket === undefined) {
         // One token: the throttled call itself may go again once its Retry-After has passed.
@@ -113,6 +142,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         state.bucket.setRate(rate, capacity, now);
         if (charged) state.bucket.empty(now);
       }
+      // No call of a charged level goes before the throttle's Retry-After: its quota's window is still full.
+      if (charged && quietMs > 0) state.bucket.holdUntil(now + quietMs);
     }
   }
 

@@ -4,42 +4,73 @@ export const MEASURE_BUCKET_MS = 500;
 export const MEASURE_SMOOTHING = 0.8;
 
 /**
- * The smoothed send rate (requests/s) of a scope, measured as the AWS SDKs do: events are counted per 0.5 s
- * bucket; when a new bucket starts, the count over the time since the last closed bucket updates an
+ * The smoothed rate (requests/s) of a scope's answers, measured as the AWS SDKs measure their send rate:
+ * answers are counted per bucket of at least 0.5 s; when a bucket closes, its count over its width updates an
  * exponentially smoothed rate (`0.8 * new + 0.2 * old`). Until the first bucket closes, the rate is the count
- * over the time since the first event (at least one bucket's width): a throttle in a client's first half
+ * over the time since the first answer (at least one bucket's width): a throttle in a client's first half
  * second would otherwise find a rate of 0 and drop the learnt rate to its floor.
+ *
+ * A throttle pauses the scope ({@link hold}): answers to requests sent before it are not counted, and
+ * measuring starts over from the first request sent after it ({@link resume}). The rate after a Retry-After
+ * pause is then the rate the scope got through while it could send, not one diluted by a second of silence
+ * the server imposed (which would set the next throttle's rate far below the quota), nor one remembered from
+ * before the throttle (which was too high).
  */
 export class MeasuredRate {
   private count = 0;
-  private lastBucket: number | undefined;
+  /** When the open bucket started (epoch ms), or undefined before the first answer. */
+  private start: number | undefined;
   private smoothed = 0;
-  /** The first event's time, until the first bucket closes. */
-  private firstAt: number | undefined;
+  /** True until the first bucket closes (since the start or the last resume). */
+  private provisional = true;
   private lastAt = 0;
+  /** When the scope was paused by a throttle, until an answer to a request sent after it comes. */
+  private heldAt: number | undefined;
 
   /** The current smoothed rate (before the first bucket closes: the count so far over the time so far). */
   get rate(): number {
-    const first = this.firstAt;
-    if (first === undefined) return this.smoothed;
-    return (this.count * 1000) / Math.max(MEASURE_BUCKET_MS, this.lastAt - first);
+    if (!this.provisional) return this.smoothed;
+    if (this.start === undefined) return 0;
+    return (this.count * 1000) / Math.max(MEASURE_BUCKET_MS, this.lastAt - this.start);
   }
 
-  /** Counts one event at `now` and answers the smoothed rate. */
-  record(now: number): number {
-    const bucket = Math.floor(now / MEASURE_BUCKET_MS) * MEASURE_BUCKET_MS;
-    this.count += 1;
-    this.lastAt = now;
-    if (this.lastBucket === undefined) {
-      this.lastBucket = bucket;
-      this.firstAt = now;
-    } else if (bucket > this.lastBucket) {
-      this.firstAt = undefined;
-      const current = this.count / ((bucket - this.lastBucket) / 1000);
-      this.smoothed = current * MEASURE_SMOOTHING + this.smoothed * (1 - MEASURE_SMOOTHING);
+  /** True once the rate spans at least one bucket's width since the start or the last pause. */
+  get settled(): boolean {
+    return !this.provisional || (this.start !== undefined && this.lastAt - this.start >= MEASURE_BUCKET_MS);
+  }
+
+  /**
+   * Counts `count` answers (default 1; 0 only moves the clock) at `now` and answers the smoothed rate.
+   * `sentAt`: when the answered request was sent (default `now`); answers to requests sent before a pause
+   * began are not counted.
+   */
+  record(now: number, count = 1, sentAt = now): number {
+    const held = this.heldAt;
+    if (held !== undefined) {
+      if (sentAt < held) return this.rate;
+      // The first request sent after the pause: measuring starts over from its send.
+      this.heldAt = undefined;
+      this.provisional = true;
       this.count = 0;
-      this.lastBucket = bucket;
+      this.start = sentAt;
+    }
+    this.count += count;
+    this.lastAt = now;
+    if (this.start === undefined) this.start = now;
+    else if (now - this.start >= MEASURE_BUCKET_MS) {
+      const current = (this.count * 1000) / (now - this.start);
+      this.smoothed = this.provisional
+        ? current
+        : current * MEASURE_SMOOTHING + this.smoothed * (1 - MEASURE_SMOOTHING);
+      this.provisional = false;
+      this.count = 0;
+      this.start = now;
     }
     return this.rate;
+  }
+
+  /** The scope was paused at `now` by a throttle: see {@link record}'s `sentAt`. */
+  hold(now: number): void {
+    if (this.heldAt === undefined) this.heldAt = now;
   }
 }

@@ -38,6 +38,9 @@ export function levelBit(index: number): number {
 }
 
 /** The limiter's settings, the same for every call of an instance. */
+/** A partner's learnt rate counts as holding calls back this long after it last made a call wait (ms). */
+export const PARTNER_BOUND_MS = 1000;
+
 export interface LimiterSettings {
   /** Whether each active customer's share of a limited partner bucket is capped. */
   readonly fairness: boolean;
@@ -45,6 +48,12 @@ export interface LimiterSettings {
   readonly activeWindowMs: number;
   /** Adaptive tuning, or `false` for static rules only. */
   readonly adaptive: Required<AdaptiveRateOptions> | false;
+  /**
+   * `throttleLevel: 'auto'`: a throttle charged to a tenant is charged to the partner instead while the
+   * partner's learnt rate is what holds calls back (it made a call wait within {@link PARTNER_BOUND_MS}): the
+   * partner's quota is the one at its limit, and lowering the tenant's own rate would starve that tenant.
+   */
+  readonly blameBoundPartner: boolean;
 }
 
 /**
@@ -62,7 +71,9 @@ export interface RateLimitBackend {
    * Records one response: the send rate of each level, and a throttle charged to the levels in `charged` (a
    * mask of {@link levelBit}s; 0 for an answer that was not a throttle). `sentMsAgo`: how long before `now` the
    * request was sent. A throttle of a request sent before its level's rate was last lowered says nothing new
-   * (the rate it was sent at is already gone) and is only measured, as TCP lowers its window once per round trip.
+   * (the rate it was sent at is already gone) and is only measured, as TCP lowers its window once per round trip;
+   * so is a throttle of a request sent within `quietMs` (the Retry-After of the throttle that lowered it) after
+   * that: the quota's window was still full, and other tenants sharing it are answered 429 for the same cause.
    */
   record(
     plan: LimitPlan,
@@ -70,6 +81,7 @@ export interface RateLimitBackend {
     now: number,
     charged: number,
     sentMsAgo: number,
+    quietMs?: number,
   ): void | Promise<void>;
   /**
    * Optional, synchronous: true when nothing limits `plan` now (no rule, no learnt rate), so the call need not

@@ -1,6 +1,6 @@
 import type { RateLimitOptions } from '../../options.js';
 import { MIN_FILL_RATE } from './adaptiveRate.js';
-import { CUBIC_BETA, CUBIC_SCALE } from './cubic.js';
+import { CUBIC_BETA, CUBIC_PLATEAU, CUBIC_SCALE } from './cubic.js';
 import { dropStale, setBounded, touch } from './localBackend.js';
 import {
   type LimiterSettings,
@@ -77,12 +77,14 @@ export class RateLimiter {
     this.settings = {
       fairness: options.fairness ?? true,
       activeWindowMs: options.activeWindowMs ?? 5000,
+      blameBoundPartner: (options.throttleLevel ?? 'auto') === 'auto',
       adaptive:
         adaptive === false
           ? false
           : {
               beta: adaptive?.beta ?? CUBIC_BETA,
               scale: adaptive?.scale ?? CUBIC_SCALE,
+              plateau: adaptive?.plateau ?? CUBIC_PLATEAU,
               minRate: adaptive?.minRate ?? MIN_FILL_RATE,
             },
     };

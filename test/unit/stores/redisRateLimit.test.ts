@@ -104,8 +104,9 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
       await a.rateLimit.record(plan, l.settings, Date.now(), PARTNER, 0);
       const learnt = Number(await reader.hget(levelKey, 'cur'));
       const atThrottle = Number(await reader.hget(levelKey, 'wm'));
-      expect(atThrottle).toBeGreaterThan(28);
-      expect(learnt).toBeCloseTo(atThrottle * 0.8, 9);
+      // `wm` is where the climb flattens: plateau (0.97) x the rate at the throttle; the rate drops to 0.8 x it.
+      expect(atThrottle).toBeGreaterThan(28 * 0.97);
+      expect(learnt).toBeCloseTo((atThrottle / 0.97) * 0.8, 9);
       // The learnt bucket starts with one token (the throttled call's retry), which B takes; then B waits
       // about one token's time at the learnt rate.
       expect(await b.rateLimit.acquire(plan, l.settings, Date.now())).toBe(0);
@@ -231,13 +232,11 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
       expect(Math.abs(x - y), `local ${x}, redis ${y}`).toBeLessThanOrEqual(5);
       return x;
     };
-    const record = async (plan: LimitPlan, charged: number) => {
-      local.record(plan, l.settings, Date.now(), charged, 0);
-      await s.rateLimit.record(plan, l.settings, Date.now(), charged, 0);
+    const record = async (plan: LimitPlan, charged: number, quietMs = 0) => {
+      local.record(plan, l.settings, Date.now(), charged, 0, quietMs);
+      await s.rateLimit.record(plan, l.settings, Date.now(), charged, 0, quietMs);
     };
 
-    // Start early in a 500 ms measuring bucket, so that both clocks see the same bucket boundaries.
-    while (Date.now() % 500 < 20 || Date.now() % 500 > 80) await sleep(5);
     const waits: number[] = [];
     waits.push(await acquire(two));
     for (let i = 0; i < 4; i += 1) waits.push(await acquire(one));
@@ -250,7 +249,8 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
     expect(learnt).toBeGreaterThan(0.5);
     const reader = await client();
     const remote = Number(await reader.hget(s.rateLimitKey(partner, one.levels[0]?.key ?? ''), 'cur'));
-    expect(remote).toBeCloseTo(learnt, 6);
+    // The two clocks (this process's and Redis's) differ by a fraction of a millisecond in each bucket's width.
+    expect(remote).toBeCloseTo(learnt, 2);
     for (let i = 0; i < 3; i += 1) waits.push(await acquire(one));
     await sleep(Math.ceil(1000 / learnt) + 5);
     waits.push(await acquire(one), await acquire(one));
@@ -263,7 +263,11 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
     expect(waits[11]).toBeGreaterThan(0);
     const relearnt = local.adaptiveState(one.levels[0]?.key ?? '')?.rate ?? 0;
     const remoteAgain = Number(await reader.hget(s.rateLimitKey(partner, one.levels[0]?.key ?? ''), 'cur'));
-    expect(remoteAgain).toBeCloseTo(relearnt, 6);
+    expect(remoteAgain).toBeCloseTo(relearnt, 2);
+    // A throttle with a Retry-After: both backends hold the level's bucket alike (the acquire compares them).
+    await sleep(Math.ceil(2000 / relearnt) + 5);
+    await record(one, PARTNER, 400);
+    expect(await acquire(one)).toBeGreaterThan(300);
     // The sequence compared both grants and waits (the rule's burst of 3, then the learnt bucket).
     expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
     expect(waits[3]).toBeGreaterThan(0);

@@ -14,9 +14,17 @@ export function localLimiter(options?: RateLimiterOptions) {
     limiter,
     acquire: (target: LimitTarget, now: number): number =>
       backend.acquire(limiter.plan(target), limiter.settings, now),
-    record: (target: LimitTarget, now: number, throttled: boolean): void => {
+    /** `sentMsAgo`: how long before `now` the request was sent; `quietMs`: a 429's Retry-After. */
+    record: (target: LimitTarget, now: number, throttled: boolean, sentMsAgo = 0, quietMs = 0): void => {
       const plan = limiter.plan(target);
-      backend.record(plan, limiter.settings, now, limiter.charged(plan, now, throttled));
+      backend.record(
+        plan,
+        limiter.settings,
+        now,
+        limiter.charged(plan, now, throttled),
+        sentMsAgo,
+        throttled ? quietMs : 0,
+      );
     },
     activeCustomers: (partner: string, now: number): number =>
       backend.activeCustomers(partner, now, limiter.settings.activeWindowMs),

@@ -29,7 +29,7 @@ function simulate(seconds: number, warmUpSeconds: number) {
     pending.sort((a, b) => a.at - b.at);
     while (pending.length > 0 && (pending[0]?.at ?? end) <= now) {
       const done = pending.shift();
-      if (done) limiter.record(target, done.at, done.throttled);
+      if (done) limiter.record(target, done.at, done.throttled, LATENCY, done.retryAfterMs);
     }
     const wait = limiter.acquire(target, now);
     if (wait > 0) {
