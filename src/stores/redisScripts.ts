@@ -407,16 +407,18 @@ local function onResponse(ad, m, charged, effective)
   local nextRate
   if charged then
     local base = measured
+    local isSettled = (not ad.on) or settled(m)
     if ad.on then
-      -- Less than a bucket's width measured since the last pause says too little: the rate held to is used.
-      if settled(m) then base = math.min(measured, effective) else base = effective end
+      -- Less than a bucket's width measured since the last pause says too little: the rate held to is used
+      -- (and the measured rate does not cap the new one).
+      if isSettled then base = math.min(measured, effective) else base = effective end
     end
     ad.wm = base * plateau
     ad.k = cbrt((ad.wm - base * beta) / scale)
     ad.lt = nowMs
     ad.qu = nowMs + quietMs
     ad.on = true
-    nextRate = math.min(base * beta, measured * 2)
+    if isSettled then nextRate = math.min(base * beta, measured * 2) else nextRate = base * beta end
     if m.held == nil then m.held = nowMs end
   else
     if not ad.on then return ad.cur end

@@ -106,12 +106,10 @@ export class AdaptiveRate {
     const measured = this.measured.record(now, accepted ? 1 : 0, sentAt);
     let next: number;
     if (throttled) {
-      // Less than a bucket's width measured since the last pause says too little: the rate held to then is used.
-      const base = !this.on
-        ? measured
-        : this.measured.settled
-          ? Math.min(measured, effectiveRate)
-          : effectiveRate;
+      // Less than a bucket's width measured since the last pause says too little: the rate held to then is used
+      // (and the measured rate does not cap the new one).
+      const settled = !this.on || this.measured.settled;
+      const base = !this.on ? measured : settled ? Math.min(measured, effectiveRate) : effectiveRate;
       this.base = base;
       this.wMax = base * this.plateau;
       this.k = cubicK(base * this.beta, this.wMax, this.scale);
@@ -119,7 +117,7 @@ export class AdaptiveRate {
       this.quiet = now + Math.max(0, quietMs);
       this.measured.hold(now);
       this.on = true;
-      next = Math.min(base * this.beta, measured * MAX_RATE_OVER_MEASURED);
+      next = settled ? Math.min(base * this.beta, measured * MAX_RATE_OVER_MEASURED) : base * this.beta;
     } else {
       if (!this.on) return this.current;
       next = cubicRate(this.wMax, this.k, (now - this.lastThrottle) / 1000, this.scale);

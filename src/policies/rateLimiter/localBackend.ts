@@ -104,7 +104,11 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       // A tenant throttled while the partner's learnt rate holds calls back: the partner's quota is at its limit.
       const first = plan.levels[0] as (typeof plan.levels)[number];
       const partner = this.levels.get(first.key);
-      if (first.level === 'partner' && partner?.bucket !== undefined && now - partner.boundAt <= PARTNER_BOUND_MS) {
+      if (
+        first.level === 'partner' &&
+        partner?.bucket !== undefined &&
+        now - partner.boundAt <= PARTNER_BOUND_MS
+      ) {
         mask = levelBit(0);
       }
     }
@@ -112,8 +116,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       const level = plan.levels[i] as (typeof plan.levels)[number];
       let state = this.levels.get(level.key);
       const charged =
-        (mask & levelBit(i)) !== 0 &&
-        (state?.adaptive === undefined || sentAt >= state.adaptive.quietUntil);
+        (mask & levelBit(i)) !== 0 && (state?.adaptive === undefined || sentAt >= state.adaptive.quietUntil);
       if (state === undefined) {
         // An operation level is measured only once it has been throttled.
         if (level.level === 'operation' && !charged) continue;

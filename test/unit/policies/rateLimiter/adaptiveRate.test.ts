@@ -19,15 +19,44 @@ describe('MeasuredRate', () => {
     for (let t = 0; t < 5000; t += 100) measured.record(T0 + t);
     expect(measured.rate).toBeCloseTo(10, 0);
   });
+
+  it('before its first bucket closes, answers the count over the time so far (at least 0.5 s)', () => {
+    const measured = new MeasuredRate();
+    for (let t = 0; t < 100; t += 10) measured.record(T0 + t);
+    expect(measured.settled).toBe(false);
+    expect(measured.rate).toBeCloseTo(20);
+    measured.record(T0 + 500);
+    expect(measured.settled).toBe(true);
+  });
+
+  it('does not count an answer with a count of 0 (a 429), but moves its clock', () => {
+    const measured = new MeasuredRate();
+    for (let t = 0; t <= 3000; t += 100) measured.record(T0 + t, t % 200 === 0 ? 1 : 0);
+    // 5 a second counted (bucket edges move it by one answer in a bucket).
+    expect(measured.rate).toBeGreaterThan(4);
+    expect(measured.rate).toBeLessThan(6.5);
+  });
+
+  it('after a pause, ignores answers to requests sent before it and starts over from the first sent after', () => {
+    const measured = new MeasuredRate();
+    for (let t = 0; t < 3000; t += 50) measured.record(T0 + t);
+    expect(measured.rate).toBeCloseTo(20, 0);
+    measured.hold(T0 + 3000);
+    // In-flight answers of requests sent before the pause: not counted.
+    for (let t = 3000; t < 3100; t += 10) measured.record(T0 + t, 1, T0 + 2990);
+    // A second of silence (the Retry-After), then 10 answers a second: the rate is 10/s, not diluted by it.
+    for (let t = 4000; t <= 5000; t += 100) measured.record(T0 + t + 20, 1, T0 + t);
+    expect(measured.rate).toBeCloseTo(10, 0);
+  });
 });
 
 describe('cubic', () => {
-  it('returns to W_max at t = K and grows beyond it', () => {
-    const k = cubicK(20);
-    expect(k).toBeCloseTo(Math.cbrt((20 * 0.2) / 0.005));
-    expect(cubicRate(20, k, 0)).toBeCloseTo(16);
-    expect(cubicRate(20, k, k)).toBeCloseTo(20);
-    expect(cubicRate(20, k, k + 2)).toBeCloseTo(20 + 0.005 * 8);
+  it('climbs from the rate after a throttle to its plateau at t = K, then grows beyond it', () => {
+    const k = cubicK(16, 19.4);
+    expect(k).toBeCloseTo(Math.cbrt((19.4 - 16) / 0.003));
+    expect(cubicRate(19.4, k, 0)).toBeCloseTo(16);
+    expect(cubicRate(19.4, k, k)).toBeCloseTo(19.4);
+    expect(cubicRate(19.4, k, k + 2)).toBeCloseTo(19.4 + 0.003 * 8);
   });
 });
 
@@ -39,34 +68,63 @@ describe('AdaptiveRate', () => {
     expect(adaptive.rate).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('drops to 0.7x the measured rate on a throttle, then to 0.7x min(measured, current)', () => {
+  it('drops to 0.8x the measured rate on a throttle and flattens at 0.97x it; a 429 is not measured', () => {
     const adaptive = new AdaptiveRate();
     const now = send(adaptive, T0, 20, 5);
-    const measured = adaptive.measuredRate;
     const first = adaptive.onResponse(now, true);
     expect(adaptive.enabled).toBe(true);
-    expect(first).toBeCloseTo(adaptive.rateAtThrottle * 0.8);
-    expect(adaptive.rateAtThrottle).toBeCloseTo(measured, 0);
-    const second = adaptive.onResponse(now + 1, true);
-    expect(second).toBeCloseTo(Math.min(adaptive.measuredRate, first) * 0.8);
+    // The 429 itself closes the last bucket without adding to it.
+    const base = adaptive.rateAtThrottle;
+    expect(base).toBeGreaterThan(18);
+    expect(base).toBeLessThanOrEqual(20.01);
+    expect(first).toBeCloseTo(base * 0.8, 5);
+    expect(adaptive.plateauRate).toBeCloseTo(base * 0.97, 5);
+    expect(adaptive.throttledAt).toBe(now);
   });
 
-  it('grows along the cubic back toward W_max and beyond, capped at 2x the measured rate', () => {
+  it('lowers to 0.8x min(measured, held-to rate) on a later throttle once a bucket was measured since the pause', () => {
+    const adaptive = new AdaptiveRate();
+    let now = send(adaptive, T0, 20, 5);
+    adaptive.onResponse(now, true, Number.POSITIVE_INFINITY, 1000);
+    expect(adaptive.quietUntil).toBe(now + 1000);
+    // Sent after the pause, at 10/s, for 2 s: the measurement starts over from the first of them.
+    now += 1000;
+    for (let i = 0; i < 20; i += 1, now += 100) adaptive.onResponse(now + 20, false, 16, 0, true, now);
+    expect(adaptive.measuredRate).toBeCloseTo(10, 0);
+    const second = adaptive.onResponse(now + 20, true, 16, 0, false, now);
+    // The rate measured since the pause (about 10/s; not the 16/s held to, nor ~7/s diluted by the pause).
+    expect(adaptive.rateAtThrottle).toBeGreaterThan(7.5);
+    expect(adaptive.rateAtThrottle).toBeLessThan(12);
+    expect(second).toBeCloseTo(adaptive.rateAtThrottle * 0.8, 5);
+  });
+
+  it('uses the held-to rate for a throttle that comes before a bucket was measured since the pause', () => {
     const adaptive = new AdaptiveRate();
     let now = send(adaptive, T0, 20, 5);
     adaptive.onResponse(now, true);
-    const wMax = adaptive.rateAtThrottle;
-    const k = cubicK(wMax);
+    now += 1000;
+    adaptive.onResponse(now + 20, false, 16, 0, true, now);
+    const second = adaptive.onResponse(now + 120, true, 16, 0, false, now + 100);
+    expect(second).toBeCloseTo(16 * 0.8, 5);
+  });
+
+  it('grows along the cubic to its plateau and beyond, capped at 2x the measured rate', () => {
+    const adaptive = new AdaptiveRate();
+    let now = send(adaptive, T0, 20, 5);
+    adaptive.onResponse(now, true);
+    const base = adaptive.rateAtThrottle;
+    const plateau = adaptive.plateauRate;
+    const k = cubicK(base * 0.8, plateau);
     const throttleAt = now;
     // Keep sending at 20/s: the cap (40/s) stays above the cubic for a while.
     now = send(adaptive, now, 20, Math.ceil(k));
     const grown = adaptive.rate;
-    expect(grown).toBeCloseTo(cubicRate(wMax, k, (now - 50 - throttleAt) / 1000), 5);
-    expect(grown).toBeGreaterThan(wMax * 0.8);
-    now = send(adaptive, now, 20, 3);
-    expect(adaptive.rate).toBeGreaterThan(wMax);
+    expect(grown).toBeCloseTo(cubicRate(plateau, k, (now - 50 - throttleAt) / 1000), 5);
+    expect(grown).toBeGreaterThan(base * 0.8);
+    now = send(adaptive, now, 20, 10);
+    expect(adaptive.rate).toBeGreaterThan(plateau);
     // Long after, the cubic is far above: the rate is held at twice what is actually sent.
-    now = send(adaptive, now, 20, 20);
+    now = send(adaptive, now, 20, 40);
     expect(adaptive.rate).toBeCloseTo(2 * adaptive.measuredRate, 5);
     expect(adaptive.rate).toBeLessThan(45);
   });

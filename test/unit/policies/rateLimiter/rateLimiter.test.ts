@@ -192,13 +192,19 @@ describe('RateLimiter', () => {
     for (let i = 0; i < 100; i += 1, now += 50) limiter.record(partnerCall, now, false);
     limiter.record(partnerCall, now, true);
     const dropped = limiter.state(partnerCall, 'partner')?.rate ?? 0;
-    // Keep sending as fast as the limiter lets: the rate climbs back past the rate at the throttle.
-    for (const end = now + 10_000; now < end; now += 5) {
+    // Keep sending as fast as the limiter lets: the rate climbs to its plateau (0.97x the rate at the
+    // throttle) in about 10 s, then probes beyond the rate at the throttle.
+    for (const end = now + 11_000; now < end; now += 5) {
       if (limiter.acquire(partnerCall, now) === 0) limiter.record(partnerCall, now, false);
     }
     const state = limiter.state(partnerCall, 'partner');
     expect(state?.rate).toBeGreaterThan(dropped);
-    expect(state?.rate).toBeGreaterThanOrEqual(state?.rateAtThrottle ?? Number.POSITIVE_INFINITY);
+    expect(state?.rate).toBeGreaterThanOrEqual((state?.plateauRate ?? Number.POSITIVE_INFINITY) * 0.999);
+    expect(state?.rate).toBeLessThan(state?.rateAtThrottle ?? 0);
+    for (const end = now + 10_000; now < end; now += 5) {
+      if (limiter.acquire(partnerCall, now) === 0) limiter.record(partnerCall, now, false);
+    }
+    expect(state?.rate).toBeGreaterThan(state?.rateAtThrottle ?? Number.POSITIVE_INFINITY);
   });
 
   it('charges a throttle to the level asked for (throttleLevel), falling back to the nearest one above', () => {
@@ -216,11 +222,61 @@ describe('RateLimiter', () => {
   it("paces a customer call with the partner's learnt rate too", () => {
     const limiter = localLimiter({ defaultRules: false });
     limiter.record({ partner: 'p' }, T0, true);
-    // One call measured so far, over at least half a second: 2 req/s, so the learnt rate is 1.6 req/s.
-    expect(limiter.state({ partner: 'p' }, 'partner')?.rate).toBeCloseTo(1.6);
+    // A first answer that is a 429 let nothing through: the learnt rate starts at its floor, 0.5 req/s.
+    expect(limiter.state({ partner: 'p' }, 'partner')?.rate).toBeCloseTo(0.5);
     expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(0);
-    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(625);
-    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0 + 625)).toBe(0);
+    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0)).toBe(2000);
+    expect(limiter.acquire({ partner: 'p', customer: 'c' }, T0 + 2000)).toBe(0);
+  });
+
+  it("holds a throttled level's calls until the 429's Retry-After, which is also its quiet time", () => {
+    const limiter = localLimiter({ defaultRules: false });
+    let now = T0;
+    for (let i = 0; i < 100; i += 1, now += 50) limiter.record(partnerCall, now, false);
+    limiter.record(partnerCall, now, true, 20, 1000);
+    const state = limiter.state(partnerCall, 'partner');
+    const rate = state?.rate ?? 0;
+    expect(rate).toBeGreaterThan(10);
+    // Not before the Retry-After, though the bucket holds a token.
+    expect(limiter.acquire(partnerCall, now)).toBe(1000);
+    expect(limiter.acquire(partnerCall, now + 999)).toBe(1);
+    expect(limiter.acquire(partnerCall, now + 1000)).toBe(0);
+    // A 429 of a request sent within the quiet time says nothing new: measured only.
+    limiter.record(partnerCall, now + 1010, true, 30, 1000);
+    expect(state?.rate).toBeCloseTo(rate, 1);
+    expect(state?.throttledAt).toBe(now);
+    // One sent after it lowers the rate again.
+    limiter.record(partnerCall, now + 1100, true, 60, 1000);
+    expect(state?.throttledAt).toBe(now + 1100);
+    expect(state?.rate).toBeLessThan(rate);
+  });
+
+  it("'auto' charges the partner instead of the tenant while the partner's learnt rate holds calls back", () => {
+    const limiter = localLimiter({ defaultRules: false });
+    const a = { partner: 'p', customer: 'a' };
+    const b = { partner: 'p', customer: 'b' };
+    const c = { partner: 'p', customer: 'c' };
+    const d = { partner: 'p', customer: 'd' };
+    let now = T0;
+    for (let i = 0; i < 40; i += 1, now += 25) for (const t of [a, b, c]) limiter.record(t, now, false);
+    // Three tenants throttled within 1 s: the partner is charged too, and learns a rate.
+    for (const t of [a, b, c]) limiter.record(t, now, true);
+    expect(limiter.state(a, 'partner')?.enabled).toBe(true);
+    const partner = limiter.state(a, 'partner');
+    const partnerRate = partner?.rate ?? 0;
+    // Past the quiet time, calls of d are held back by the partner's rate...
+    now += 2000;
+    while (limiter.acquire(d, now) === 0) limiter.record(d, now, false);
+    // ... so a 429 of d is the partner's: d keeps no learnt rate of its own, the partner's drops.
+    limiter.record(d, now + 10, true, 5);
+    expect(limiter.state(d, 'customer')?.enabled).toBeFalsy();
+    expect(partner?.throttledAt).toBe(now + 10);
+    expect(partner?.rate).toBeLessThan(partnerRate);
+    // With the partner not holding calls back (idle for a while), a tenant's 429 is its own.
+    now += 5000;
+    limiter.record(d, now, false);
+    limiter.record(d, now + 10, true, 5);
+    expect(limiter.state(d, 'customer')?.enabled).toBe(true);
   });
 
   it("'auto' charges the throttled tenant alone, and the partner once a third tenant is throttled within 1 s", () => {
