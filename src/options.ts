@@ -154,8 +154,8 @@ export interface RateLimitOptions {
   readonly defaultRules?: boolean;
   /**
    * Learning from 429s (AWS SDK adaptive mode): off until a 429, then `beta` x the measured rate, growing back
-   * along a cubic while calls succeed; `false` for static rules only. Default: `{ beta: 0.8, scale: 0.005,
-   * minRate: 0.5 }`.
+   * along a cubic that flattens at `plateau` x the rate at the 429 while calls succeed; `false` for static
+   * rules only. Default: `{ beta: 0.8, scale: 0.003, plateau: 0.97, minRate: 0.5 }`.
    */
   readonly adaptive?: AdaptiveRateOptions | false;
   /** Each active customer gets at most its share (1/N) of a limited partner rate. Default: `true`. */
