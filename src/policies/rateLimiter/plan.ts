@@ -37,10 +37,10 @@ export function levelBit(index: number): number {
   return 1 << index;
 }
 
-/** The limiter's settings, the same for every call of an instance. */
 /** A partner's learnt rate counts as holding calls back this long after it last made a call wait (ms). */
 export const PARTNER_BOUND_MS = 1000;
 
+/** The limiter's settings, the same for every call of an instance. */
 export interface LimiterSettings {
   /** Whether each active customer's share of a limited partner bucket is capped. */
   readonly fairness: boolean;
