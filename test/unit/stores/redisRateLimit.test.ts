@@ -249,8 +249,8 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
     expect(learnt).toBeGreaterThan(0.5);
     const reader = await client();
     const remote = Number(await reader.hget(s.rateLimitKey(partner, one.levels[0]?.key ?? ''), 'cur'));
-    // The two clocks (this process's and Redis's) differ by a fraction of a millisecond in each bucket's width.
-    expect(remote).toBeCloseTo(learnt, 2);
+    // The two clocks (this process's and Redis's) differ by a millisecond or so in each bucket's width: within 1%.
+    expect(Math.abs(remote - learnt) / learnt).toBeLessThan(0.01);
     for (let i = 0; i < 3; i += 1) waits.push(await acquire(one));
     await sleep(Math.ceil(1000 / learnt) + 5);
     waits.push(await acquire(one), await acquire(one));
@@ -263,7 +263,7 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
     expect(waits[11]).toBeGreaterThan(0);
     const relearnt = local.adaptiveState(one.levels[0]?.key ?? '')?.rate ?? 0;
     const remoteAgain = Number(await reader.hget(s.rateLimitKey(partner, one.levels[0]?.key ?? ''), 'cur'));
-    expect(remoteAgain).toBeCloseTo(relearnt, 2);
+    expect(Math.abs(remoteAgain - relearnt) / relearnt).toBeLessThan(0.01);
     // A throttle with a Retry-After: both backends hold the level's bucket alike (the acquire compares them).
     await sleep(Math.ceil(2000 / relearnt) + 5);
     await record(one, PARTNER, 400);
@@ -274,6 +274,37 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
     expect(waits.slice(5)).toContain(0);
     expect(errors).toEqual([]);
   });
+  it.skipIf(fixture.skip)(
+    "blames the partner, not the tenant, for a 429 while the partner's learnt rate holds calls back",
+    async () => {
+      const errors: unknown[] = [];
+      const s = await store(errors);
+      const l = limiter({});
+      const partner = partnerId();
+      const plans = ['a', 'b', 'c', 'd'].map((customer) => l.plan({ partner, customer }));
+      const [a, b, c, d] = plans as [LimitPlan, LimitPlan, LimitPlan, LimitPlan];
+      const own = levelBit(1);
+      for (let i = 0; i < 10; i += 1)
+        for (const plan of [a, b, c]) await s.rateLimit.record(plan, l.settings, 0, 0, 0);
+      // Three tenants throttled within 1 s: the partner is charged too.
+      for (const plan of [a, b, c]) await s.rateLimit.record(plan, l.settings, 0, own | PARTNER, 0);
+      const reader = await client();
+      const partnerKey = s.rateLimitKey(partner, a.levels[0]?.key ?? '');
+      const throttledAt = Number(await reader.hget(partnerKey, 'lt'));
+      expect(await reader.hget(partnerKey, 'on')).toBe('1');
+      // d is held back by the partner's learnt bucket...
+      let wait = 0;
+      for (let i = 0; i < 50 && wait === 0; i += 1) wait = await s.rateLimit.acquire(d, l.settings, 0);
+      expect(wait).toBeGreaterThan(0);
+      expect(await reader.hget(partnerKey, 'hb')).not.toBeNull();
+      await sleep(5);
+      // ... so its 429 (sent just now) is the partner's: d learns no rate of its own.
+      await s.rateLimit.record(d, l.settings, 0, own, 0);
+      expect(await reader.hget(s.rateLimitKey(partner, d.levels[1]?.key ?? ''), 'on')).not.toBe('1');
+      expect(Number(await reader.hget(partnerKey, 'lt'))).toBeGreaterThan(throttledAt);
+      expect(errors).toEqual([]);
+    },
+  );
 });
 
 describe('RedisScopeStore.rateLimit when Redis is unreachable', () => {
