@@ -8,6 +8,7 @@ import { LocalRateLimitBackend, setBounded } from './rateLimiter/localBackend.js
 import type { LimitPlan, RateLimitBackend } from './rateLimiter/plan.js';
 import { RateLimiter } from './rateLimiter/rateLimiter.js';
 import { pathTemplate } from './rateLimiter/rules.js';
+import { MAX_WAIT_MS } from './rateLimiter/tokenBucket.js';
 import { sleep } from './sleep.js';
 import type { StoreAccess } from './storeAccess.js';
 
@@ -156,7 +157,7 @@ export class CallLimiter {
 /** A Retry-After as a level's quiet time: 0 when absent or not a finite number, at most 2^31-1 ms. */
 function quietMsOf(retryAfterMs: number | undefined): number {
   if (retryAfterMs === undefined || !(retryAfterMs > 0)) return 0;
-  return Math.min(retryAfterMs, 2_147_483_647);
+  return Math.min(retryAfterMs, MAX_WAIT_MS);
 }
 
 /** The path a request goes to: an absolute URL's own, else the base URL's path joined with the URL. */

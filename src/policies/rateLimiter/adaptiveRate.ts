@@ -103,13 +103,13 @@ export class AdaptiveRate {
     accepted = !throttled,
     sentAt = now,
   ): number {
-    const measured = this.measured.record(now, accepted ? 1 : 0, sentAt);
+    const measured = this.measured.record(now, accepted, sentAt);
     let next: number;
     if (throttled) {
       // Less than a bucket's width measured since the last pause says too little: the rate held to then is used
       // (and the measured rate does not cap the new one).
       const settled = !this.on || this.measured.settled;
-      const base = !this.on ? measured : settled ? Math.min(measured, effectiveRate) : effectiveRate;
+      const base = !settled ? effectiveRate : this.on ? Math.min(measured, effectiveRate) : measured;
       this.base = base;
       this.wMax = base * this.plateau;
       this.k = cubicK(base * this.beta, this.wMax, this.scale);

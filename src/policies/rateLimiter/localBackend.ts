@@ -43,6 +43,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
 
   acquire(plan: LimitPlan, settings: LimiterSettings, now: number): number {
     const buckets: TokenBucket[] = [];
+    /** The partner level's learnt state, when it has a bucket: marked when that bucket holds the call back. */
+    let partnerLevel: LevelState | undefined;
     let partnerRate = Number.POSITIVE_INFINITY;
     let partnerCapacity = Number.POSITIVE_INFINITY;
     for (const rule of plan.rules) {
@@ -65,8 +67,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         const bucket = state?.bucket;
         if (state === undefined || bucket === undefined) continue;
         buckets.push(bucket);
-        if (level.level === 'partner' && bucket.waitMs(now) > 0) state.boundAt = now;
         if (level.level === 'partner') {
+          partnerLevel = state;
           partnerRate = Math.min(partnerRate, bucket.ratePerSecond);
           partnerCapacity = Math.min(partnerCapacity, bucket.capacity);
         }
@@ -79,6 +81,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     for (const bucket of buckets) {
       const needed = bucket.waitMs(now);
       if (needed > wait) wait = needed;
+      if (needed > 0 && partnerLevel !== undefined && bucket === partnerLevel.bucket)
+        partnerLevel.boundAt = now;
     }
     if (wait === 0) for (const bucket of buckets) bucket.take(now);
     else if (plan.customer !== undefined && settings.fairness) {
@@ -98,7 +102,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     const adaptive = settings.adaptive;
     const sentAt = now - Math.max(0, sentMsAgo);
     // Every 429 is charged to some level: a 429 is not counted in the measured rates (what passed is).
-    const accepted = chargedLevels === 0 ? 1 : 0;
+    const accepted = chargedLevels === 0;
     let mask = chargedLevels;
     if (settings.blameBoundPartner && mask !== 0 && (mask & levelBit(0)) === 0) {
       // A tenant throttled while the partner's learnt rate holds calls back: the partner's quota is at its limit.
@@ -133,7 +137,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         charged,
         state.bucket?.ratePerSecond,
         quietMs,
-        accepted === 1,
+        accepted,
         sentAt,
       );
       const capacity = learntCapacity(rate);

@@ -40,11 +40,11 @@ export class MeasuredRate {
   }
 
   /**
-   * Counts `count` answers (default 1; 0 only moves the clock) at `now` and answers the smoothed rate.
-   * `sentAt`: when the answered request was sent (default `now`); answers to requests sent before a pause
-   * began are not counted.
+   * Records an answer at `now` and answers the smoothed rate; `counted`: false for an answer that only moves
+   * the clock (a 429). `sentAt`: when the answered request was sent (default `now`); answers to requests sent
+   * before a pause began are not counted.
    */
-  record(now: number, count = 1, sentAt = now): number {
+  record(now: number, counted = true, sentAt = now): number {
     const held = this.heldAt;
     if (held !== undefined) {
       if (sentAt < held) return this.rate;
@@ -54,7 +54,7 @@ export class MeasuredRate {
       this.count = 0;
       this.start = sentAt;
     }
-    this.count += count;
+    if (counted) this.count += 1;
     this.lastAt = now;
     if (this.start === undefined) this.start = now;
     else if (now - this.start >= MEASURE_BUCKET_MS) {

@@ -29,9 +29,9 @@ describe('MeasuredRate', () => {
     expect(measured.settled).toBe(true);
   });
 
-  it('does not count an answer with a count of 0 (a 429), but moves its clock', () => {
+  it('does not count an answer that is not counted (a 429), but moves its clock', () => {
     const measured = new MeasuredRate();
-    for (let t = 0; t <= 3000; t += 100) measured.record(T0 + t, t % 200 === 0 ? 1 : 0);
+    for (let t = 0; t <= 3000; t += 100) measured.record(T0 + t, t % 200 === 0);
     // 5 a second counted (bucket edges move it by one answer in a bucket).
     expect(measured.rate).toBeGreaterThan(4);
     expect(measured.rate).toBeLessThan(6.5);
@@ -43,9 +43,9 @@ describe('MeasuredRate', () => {
     expect(measured.rate).toBeCloseTo(20, 0);
     measured.hold(T0 + 3000);
     // In-flight answers of requests sent before the pause: not counted.
-    for (let t = 3000; t < 3100; t += 10) measured.record(T0 + t, 1, T0 + 2990);
+    for (let t = 3000; t < 3100; t += 10) measured.record(T0 + t, true, T0 + 2990);
     // A second of silence (the Retry-After), then 10 answers a second: the rate is 10/s, not diluted by it.
-    for (let t = 4000; t <= 5000; t += 100) measured.record(T0 + t + 20, 1, T0 + t);
+    for (let t = 4000; t <= 5000; t += 100) measured.record(T0 + t + 20, true, T0 + t);
     expect(measured.rate).toBeCloseTo(10, 0);
   });
 });
