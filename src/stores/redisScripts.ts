@@ -339,8 +339,9 @@ return wait
 /**
  * `LocalRateLimitBackend.record` on Redis (with `MeasuredRate` and `AdaptiveRate` ported). KEYS: one hash per
  * level of the plan, partner first: measured rate (`mc` count, `mb` open bucket's start, `ms` smoothed rate,
- * `mp` '1' until the first bucket closes, `mt` last answer, `mh` paused since), learnt
- * rate once throttled (`on`, `cur`, `wm`, `k`, `lt`, `qu`) and learnt bucket (`bt`, `bl`, `br`, `bc`, `bh`
+ * `mp` '1' until the first bucket closes, `mt` last answer, `mh` paused since, `mi` measuring since), learnt
+ * rate once throttled (`on`, `cur`, `wm`, `k`, `lt`, `qu`; `es` and `ec` while the first throttle's estimate
+ * is open: the ms it spreads its calls over and its cap) and learnt bucket (`bt`, `bl`, `br`, `bc`, `bh`
  * held until). ARGV[1] key
  * TTL (ms), ARGV[2] the mask of levels charged with a throttle (bit i: level i, 0-based), ARGV[3] how many ms ago the
  * request was sent,
@@ -379,11 +380,13 @@ local function measure(m)
     m.prov = true
     m.count = 0
     m.start = sentAt
+    m.since = sentAt
   end
   m.count = m.count + accepted
   m.lastAt = nowMs
   if m.start == nil then
     m.start = nowMs
+    m.since = nowMs
   elseif nowMs - m.start >= 500 then
     local current = m.count * 1000 / (nowMs - m.start)
     if m.prov then m.smoothed = current else m.smoothed = current * 0.8 + m.smoothed * (1 - 0.8) end
@@ -392,6 +395,14 @@ local function measure(m)
     m.start = nowMs
   end
   return rateOf(m)
+end
+-- The rate over the time measured plus pauseMs of silence (MeasuredRate.rateSpanning).
+local function spanning(m, pauseMs)
+  if pauseMs <= 0 then return rateOf(m) end
+  if m.start == nil then return 0 end
+  if m.prov then return m.count * 1000 / math.max(500, m.lastAt - m.start + pauseMs) end
+  local span = math.max(0, m.lastAt - (m.since or m.start))
+  return m.smoothed * span / (span + pauseMs)
 end
 local function settled(m)
   return (not m.prov) or (m.start ~= nil and m.lastAt - m.start >= 500)
@@ -406,22 +417,41 @@ local function onResponse(ad, m, charged, effective)
   local measured = measure(m)
   local nextRate
   if charged then
-    local base = measured
-    local isSettled = (not ad.on) or settled(m)
-    if ad.on then
+    if not ad.on then
+      -- The first throttle: the quota is estimated as what got through spread over the time measured plus the
+      -- Retry-After; the rate starts at its plateau, or at beta x the measured rate when that is lower.
+      ad.wm = spanning(m, quietMs) * plateau
+      ad.ec = measured * beta
+      ad.es = math.max(500, nowMs - (m.since or m.start or nowMs) + quietMs)
+      nextRate = math.min(ad.ec, ad.wm)
+    else
       -- Less than a bucket's width measured since the last pause says too little: the rate held to is used
       -- (and the measured rate does not cap the new one).
-      if isSettled then base = math.min(measured, effective) else base = effective end
+      local base = effective
+      if settled(m) then base = math.min(measured, effective) end
+      ad.wm = base * plateau
+      ad.es = nil
+      if settled(m) then nextRate = math.min(base * beta, measured * 2) else nextRate = base * beta end
     end
-    ad.wm = base * plateau
-    ad.k = cbrt((ad.wm - base * beta) / scale)
+    ad.k = cbrt((ad.wm - nextRate) / scale)
     ad.lt = nowMs
     ad.qu = nowMs + quietMs
     ad.on = true
-    if isSettled then nextRate = math.min(base * beta, measured * 2) else nextRate = base * beta end
     if m.held == nil then m.held = nowMs end
   else
     if not ad.on then return ad.cur end
+    if ad.es ~= nil then
+      if nowMs >= ad.qu or sentAt >= ad.lt then
+        ad.es = nil
+      elseif accepted == 1 then
+        -- A success of a request sent before the first throttle, answered during its Retry-After: one more
+        -- call through the quota.
+        ad.wm = ad.wm + plateau * 1000 / ad.es
+        ad.cur = math.max(minRate, math.min(ad.ec, ad.wm))
+        ad.k = cbrt((ad.wm - ad.cur) / scale)
+        return ad.cur
+      end
+    end
     nextRate = scale * ((nowMs - ad.lt) / 1000 - ad.k) ^ 3 + ad.wm
     -- Growth capped at twice the measured rate; never lowered by that cap, only by throttles.
     if nextRate > ad.cur then nextRate = math.min(nextRate, math.max(ad.cur, measured * 2)) end
@@ -432,7 +462,7 @@ end
 for i = 1, #KEYS do
   local key = KEYS[i]
   local s = redis.call('HMGET', key, 'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc',
-    'mp', 'qu', 'hb', 'bh', 'mt', 'mh')
+    'mp', 'qu', 'hb', 'bh', 'mt', 'mh', 'mi', 'es', 'ec')
   local bit = math.floor(chargedMask / 2 ^ (i - 1)) % 2 == 1
   -- A tenant throttled while the partner's learnt rate holds calls back: the partner's quota is at its limit.
   if i == 1 and blamePartner and s[9] and s[15] and nowMs - num(s[15]) <= 1000 then
@@ -448,7 +478,7 @@ for i = 1, #KEYS do
   if s[1] or charged or ARGV[10 + i] ~= '1' then
     local m = {
       count = num(s[1]) or 0, start = num(s[2]), smoothed = num(s[3]) or 0, prov = s[13] ~= '0',
-      lastAt = num(s[17]) or 0, held = num(s[18]),
+      lastAt = num(s[17]) or 0, held = num(s[18]), since = num(s[19]),
     }
     local fields = {}
     local b = nil
@@ -460,7 +490,10 @@ for i = 1, #KEYS do
     else
       local ad
       if s[4] == '1' then
-        ad = { on = true, cur = num(s[5]), wm = num(s[6]), k = num(s[7]), lt = num(s[8]), qu = num(s[14]) or num(s[8]) }
+        ad = {
+          on = true, cur = num(s[5]), wm = num(s[6]), k = num(s[7]), lt = num(s[8]), qu = num(s[14]) or num(s[8]),
+          es = num(s[20]), ec = num(s[21]),
+        }
       else
         ad = { on = false, cur = math.huge, wm = 0, k = 0, lt = 0 }
       end
@@ -481,6 +514,14 @@ for i = 1, #KEYS do
         'on', ad.on and '1' or '0', 'cur', fmt(ad.cur), 'wm', fmt(ad.wm), 'k', fmt(ad.k), 'lt', fmt(ad.lt),
         'qu', fmt(ad.qu or ad.lt),
       }
+      if ad.es ~= nil then
+        fields[#fields + 1] = 'es'
+        fields[#fields + 1] = fmt(ad.es)
+        fields[#fields + 1] = 'ec'
+        fields[#fields + 1] = fmt(ad.ec)
+      elseif s[20] then
+        redis.call('HDEL', key, 'es', 'ec')
+      end
       bucketFields(b, 'b', fields)
     end
     fields[#fields + 1] = 'mc'
@@ -494,6 +535,10 @@ for i = 1, #KEYS do
     if m.start ~= nil then
       fields[#fields + 1] = 'mb'
       fields[#fields + 1] = fmt(m.start)
+    end
+    if m.since ~= nil then
+      fields[#fields + 1] = 'mi'
+      fields[#fields + 1] = fmt(m.since)
     end
     if m.held ~= nil then
       fields[#fields + 1] = 'mh'

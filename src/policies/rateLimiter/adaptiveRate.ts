@@ -1,5 +1,5 @@
 import { CUBIC_BETA, CUBIC_PLATEAU, CUBIC_SCALE, cubicK, cubicRate } from './cubic.js';
-import { MeasuredRate } from './measuredRate.js';
+import { MEASURE_BUCKET_MS, MeasuredRate } from './measuredRate.js';
 
 /** The lowest fill rate the adaptive limiter sets (requests/s). */
 export const MIN_FILL_RATE = 0.5;
@@ -22,11 +22,15 @@ export interface AdaptiveRateOptions {
 }
 
 /**
- * The learnt send rate of one scope (AWS SDK adaptive mode). Off until the first throttle: then the rate is
- * `min(measured, current) * beta`, and each later response moves it along the cubic from that throttle, which
- * flattens at `plateau` x the rate at the throttle before it probes beyond,
- * floored at `minRate`; it grows no further than twice the measured send rate, but (unlike the AWS SDKs) is
- * never lowered by that cap, only by throttles. Timer-free: every method takes `now`.
+ * The learnt send rate of one scope (AWS SDK adaptive mode). Off until the first throttle. The first throttle
+ * estimates the quota as what the scope got through spread over the time measured plus the throttle's
+ * Retry-After ({@link MeasuredRate.rateSpanning}; raised by each success of a request sent before the
+ * throttle that is answered during its Retry-After), and sets the rate to `plateau` x that estimate, or to
+ * `beta` x the measured rate when that is lower. Each later throttle sets it to `beta x min(measured,
+ * current)`. Each other response moves it along the cubic from the last throttle, which flattens at
+ * `plateau` x the rate at that throttle before it probes beyond, floored at `minRate`; it grows no further
+ * than twice the measured send rate, but (unlike the AWS SDKs) is never lowered by that cap, only by
+ * throttles. Timer-free: every method takes `now`.
  */
 export class AdaptiveRate {
   private readonly measured: MeasuredRate;
@@ -41,6 +45,10 @@ export class AdaptiveRate {
   private k = 0;
   private lastThrottle = 0;
   private quiet = 0;
+  /** After the first throttle, until its quiet time ends: the ms the quota estimate spreads its calls over. */
+  private estimateSpanMs = 0;
+  /** The first throttle's cap on the rate: beta x the rate measured then. */
+  private estimateCap = 0;
 
   /** `measured`: the scope's send-rate meter, when it is kept before the first throttle. Default: a new one. */
   constructor(options: AdaptiveRateOptions = {}, measured: MeasuredRate = new MeasuredRate()) {
@@ -106,20 +114,45 @@ export class AdaptiveRate {
     const measured = this.measured.record(now, accepted, sentAt);
     let next: number;
     if (throttled) {
-      // Less than a bucket's width measured since the last pause says too little: the rate held to then is used
-      // (and the measured rate does not cap the new one).
-      const settled = !this.on || this.measured.settled;
-      const base = !settled ? effectiveRate : this.on ? Math.min(measured, effectiveRate) : measured;
-      this.base = base;
-      this.wMax = base * this.plateau;
-      this.k = cubicK(base * this.beta, this.wMax, this.scale);
+      if (!this.on) {
+        // The first throttle (a client that sent unpaced): the quota is estimated as what got through spread
+        // over the time measured plus the Retry-After, where the burst's own rate may be several times it.
+        // The rate starts at the plateau of that estimate, or at beta x the measured rate when that is lower.
+        this.base = this.measured.rateSpanning(quietMs);
+        this.estimateCap = measured * this.beta;
+        this.estimateSpanMs = Math.max(MEASURE_BUCKET_MS, now - this.measured.since + Math.max(0, quietMs));
+        this.wMax = this.base * this.plateau;
+        next = Math.min(this.estimateCap, this.wMax);
+      } else {
+        // Less than a bucket's width measured since the last pause says too little: the rate held to then is
+        // used (and the measured rate does not cap the new one).
+        const settled = this.measured.settled;
+        this.base = settled ? Math.min(measured, effectiveRate) : effectiveRate;
+        this.estimateSpanMs = 0;
+        this.wMax = this.base * this.plateau;
+        next = settled
+          ? Math.min(this.base * this.beta, measured * MAX_RATE_OVER_MEASURED)
+          : this.base * this.beta;
+      }
+      this.k = cubicK(next, this.wMax, this.scale);
       this.lastThrottle = now;
       this.quiet = now + Math.max(0, quietMs);
       this.measured.hold(now);
       this.on = true;
-      next = settled ? Math.min(base * this.beta, measured * MAX_RATE_OVER_MEASURED) : base * this.beta;
     } else {
       if (!this.on) return this.current;
+      if (this.estimateSpanMs > 0) {
+        if (now >= this.quiet || sentAt >= this.lastThrottle) this.estimateSpanMs = 0;
+        else if (accepted) {
+          // A success of a request sent before the first throttle, answered after it (its answer was slower
+          // than the 429's): it got through the quota too, and raises the estimate by one call.
+          this.base += 1000 / this.estimateSpanMs;
+          this.wMax = this.base * this.plateau;
+          this.current = Math.max(this.minRate, Math.min(this.estimateCap, this.wMax));
+          this.k = cubicK(this.current, this.wMax, this.scale);
+          return this.current;
+        }
+      }
       next = cubicRate(this.wMax, this.k, (now - this.lastThrottle) / 1000, this.scale);
       // Growth is capped at twice the measured rate, but a rate is never lowered for want of calls: a client
       // that sends less for a while (its calls wait elsewhere) would otherwise find its rate gone when it

@@ -24,6 +24,8 @@ export class MeasuredRate {
   /** True until the first bucket closes (since the start or the last resume). */
   private provisional = true;
   private lastAt = 0;
+  /** When measuring began (the first answer, or the first request sent after the last pause). */
+  private sinceAt = 0;
   /** When the scope was paused by a throttle, until an answer to a request sent after it comes. */
   private heldAt: number | undefined;
 
@@ -53,11 +55,14 @@ export class MeasuredRate {
       this.provisional = true;
       this.count = 0;
       this.start = sentAt;
+      this.sinceAt = sentAt;
     }
     if (counted) this.count += 1;
     this.lastAt = now;
-    if (this.start === undefined) this.start = now;
-    else if (now - this.start >= MEASURE_BUCKET_MS) {
+    if (this.start === undefined) {
+      this.start = now;
+      this.sinceAt = now;
+    } else if (now - this.start >= MEASURE_BUCKET_MS) {
       const current = (this.count * 1000) / (now - this.start);
       this.smoothed = this.provisional
         ? current
@@ -67,6 +72,28 @@ export class MeasuredRate {
       this.start = now;
     }
     return this.rate;
+  }
+
+  /**
+   * The rate over the time measured so far plus `pauseMs` more of silence: what the scope got through before
+   * a throttle, spread over the time until the server lets it send again (the throttle's Retry-After). A
+   * sliding-window quota throttles a client that sent `n` calls in a burst `E` ms long with a Retry-After of
+   * about the window's length less `E`, so `n / (E + pause)` estimates the quota itself, where {@link rate}
+   * (`n / max(0.5 s, E)`) says only how fast the burst went. Over a long measurement the pause weighs little
+   * and this is {@link rate}. `pauseMs <= 0`: {@link rate}.
+   */
+  rateSpanning(pauseMs: number): number {
+    if (!(pauseMs > 0)) return this.rate;
+    if (this.start === undefined) return 0;
+    if (this.provisional)
+      return (this.count * 1000) / Math.max(MEASURE_BUCKET_MS, this.lastAt - this.start + pauseMs);
+    const span = Math.max(0, this.lastAt - this.sinceAt);
+    return (this.smoothed * span) / (span + pauseMs);
+  }
+
+  /** When measuring began (epoch ms): the first answer, or the first request sent after the last pause. */
+  get since(): number {
+    return this.sinceAt;
   }
 
   /** The scope was paused at `now` by a throttle: see {@link record}'s `sentAt`. */

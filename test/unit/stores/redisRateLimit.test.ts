@@ -275,6 +275,48 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
     expect(errors).toEqual([]);
   });
   it.skipIf(fixture.skip)(
+    "estimates the first throttle's quota as LocalRateLimitBackend does, late successes included",
+    async () => {
+      const errors: unknown[] = [];
+      const s = await store(errors);
+      const local = new LocalRateLimitBackend();
+      const l = limiter({});
+      const plan = l.plan({ partner: partnerId() });
+      const levelKey = plan.levels[0]?.key ?? '';
+      const reader = await client();
+      const remoteKey = s.rateLimitKey(plan.partner, levelKey);
+      const record = async (charged: number, sentMsAgo = 0, quietMs = 0) => {
+        local.record(plan, l.settings, Date.now(), charged, sentMsAgo, quietMs);
+        await s.rateLimit.record(plan, l.settings, Date.now(), charged, sentMsAgo, quietMs);
+      };
+      // An unpaced burst: 12 successes, then a 429 whose Retry-After is 950 ms.
+      for (let i = 0; i < 12; i += 1) await record(0);
+      const throttledAt = Date.now();
+      await record(PARTNER, 0, 950);
+      const plateau = () => local.adaptiveState(levelKey)?.plateauRate ?? 0;
+      // 12 over a little more than 950 ms (the burst's few ms and the Retry-After), at the plateau (0.97).
+      const first = plateau();
+      expect(first).toBeGreaterThan(11.3);
+      expect(first).toBeLessThan(12.3);
+      // 8 more successes of the burst (sent before the 429) answered after it: 20 through the quota.
+      for (let i = 0; i < 8; i += 1) await record(0, Date.now() - throttledAt + 2);
+      expect(plateau()).toBeCloseTo((first * 20) / 12, 6);
+      const remote = Number(await reader.hget(remoteKey, 'wm'));
+      expect(Math.abs(remote - plateau()) / plateau()).toBeLessThan(0.02);
+      const rate = local.adaptiveState(levelKey)?.rate ?? 0;
+      expect(Math.abs(Number(await reader.hget(remoteKey, 'cur')) - rate) / rate).toBeLessThan(0.02);
+      expect(await reader.hget(remoteKey, 'es')).not.toBeNull();
+      // A success sent after the 429 closes the estimate: a later success of the burst changes nothing.
+      await record(0);
+      expect(await reader.hget(remoteKey, 'es')).toBeNull();
+      const closed = Number(await reader.hget(remoteKey, 'wm'));
+      await record(0, Date.now() - throttledAt + 2);
+      expect(Number(await reader.hget(remoteKey, 'wm'))).toBe(closed);
+      expect(Math.abs(plateau() - closed) / closed).toBeLessThan(0.02);
+      expect(errors).toEqual([]);
+    },
+  );
+  it.skipIf(fixture.skip)(
     "blames the partner, not the tenant, for a 429 while the partner's learnt rate holds calls back",
     async () => {
       const errors: unknown[] = [];

@@ -129,6 +129,65 @@ describe('AdaptiveRate', () => {
     expect(adaptive.rate).toBeLessThan(45);
   });
 
+  it('on a first throttle after a short burst, estimates the quota from what got through and the Retry-After', () => {
+    // 20 answers in 50 ms (unpaced, 400/s), then a 429 saying a slot frees in 950 ms: a 20/s quota.
+    const adaptive = new AdaptiveRate();
+    for (let i = 0; i < 20; i += 1) adaptive.onResponse(T0 + i * 2.5, false);
+    const first = adaptive.onResponse(T0 + 50, true, Number.POSITIVE_INFINITY, 950);
+    expect(adaptive.rateAtThrottle).toBeCloseTo(20, 5);
+    expect(adaptive.plateauRate).toBeCloseTo(19.4, 5);
+    // At the plateau of the estimate, not 0.8x the burst's rate (20 over the 0.5 s minimum: 32/s).
+    expect(first).toBeCloseTo(19.4, 5);
+    // It climbs no further until the plateau's probing begins.
+    adaptive.onResponse(T0 + 1100, false, first, 0, true, T0 + 1050);
+    expect(adaptive.rate).toBeCloseTo(19.4, 1);
+  });
+
+  it("raises the first throttle's estimate by each success sent before it and answered during its Retry-After", () => {
+    const adaptive = new AdaptiveRate();
+    for (let i = 0; i < 12; i += 1) adaptive.onResponse(T0 + i * 4, false);
+    adaptive.onResponse(T0 + 50, true, Number.POSITIVE_INFINITY, 950);
+    expect(adaptive.rateAtThrottle).toBeCloseTo(12, 5);
+    // 8 slower successes of the burst (sent before the 429), then another 429 of the burst (not counted).
+    for (let i = 0; i < 8; i += 1) adaptive.onResponse(T0 + 60 + i, false, 11.64, 0, true, T0 + 40);
+    adaptive.onResponse(T0 + 70, false, 19.4, 0, false, T0 + 45);
+    expect(adaptive.rateAtThrottle).toBeCloseTo(20, 5);
+    expect(adaptive.plateauRate).toBeCloseTo(19.4, 5);
+    // Capped at 0.8x the rate measured at the throttle (12 over the 0.5 s minimum: 24/s).
+    expect(adaptive.rate).toBeCloseTo(19.2, 2);
+    // A success sent after the throttle ends the estimate: later answers of the burst no longer raise it.
+    adaptive.onResponse(T0 + 1050, false, 19.4, 0, true, T0 + 1010);
+    adaptive.onResponse(T0 + 1060, false, 19.4, 0, true, T0 + 40);
+    expect(adaptive.rateAtThrottle).toBeCloseTo(20, 5);
+  });
+
+  it('ends the estimate when the Retry-After has passed', () => {
+    const adaptive = new AdaptiveRate();
+    for (let i = 0; i < 10; i += 1) adaptive.onResponse(T0 + i * 5, false);
+    adaptive.onResponse(T0 + 50, true, Number.POSITIVE_INFINITY, 950);
+    adaptive.onResponse(T0 + 1000, false, 9.7, 0, true, T0 + 40);
+    expect(adaptive.rateAtThrottle).toBeCloseTo(10, 5);
+  });
+
+  it('after a long measurement, starts at 0.8x the measured rate when the estimate is above it', () => {
+    const adaptive = new AdaptiveRate();
+    const now = send(adaptive, T0, 20, 5);
+    const first = adaptive.onResponse(now, true, Number.POSITIVE_INFINITY, 1000);
+    // 5 s at 20/s spread over 6 s: an estimate of about 16.7/s, whose plateau (16.2/s) is above 16/s.
+    expect(adaptive.rateAtThrottle).toBeCloseTo((adaptive.measuredRate * 5) / 6, 0);
+    expect(first).toBeCloseTo(adaptive.measuredRate * 0.8, 5);
+  });
+
+  it('after a long measurement into a long window, estimates the quota from the Retry-After', () => {
+    // 500 a minute, reached in 6 s at about 83/s: the 429 says wait 54 s; 500 over 60 s is 8.3/s.
+    const adaptive = new AdaptiveRate();
+    const now = send(adaptive, T0, 83, 6);
+    const first = adaptive.onResponse(now, true, Number.POSITIVE_INFINITY, 54_000);
+    expect(adaptive.rateAtThrottle).toBeGreaterThan(7.5);
+    expect(adaptive.rateAtThrottle).toBeLessThan(9);
+    expect(first).toBeCloseTo(adaptive.rateAtThrottle * 0.97, 5);
+  });
+
   it('never sets a rate below 0.5 req/s', () => {
     const adaptive = new AdaptiveRate();
     let now = T0;
