@@ -339,7 +339,7 @@ return wait
 /**
  * `LocalRateLimitBackend.record` on Redis (with `MeasuredRate` and `AdaptiveRate` ported). KEYS: one hash per
  * level of the plan, partner first: measured rate (`mc` count, `mb` open bucket's start, `ms` smoothed rate,
- * `mp` '1' until the first bucket closes, `mt` last answer, `mh` paused since, `mi` measuring since), learnt
+ * `mp` '1' until the first bucket closes, `mt` last answer, `mh` paused since, `mi` measuring since, `ra` and `rn` the current run's start and count), learnt
  * rate once throttled (`on`, `cur`, `wm`, `k`, `lt`, `qu`; `es` and `ec` while the first throttle's estimate
  * is open: the ms it spreads its calls over and its cap) and learnt bucket (`bt`, `bl`, `br`, `bc`, `bh`
  * held until). ARGV[1] key
@@ -381,8 +381,15 @@ local function measure(m)
     m.count = 0
     m.start = sentAt
     m.since = sentAt
+    m.runStart = sentAt
+    m.runCount = 0
+  elseif m.runStart == nil or nowMs - m.lastAt > 1000 then
+    -- A silence of more than 1 s ends a run of answers.
+    m.runStart = nowMs
+    m.runCount = 0
   end
   m.count = m.count + accepted
+  m.runCount = m.runCount + accepted
   m.lastAt = nowMs
   if m.start == nil then
     m.start = nowMs
@@ -396,13 +403,22 @@ local function measure(m)
   end
   return rateOf(m)
 end
--- The rate over the time measured plus pauseMs of silence (MeasuredRate.rateSpanning).
-local function spanning(m, pauseMs)
-  if pauseMs <= 0 then return rateOf(m) end
-  if m.start == nil then return 0 end
-  if m.prov then return m.count * 1000 / math.max(500, m.lastAt - m.start + pauseMs) end
+-- The current run's rate (MeasuredRate.runRate).
+local function runRate(m)
+  if m.runStart == nil then return 0 end
+  return m.runCount * 1000 / math.max(500, m.lastAt - m.runStart)
+end
+-- The quota estimate of a first throttle and the ms it spreads its calls over (MeasuredRate.quotaEstimate).
+local function estimate(m, pauseMs)
+  if m.runStart == nil then return 0, math.max(500, pauseMs) end
+  local runSpan = math.max(500, m.lastAt - m.runStart + pauseMs)
+  local run = m.runCount * 1000 / runSpan
+  if m.prov then return run, runSpan end
   local span = math.max(0, m.lastAt - (m.since or m.start))
-  return m.smoothed * span / (span + pauseMs)
+  local smoothedSpan = math.max(500, span + pauseMs)
+  local smoothed = m.smoothed * span / smoothedSpan
+  if smoothed > run then return smoothed, smoothedSpan end
+  return run, runSpan
 end
 local function settled(m)
   return (not m.prov) or (m.start ~= nil and m.lastAt - m.start >= 500)
@@ -420,9 +436,10 @@ local function onResponse(ad, m, charged, effective)
     if not ad.on then
       -- The first throttle: the quota is estimated as what got through spread over the time measured plus the
       -- Retry-After; the rate starts at its plateau, or at beta x the measured rate when that is lower.
-      ad.wm = spanning(m, quietMs) * plateau
-      ad.ec = measured * beta
-      ad.es = math.max(500, nowMs - (m.since or m.start or nowMs) + quietMs)
+      local rate, span = estimate(m, quietMs)
+      ad.wm = rate * plateau
+      ad.ec = math.max(measured, runRate(m)) * beta
+      ad.es = span
       nextRate = math.min(ad.ec, ad.wm)
     else
       -- Less than a bucket's width measured since the last pause says too little: the rate held to is used
@@ -462,7 +479,7 @@ end
 for i = 1, #KEYS do
   local key = KEYS[i]
   local s = redis.call('HMGET', key, 'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc',
-    'mp', 'qu', 'hb', 'bh', 'mt', 'mh', 'mi', 'es', 'ec')
+    'mp', 'qu', 'hb', 'bh', 'mt', 'mh', 'mi', 'es', 'ec', 'ra', 'rn')
   local bit = math.floor(chargedMask / 2 ^ (i - 1)) % 2 == 1
   -- A tenant throttled while the partner's learnt rate holds calls back: the partner's quota is at its limit.
   if i == 1 and blamePartner and s[9] and s[15] and nowMs - num(s[15]) <= 1000 then
@@ -479,6 +496,7 @@ for i = 1, #KEYS do
     local m = {
       count = num(s[1]) or 0, start = num(s[2]), smoothed = num(s[3]) or 0, prov = s[13] ~= '0',
       lastAt = num(s[17]) or 0, held = num(s[18]), since = num(s[19]),
+      runStart = num(s[22]), runCount = num(s[23]) or 0,
     }
     local fields = {}
     local b = nil
@@ -539,6 +557,12 @@ for i = 1, #KEYS do
     if m.since ~= nil then
       fields[#fields + 1] = 'mi'
       fields[#fields + 1] = fmt(m.since)
+    end
+    if m.runStart ~= nil then
+      fields[#fields + 1] = 'ra'
+      fields[#fields + 1] = fmt(m.runStart)
+      fields[#fields + 1] = 'rn'
+      fields[#fields + 1] = fmt(m.runCount)
     end
     if m.held ~= nil then
       fields[#fields + 1] = 'mh'

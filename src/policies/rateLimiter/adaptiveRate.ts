@@ -1,5 +1,5 @@
 import { CUBIC_BETA, CUBIC_PLATEAU, CUBIC_SCALE, cubicK, cubicRate } from './cubic.js';
-import { MEASURE_BUCKET_MS, MeasuredRate } from './measuredRate.js';
+import { MeasuredRate } from './measuredRate.js';
 
 /** The lowest fill rate the adaptive limiter sets (requests/s). */
 export const MIN_FILL_RATE = 0.5;
@@ -24,10 +24,10 @@ export interface AdaptiveRateOptions {
 /**
  * The learnt send rate of one scope (AWS SDK adaptive mode). Off until the first throttle. The first throttle
  * estimates the quota as what the scope got through spread over the time measured plus the throttle's
- * Retry-After ({@link MeasuredRate.rateSpanning}; raised by each success of a request sent before the
+ * Retry-After ({@link MeasuredRate.quotaEstimate}; raised by each success of a request sent before the
  * throttle that is answered during its Retry-After), and sets the rate to `plateau` x that estimate, or to
- * `beta` x the measured rate when that is lower. Each later throttle sets it to `beta x min(measured,
- * current)`. Each other response moves it along the cubic from the last throttle, which flattens at
+ * `beta` x the measured rate when that is lower (the higher of the smoothed rate and the current run's).
+ * Each later throttle sets it to `beta x min(measured, current)`. Each other response moves it along the cubic from the last throttle, which flattens at
  * `plateau` x the rate at that throttle before it probes beyond, floored at `minRate`; it grows no further
  * than twice the measured send rate, but (unlike the AWS SDKs) is never lowered by that cap, only by
  * throttles. Timer-free: every method takes `now`.
@@ -118,9 +118,10 @@ export class AdaptiveRate {
         // The first throttle (a client that sent unpaced): the quota is estimated as what got through spread
         // over the time measured plus the Retry-After, where the burst's own rate may be several times it.
         // The rate starts at the plateau of that estimate, or at beta x the measured rate when that is lower.
-        this.base = this.measured.rateSpanning(quietMs);
-        this.estimateCap = measured * this.beta;
-        this.estimateSpanMs = Math.max(MEASURE_BUCKET_MS, now - this.measured.since + Math.max(0, quietMs));
+        const estimate = this.measured.quotaEstimate(quietMs);
+        this.base = estimate.rate;
+        this.estimateSpanMs = estimate.spanMs;
+        this.estimateCap = Math.max(measured, this.measured.runRate) * this.beta;
         this.wMax = this.base * this.plateau;
         next = Math.min(this.estimateCap, this.wMax);
       } else {

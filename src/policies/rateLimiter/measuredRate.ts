@@ -2,6 +2,14 @@
 export const MEASURE_BUCKET_MS = 500;
 /** Weight of the newest bucket in the smoothed rate. */
 export const MEASURE_SMOOTHING = 0.8;
+/** A silence longer than this (ms) between two answers ends a run of answers (see {@link MeasuredRate.quotaEstimate}). */
+export const RUN_GAP_MS = 1000;
+
+/** An estimate of a quota: calls per second, and the time (ms) its calls are spread over. */
+export interface QuotaEstimate {
+  readonly rate: number;
+  readonly spanMs: number;
+}
 
 /**
  * The smoothed rate (requests/s) of a scope's answers, measured as the AWS SDKs measure their send rate:
@@ -28,6 +36,9 @@ export class MeasuredRate {
   private sinceAt = 0;
   /** When the scope was paused by a throttle, until an answer to a request sent after it comes. */
   private heldAt: number | undefined;
+  /** The current run of answers (none more than {@link RUN_GAP_MS} apart): its start and counted answers. */
+  private runStart: number | undefined;
+  private runCount = 0;
 
   /** The current smoothed rate (before the first bucket closes: the count so far over the time so far). */
   get rate(): number {
@@ -56,8 +67,16 @@ export class MeasuredRate {
       this.count = 0;
       this.start = sentAt;
       this.sinceAt = sentAt;
+      this.runStart = sentAt;
+      this.runCount = 0;
+    } else if (this.runStart === undefined || now - this.lastAt > RUN_GAP_MS) {
+      this.runStart = now;
+      this.runCount = 0;
     }
-    if (counted) this.count += 1;
+    if (counted) {
+      this.count += 1;
+      this.runCount += 1;
+    }
     this.lastAt = now;
     if (this.start === undefined) {
       this.start = now;
@@ -75,25 +94,34 @@ export class MeasuredRate {
   }
 
   /**
-   * The rate over the time measured so far plus `pauseMs` more of silence: what the scope got through before
-   * a throttle, spread over the time until the server lets it send again (the throttle's Retry-After). A
-   * sliding-window quota throttles a client that sent `n` calls in a burst `E` ms long with a Retry-After of
-   * about the window's length less `E`, so `n / (E + pause)` estimates the quota itself, where {@link rate}
-   * (`n / max(0.5 s, E)`) says only how fast the burst went. Over a long measurement the pause weighs little
-   * and this is {@link rate}. `pauseMs <= 0`: {@link rate}.
+   * The rate of the current run of answers (since the last silence longer than {@link RUN_GAP_MS}, or the
+   * last pause), over at least one bucket's width; beside {@link rate}, which a long silence before the run
+   * dilutes (a bucket spanning it counts almost nothing).
    */
-  rateSpanning(pauseMs: number): number {
-    if (!(pauseMs > 0)) return this.rate;
-    if (this.start === undefined) return 0;
-    if (this.provisional)
-      return (this.count * 1000) / Math.max(MEASURE_BUCKET_MS, this.lastAt - this.start + pauseMs);
-    const span = Math.max(0, this.lastAt - this.sinceAt);
-    return (this.smoothed * span) / (span + pauseMs);
+  get runRate(): number {
+    if (this.runStart === undefined) return 0;
+    return (this.runCount * 1000) / Math.max(MEASURE_BUCKET_MS, this.lastAt - this.runStart);
   }
 
-  /** When measuring began (epoch ms): the first answer, or the first request sent after the last pause. */
-  get since(): number {
-    return this.sinceAt;
+  /**
+   * What the scope got through before a throttle, spread over the time until the server lets it send again
+   * (`pauseMs`, the throttle's Retry-After): an estimate of the quota. A quota counted over a window throttles
+   * a client that sent `n` calls in a burst `E` ms long with a Retry-After of about the window's length less
+   * `E`, so `n / (E + pause)` estimates the quota itself, where {@link rate} (`n / max(0.5 s, E)`) says only how
+   * fast the burst went. Two readings, the larger answered: the current run of answers (`runCount / (run +
+   * pause)`: a burst after a long silence), and, once a bucket has closed, the smoothed rate over the time
+   * measured (`rate x span / (span + pause)`: a long measurement, where the pause weighs little).
+   */
+  quotaEstimate(pauseMs: number): QuotaEstimate {
+    const pause = Math.max(0, pauseMs);
+    if (this.runStart === undefined) return { rate: 0, spanMs: Math.max(MEASURE_BUCKET_MS, pause) };
+    const runSpan = Math.max(MEASURE_BUCKET_MS, this.lastAt - this.runStart + pause);
+    const run = { rate: (this.runCount * 1000) / runSpan, spanMs: runSpan };
+    if (this.provisional) return run;
+    const span = Math.max(0, this.lastAt - this.sinceAt);
+    const smoothedSpan = Math.max(MEASURE_BUCKET_MS, span + pause);
+    const smoothed = (this.smoothed * span) / smoothedSpan;
+    return smoothed > run.rate ? { rate: smoothed, spanMs: smoothedSpan } : run;
   }
 
   /** The scope was paused at `now` by a throttle: see {@link record}'s `sentAt`. */

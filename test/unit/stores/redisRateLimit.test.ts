@@ -289,7 +289,10 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
         local.record(plan, l.settings, Date.now(), charged, sentMsAgo, quietMs);
         await s.rateLimit.record(plan, l.settings, Date.now(), charged, sentMsAgo, quietMs);
       };
-      // An unpaced burst: 12 successes, then a 429 whose Retry-After is 950 ms.
+      // 10 successes, 1.2 s of silence (the bucket that spans it measures about 9/s), then an unpaced burst: 12
+      // successes, then a 429 whose Retry-After is 950 ms. The burst is a run of its own.
+      for (let i = 0; i < 10; i += 1) await record(0);
+      await sleep(1_200);
       for (let i = 0; i < 12; i += 1) await record(0);
       const throttledAt = Date.now();
       await record(PARTNER, 0, 950);

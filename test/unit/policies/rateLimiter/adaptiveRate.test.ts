@@ -173,9 +173,9 @@ describe('AdaptiveRate', () => {
     const adaptive = new AdaptiveRate();
     const now = send(adaptive, T0, 20, 5);
     const first = adaptive.onResponse(now, true, Number.POSITIVE_INFINITY, 1000);
-    // 5 s at 20/s spread over 6 s: an estimate of about 16.7/s, whose plateau (16.2/s) is above 16/s.
-    expect(adaptive.rateAtThrottle).toBeCloseTo((adaptive.measuredRate * 5) / 6, 0);
-    expect(first).toBeCloseTo(adaptive.measuredRate * 0.8, 5);
+    // 100 answers in 5 s spread over 6 s: an estimate of 16.7/s, whose plateau (16.2/s) is above 0.8 x 20/s.
+    expect(adaptive.rateAtThrottle).toBeCloseTo(100 / 6, 5);
+    expect(first).toBeCloseTo(16, 5);
   });
 
   it('after a long measurement into a long window, estimates the quota from the Retry-After', () => {
@@ -186,6 +186,28 @@ describe('AdaptiveRate', () => {
     expect(adaptive.rateAtThrottle).toBeGreaterThan(7.5);
     expect(adaptive.rateAtThrottle).toBeLessThan(9);
     expect(first).toBeCloseTo(adaptive.rateAtThrottle * 0.97, 5);
+  });
+
+  it('estimates the quota from a burst after a long silence, which the smoothed rate would dilute', () => {
+    // 20/s for 10 s, an hour of silence, then 20 answers in 50 ms and a 429 (Retry-After 950 ms).
+    const adaptive = new AdaptiveRate();
+    send(adaptive, T0, 20, 10);
+    const burst = T0 + 10_000 + 3_600_000;
+    for (let i = 0; i < 20; i += 1) adaptive.onResponse(burst + i * 2.5, false);
+    // The bucket that spans the hour closed on the burst's first answer: the smoothed rate is about 4/s.
+    expect(adaptive.measuredRate).toBeLessThan(5);
+    const first = adaptive.onResponse(burst + 50, true, Number.POSITIVE_INFINITY, 950);
+    expect(adaptive.rateAtThrottle).toBeCloseTo(20, 5);
+    expect(first).toBeCloseTo(19.4, 5);
+  });
+
+  it('after a long measurement at a rising rate, estimates from the smoothed rate, not the run average', () => {
+    // 5/s for 60 s, then 25/s for 5 s, then a 429 (Retry-After 1 s): the run averages about 6.5/s.
+    const adaptive = new AdaptiveRate();
+    const now = send(adaptive, send(adaptive, T0, 5, 60), 25, 5);
+    const first = adaptive.onResponse(now, true, Number.POSITIVE_INFINITY, 1000);
+    expect(adaptive.rateAtThrottle).toBeGreaterThan(24);
+    expect(first).toBeCloseTo(adaptive.measuredRate * 0.8, 5);
   });
 
   it('never sets a rate below 0.5 req/s', () => {
