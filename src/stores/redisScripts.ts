@@ -134,6 +134,13 @@ local function num(s)
   return tonumber(s)
 end
 local function fmt(x) return string.format('%.17g', x) end
+-- Appends a hash field and its number to an HMSET argument list, unless the number is nil.
+local function put(out, name, x)
+  if x ~= nil then
+    out[#out + 1] = name
+    out[#out + 1] = fmt(x)
+  end
+end
 local function sanitize(v)
   if not (v > 0) then return 0 end
   return v
@@ -186,18 +193,11 @@ local function loadBucket(key, p)
   return { tokens = num(v[1]), last = num(v[2]), rate = num(v[3]), cap = num(v[4]), hold = num(v[5]) }
 end
 local function bucketFields(b, p, out)
-  out[#out + 1] = p .. 't'
-  out[#out + 1] = fmt(b.tokens)
-  out[#out + 1] = p .. 'l'
-  out[#out + 1] = fmt(b.last)
-  out[#out + 1] = p .. 'r'
-  out[#out + 1] = fmt(b.rate)
-  out[#out + 1] = p .. 'c'
-  out[#out + 1] = fmt(b.cap)
-  if b.hold ~= nil then
-    out[#out + 1] = p .. 'h'
-    out[#out + 1] = fmt(b.hold)
-  end
+  put(out, p .. 't', b.tokens)
+  put(out, p .. 'l', b.last)
+  put(out, p .. 'r', b.rate)
+  put(out, p .. 'c', b.cap)
+  put(out, p .. 'h', b.hold)
 end
 local function expire(key, ttl, b)
   local ms = ttl
@@ -325,10 +325,7 @@ end
 for _, u in ipairs(used) do
   local fields = {}
   bucketFields(u.b, u.p, fields)
-  if u.bound then
-    fields[#fields + 1] = 'hb'
-    fields[#fields + 1] = fmt(nowMs)
-  end
+  if u.bound then put(fields, 'hb', nowMs) end
   redis.call('HMSET', u.key, unpack(fields))
   expire(u.key, ttl, u.b)
 end
@@ -533,40 +530,26 @@ for i = 1, #KEYS do
         'qu', fmt(ad.qu or ad.lt),
       }
       if ad.es ~= nil then
-        fields[#fields + 1] = 'es'
-        fields[#fields + 1] = fmt(ad.es)
-        fields[#fields + 1] = 'ec'
-        fields[#fields + 1] = fmt(ad.ec)
+        put(fields, 'es', ad.es)
+        put(fields, 'ec', ad.ec)
       elseif s[20] then
         redis.call('HDEL', key, 'es', 'ec')
       end
       bucketFields(b, 'b', fields)
     end
-    fields[#fields + 1] = 'mc'
-    fields[#fields + 1] = fmt(m.count)
-    fields[#fields + 1] = 'ms'
-    fields[#fields + 1] = fmt(m.smoothed)
+    put(fields, 'mc', m.count)
+    put(fields, 'ms', m.smoothed)
     fields[#fields + 1] = 'mp'
     fields[#fields + 1] = m.prov and '1' or '0'
-    fields[#fields + 1] = 'mt'
-    fields[#fields + 1] = fmt(m.lastAt)
-    if m.start ~= nil then
-      fields[#fields + 1] = 'mb'
-      fields[#fields + 1] = fmt(m.start)
-    end
-    if m.since ~= nil then
-      fields[#fields + 1] = 'mi'
-      fields[#fields + 1] = fmt(m.since)
-    end
+    put(fields, 'mt', m.lastAt)
+    put(fields, 'mb', m.start)
+    put(fields, 'mi', m.since)
     if m.runStart ~= nil then
-      fields[#fields + 1] = 'ra'
-      fields[#fields + 1] = fmt(m.runStart)
-      fields[#fields + 1] = 'rn'
-      fields[#fields + 1] = fmt(m.runCount)
+      put(fields, 'ra', m.runStart)
+      put(fields, 'rn', m.runCount)
     end
     if m.held ~= nil then
-      fields[#fields + 1] = 'mh'
-      fields[#fields + 1] = fmt(m.held)
+      put(fields, 'mh', m.held)
     else
       redis.call('HDEL', key, 'mh')
     end
