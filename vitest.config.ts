@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const jsonReport = process.env['VITEST_JSON_REPORT'];
@@ -7,8 +8,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
-    // Both cores (vitest's default leaves one idle): most files wait on sockets, child processes or timers.
-    maxWorkers: 2,
+    // Every core (vitest's default leaves one idle: on a 2-core machine, one worker): most files wait on
+    // sockets, child processes or timers.
+    maxWorkers: availableParallelism(),
     testTimeout: 20_000,
     hookTimeout: 20_000,
     restoreMocks: true,

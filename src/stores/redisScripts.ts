@@ -336,7 +336,8 @@ return wait
 /**
  * `LocalRateLimitBackend.record` on Redis (with `MeasuredRate` and `AdaptiveRate` ported). KEYS: one hash per
  * level of the plan, partner first: measured rate (`mc` count, `mb` open bucket's start, `ms` smoothed rate,
- * `mp` '1' until the first bucket closes, `mt` last answer, `mh` paused since, `mi` measuring since, `ra` and `rn` the current run's start and count), learnt
+ * `mp` '1' until the first bucket closes, `mt` last answer, `mh` paused since, `ra` and `rn` the current
+ * run's start and count), learnt
  * rate once throttled (`on`, `cur`, `wm`, `k`, `lt`, `qu`; `es` and `ec` while the first throttle's estimate
  * is open: the ms it spreads its calls over and its cap) and learnt bucket (`bt`, `bl`, `br`, `bc`, `bh`
  * held until). ARGV[1] key
@@ -377,7 +378,6 @@ local function measure(m)
     m.prov = true
     m.count = 0
     m.start = sentAt
-    m.since = sentAt
     m.runStart = sentAt
     m.runCount = 0
   elseif m.runStart == nil or nowMs - m.lastAt > 1000 then
@@ -390,7 +390,6 @@ local function measure(m)
   m.lastAt = nowMs
   if m.start == nil then
     m.start = nowMs
-    m.since = nowMs
   elseif nowMs - m.start >= 500 then
     local current = m.count * 1000 / (nowMs - m.start)
     if m.prov then m.smoothed = current else m.smoothed = current * 0.8 + m.smoothed * (1 - 0.8) end
@@ -407,15 +406,12 @@ local function runRate(m)
 end
 -- The quota estimate of a first throttle and the ms it spreads its calls over (MeasuredRate.quotaEstimate).
 local function estimate(m, pauseMs)
-  if m.runStart == nil then return 0, math.max(500, pauseMs) end
-  local runSpan = math.max(500, m.lastAt - m.runStart + pauseMs)
-  local run = m.runCount * 1000 / runSpan
-  if m.prov then return run, runSpan end
-  local span = math.max(0, m.lastAt - (m.since or m.start))
-  local smoothedSpan = math.max(500, span + pauseMs)
-  local smoothed = m.smoothed * span / smoothedSpan
-  if smoothed > run then return smoothed, smoothedSpan end
-  return run, runSpan
+  local runMs = 0
+  if m.runStart ~= nil then runMs = m.lastAt - m.runStart end
+  local spanMs = math.max(500, runMs + pauseMs)
+  local calls = m.runCount
+  if not m.prov then calls = math.max(calls, m.smoothed * runMs / 1000) end
+  return calls * 1000 / spanMs, spanMs
 end
 local function settled(m)
   return (not m.prov) or (m.start ~= nil and m.lastAt - m.start >= 500)
@@ -441,11 +437,12 @@ local function onResponse(ad, m, charged, effective)
     else
       -- Less than a bucket's width measured since the last pause says too little: the rate held to is used
       -- (and the measured rate does not cap the new one).
+      local isSettled = settled(m)
       local base = effective
-      if settled(m) then base = math.min(measured, effective) end
+      if isSettled then base = math.min(measured, effective) end
       ad.wm = base * plateau
       ad.es = nil
-      if settled(m) then nextRate = math.min(base * beta, measured * 2) else nextRate = base * beta end
+      if isSettled then nextRate = math.min(base * beta, measured * 2) else nextRate = base * beta end
     end
     ad.k = cbrt((ad.wm - nextRate) / scale)
     ad.lt = nowMs
@@ -476,7 +473,7 @@ end
 for i = 1, #KEYS do
   local key = KEYS[i]
   local s = redis.call('HMGET', key, 'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc',
-    'mp', 'qu', 'hb', 'bh', 'mt', 'mh', 'mi', 'es', 'ec', 'ra', 'rn')
+    'mp', 'qu', 'hb', 'bh', 'mt', 'mh', 'es', 'ec', 'ra', 'rn')
   local bit = math.floor(chargedMask / 2 ^ (i - 1)) % 2 == 1
   -- A tenant throttled while the partner's learnt rate holds calls back: the partner's quota is at its limit.
   if i == 1 and blamePartner and s[9] and s[15] and nowMs - num(s[15]) <= 1000 then
@@ -492,8 +489,8 @@ for i = 1, #KEYS do
   if s[1] or charged or ARGV[10 + i] ~= '1' then
     local m = {
       count = num(s[1]) or 0, start = num(s[2]), smoothed = num(s[3]) or 0, prov = s[13] ~= '0',
-      lastAt = num(s[17]) or 0, held = num(s[18]), since = num(s[19]),
-      runStart = num(s[22]), runCount = num(s[23]) or 0,
+      lastAt = num(s[17]) or 0, held = num(s[18]),
+      runStart = num(s[21]), runCount = num(s[22]) or 0,
     }
     local fields = {}
     local b = nil
@@ -507,7 +504,7 @@ for i = 1, #KEYS do
       if s[4] == '1' then
         ad = {
           on = true, cur = num(s[5]), wm = num(s[6]), k = num(s[7]), lt = num(s[8]), qu = num(s[14]) or num(s[8]),
-          es = num(s[20]), ec = num(s[21]),
+          es = num(s[19]), ec = num(s[20]),
         }
       else
         ad = { on = false, cur = math.huge, wm = 0, k = 0, lt = 0 }
@@ -532,7 +529,7 @@ for i = 1, #KEYS do
       if ad.es ~= nil then
         put(fields, 'es', ad.es)
         put(fields, 'ec', ad.ec)
-      elseif s[20] then
+      elseif s[19] then
         redis.call('HDEL', key, 'es', 'ec')
       end
       bucketFields(b, 'b', fields)
@@ -543,11 +540,9 @@ for i = 1, #KEYS do
     fields[#fields + 1] = m.prov and '1' or '0'
     put(fields, 'mt', m.lastAt)
     put(fields, 'mb', m.start)
-    put(fields, 'mi', m.since)
-    if m.runStart ~= nil then
-      put(fields, 'ra', m.runStart)
-      put(fields, 'rn', m.runCount)
-    end
+    -- measure() has set the run.
+    put(fields, 'ra', m.runStart)
+    put(fields, 'rn', m.runCount)
     if m.held ~= nil then
       put(fields, 'mh', m.held)
     else

@@ -27,10 +27,10 @@ export interface AdaptiveRateOptions {
  * Retry-After ({@link MeasuredRate.quotaEstimate}; raised by each success of a request sent before the
  * throttle that is answered during its Retry-After), and sets the rate to `plateau` x that estimate, or to
  * `beta` x the measured rate when that is lower (the higher of the smoothed rate and the current run's).
- * Each later throttle sets it to `beta x min(measured, current)`. Each other response moves it along the cubic from the last throttle, which flattens at
- * `plateau` x the rate at that throttle before it probes beyond, floored at `minRate`; it grows no further
- * than twice the measured send rate, but (unlike the AWS SDKs) is never lowered by that cap, only by
- * throttles. Timer-free: every method takes `now`.
+ * Each later throttle sets it to `beta x min(measured, current)`. Each other response moves it along the
+ * cubic from the last throttle, which flattens at `plateau` x the rate at that throttle before it probes
+ * beyond, floored at `minRate`; it grows no further than twice the measured send rate, but (unlike the AWS
+ * SDKs) is never lowered by that cap, only by throttles. Timer-free: every method takes `now`.
  */
 export class AdaptiveRate {
   private readonly measured: MeasuredRate;
@@ -47,7 +47,7 @@ export class AdaptiveRate {
   private quiet = 0;
   /** After the first throttle, until its quiet time ends: the ms the quota estimate spreads its calls over. */
   private estimateSpanMs = 0;
-  /** The first throttle's cap on the rate: beta x the rate measured then. */
+  /** The first throttle's cap on the rate: beta x the measured rate then (the smoothed or the run's, if higher). */
   private estimateCap = 0;
 
   /** `measured`: the scope's send-rate meter, when it is kept before the first throttle. Default: a new one. */
@@ -122,8 +122,7 @@ export class AdaptiveRate {
         this.base = estimate.rate;
         this.estimateSpanMs = estimate.spanMs;
         this.estimateCap = Math.max(measured, this.measured.runRate) * this.beta;
-        this.wMax = this.base * this.plateau;
-        next = Math.min(this.estimateCap, this.wMax);
+        next = this.fromEstimate();
       } else {
         // Less than a bucket's width measured since the last pause says too little: the rate held to then is
         // used (and the measured rate does not cap the new one).
@@ -148,8 +147,7 @@ export class AdaptiveRate {
           // A success of a request sent before the first throttle, answered after it (its answer was slower
           // than the 429's): it got through the quota too, and raises the estimate by one call.
           this.base += 1000 / this.estimateSpanMs;
-          this.wMax = this.base * this.plateau;
-          this.current = Math.max(this.minRate, Math.min(this.estimateCap, this.wMax));
+          this.current = Math.max(this.minRate, this.fromEstimate());
           this.k = cubicK(this.current, this.wMax, this.scale);
           return this.current;
         }
@@ -163,5 +161,11 @@ export class AdaptiveRate {
     }
     this.current = Math.max(this.minRate, next);
     return this.current;
+  }
+
+  /** The first throttle's rate from its estimate ({@link base}): its plateau, capped at {@link estimateCap}. */
+  private fromEstimate(): number {
+    this.wMax = this.base * this.plateau;
+    return Math.min(this.estimateCap, this.wMax);
   }
 }

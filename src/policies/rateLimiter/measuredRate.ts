@@ -32,8 +32,6 @@ export class MeasuredRate {
   /** True until the first bucket closes (since the start or the last resume). */
   private provisional = true;
   private lastAt = 0;
-  /** When measuring began (the first answer, or the first request sent after the last pause). */
-  private sinceAt = 0;
   /** When the scope was paused by a throttle, until an answer to a request sent after it comes. */
   private heldAt: number | undefined;
   /** The current run of answers (none more than {@link RUN_GAP_MS} apart): its start and counted answers. */
@@ -66,7 +64,6 @@ export class MeasuredRate {
       this.provisional = true;
       this.count = 0;
       this.start = sentAt;
-      this.sinceAt = sentAt;
       this.runStart = sentAt;
       this.runCount = 0;
     } else if (this.runStart === undefined || now - this.lastAt > RUN_GAP_MS) {
@@ -78,10 +75,8 @@ export class MeasuredRate {
       this.runCount += 1;
     }
     this.lastAt = now;
-    if (this.start === undefined) {
-      this.start = now;
-      this.sinceAt = now;
-    } else if (now - this.start >= MEASURE_BUCKET_MS) {
+    if (this.start === undefined) this.start = now;
+    else if (now - this.start >= MEASURE_BUCKET_MS) {
       const current = (this.count * 1000) / (now - this.start);
       this.smoothed = this.provisional
         ? current
@@ -108,20 +103,16 @@ export class MeasuredRate {
    * (`pauseMs`, the throttle's Retry-After): an estimate of the quota. A quota counted over a window throttles
    * a client that sent `n` calls in a burst `E` ms long with a Retry-After of about the window's length less
    * `E`, so `n / (E + pause)` estimates the quota itself, where {@link rate} (`n / max(0.5 s, E)`) says only how
-   * fast the burst went. Two readings, the larger answered: the current run of answers (`runCount / (run +
-   * pause)`: a burst after a long silence), and, once a bucket has closed, the smoothed rate over the time
-   * measured (`rate x span / (span + pause)`: a long measurement, where the pause weighs little).
+   * fast the burst went. `n` is the current run's (since the last silence longer than {@link RUN_GAP_MS} or
+   * the last pause: a burst after a long silence is estimated from the burst), or, once a bucket has closed,
+   * the smoothed rate over the run's length when that is more (a rate that rose during a long run).
    */
   quotaEstimate(pauseMs: number): QuotaEstimate {
     const pause = Math.max(0, pauseMs);
-    if (this.runStart === undefined) return { rate: 0, spanMs: Math.max(MEASURE_BUCKET_MS, pause) };
-    const runSpan = Math.max(MEASURE_BUCKET_MS, this.lastAt - this.runStart + pause);
-    const run = { rate: (this.runCount * 1000) / runSpan, spanMs: runSpan };
-    if (this.provisional) return run;
-    const span = Math.max(0, this.lastAt - this.sinceAt);
-    const smoothedSpan = Math.max(MEASURE_BUCKET_MS, span + pause);
-    const smoothed = (this.smoothed * span) / smoothedSpan;
-    return smoothed > run.rate ? { rate: smoothed, spanMs: smoothedSpan } : run;
+    const runMs = this.runStart === undefined ? 0 : this.lastAt - this.runStart;
+    const spanMs = Math.max(MEASURE_BUCKET_MS, runMs + pause);
+    const calls = this.provisional ? this.runCount : Math.max(this.runCount, (this.smoothed * runMs) / 1000);
+    return { rate: (calls * 1000) / spanMs, spanMs };
   }
 
   /** The scope was paused at `now` by a throttle: see {@link record}'s `sentAt`. */
