@@ -1,4 +1,10 @@
-import { type AxiosAdapter, type AxiosInstance, getAdapter, type InternalAxiosRequestConfig } from 'axios';
+import {
+  type AxiosAdapter,
+  type AxiosInstance,
+  getAdapter,
+  type InternalAxiosRequestConfig,
+  isAxiosError,
+} from 'axios';
 import { createAttemptAuth } from './auth/attemptAuth.js';
 import { createErrorCodeTable } from './errors/errorCodes.js';
 import { normalizeError } from './errors/normalizeError.js';
@@ -190,8 +196,15 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     undefined,
     { synchronous: true },
   );
+  // axios's own failures outside the engine (a cancel before the request was dispatched, a response body
+  // axios could not parse) become PartnerCenterErrors; what the caller's own code threw (an interceptor, a
+  // transformResponse) goes on as it was thrown.
   const responseId = instance.interceptors.response.use(undefined, (error: unknown) =>
-    Promise.reject(PartnerCenterError.is(error) ? error : normalizeError(error, { codes, sanitizer })),
+    Promise.reject(
+      PartnerCenterError.is(error) || !isAxiosError(error)
+        ? error
+        : normalizeError(error, { codes, sanitizer }),
+    ),
   );
 
   attached.set(instance, sanitizer);

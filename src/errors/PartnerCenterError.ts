@@ -96,6 +96,20 @@ function redactFields(init: PartnerCenterErrorInit, sanitizer: Sanitizer): Field
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+/** What an error keeps privately: never enumerable, never printed (a WeakMap, not `#` fields, which the declarations of TypeScript 5 with default flags reject). */
+interface Internals {
+  readonly sanitizer: Sanitizer;
+  readonly exchange: PartnerCenterErrorExchange | undefined;
+  /** The request config of the attached call that ended with this error (`error.config`), once bound. */
+  request: PartnerCenterErrorConfig | undefined;
+}
+
+const internals = new WeakMap<object, Internals>();
+
+function internalsOf(error: PartnerCenterError): Internals {
+  return internals.get(error) as Internals;
+}
+
 /**
  * The one error every Partner Center failure becomes. It carries the Partner Center payload (`code`,
  * `description`, `data`, `source`), the diagnostics a support ticket needs (`requestId`, `correlationId`,
@@ -152,15 +166,16 @@ export class PartnerCenterError extends Error {
   readonly body!: string | undefined;
   /** Allow-listed response headers. */
   readonly headers!: Readonly<Record<string, string>>;
-  readonly #sanitizer: Sanitizer;
-  readonly #exchange: PartnerCenterErrorExchange | undefined;
 
   constructor(init: PartnerCenterErrorInit) {
     const sanitizer = init.sanitizer ?? defaultSanitizer;
     const fields = redactFields(init, sanitizer);
     super(sanitizer.scrubText(init.message ?? defaultMessage(init, fields.url)));
-    this.#sanitizer = sanitizer;
-    this.#exchange = redactExchange(init.exchange, sanitizer);
+    internals.set(this, {
+      sanitizer,
+      exchange: redactExchange(init.exchange, sanitizer),
+      request: undefined,
+    });
     const cause = sanitizeCause(init.cause, 0, sanitizer.scrubText);
     if (cause !== undefined) {
       Object.defineProperty(this, 'cause', {
@@ -181,19 +196,25 @@ export class PartnerCenterError extends Error {
     return fromExchange(this);
   }
 
-  /** The request, redacted (no Authorization header, no body), as `AxiosError.config` shows it. */
+  /**
+   * The request, as `AxiosError.config` shows it: for a call made through an attached instance, the caller's
+   * config (the same object on every read, with its signal, timeout and keys of the caller's own) that a
+   * re-send continues; never the Authorization header or the body. See {@link PartnerCenterErrorConfig}.
+   */
   get config(): PartnerCenterErrorConfig | undefined {
-    return configView(this, this.#exchange);
+    const own = internalsOf(this);
+    return own.request ?? configView(this, own.exchange);
   }
 
   /** The response, redacted, as `AxiosError.response` shows it; a new copy on each read. */
   get response(): PartnerCenterErrorResponse | undefined {
-    return responseView(this, this.#exchange);
+    const own = internalsOf(this);
+    return responseView(this, own.exchange, own.request);
   }
 
   /** The axios error code (`ERR_BAD_REQUEST`, `ECONNABORTED`, `ERR_CANCELED`, ...); `code` is Partner Center's. */
   get axiosCode(): string | undefined {
-    return axiosCodeOf(this, this.#exchange);
+    return axiosCodeOf(this, internalsOf(this).exchange);
   }
 
   /** The fields of this error, to derive a changed copy with {@link PartnerCenterError.with}. */
@@ -201,8 +222,9 @@ export class PartnerCenterError extends Error {
     const init: Record<string, unknown> = {};
     for (const key of FIELDS) init[key] = this[key];
     init['cause'] = (this as { cause?: unknown }).cause;
-    init['sanitizer'] = this.#sanitizer;
-    init['exchange'] = this.#exchange;
+    const own = internalsOf(this);
+    init['sanitizer'] = own.sanitizer;
+    init['exchange'] = own.exchange;
     return init as unknown as PartnerCenterErrorInit;
   }
 
@@ -246,6 +268,24 @@ export class PartnerCenterError extends Error {
   static is(value: unknown): value is PartnerCenterError {
     return hasPartnerCenterErrorMarker(value);
   }
+}
+
+/**
+ * `error` with `config` as its request config (`error.config`): the error itself when it has none yet, else a
+ * copy (an error is bound to one call's config).
+ */
+export function withRequestConfig(
+  error: PartnerCenterError,
+  config: PartnerCenterErrorConfig,
+): PartnerCenterError {
+  let own = internals.get(error);
+  let bound = error;
+  if (own === undefined || own.request !== undefined) {
+    bound = own === undefined ? new PartnerCenterError(error.toInit()) : error.with({});
+    own = internalsOf(bound);
+  }
+  own.request = config;
+  return bound;
 }
 
 // The compiler keeps FIELDS true: every field of the init (but the three that are not data) and every data

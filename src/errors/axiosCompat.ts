@@ -1,3 +1,4 @@
+import { AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import { readHeader } from '../http/readHeader.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import { MAX_DATA_CHARS } from './limits.js';
@@ -7,8 +8,19 @@ import { cap, isObject, str } from './values.js';
 // The axios-compatible view of a PartnerCenterError: what existing axios code reads (`isAxiosError`,
 // `response.status`, `response.data`, `config.url`, `isCancel`), as redacted snapshots.
 
-/** The request as an error shows it in `error.config`: never the Authorization header, never the body. */
-export interface PartnerCenterErrorConfig {
+/**
+ * `error.config`: the request config as axios handed it to the adapter, so that existing axios code keeps
+ * working (`error.config.url`, `error.config.signal`, keys of the caller's own such as `_retry`, axios-retry's
+ * state) and re-sending it (`instance.request(error.config)`) continues the same logical call. Its headers never
+ * hold Authorization; other headers outside the allow-list read `REDACTED`; the body (`data`) and basic `auth`
+ * are left out; `url` and `baseURL` are redacted. A re-send through the same instance restores what was
+ * redacted (only towards the same origin). Errors built outside an attached call (`normalizeError` on a
+ * foreign error) hold a redacted snapshot: method, url, baseURL and the allow-listed headers.
+ */
+export type PartnerCenterErrorConfig = InternalAxiosRequestConfig;
+
+/** The request as an error records it: never the Authorization header, never the body. */
+export interface RequestSnapshot {
   /** HTTP method, lower case as axios writes it. */
   readonly method?: string | undefined;
   /** The request's `url`, redacted like {@link PartnerCenterError.url} (the absolute URL when `url` is unknown). */
@@ -42,7 +54,7 @@ export interface PartnerCenterErrorExchange {
   /** The axios error code of the failure (`ERR_BAD_REQUEST`, `ECONNABORTED`, `ERR_CANCELED`, `ECONNRESET`). */
   readonly axiosCode?: string | undefined;
   /** The request. */
-  readonly config?: PartnerCenterErrorConfig | undefined;
+  readonly config?: RequestSnapshot | undefined;
 }
 
 /** Request headers shown in `error.config.headers`; every other one (Authorization first) is left out. */
@@ -59,7 +71,7 @@ export const REQUEST_HEADERS: readonly string[] = [
 const METHOD = /^[A-Za-z-]{1,32}$/;
 
 /** The request snapshot of an axios config (unredacted strings; {@link redactExchange} redacts them). */
-export function configSnapshot(config: unknown): PartnerCenterErrorConfig | undefined {
+export function configSnapshot(config: unknown): RequestSnapshot | undefined {
   if (!isObject(config)) return undefined;
   const headers: Record<string, string> = {};
   for (const name of REQUEST_HEADERS) {
@@ -143,7 +155,10 @@ export function fromExchange(fields: ViewFields): boolean {
   return fields.status !== undefined || fields.method !== undefined || fields.url !== undefined;
 }
 
-/** `error.config`: the snapshot, else what the error's own fields say of the request. */
+/**
+ * `error.config` of an error bound to no call: a new object on each read, built from the snapshot, else from
+ * what the error's own fields say of the request.
+ */
 export function configView(
   fields: ViewFields,
   exchange: PartnerCenterErrorExchange | undefined,
@@ -153,18 +168,20 @@ export function configView(
   const headers: Record<string, string> = { ...own?.headers };
   if (fields.requestId !== undefined) headers['ms-requestid'] ??= fields.requestId;
   if (fields.correlationId !== undefined) headers['ms-correlationid'] ??= fields.correlationId;
-  return {
-    method: own?.method ?? fields.method?.toLowerCase(),
-    url: own?.url ?? fields.url,
-    baseURL: own?.baseURL,
-    headers,
-  };
+  const config: PartnerCenterErrorConfig = { headers: new AxiosHeaders(headers) };
+  const method = own?.method ?? fields.method?.toLowerCase();
+  const url = own?.url ?? fields.url;
+  if (method !== undefined) config.method = method;
+  if (url !== undefined) config.url = url;
+  if (own?.baseURL !== undefined) config.baseURL = own.baseURL;
+  return config;
 }
 
 /** `error.response`, for errors that got a status. */
 export function responseView(
   fields: ViewFields,
   exchange: PartnerCenterErrorExchange | undefined,
+  config: PartnerCenterErrorConfig | undefined,
 ): PartnerCenterErrorResponse | undefined {
   if (fields.status === undefined) return undefined;
   const fromFields =
@@ -177,7 +194,7 @@ export function responseView(
     statusText: exchange?.statusText ?? '',
     headers: { ...fields.headers },
     data: copyOf(exchange?.data !== undefined ? exchange.data : fromFields),
-    config: configView(fields, exchange) ?? { headers: {} },
+    config: config ?? configView(fields, exchange) ?? { headers: new AxiosHeaders() },
   };
 }
 

@@ -117,19 +117,37 @@ export class Call {
      * aborts, so an attempt need not race it against its limit.
      */
     readonly baseSettlesOnAbort = false,
+    /**
+     * The call this one continues (its `error.config` was re-sent): the same ids, start, budget and deadline,
+     * and the attempts it spent count against the same limit.
+     */
+    previous?: Call,
   ) {
     const keys = Object.keys(config.headers);
-    this.requestId = idHeader(config, keys, 'MS-RequestId');
-    this.correlationId = idHeader(config, keys, 'MS-CorrelationId');
     const method = config.method === undefined ? 'GET' : config.method.toUpperCase();
     this.method = method;
-    const now = Date.now();
-    this.startedAt = now;
     const opts = options;
-    const own = config.timeout;
-    const totalMs = typeof own === 'number' && own > 0 ? own : opts.timeout.totalMs;
-    this.totalMs = totalMs;
-    this.deadline = totalMs > 0 ? now + totalMs : Number.POSITIVE_INFINITY;
+    if (previous === undefined) {
+      this.requestId = idHeader(config, keys, 'MS-RequestId');
+      this.correlationId = idHeader(config, keys, 'MS-CorrelationId');
+      const now = Date.now();
+      this.startedAt = now;
+      const own = config.timeout;
+      const totalMs = typeof own === 'number' && own > 0 ? own : opts.timeout.totalMs;
+      this.totalMs = totalMs;
+      this.deadline = totalMs > 0 ? now + totalMs : Number.POSITIVE_INFINITY;
+    } else {
+      this.requestId = previous.requestId;
+      this.correlationId = previous.correlationId;
+      writeHeader(config, 'MS-RequestId', previous.requestId, keys);
+      writeHeader(config, 'MS-CorrelationId', previous.correlationId, keys);
+      this.startedAt = previous.startedAt;
+      this.totalMs = previous.totalMs;
+      this.deadline = previous.deadline;
+      this.attempts = previous.attempts;
+      this.authReplays = previous.authReplays;
+      this.sent = previous.sent;
+    }
     const byMethod = isIdempotentMethod(method);
     this.unsafe = !byMethod && request.idempotent !== true;
     this.idempotent = !this.unsafe || opts.retry.retryUnsafeMethods;
@@ -139,7 +157,9 @@ export class Call {
         : isStreamBody(config.data)
           ? 'the request body is a stream and cannot be replayed'
           : undefined;
-    this.maxAttempts = this.singleAttemptReason === undefined ? opts.retry.maxAttempts : 1;
+    const maxAttempts = this.singleAttemptReason === undefined ? opts.retry.maxAttempts : 1;
+    // A re-send extends nothing: the first part's limit holds.
+    this.maxAttempts = previous === undefined ? maxAttempts : Math.min(maxAttempts, previous.maxAttempts);
     const signal = config.signal as AbortSignal | undefined;
     if (signal != null || config.cancelToken != null) this.linkCaller();
   }

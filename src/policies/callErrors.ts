@@ -1,3 +1,4 @@
+import { isAxiosError } from 'axios';
 import { normalizeError } from '../errors/normalizeError.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { type Call, callInfo } from './call.js';
@@ -7,10 +8,24 @@ export function where(call: Call) {
   return { ...callInfo(call), attempts: call.attempts, sanitizer: call.context.sanitizer };
 }
 
+/**
+ * What was thrown by code that is not the library's (an adapter, a token provider or hook of the caller's) and
+ * is neither an HTTP failure nor a network fault, by the error it was normalised into: the call ends with it,
+ * and the caller gets it back as it was thrown.
+ */
+const foreign = new WeakMap<PartnerCenterError, unknown>();
+
+/** What `failure` was normalised from, when that was a value of the caller's own the library does not know. */
+export function foreignThrown(failure: PartnerCenterError): { readonly thrown: unknown } | undefined {
+  return foreign.has(failure) ? { thrown: foreign.get(failure) } : undefined;
+}
+
 /** Turns what an attempt threw into the call's PartnerCenterError: the one place errors are normalised. */
 export function failureOf(call: Call, thrown: unknown): PartnerCenterError {
   if (PartnerCenterError.is(thrown)) return thrown;
-  return normalizeError(thrown, { ...where(call), codes: call.context.codes });
+  const failure = normalizeError(thrown, { ...where(call), codes: call.context.codes });
+  if (failure.kind === 'unknown' && !isAxiosError(thrown)) foreign.set(failure, thrown);
+  return failure;
 }
 
 /** The caller aborted (signal or cancel token). Aborting a sent POST does not undo it on the server. */

@@ -10,8 +10,9 @@ import type { AttemptAuth, AttemptDeps } from './attempt.js';
 import { startAttempt } from './attempt.js';
 import { AttemptDeadlines } from './attemptDeadlines.js';
 import { Call, callInfo, requestOptions } from './call.js';
-import { failureOf } from './callErrors.js';
+import { cancelledError, failureOf, foreignThrown } from './callErrors.js';
 import { CallLimiter } from './callLimiter.js';
+import { CALL_LINK_KEY, type CallLink, linkedFailure, linkOf, refusedResend } from './callLink.js';
 import { PartnerRetryBudget } from './partnerRetryBudget.js';
 import type { LimitPlan } from './rateLimiter/plan.js';
 import { noteThrottle, runSlowPath, type SlowPathDeps } from './retryLoop.js';
@@ -71,6 +72,24 @@ export function createEngine(deps: EngineDeps) {
   };
 
   const { healthy, succeeded } = createScopeHealth(store, access, hub, partnerBudget);
+  /** The engine's identity in the links of its errors' configs. */
+  const owner = {};
+  const libraryAuth = deps.auth !== undefined;
+  let axiosRetrySeen = false;
+
+  /** axios-retry re-sends what the library already retried: said once, through the logger. */
+  function warnAxiosRetry(): void {
+    axiosRetrySeen = true;
+    const message =
+      'axios-retry is installed on this instance beside partner-center-resilience: both retry the same failures. ' +
+      'A re-send of error.config continues the same call, so the pair stays within retry.maxAttempts, but ' +
+      "axios-retry's own delays ignore Retry-After and the scope's throttle: remove axios-retry, or set its " +
+      'retries to 0 (see docs/migrating-from-axios-retry.md)';
+    if (deps.log !== undefined) deps.log('warn', message, {});
+    else if (typeof process === 'object' && typeof process.emitWarning === 'function') {
+      process.emitWarning(message, { code: 'PCR_AXIOS_RETRY' });
+    }
+  }
 
   /**
    * Runs one logical call through `base`; `settlesOnAbort`: the base adapter is one of axios's own, which
@@ -84,6 +103,9 @@ export function createEngine(deps: EngineDeps) {
     let call: Call;
     let policy: ScopePolicy;
     let health: boolean | Promise<number | undefined>;
+    const fields = config as unknown as Record<string, unknown>;
+    if (fields[CALL_LINK_KEY] !== undefined) return resend(config, base, settlesOnAbort);
+    if (!axiosRetrySeen && fields['axios-retry'] !== undefined) warnAxiosRetry();
     try {
       const request = requestOptions(config);
       const scope = scopeOf(config, request);
@@ -103,6 +125,56 @@ export function createEngine(deps: EngineDeps) {
     if (health !== true) return slowCall(call, policy, health);
     // Hooks never run inside the caller's own `instance.get()` stack.
     return hub.has('onRequest') ? Promise.resolve().then(() => fast(call, policy)) : fast(call, policy);
+  }
+
+  /**
+   * A re-send of an error's config: the same logical call goes on (ids, budget, deadline, attempts spent), or
+   * fails at once with its last error when its attempts or budget are spent (nothing sent). An unsafe request
+   * whose outcome is unknown is sent again only when `reconcile` says the first did not land.
+   */
+  function resend(
+    config: InternalAxiosRequestConfig,
+    base: AxiosAdapter,
+    settlesOnAbort: boolean,
+  ): Promise<AxiosResponse> {
+    const link = linkOf(config, owner);
+    if (link === undefined) {
+      // Another instance's call, or a foreign value under the key: a new call.
+      delete (config as unknown as Record<string, unknown>)[CALL_LINK_KEY];
+      return execute(config, base, settlesOnAbort);
+    }
+    let call: Call;
+    let policy: ScopePolicy;
+    try {
+      link.resends += 1;
+      link.restore(config);
+      const request = requestOptions(config);
+      const previous = link.latestCall();
+      const scope = previous.scope;
+      policy = deps.scopes.get(scope);
+      call = new Call(config, base, request, scope, policy.options, context, settlesOnAbort, previous);
+      if (limiter !== undefined) call.limitPlan = limiter.planOf(call);
+    } catch (error: unknown) {
+      return Promise.reject(error);
+    }
+    const spent =
+      call.attempts >= call.maxAttempts
+        ? `the call's ${call.maxAttempts} attempts are spent`
+        : Date.now() >= call.deadline
+          ? `the call's total time budget of ${call.totalMs} ms is spent`
+          : link.resends >= call.maxAttempts
+            ? `the call was re-sent ${link.resends} times`
+            : undefined;
+    if (spent !== undefined || call.abort?.aborted === true) {
+      call.close();
+      const failure =
+        spent === undefined
+          ? linkedFailure(owner, call, cancelledError(call), link, libraryAuth)
+          : refusedResend(call, link, `${spent}: the re-sent request was not sent`, libraryAuth);
+      return Promise.reject(failure);
+    }
+    partnerBudget?.callStarted();
+    return slowCall(call, policy, false, undefined, link);
   }
 
   /** The success path: one attempt, awaited here (it has no frame of its own); a failure goes on to slowCall. */
@@ -144,6 +216,7 @@ export function createEngine(deps: EngineDeps) {
     policy: ScopePolicy,
     health: boolean | Promise<number | undefined>,
     first?: PartnerCenterError,
+    link?: CallLink,
   ): Promise<AxiosResponse> {
     try {
       if (first !== undefined) {
@@ -152,7 +225,10 @@ export function createEngine(deps: EngineDeps) {
         await policy.breaker?.recordFailure(first);
       }
       const prefetched = typeof health === 'object' ? health : undefined;
-      const response = await runSlowPath(call, policy, slow, first, prefetched);
+      // A re-send after an unknown outcome starts from that failure: retried only if reconcile says so.
+      const last = link?.lastFailure();
+      const resumed = last?.outcomeUnknown === true ? last : first;
+      const response = await runSlowPath(call, policy, slow, resumed, prefetched);
       succeeded(call, response);
       return response;
     } catch (error: unknown) {
@@ -165,7 +241,9 @@ export function createEngine(deps: EngineDeps) {
           error: failure,
         });
       }
-      throw failure;
+      const thrown = foreignThrown(failure);
+      if (thrown !== undefined) throw thrown.thrown;
+      throw linkedFailure(owner, call, failure, link, libraryAuth);
     } finally {
       call.close();
       partnerBudget?.callEnded();
