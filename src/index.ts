@@ -35,6 +35,7 @@ export type {
   PartnerCenterErrorConfig,
   PartnerCenterErrorExchange,
   PartnerCenterErrorResponse,
+  PartnerCenterRequestSnapshot,
 } from './errors/axiosCompat.js';
 export { classifyStatus } from './errors/classify.js';
 export { type PartnerCenterErrorBody, partnerCenterErrorBodySchema } from './errors/errorBodySchema.js';

@@ -20,7 +20,7 @@ import { cap, isObject, str } from './values.js';
 export type PartnerCenterErrorConfig = InternalAxiosRequestConfig;
 
 /** The request as an error records it: never the Authorization header, never the body. */
-export interface RequestSnapshot {
+export interface PartnerCenterRequestSnapshot {
   /** HTTP method, lower case as axios writes it. */
   readonly method?: string | undefined;
   /** The request's `url`, redacted like {@link PartnerCenterError.url} (the absolute URL when `url` is unknown). */
@@ -54,7 +54,7 @@ export interface PartnerCenterErrorExchange {
   /** The axios error code of the failure (`ERR_BAD_REQUEST`, `ECONNABORTED`, `ERR_CANCELED`, `ECONNRESET`). */
   readonly axiosCode?: string | undefined;
   /** The request. */
-  readonly config?: RequestSnapshot | undefined;
+  readonly config?: PartnerCenterRequestSnapshot | undefined;
 }
 
 /** Request headers shown in `error.config.headers`; every other one (Authorization first) is left out. */
@@ -71,7 +71,7 @@ export const REQUEST_HEADERS: readonly string[] = [
 const METHOD = /^[A-Za-z-]{1,32}$/;
 
 /** The request snapshot of an axios config (unredacted strings; {@link redactExchange} redacts them). */
-export function configSnapshot(config: unknown): RequestSnapshot | undefined {
+export function configSnapshot(config: unknown): PartnerCenterRequestSnapshot | undefined {
   if (!isObject(config)) return undefined;
   const headers: Record<string, string> = {};
   for (const name of REQUEST_HEADERS) {

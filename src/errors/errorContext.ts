@@ -1,7 +1,7 @@
 import { readHeader } from '../http/readHeader.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
-import { configSnapshot, type RequestSnapshot } from './axiosCompat.js';
+import { configSnapshot, type PartnerCenterRequestSnapshot } from './axiosCompat.js';
 import type { ErrorCodeTable } from './errorCodes.js';
 import type { PartnerCenterErrorInit } from './PartnerCenterError.js';
 import { cap, isObject, str } from './values.js';
@@ -29,7 +29,7 @@ export interface RequestFacts {
   requestId?: string;
   correlationId?: string;
   /** The request as `error.config` shows it (redacted when the error is built). */
-  config?: RequestSnapshot;
+  config?: PartnerCenterRequestSnapshot;
 }
 
 /** Method, URL and ids read from an axios request config (anything else reads as nothing). */
