@@ -53,7 +53,7 @@ describe.skipIf(skip)(`the browser bundle in headless Chromium (${CHROMIUM})`, (
   /** One GET through a fresh attached instance in the page; a signal named `abortable` when asked. */
   function callInPage(url: string, adapter: string, maxAttempts: number): Promise<Outcome> {
     return browser.page.evaluate(
-      async ({ url, adapter, maxAttempts }) => {
+      async ({ url, adapter, maxAttempts }): Promise<Outcome> => {
         const { axios, attachResilience, isPartnerCenterError } = (
           globalThis as unknown as { pcr: PageLibrary }
         ).pcr;
@@ -75,7 +75,7 @@ describe.skipIf(skip)(`the browser bundle in headless Chromium (${CHROMIUM})`, (
         } catch (error) {
           if (!isPartnerCenterError(error))
             return { kind: `not a PartnerCenterError: ${String(error)}`, retries };
-          return { kind: error.kind, reason: error.reason, attempts: error.attempts, retries };
+          return { kind: error.kind, reason: error.reason ?? '', attempts: error.attempts, retries };
         }
       },
       { url, adapter, maxAttempts },
