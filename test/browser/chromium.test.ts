@@ -27,7 +27,7 @@ interface Outcome {
   readonly status?: number;
   readonly kind?: string;
   readonly reason?: string;
-  readonly attempts?: number;
+  readonly attempts?: number | undefined;
   readonly retries: ReadonlyArray<{ status: number | undefined; delayMs: number; delaySource: string }>;
 }
 
