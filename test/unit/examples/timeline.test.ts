@@ -129,7 +129,7 @@ describe('the demo timeline chart on a 1400x1000 screen', () => {
       fromMs: 4_500,
       untilMs: 22_500,
       marks: [4_600, 9_000],
-      scope: tenants[3],
+      scope: tenants[3] ?? '',
     },
     { label: 'revoked token: 401, then a new token', marks: [10_500] },
     { label: 'order processed, answer lost: 504', marks: [7_600] },
