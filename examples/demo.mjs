@@ -4,8 +4,8 @@
 // whose every row is explained, the three clients side by side, and writes a timeline chart
 // (demo-output/timeline.html) and the numbers (demo-output/summary.json).
 //
-//   npm run demo                       ~30 s, writes demo-output/
-//   npm run demo -- --short --out=DIR  ~5 s, writes DIR/ (the smoke test uses a temporary directory)
+//   npm run demo                       ~40 s, writes demo-output/
+//   npm run demo -- --short --out=DIR  ~7 s, writes DIR/ (the smoke test uses a temporary directory)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -360,6 +360,8 @@ for (const line of numberTable(
   console.log(line);
 }
 const resent = compared[1].duplicateOrders > 0;
+/** Requests that reached the tenant while it was down. */
+const downHits = (name) => stats[name].log.filter((entry) => entry.reason === 'tenant-outage').length;
 const reading =
   'axios: every fault reaches the caller. axios-retry (retries: 3, exponentialDelay, its default condition) ' +
   'retries GETs and, after a lost connection, any request' +
@@ -368,7 +370,10 @@ const reading =
     : '. ') +
   "It waits a 429's Retry-After for that one call; the tenant's other calls keep coming. The library paces each " +
   "tenant to its quota, holds a throttled tenant's calls, stops calling a tenant that is down, and reads a lost " +
-  'order back instead of resending it. (The baselines fetch a new token after a 401; that call fails.)';
+  'order back instead of resending it. While a tenant was down, it got ' +
+  `${downHits('axios')} requests from axios, ${downHits('axios-retry')} from axios-retry and ` +
+  `${downHits('library')} from the library, whose breaker failed its calls at once. ` +
+  '(The baselines fetch a new token after a 401; that call fails.)';
 for (const line of paragraph(reading)) console.log(line);
 
 // ---- files -------------------------------------------------------------------------------------------
