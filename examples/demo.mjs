@@ -1,120 +1,86 @@
-// The demo: a realistic CSP workload (many customer tenants, concurrent reads, some orders) through
-// partner-center-resilience against the Partner Center simulator with mixed faults. Prints progress, a
-// summary table, and writes a timeline chart (demo-output/timeline.html).
+// The demo: a realistic CSP workload (many customer tenants, concurrent reads, some orders) against the
+// Partner Center simulator with mixed faults, through partner-center-resilience and, at the same time and
+// each against its own simulator, through bare axios and axios + axios-retry. Prints progress, a summary
+// whose every row is explained, the three clients side by side, and writes a timeline chart
+// (demo-output/timeline.html) and the numbers (demo-output/summary.json).
 //
-//   npm run demo                       ~30 s, writes demo-output/
-//   npm run demo -- --short --out=DIR  ~5 s, writes DIR/ (the smoke test uses a temporary directory)
+//   npm run demo                       ~40 s, writes demo-output/
+//   npm run demo -- --short --out=DIR  ~7 s, writes DIR/ (the smoke test uses a temporary directory)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import axios from 'axios';
+import axiosRetry from 'axios-retry';
 import { attachResilience, isPartnerCenterError } from '../dist/index.js';
 import { startPartnerCenterSimulator } from '../dist/testing.js';
+import { clip, explainedTable, numberTable, paragraph } from './report.mjs';
 import { failureMark, renderTimeline } from './timeline.mjs';
+import {
+  bearerInterceptors,
+  demoCustomers,
+  demoPlan,
+  demoScenario,
+  demoTokens,
+  runPlan,
+  sendCall,
+} from './workload.mjs';
 
 const argv = process.argv.slice(2);
-const args = new Set(argv);
-const short = args.has('--short');
+const short = argv.includes('--short');
 const outArg = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
-const DURATION_MS = short ? 5_000 : 30_000;
+const WORKERS = 12;
+const PACE_MS = 250;
+const CALLS_PER_WORKER = short ? 20 : 120;
+const DURATION_MS = CALLS_PER_WORKER * PACE_MS;
 const TENANTS = short ? 12 : 40;
-const CONCURRENCY = 12;
+const HALF_OPEN_AFTER_MS = Math.round(DURATION_MS * 0.12);
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = outArg ? resolve(outArg) : resolve(here, '..', 'demo-output');
 
-const customers = Array.from(
-  { length: TENANTS },
-  (_, i) => `${(0x10000000 + i).toString(16)}-0000-4000-8000-${String(i).padStart(12, '0')}`,
-);
+const customers = demoCustomers(TENANTS);
 const failing = customers[3];
+const scenario = demoScenario({ customers, durationMs: DURATION_MS, failing });
+const REVOKE_AT_MS = Math.round(DURATION_MS * 0.35);
+const plan = demoPlan({ customers, workers: WORKERS, callsPerWorker: CALLS_PER_WORKER, paceMs: PACE_MS });
+const planned = WORKERS * CALLS_PER_WORKER;
 
-/** Mixed faults: partner throttling, 503 bursts, HTML 502 pages, resets, slow answers, one tenant down for a while, one order lost after processing, tokens that expire. */
-const scenario = {
-  name: 'demo',
-  seed: 7,
-  customers,
-  subscriptionsPerCustomer: 3,
-  throttle: { partner: { limit: 6, windowMs: 1_000 }, customer: { limit: 12, windowMs: 1_000 } },
-  auth: { required: true, tokenLifetimeMs: 3_600_000 },
-  faults: [
-    {
-      name: 'tenant-outage',
-      match: { customer: failing },
-      fromMs: Math.round(DURATION_MS * 0.15),
-      untilMs: Math.round(DURATION_MS * 0.75),
-      respond: { status: 503 },
-    },
-    {
-      name: 'order-504-after-processing',
-      match: { method: 'POST', path: '/orders$' },
-      times: 1,
-      respond: { status: 504, afterProcessing: true },
-    },
-    { name: 'get-503', match: { method: 'GET' }, every: 9, respond: { status: 503 } },
-    { name: 'get-502-html', match: { method: 'GET' }, every: 23, respond: { status: 502, html: true } },
-    {
-      name: 'get-reset',
-      match: { method: 'GET' },
-      probability: 0.02,
-      respond: { hangUp: 'before-response' },
-    },
-    { name: 'slow', probability: 0.1, respond: { delayMs: 120 } },
-  ],
-};
+// One simulator per client, the same scenario and seed; their clocks start together below.
+const sims = {};
+for (const name of ['library', 'axios-retry', 'axios']) {
+  sims[name] = await startPartnerCenterSimulator({ scenario, logLimit: 100_000 });
+}
 
-const sim = await startPartnerCenterSimulator({ scenario });
-const started = Date.now();
-
-// Tokens from the simulator's ready provider. The first one is revoked at once (1 ms lifetime, announced
-// as valid: the server answers 401 with its realm and the library refreshes); the next ones are valid 25 s
-// and announced as 20 s, so the run also shows proactive refreshes before expiry.
-const revoked = sim.tokenProvider({ lifetimeMs: 1 });
-const valid = sim.tokenProvider({ lifetimeMs: 25_000 });
-let tokenCount = 0;
-const tokenProvider = {
-  async getToken(request) {
-    tokenCount += 1;
-    const { token } = await (tokenCount === 1 ? revoked : valid).getToken(request);
-    return { token, expiresOnTimestamp: Date.now() + 20_000 };
-  },
-};
-
-const timeline = []; // { t, scope, type, detail, ms? }
-/** The injected faults, for the chart: { label, fromMs, untilMs, scope? }. */
-const faultBands = [];
-let revokedTokenRecoveredAt;
-let lostOrderAt;
-/** Scopes whose breaker is open now, with the time it opened. */
-const openBreakers = new Map();
-const counts = {
-  attempts: 0,
-  retries: 0,
-  throttles: 0,
-  gateWaits: 0,
-  rateLimitWaits: 0,
-  breaks: 0,
-  halfOpens: 0,
-  resets: 0,
-  refreshes: 0,
-};
+const isTty = process.stdout.isTTY;
 const at = () => Date.now() - started;
+const stamp = () => `${(at() / 1000).toFixed(1).padStart(5)} s`;
+/** An event line (on a terminal, it replaces the progress line, which the next tick redraws). */
+function say(text) {
+  if (isTty) process.stdout.write('\r\x1b[2K');
+  console.log(clip(`${stamp()}  ${text}`));
+}
 
+// ---- partner-center-resilience -------------------------------------------------------------------------
+const timeline = []; // { t, scope, type, detail?, ms? }
+const openBreakers = new Map();
+const counts = { attempts: 0, retries: 0, throttles: 0, gateWaits: 0, breaks: 0, halfOpens: 0, resets: 0 };
+/** Attempts the rate limiter held back (an attempt may ask for a slot more than once), and the total wait. */
+const paced = { attempts: new Set(), waitMs: 0 };
+const tokenFetches = { initial: 0, forced: 0, expiring: 0, expired: 0 };
+const libraryTokens = demoTokens(sims.library, REVOKE_AT_MS);
 const api = axios.create({
-  baseURL: sim.url,
+  baseURL: sims.library.url,
   headers: { Accept: 'application/json', 'MS-Contract-Version': 'v1' },
 });
 const handle = attachResilience(api, {
-  tokenProvider,
+  tokenProvider: libraryTokens,
   token: { refreshWindowMs: 8_000, blockingWindowMs: 3_000 },
   retry: { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 2_000, maxRetryAfterMs: 10_000 },
   timeout: { attemptMs: 3_000, totalMs: 15_000 },
-  circuitBreaker: {
-    strategy: { type: 'consecutive', threshold: 4 },
-    halfOpenAfterMs: Math.round(DURATION_MS * 0.12),
-  },
+  circuitBreaker: { strategy: { type: 'consecutive', threshold: 4 }, halfOpenAfterMs: HALF_OPEN_AFTER_MS },
   hooks: {
-    onRateLimit: () => {
-      counts.rateLimitWaits += 1;
+    onRateLimit: (e) => {
+      paced.attempts.add(`${e.requestId}#${e.attempt}`);
+      paced.waitMs += e.waitMs;
     },
     onRequest: (e) => {
       counts.attempts += 1;
@@ -122,29 +88,21 @@ const handle = attachResilience(api, {
     },
     onRetry: (e) => {
       counts.retries += 1;
-      timeline.push({
-        t: at(),
-        scope: e.scope,
-        type: 'retry',
-        detail: e.status === undefined ? e.errorKind : `${e.errorKind} (${e.status})`,
-        ms: Math.round(e.delayMs),
-      });
+      const why = e.status === undefined ? e.errorKind : `${e.errorKind} (${e.status})`;
+      timeline.push({ t: at(), scope: e.scope, type: 'retry', detail: why, ms: Math.round(e.delayMs) });
     },
     onThrottle: (e) => {
       if (e.source === 'gate') counts.gateWaits += 1;
       else counts.throttles += 1;
-      timeline.push({
-        t: at(),
-        scope: e.scope,
-        type: e.source === 'gate' ? 'gate' : 'throttle',
-        ms: Math.round(e.retryAfterMs),
-      });
+      const type = e.source === 'gate' ? 'gate' : 'throttle';
+      timeline.push({ t: at(), scope: e.scope, type, ms: Math.round(e.retryAfterMs) });
     },
     onBreak: (e) => {
       counts.breaks += 1;
       openBreakers.set(e.scope, at());
       timeline.push({ t: at(), scope: e.scope, type: 'break', detail: e.reason });
-      say(`breaker opened for ${e.scope}${e.reason ? `: ${e.reason}` : ''}`);
+      // The reason's first part ("server 503"); the chart's tooltip has all of it.
+      say(`breaker opened for ${e.scope}${e.reason ? ` (${e.reason.split(':')[0]})` : ''}`);
     },
     onHalfOpen: (e) => {
       counts.halfOpens += 1;
@@ -158,67 +116,41 @@ const handle = attachResilience(api, {
       say(`breaker closed for ${e.scope}`);
     },
     onTokenRefresh: (e) => {
-      counts.refreshes += 1;
-      if (e.reason === 'forced' && e.outcome === 'success' && revokedTokenRecoveredAt === undefined) {
-        revokedTokenRecoveredAt = at();
+      if (e.outcome === 'success') tokenFetches[e.reason] += 1;
+      if (e.reason === 'forced' && e.outcome === 'success')
         say(`revoked token replaced after a 401 (${e.scope})`);
-      }
       timeline.push({ t: at(), scope: e.scope, type: 'token', detail: `${e.reason}, ${e.outcome}` });
     },
   },
 });
 
-// The workload: each worker loops over random tenants; mostly reads, some orders (1 in 25).
-let rnd = 42;
-const random = () => {
-  rnd = (rnd * 1_103_515_245 + 12_345) % 2 ** 31;
-  return rnd / 2 ** 31;
-};
 const latencies = [];
 const outcomes = new Map();
 let calls = 0;
-let ordersPlaced = 0;
-let ordersUnknown = 0;
-let ordersReconciled = 0;
+const orders = { placed: 0, unknown: 0, reconciled: 0 };
 
-async function one() {
-  const customer = customers[Math.floor(random() * customers.length)];
-  let scope = `customer:${customer}`;
-  const roll = random();
+/** One planned call through the library, its outcome drawn on its scope's row. */
+async function libraryCall(call) {
+  const scope = call.kind === 'list' ? 'partner' : `customer:${call.customer}`;
   const t0 = performance.now();
+  let reconciled = false;
+  // When an order's outcome is unknown (the answer was lost after it may have been created), the library
+  // asks this instead of resending blindly: the order, if the customer's orders show it; else null (then it
+  // resends under the same MS-RequestId).
+  const reconcile = async ({ error, signal }) => {
+    orders.unknown += 1;
+    say(`order outcome unknown (${error.status ?? error.kind}) for ${scope}: reading the orders back`);
+    const list = await api.get(`/v1/customers/${call.customer}/orders`, { signal });
+    const found = (list.data?.items ?? []).find((order) => order.lineItems?.[0]?.friendlyName === call.name);
+    if (found === undefined) return null;
+    reconciled = true;
+    orders.reconciled += 1;
+    return { ...list, data: found };
+  };
+  if (call.kind === 'order') orders.placed += 1;
   try {
-    if (roll < 0.1) {
-      scope = 'partner';
-      await api.get('/v1/customers', { params: { size: 50 } });
-    } else if (roll < 0.96) await api.get(`/v1/customers/${customer}/subscriptions`);
-    else {
-      ordersPlaced += 1;
-      const friendlyName = `demo-order-${ordersPlaced}`;
-      const body = {
-        referenceCustomerId: customer,
-        lineItems: [{ lineItemNumber: 0, offerId: 'DEMO-OFFER', quantity: 1 + (calls % 5), friendlyName }],
-      };
-      let reconciled = false;
-      // When the outcome is unknown (the answer was lost after the order may have been created), the library
-      // asks this instead of resending blindly: the order, if the customer's orders show it; else null (then
-      // it resends under the same MS-RequestId).
-      const reconcile = async ({ error, signal }) => {
-        ordersUnknown += 1;
-        lostOrderAt ??= at();
-        say(`order outcome unknown (${error.status ?? error.kind}) for ${scope}: reading the orders back`);
-        const orders = await api.get(`/v1/customers/${customer}/orders`, { signal });
-        const found = (orders.data?.items ?? []).find(
-          (order) => order.lineItems?.[0]?.friendlyName === friendlyName,
-        );
-        if (found === undefined) return null;
-        reconciled = true;
-        ordersReconciled += 1;
-        return { ...orders, data: found };
-      };
-      await api.post(`/v1/customers/${customer}/orders`, body, { partnerCenter: { reconcile } });
-      if (reconciled) return record('ok (reconciled)', t0, scope);
-    }
-    record('ok', t0, scope);
+    await sendCall(api, call, reconcile);
+    record(reconciled ? 'ok (reconciled)' : 'ok', t0, scope);
   } catch (error) {
     if (isPartnerCenterError(error)) {
       const why = [error.status, error.reason].filter((part) => part !== undefined && part !== '').join(' ');
@@ -244,126 +176,264 @@ function record(outcome, t0, scope, why = '') {
   timeline.push({ t: at(), scope, type, detail: `call ${label} after ${ms} ms${why ? ` (${why})` : ''}` });
 }
 
-const isTty = process.stdout.isTTY;
-const stamp = () => `${(at() / 1000).toFixed(1).padStart(5)} s`;
-/** An event line (on a terminal, it replaces the progress line, which the next tick redraws). */
-function say(text) {
-  if (isTty) process.stdout.write('\r\x1b[2K');
-  console.log(`${stamp()}  ${text}`);
+// ---- the baselines: bare axios, and axios + axios-retry in its documented setup -------------------------
+/** A baseline client on its simulator: the same calls, the same token source (see bearerInterceptors). */
+function baseline(sim, withRetry) {
+  const client = axios.create({
+    baseURL: sim.url,
+    headers: { Accept: 'application/json', 'MS-Contract-Version': 'v1' },
+    timeout: 15_000,
+  });
+  bearerInterceptors(client, demoTokens(sim, REVOKE_AT_MS));
+  if (withRetry) axiosRetry(client, { retries: 3, retryDelay: axiosRetry.exponentialDelay });
+  const result = { calls: 0, ok: 0, failed: 0 };
+  const run = async (call) => {
+    result.calls += 1;
+    try {
+      await sendCall(client, call);
+      result.ok += 1;
+    } catch {
+      result.failed += 1;
+    }
+  };
+  return { result, run };
 }
+const retrying = baseline(sims['axios-retry'], true);
+const bare = baseline(sims.axios, false);
+
+// ---- run ---------------------------------------------------------------------------------------------
+console.log(
+  `partner-center-resilience demo: ${planned} calls over ${TENANTS} customer tenants against the Partner Center\n` +
+    `simulator, by ${WORKERS} workers (each starts a call every ${PACE_MS} ms at most: ~${DURATION_MS / 1000} s)`,
+);
+const outage = scenario.faults[0];
+const [, lost504, lostReset] = scenario.faults;
+console.log(
+  [
+    'Injected faults:',
+    `  - quotas: partner scope ${scenario.throttle.partner.limit}/s, each customer ${scenario.throttle.customer.limit}/s (429 with Retry-After beyond); 1 call in 10 is partner-scope`,
+    `  - tenant outage: customer:${failing} answers 503 from ${outage.fromMs / 1000} s to ${outage.untilMs / 1000} s`,
+    `  - revoked token: the first token is refused from ${REVOKE_AT_MS / 1000} s (401 with the realm challenge)`,
+    `  - order lost: the first order after ${lost504.fromMs / 1000} s is processed, then answered 504`,
+    `  - order lost: the first order after ${lostReset.fromMs / 1000} s is processed, then its connection reset`,
+    '  - every 9th GET 503, every 23rd GET an HTML 502 page, 2% of GETs reset, 10% of requests 120 ms slower',
+    'The same calls also run through bare axios and axios + axios-retry, each against its own simulator:',
+    'they are compared at the end.',
+  ]
+    .map((line) => clip(line))
+    .join('\n'),
+);
+for (const sim of Object.values(sims)) sim.reset(); // the three scenario clocks start now
+const started = Date.now();
 const progress = setInterval(() => {
   const failed = calls - (outcomes.get('ok') ?? 0) - (outcomes.get('ok (reconciled)') ?? 0);
-  const open = [...openBreakers.keys()];
-  const line = `${stamp()}  calls ${String(calls).padStart(5)} (failed ${String(failed).padStart(4)})  attempts ${String(counts.attempts).padStart(5)}  retries ${String(counts.retries).padStart(4)}  429s ${String(counts.throttles).padStart(4)}  gate waits ${String(counts.gateWaits).padStart(4)}  paced ${String(counts.rateLimitWaits).padStart(5)}  breakers open: ${open.length === 0 ? 'none' : open.join(', ')}`;
+  const line = clip(
+    `${stamp()}  calls ${String(calls).padStart(5)}/${planned} (failed ${String(failed).padStart(3)})` +
+      `  attempts ${String(counts.attempts).padStart(5)}  retries ${String(counts.retries).padStart(4)}` +
+      `  429s ${String(counts.throttles).padStart(3)}  gate ${String(counts.gateWaits).padStart(3)}` +
+      `  paced ${String(paced.attempts.size).padStart(4)}  open breakers ${openBreakers.size}`,
+  );
   if (isTty) process.stdout.write(`\r\x1b[2K${line}`);
   else console.log(line);
 }, 1_000);
 
-console.log(
-  `partner-center-resilience demo: ${TENANTS} customer tenants, ${CONCURRENCY} workers, ${DURATION_MS / 1000} s against the Partner Center simulator at ${sim.url}`,
-);
-const outage = scenario.faults[0];
-console.log(
-  [
-    'Injected faults:',
-    `  - quotas: partner ${scenario.throttle.partner.limit}/s, each customer ${scenario.throttle.customer.limit}/s (429 with Retry-After beyond)`,
-    `  - tenant outage: customer:${failing} answers 503 from ${outage.fromMs / 1000} s to ${outage.untilMs / 1000} s`,
-    '  - revoked token: the first token is refused (401 with the realm challenge)',
-    '  - order lost: the first order is processed, then answered 504 (outcome unknown)',
-    '  - every 9th GET 503, every 23rd GET an HTML 502 page, 2% of GETs reset, 10% of requests 120 ms slower',
-  ].join('\n'),
-);
-const deadline = started + DURATION_MS;
-await Promise.all(
-  Array.from({ length: CONCURRENCY }, async () => {
-    while (Date.now() < deadline) await one();
-  }),
-);
+await Promise.all([
+  runPlan(plan, started, libraryCall),
+  runPlan(plan, started, retrying.run),
+  runPlan(plan, started, bare.run),
+]);
 clearInterval(progress);
 if (isTty) process.stdout.write('\n');
-
-const stats = sim.stats();
-await sim.close();
+const endMs = at();
+const stats = Object.fromEntries(Object.entries(sims).map(([name, sim]) => [name, sim.stats()]));
+await Promise.all(Object.values(sims).map((sim) => sim.close()));
 handle.detach();
 
+// ---- summary -----------------------------------------------------------------------------------------
+const own = stats.library;
 const sorted = [...latencies].sort((a, b) => a - b);
 const pct = (p) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
+const OUTCOME_TEXT = {
+  ok: 'succeeded, some after retries',
+  'ok (reconciled)': "orders whose answer was lost, found in the customer's orders",
+  'circuit-open': "refused at once: the tenant's breaker was open (others went on)",
+  throttled: 'failed: 429 on every attempt, or a wait past the 15 s budget',
+  server: 'failed: 5xx on every attempt, or an order left unknown',
+  network: 'failed: connection lost on every attempt, or after an order',
+  timeout: 'failed: no answer within 3 s (attempt) or 15 s (call)',
+  unauthorized: 'failed: 401 even with a fresh token',
+};
+const unauthorizedCalls = own.log.filter((entry) => entry.status === 401).length;
 const rows = [
-  ['logical calls', calls],
-  ...[...outcomes].sort((a, b) => b[1] - a[1]).map(([k, v]) => [`  ${k}`, v]),
-  ['attempts sent (server hits)', `${counts.attempts} (${stats.totalHits})`],
-  ['retries', counts.retries],
-  ['429s received / honoured', `${stats.throttledResponses} / ${counts.throttles}`],
-  ['calls held at the throttle gate', counts.gateWaits],
-  ['waits for a rate limiter slot', counts.rateLimitWaits],
-  ['retries sent before their Retry-After', stats.earlyRetries],
-  ['requests sent while their tenant was throttled', stats.hitsBeforeDeadline],
-  ['  already on the wire when the 429 came', stats.inFlightAtDeadline],
-  ['breaker: opened / half-open / closed', `${counts.breaks} / ${counts.halfOpens} / ${counts.resets}`],
-  ['token refreshes (401s from server)', `${counts.refreshes} (${stats.unauthorized})`],
+  ['logical calls', calls, 'each planned call once, however many attempts it took'],
+  ...[...outcomes]
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, n]) => [`  ${kind}`, n, OUTCOME_TEXT[kind] ?? 'failed (see summary.json)']),
   [
-    'orders placed / outcome unknown / reconciled',
-    `${ordersPlaced} / ${ordersUnknown} / ${ordersReconciled}`,
+    'attempts sent / server hits',
+    `${counts.attempts} / ${own.totalHits}`,
+    'requests sent (retries and order read-backs too) / received',
   ],
-  ['duplicate orders', stats.duplicateOrders],
-  ['latency p50 / p99', `${pct(50).toFixed(0)} ms / ${pct(99).toFixed(0)} ms`],
+  ['retries', counts.retries, 'attempts after a failed one (503, 502, reset, 429, 401)'],
+  [
+    '429s received / honoured',
+    `${own.throttledResponses} / ${counts.throttles}`,
+    'honoured: the tenant waited its Retry-After',
+  ],
+  [
+    'calls held at the throttle gate',
+    counts.gateWaits,
+    "held while their tenant waited another call's Retry-After",
+  ],
+  [
+    'attempts paced by the rate limiter',
+    `${paced.attempts.size} (${(paced.waitMs / 1000).toFixed(0)} s)`,
+    'held for a slot of the quota learned from 429s (total wait)',
+  ],
+  ['retries before their Retry-After', own.earlyRetries, "the server's count (0 is right)"],
+  [
+    'sent while the tenant was throttled',
+    own.hitsBeforeDeadline,
+    "the server's count of requests inside a Retry-After it gave",
+  ],
+  [
+    '  already on the wire at the 429',
+    own.inFlightAtDeadline,
+    'sent before that 429 came back (not counted above)',
+  ],
+  [
+    'breaker opened / half-open / closed',
+    `${counts.breaks} / ${counts.halfOpens} / ${counts.resets}`,
+    `opens on 4 failures in a row; a test call ${HALF_OPEN_AFTER_MS / 1000} s later may close it`,
+  ],
+  [
+    'tokens fetched',
+    tokenFetches.initial + tokenFetches.forced + tokenFetches.expiring + tokenFetches.expired,
+    `first + ${tokenFetches.forced} after the revoked token's 401s + ` +
+      `${tokenFetches.expiring + tokenFetches.expired} renewed before expiry`,
+  ],
+  [
+    '401s from the server',
+    unauthorizedCalls,
+    'calls that sent the revoked token; each replayed with a new one',
+  ],
+  [
+    'orders placed / unknown / reconciled',
+    `${orders.placed} / ${orders.unknown} / ${orders.reconciled}`,
+    'unknown: answer lost after processing; reconciled: found by reading',
+  ],
+  ['duplicate orders', own.duplicateOrders, 'orders the server created twice (0 is right)'],
+  [
+    'latency p50 / p99',
+    `${pct(50)} / ${pct(99)} ms`,
+    'p99: calls that waited for a Retry-After, a slot or a breaker',
+  ],
 ];
-const width = Math.max(...rows.map(([k]) => k.length));
-console.log('\nSummary');
-console.log(`${'-'.repeat(width + 16)}`);
-for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${String(v).padStart(14)}`);
-console.log(`${'-'.repeat(width + 16)}`);
-console.log(
-  'The workers ask for more than the partner quota on purpose. The rate limiter learns the quota from the\n' +
-    'first 429s and paces the calls to it ("paced": waits for a slot), so few 429s come back. The progress\n' +
-    'lines count 429 answers and calls held at the gate; a call counted "throttled" above is one that failed: every attempt met a 429,\n' +
-    'or the scope\'s gate held it past its time budget (then nothing was sent). "circuit-open": refused\n' +
-    "while that tenant's breaker was open, without slowing the other tenants.",
-);
+const rule = '-'.repeat(120);
+console.log(`\nSummary: partner-center-resilience\n${rule}`);
+for (const line of explainedTable(rows)) console.log(line);
+console.log(rule);
 
-const endMs = at();
-faultBands.push(
+// ---- the three clients side by side ------------------------------------------------------------------
+const libraryOk = (outcomes.get('ok') ?? 0) + (outcomes.get('ok (reconciled)') ?? 0);
+const compared = [
+  ['axios', bare.result, stats.axios],
+  ['axios + axios-retry', retrying.result, stats['axios-retry']],
+  ['partner-center-resilience', { calls, ok: libraryOk, failed: calls - libraryOk }, own],
+].map(([name, result, s]) => ({
+  client: name,
+  calls: result.calls,
+  ok: result.ok,
+  failed: result.failed,
+  serverHits: s.totalHits,
+  throttled: s.throttledResponses,
+  duplicateOrders: s.duplicateOrders,
+}));
+console.log(
+  `\nThe same ${planned} calls through three clients (each against its own simulator: same faults, same schedule)`,
+);
+for (const line of numberTable(
+  ['client', 'calls ok', 'failed', 'server hits', '429s', 'duplicate orders'],
+  compared.map((c) => [c.client, c.ok, c.failed, c.serverHits, c.throttled, c.duplicateOrders]),
+)) {
+  console.log(line);
+}
+const resent = compared[1].duplicateOrders > 0;
+/** Requests that reached the tenant while it was down. */
+const downHits = (name) => stats[name].log.filter((entry) => entry.reason === 'tenant-outage').length;
+const reading =
+  'axios: every fault reaches the caller. axios-retry (retries: 3, exponentialDelay, its default condition) ' +
+  'retries GETs and, after a lost connection, any request' +
+  (resent
+    ? ': the order whose connection was reset after processing was sent again, a second order. '
+    : '. ') +
+  "It waits a 429's Retry-After for that one call; the tenant's other calls keep coming. The library paces each " +
+  "tenant to its quota, holds a throttled tenant's calls, stops calling a tenant that is down, and reads a lost " +
+  'order back instead of resending it. While a tenant was down, it got ' +
+  `${downHits('axios')} requests from axios, ${downHits('axios-retry')} from axios-retry and ` +
+  `${downHits('library')} from the library, whose breaker failed its calls at once. ` +
+  '(The baselines fetch a new token after a 401; that call fails.)';
+for (const line of paragraph(reading)) console.log(line);
+
+// ---- files -------------------------------------------------------------------------------------------
+const LANES = [
+  ['revoked token: 401, then a new token', (e) => e.status === 401],
+  ['order processed, answer lost: 504', (e) => e.reason === 'order-504-after-processing'],
+  ['order processed, connection reset', (e) => e.reason === 'order-reset-after-processing'],
+  ['429 over a quota (Retry-After)', (e) => e.status === 429],
+  ['503 on every 9th GET', (e) => e.reason === 'get-503'],
+  ['HTML 502 page on every 23rd GET', (e) => e.reason === 'get-502-html'],
+  ['connection reset on 2% of GETs', (e) => e.reason === 'get-reset'],
+  ['120 ms slower on 10% of requests', (e) => e.reason === 'slow'],
+];
+const faults = [
   {
-    label: `tenant outage: customer:${failing} answers 503`,
+    label: `outage: customer:${failing.slice(0, 8)}\u2026 answers 503`,
     fromMs: outage.fromMs,
     untilMs: outage.untilMs,
+    marks: own.log.filter((e) => e.reason === 'tenant-outage').map((e) => e.atMs),
     scope: `customer:${failing}`,
   },
-  {
-    label: 'revoked token: 401 until refreshed',
-    fromMs: 0,
-    untilMs: revokedTokenRecoveredAt ?? endMs,
-  },
-);
-if (lostOrderAt !== undefined) {
-  faultBands.push({
-    label: 'order lost after processing (504)',
-    fromMs: lostOrderAt,
-    untilMs: lostOrderAt + 150,
-  });
-}
-faultBands.push({
-  label: 'all run: 429 beyond quota, every 9th GET 503, 23rd HTML 502, 2% resets, 10% slow',
-  fromMs: 0,
-  untilMs: endMs,
-});
+  ...LANES.map(([label, fired]) => ({ label, marks: own.log.filter(fired).map((e) => e.atMs) })),
+];
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, 'timeline.html');
 writeFileSync(
   file,
   renderTimeline({
     timeline,
-    faults: faultBands,
+    faults,
     durationMs: endMs,
     title: 'partner-center-resilience demo timeline',
-    subtitle: `${TENANTS} customer tenants, ${CONCURRENCY} workers, ${(endMs / 1000).toFixed(0)} s, ${calls} calls: ${[...outcomes].map(([k, v]) => `${v} ${k}`).join(', ')}.`,
+    maxRows: 14,
+    subtitle: `${TENANTS} customer tenants, ${WORKERS} workers, ${(endMs / 1000).toFixed(0)} s, ${calls} calls: ${[...outcomes].map(([k, v]) => `${v} ${k}`).join(', ')}.`,
   }),
 );
+const summaryFile = join(outDir, 'summary.json');
+const { log: _log, ...libraryStats } = own;
 writeFileSync(
-  join(outDir, 'summary.json'),
-  `${JSON.stringify({ calls, counts, outcomes: Object.fromEntries(outcomes), stats }, null, 2)}\n`,
+  summaryFile,
+  `${JSON.stringify(
+    {
+      workload: { tenants: TENANTS, workers: WORKERS, calls: planned, paceMs: PACE_MS, durationMs: endMs },
+      library: {
+        calls,
+        outcomes: Object.fromEntries(outcomes),
+        counts,
+        pacedAttempts: paced.attempts.size,
+        pacedWaitMs: paced.waitMs,
+        tokenFetches,
+        orders,
+        latencyMs: { p50: pct(50), p99: pct(99) },
+        simulator: libraryStats,
+      },
+      comparison: compared,
+    },
+    null,
+    2,
+  )}\n`,
 );
-console.log(`\nTimeline chart: ${file}`);
+console.log(`\nTimeline chart: ${file}\nNumbers:        ${summaryFile}`);
 // A retry sent before its own Retry-After, or a duplicate order, would be a bug of the library.
-if (stats.earlyRetries !== 0 || stats.duplicateOrders !== 0) process.exitCode = 1;
+if (own.earlyRetries !== 0 || own.duplicateOrders !== 0) process.exitCode = 1;

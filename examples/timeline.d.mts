@@ -16,11 +16,16 @@ export interface TimelineEvent {
   readonly detail?: string;
   readonly ms?: number;
 }
-/** An injected fault, drawn as a labelled band (also on its scope's row when it has one). */
+/**
+ * An injected fault, one lane of the chart labelled in its margin: a band for its time window (also on its
+ * scope's row when it has one) and a mark at each time it fired.
+ */
 export interface TimelineFault {
   readonly label: string;
-  readonly fromMs: number;
-  readonly untilMs: number;
+  readonly fromMs?: number;
+  readonly untilMs?: number;
+  /** When it fired (ms since the start), one mark each. */
+  readonly marks?: readonly number[];
   readonly scope?: string;
 }
 /** The chart as one self-contained HTML page. */
@@ -30,4 +35,6 @@ export function renderTimeline(input: {
   durationMs: number;
   title: string;
   subtitle?: string;
+  /** Scopes drawn on rows of their own (the partner and the most notable); the rest share one. Default: 10. */
+  maxRows?: number;
 }): string;

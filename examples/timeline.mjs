@@ -1,7 +1,9 @@
 // Renders the demo's timeline as one self-contained HTML page with an inline SVG that scales to the browser
-// window: a lane of the faults the demo injected (labelled bands), then one row per tenant scope with its
-// attempts, the library's decisions (retries, waits, breaker, tokens) and every call's outcome. The legend
-// draws each mark with the same function as the chart.
+// window and fits a 1400x1000 screen: one lane per injected fault (its label in the left margin, a band for
+// a time window, a mark each time it fired), then a row per tenant scope worth a look (the partner, the
+// faulted tenant, tenants with breaker, token or reconcile events) with its attempts, the library's decisions
+// (retries, waits, breaker, tokens) and every call's outcome; the other tenants share one merged row. The
+// legend draws each mark with the same function as the chart.
 
 /** Every mark: its legend label, colour and shape. Colours are distinct per mark (at least 60 apart in RGB). */
 export const MARKS = {
@@ -22,7 +24,8 @@ export const MARKS = {
   network: { label: 'call failed: network', color: '#e599f7', shape: 'square' },
   timeout: { label: 'call failed: timeout', color: '#d6336c', shape: 'square' },
   other: { label: 'call failed: other kind', color: '#ced4da', shape: 'square' },
-  fault: { label: 'injected fault', color: '#495057', shape: 'hatch' },
+  fault: { label: 'fault window', color: '#495057', shape: 'hatch' },
+  'fault-hit': { label: 'fault fired (one mark each)', color: '#000000', shape: 'pin' },
 };
 
 /** The outcome mark of a failed call's kind. */
@@ -69,6 +72,14 @@ function mark(type, x, y, tip = '', width = 0, height = 12) {
       return `<rect x="${r1(x)}" y="${r1(y - 2)}" width="${r1(Math.max(2, width || 14))}" height="4" fill="${color}">${t}</rect>`;
     case 'band':
       return `<rect x="${r1(x)}" y="${r1(y - height / 2)}" width="${r1(Math.max(2, width || 14))}" height="${height}" fill="${color}" opacity="0.22">${t}</rect>`;
+    case 'pin': {
+      // A stem the lane's height; with a head (a rare fault, and the legend) when `width` > 0.
+      const top = y - height / 2;
+      const stem = `M${r1(x)},${r1(top)} L${r1(x)},${r1(y + height / 2)}`;
+      const head =
+        width > 0 ? ` M${r1(x - 5)},${r1(top)} L${r1(x + 5)},${r1(top)} L${r1(x)},${r1(top + 6)} Z` : '';
+      return `<path d="${stem}${head}" stroke="${color}" fill="${color}" stroke-width="${width > 0 ? 2 : 1}">${t}</path>`;
+    }
     case 'hatch':
       return `<rect x="${r1(x)}" y="${r1(y - height / 2)}" width="${r1(Math.max(3, width || 14))}" height="${height}" fill="url(#hatch)" stroke="${color}" stroke-width="1" opacity="0.55">${t}</rect>`;
     default:
@@ -76,17 +87,28 @@ function mark(type, x, y, tip = '', width = 0, height = 12) {
   }
 }
 
+/** Marks a fault lane draws with a head and its time (a fault that fired at most this often). */
+const RARE_FAULT_MARKS = 4;
+
 /**
  * @param {{
  *   timeline: Array<{ t: number, scope: string, type: string, detail?: string, ms?: number }>,
- *   faults?: Array<{ label: string, fromMs: number, untilMs: number, scope?: string }>,
+ *   faults?: Array<{ label: string, fromMs?: number, untilMs?: number, marks?: number[], scope?: string }>,
  *   durationMs: number,
  *   title: string,
  *   subtitle?: string,
+ *   maxRows?: number,
  * }} input
  * @returns {string} HTML
  */
-export function renderTimeline({ timeline, faults = [], durationMs, title: pageTitle, subtitle = '' }) {
+export function renderTimeline({
+  timeline,
+  faults = [],
+  durationMs,
+  title: pageTitle,
+  subtitle = '',
+  maxRows = 10,
+}) {
   const byScope = new Map();
   for (const e of timeline) {
     if (!byScope.has(e.scope)) byScope.set(e.scope, []);
@@ -101,38 +123,48 @@ export function renderTimeline({ timeline, faults = [], durationMs, title: pageT
         sum + (RARE.has(e.type) ? 100 : ['attempt', 'ok', 'throttle', 'gate'].includes(e.type) ? 0 : 1),
       faults.some((f) => f.scope === scope) ? 100_000 : 0,
     );
-  const MAX_ROWS = 60;
   const all = [...byScope.keys()].sort((a, b) =>
     a === 'partner' ? -1 : b === 'partner' ? 1 : notable(b) - notable(a) || a.localeCompare(b),
   );
-  const scopes = all.slice(0, MAX_ROWS);
-  const hidden = all.length - scopes.length;
+  // The quieter scopes share one merged row (a single one left over keeps its own).
+  const shown = all.length <= maxRows + 1 ? all : all.slice(0, maxRows);
+  const merged = all.slice(shown.length);
+  const rows = shown.map((scope) => ({ label: scope, events: byScope.get(scope), scope }));
+  if (merged.length > 0) {
+    rows.push({
+      label: `${merged.length} other tenants (merged)`,
+      events: merged.flatMap((scope) => byScope.get(scope)).sort((a, b) => a.t - b.t),
+      scope: undefined,
+      tip: merged.join('\n'),
+    });
+  }
 
-  const W = 1600; // viewBox units; the SVG scales to the window's width
-  const left = 330;
-  const right = 24;
+  const W = 1360; // viewBox units: about one unit a pixel on a 1400 px wide window
+  const left = 320;
+  const right = 20;
   const plotW = W - left - right;
   // Legend first (visible without scrolling): every mark drawn by the same function as in the chart.
-  const legendTop = 18;
-  let lx = 20;
+  const legendTop = 16;
+  let lx = 16;
   let ly = legendTop;
   const legend = [];
-  for (const [type, { label }] of Object.entries(MARKS)) {
-    const w = 40 + label.length * 6.8;
+  for (const [type, { label, shape }] of Object.entries(MARKS)) {
+    const w = 34 + label.length * 6.4;
     if (lx + w > W - right) {
-      lx = 20;
-      ly += 24;
+      lx = 16;
+      ly += 20;
     }
-    const wide = ['band', 'hatch', 'bar-top', 'bar-bottom'].includes(MARKS[type].shape);
-    legend.push(mark(type, wide ? lx : lx + 7, ly, '', 14));
-    legend.push(`<text x="${lx + 20}" y="${ly + 4}" font-size="12">${escapeHtml(label)}</text>`);
+    const wide = ['band', 'hatch', 'bar-top', 'bar-bottom'].includes(shape);
+    legend.push(mark(type, wide ? lx : lx + 7, ly, '', shape === 'pin' ? 1 : 14, shape === 'pin' ? 14 : 12));
+    legend.push(`<text x="${lx + 18}" y="${ly + 4}" font-size="12">${escapeHtml(label)}</text>`);
     lx += w;
   }
-  const top = ly + 44;
-  const faultLaneH = 16 * Math.max(1, faults.length) + 12;
-  const rowH = 28;
-  const rowsTop = top + faultLaneH + 8;
-  const rowsBottom = rowsTop + scopes.length * rowH;
+  const top = ly + 40;
+  const laneH = 18;
+  const faultLaneH = laneH * Math.max(1, faults.length) + 8;
+  const rowH = 26;
+  const rowsTop = top + faultLaneH + 10;
+  const rowsBottom = rowsTop + rows.length * rowH;
   const x = (t) => left + (Math.max(0, Math.min(t, durationMs)) / Math.max(durationMs, 1)) * plotW;
   const parts = [];
 
@@ -148,63 +180,58 @@ export function renderTimeline({ timeline, faults = [], durationMs, title: pageT
     );
   }
   parts.push(
-    `<text x="${left + plotW / 2}" y="${rowsBottom + 36}" font-size="13" font-weight="600" text-anchor="middle">time since the run started (seconds)</text>`,
+    `<text x="${left + plotW / 2}" y="${rowsBottom + 34}" font-size="13" font-weight="600" text-anchor="middle">time since the run started (seconds)</text>`,
   );
   parts.push(
-    `<text x="14" y="${(rowsTop + rowsBottom) / 2}" font-size="13" font-weight="600" text-anchor="middle" transform="rotate(-90 14 ${(rowsTop + rowsBottom) / 2})">tenant scope (one row each)</text>`,
+    `<text x="12" y="${(rowsTop + rowsBottom) / 2}" font-size="13" font-weight="600" text-anchor="middle" transform="rotate(-90 12 ${(rowsTop + rowsBottom) / 2})">tenant scope</text>`,
+    `<text x="12" y="${top + faultLaneH / 2}" font-size="13" font-weight="600" text-anchor="middle" transform="rotate(-90 12 ${top + faultLaneH / 2})">faults</text>`,
   );
 
-  // The injected faults: one labelled band each in the fault lane; a tenant's fault also on its row.
+  // The injected faults: one lane each, its label (and how often it fired) in the left margin, a hatched
+  // band for a time window, a mark each time it fired (with a head and its time when rare). A tenant's
+  // fault window is also drawn on its row.
   parts.push(
     `<rect x="${left}" y="${top}" width="${plotW}" height="${faultLaneH}" fill="#f8f9fa" stroke="#ced4da"/>`,
   );
-  parts.push(
-    `<text x="${left - 8}" y="${top + faultLaneH / 2 + 4}" text-anchor="end" font-size="12" font-weight="600">injected faults</text>`,
-  );
   faults.forEach((f, i) => {
-    const fy = top + 8 + 16 * i + 6;
-    const fx = x(f.fromMs);
-    const fw = Math.max(3, x(f.untilMs) - fx);
+    const fy = top + 4 + laneH * i + laneH / 2;
+    const marks = f.marks ?? [];
+    const count = marks.length > 0 ? ` (${marks.length}\u00d7)` : '';
     parts.push(
-      mark(
-        'fault',
-        fx,
-        fy,
-        `${f.label} (${(f.fromMs / 1000).toFixed(1)}-${(f.untilMs / 1000).toFixed(1)} s)`,
-        fw,
-      ),
+      `<text x="${left - 8}" y="${r1(fy + 4)}" text-anchor="end" font-size="12">${escapeHtml(f.label)}${count}</text>`,
     );
-    const labelW = f.label.length * 6.2;
-    // The label inside a band wide enough for it, else after the band, else before it.
-    const [lxText, anchor] =
-      fw > labelW + 16
-        ? [fx + 8, 'start']
-        : fx + fw + 6 + labelW <= left + plotW
-          ? [fx + fw + 6, 'start']
-          : [fx - 6, 'end'];
-    const backdrop =
-      fw > labelW + 16
-        ? `<rect x="${r1(lxText - 3)}" y="${fy - 6}" width="${r1(labelW + 6)}" height="12" fill="#fff" opacity="0.85"/>`
-        : '';
-    parts.push(
-      `${backdrop}<text x="${r1(lxText)}" y="${fy + 4}" font-size="11" text-anchor="${anchor}" fill="#212529">${escapeHtml(f.label)}</text>`,
-    );
+    if (f.fromMs !== undefined && f.untilMs !== undefined) {
+      const fx = x(f.fromMs);
+      const when = `${(f.fromMs / 1000).toFixed(1)}-${(f.untilMs / 1000).toFixed(1)} s`;
+      parts.push(mark('fault', fx, fy, `${f.label} (${when})`, x(f.untilMs) - fx, laneH - 4));
+    }
+    const rare = marks.length <= RARE_FAULT_MARKS;
+    for (const t of marks) {
+      const when = `${(t / 1000).toFixed(1)} s`;
+      parts.push(mark('fault-hit', x(t), fy + 1, `${f.label} at ${when}`, rare ? 1 : 0, laneH - 4));
+      if (rare) {
+        parts.push(
+          `<text x="${r1(x(t) + 7)}" y="${r1(fy + 4)}" font-size="11" fill="#000">${escapeHtml(when)}</text>`,
+        );
+      }
+    }
   });
 
-  scopes.forEach((scope, row) => {
-    const y = rowsTop + row * rowH;
+  rows.forEach((row, index) => {
+    const y = rowsTop + index * rowH;
     const mid = y + rowH / 2 - 1;
-    const events = byScope.get(scope);
+    const events = row.events;
     parts.push(
-      `<rect x="${left}" y="${y}" width="${plotW}" height="${rowH}" fill="${row % 2 ? '#f8f9fa' : '#ffffff'}"/>`,
+      `<rect x="${left}" y="${y}" width="${plotW}" height="${rowH}" fill="${index % 2 ? '#f8f9fa' : '#ffffff'}"/>`,
     );
     parts.push(
-      `<text x="${left - 8}" y="${mid + 4}" text-anchor="end" font-size="11" font-family="ui-monospace,Menlo,Consolas,monospace">${escapeHtml(scope)}</text>`,
+      `<text x="${left - 8}" y="${mid + 4}" text-anchor="end" font-size="11" font-family="ui-monospace,Menlo,Consolas,monospace">${escapeHtml(row.label)}${row.tip ? title(row.tip) : ''}</text>`,
     );
-    for (const f of faults.filter((fault) => fault.scope === scope)) {
+    for (const f of faults.filter((fault) => row.scope !== undefined && fault.scope === row.scope)) {
+      if (f.fromMs === undefined || f.untilMs === undefined) continue;
       parts.push(mark('fault', x(f.fromMs), mid, f.label, x(f.untilMs) - x(f.fromMs), rowH));
     }
-    // Breaker open periods: from a break to the next half-open or close (or the end of the run).
+    // Breaker open periods (a scope's own row): from a break to the next half-open or close (or the end).
     let openedAt;
     const band = (from, to) =>
       parts.push(
@@ -217,15 +244,18 @@ export function renderTimeline({ timeline, faults = [], durationMs, title: pageT
           rowH,
         ),
       );
-    for (const e of events) {
-      if (e.type === 'break' && openedAt === undefined) openedAt = e.t;
-      if ((e.type === 'half-open' || e.type === 'reset') && openedAt !== undefined) {
-        band(openedAt, e.t);
-        openedAt = undefined;
+    if (row.scope !== undefined) {
+      for (const e of events) {
+        if (e.type === 'break' && openedAt === undefined) openedAt = e.t;
+        if ((e.type === 'half-open' || e.type === 'reset') && openedAt !== undefined) {
+          band(openedAt, e.t);
+          openedAt = undefined;
+        }
       }
+      if (openedAt !== undefined) band(openedAt, durationMs);
     }
-    if (openedAt !== undefined) band(openedAt, durationMs);
 
+    const on = row.scope === undefined ? (e, text) => `${e.scope}: ${text}` : (_e, text) => text;
     for (const e of events) {
       const ex = x(e.t);
       switch (e.type) {
@@ -233,30 +263,40 @@ export function renderTimeline({ timeline, faults = [], durationMs, title: pageT
           parts.push(mark('attempt', ex, y + 7));
           break;
         case 'throttle':
-          parts.push(mark('throttle', ex, y + 2, `Retry-After ${e.ms} ms`, x(e.t + (e.ms ?? 0)) - ex));
+          parts.push(mark('throttle', ex, y + 2, on(e, `Retry-After ${e.ms} ms`), x(e.t + (e.ms ?? 0)) - ex));
           break;
         case 'gate':
           parts.push(
-            mark('gate', ex, y + rowH - 2, `held at the throttle gate ${e.ms} ms`, x(e.t + (e.ms ?? 0)) - ex),
+            mark(
+              'gate',
+              ex,
+              y + rowH - 2,
+              on(e, `held at the throttle gate ${e.ms} ms`),
+              x(e.t + (e.ms ?? 0)) - ex,
+            ),
           );
           break;
         case 'retry':
-          parts.push(mark('retry', ex, mid, `retry in ${e.ms} ms after ${e.detail}`));
+          parts.push(mark('retry', ex, mid, on(e, `retry in ${e.ms} ms after ${e.detail}`)));
           break;
         case 'break':
-          parts.push(mark('break', ex, mid, e.detail ? `breaker opened: ${e.detail}` : 'breaker opened'));
+          parts.push(
+            mark('break', ex, mid, on(e, e.detail ? `breaker opened: ${e.detail}` : 'breaker opened')),
+          );
           break;
         case 'half-open':
-          parts.push(mark('half-open', ex, mid, 'half-open: one test call'));
+          parts.push(mark('half-open', ex, mid, on(e, 'half-open: one test call')));
           break;
         case 'reset':
-          parts.push(mark('reset', ex, mid, 'breaker closed'));
+          parts.push(mark('reset', ex, mid, on(e, 'breaker closed')));
           break;
         case 'token':
-          parts.push(mark('token', ex, mid, `token refresh: ${e.detail}`));
+          parts.push(mark('token', ex, mid, on(e, `token refresh: ${e.detail}`)));
           break;
         default:
-          if (e.type in MARKS) parts.push(mark(e.type, ex, y + rowH - 7, e.detail ?? MARKS[e.type].label));
+          if (e.type in MARKS) {
+            parts.push(mark(e.type, ex, y + rowH - 7, on(e, e.detail ?? MARKS[e.type].label)));
+          }
       }
     }
   });
@@ -264,13 +304,13 @@ export function renderTimeline({ timeline, faults = [], durationMs, title: pageT
     `<rect x="${left}" y="${rowsTop}" width="${plotW}" height="${rowsBottom - rowsTop}" fill="none" stroke="#ced4da"/>`,
   );
 
-  const height = rowsBottom + 48;
-  const note = hidden > 0 ? ` ${hidden} quieter scopes are not drawn.` : '';
+  const height = rowsBottom + 44;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(pageTitle)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:16px 24px;color:#212529}svg{display:block;width:100%;height:auto;border:1px solid #dee2e6}p{font-size:13px;margin:4px 0 10px}</style></head>
-<body><h1 style="font-size:18px;margin:0 0 4px">${escapeHtml(pageTitle)}</h1>
-<p>${escapeHtml(subtitle)} Top lane: the faults the demo injected. Each row is a tenant scope (the partner first, then the scopes with the most events): grey ticks are attempts, the middle line the library's decisions, the bottom line how each call ended.${escapeHtml(note)} Hover a mark for details.</p>
+<style>body{font-family:system-ui,sans-serif;margin:12px 20px;color:#212529}svg{display:block;width:100%;height:auto;max-width:${W}px;border:1px solid #dee2e6}p{font-size:13px;margin:2px 0 8px}</style></head>
+<body><h1 style="font-size:18px;margin:0 0 2px">${escapeHtml(pageTitle)}</h1>
+<p>${escapeHtml(subtitle)}</p>
+<p>Top: the faults injected, one lane each (a mark each time one fired). Below: a row per tenant scope: grey ticks are attempts, the middle line the library's decisions, the bottom line how each call ended. Hover a mark for details.</p>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${height}" preserveAspectRatio="xMinYMin meet" font-family="system-ui,sans-serif">
 <defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="6" stroke="${MARKS.fault.color}" stroke-width="2"/></pattern></defs>
 ${parts.join('\n')}

@@ -10,6 +10,30 @@ export const CUT_OFF_BODY_REASON =
   'the connection closed before the response body ended; the request may have been processed';
 
 /**
+ * The hint added to a browser's `ERR_NETWORK`: there, axios reports a CORS block exactly as a lost
+ * connection (no response, no status), so the reason names both.
+ */
+export const CORS_HINT =
+  'no response reached the page: a lost connection, or a CORS block (the server must allow this ' +
+  "page's origin and, in its preflight, the Authorization and MS-* headers)";
+
+/** True in a browser page or worker (where a CORS block is possible), false in Node, Deno or Bun. */
+function inBrowser(): boolean {
+  const scope = globalThis as { document?: unknown; importScripts?: unknown };
+  return (
+    (typeof scope.document === 'object' && scope.document !== null) ||
+    typeof scope.importScripts === 'function'
+  );
+}
+
+/** `network fault CODE`, with the CORS hint for a browser's `ERR_NETWORK`. */
+function networkReason(code: string): string {
+  return code === 'ERR_NETWORK' && inBrowser()
+    ? `network fault ${code}: ${CORS_HINT}`
+    : `network fault ${code}`;
+}
+
+/**
  * Builds the error for a failure that carries no HTTP response: a cancel, a timeout, a configuration fault,
  * a network fault (a body cut off mid-stream among them), an open circuit, or something unknown.
  */
@@ -53,7 +77,7 @@ export function errorWithoutResponse(
   } else if (code !== undefined) {
     kind = 'network';
     retryable = isRetryableNetworkCode(code);
-    reason = `network fault ${code}`;
+    reason = networkReason(code);
   } else if (brokenCircuit) {
     kind = 'circuit-open';
     reason = 'the circuit breaker is open';

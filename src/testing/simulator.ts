@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TokenProvider } from '../auth/TokenProvider.js';
+import { corsHeaders, parseCorsOrigins, preflightHeaders } from './cors.js';
 import { SimulatorEngine } from './engine.js';
 import type { Answer } from './responses.js';
 import { SIMULATOR_ROUTES } from './routes.js';
@@ -30,6 +31,20 @@ export interface PartnerCenterSimulatorOptions {
   readonly now?: () => number;
   /** Requests kept in `stats().log` (the most recent ones). Default: 10_000. */
   readonly logLimit?: number;
+  /**
+   * Origins whose pages may call the simulator from a browser (CORS), as the browser sends them:
+   * `['http://localhost:5173']`, or `'*'` for any origin. A preflight (`OPTIONS` with
+   * `Access-Control-Request-Method`) from an allowed origin gets a 204 allowing every method and the
+   * requested headers; it is not counted in `stats()`. Every answer to an allowed origin carries
+   * `Access-Control-Allow-Origin` and exposes `Retry-After`, the `MS-*` ids, `Location` and
+   * `WWW-Authenticate` to the page. Throws a `TypeError` on an entry that is not an origin.
+   * Default: none: no CORS headers, so a page on another origin is blocked by its browser (axios then
+   * reports `ERR_NETWORK` with no response), as by a server that does not allow that origin.
+   *
+   * @example
+   * const sim = await startPartnerCenterSimulator({ corsOrigins: ['http://127.0.0.1:8080'] });
+   */
+  readonly corsOrigins?: readonly string[] | '*';
 }
 
 /** A running simulator. */
@@ -80,13 +95,19 @@ export interface PartnerCenterSimulator {
   setScenario(scenario: Scenario): void;
 }
 
-function send(res: ServerResponse, answer: Answer, headers: Record<string, string>): void {
+function send(
+  res: ServerResponse,
+  answer: Answer,
+  headers: Record<string, string>,
+  cors: Record<string, string>,
+): void {
   if (res.destroyed || res.writableEnded) return;
   if (answer.kind === 'hang-up') {
     res.socket?.destroy();
     return;
   }
   res.writeHead(answer.status, {
+    ...cors,
     ...headers,
     ...answer.headers,
     'Content-Type': answer.contentType,
@@ -122,12 +143,21 @@ export async function startPartnerCenterSimulator(
       `startPartnerCenterSimulator: logLimit must be a non-negative integer, got ${logLimit}`,
     );
   }
+  const corsOrigins = parseCorsOrigins(options.corsOrigins);
   const scenario = parseScenario(options.scenario ?? healthy);
   const sim = new SimulatorEngine(scenario, options.seed ?? scenario.seed ?? 1, now, logLimit);
   const sockets = new Set<Socket>();
   let closing: Promise<void> | undefined;
 
   const server: Server = createServer((req, res) => {
+    const preflight = preflightHeaders(req, corsOrigins);
+    if (preflight !== undefined) {
+      req.resume();
+      res.on('error', () => undefined);
+      res.writeHead(204, preflight).end();
+      return;
+    }
+    const cors = corsHeaders(req, corsOrigins);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -143,12 +173,12 @@ export async function startPartnerCenterSimulator(
       }
       const { answer, headers } = sim.decide(req, Buffer.concat(chunks), size > MAX_BODY_BYTES);
       if (answer.delayMs <= 0) {
-        send(res, answer, headers);
+        send(res, answer, headers, cors);
         return;
       }
       const timer = setTimeout(() => {
         sim.timers.delete(timer);
-        send(res, answer, headers);
+        send(res, answer, headers, cors);
       }, answer.delayMs);
       timer.unref();
       sim.timers.add(timer);

@@ -70,10 +70,10 @@ describe('the demo timeline chart', () => {
     expect(legend).toMatch(new RegExp(`<path d="[^"]*" stroke="${MARKS['circuit-open']?.color}"`)); // cross
   });
 
-  it('labels the injected faults, has axis titles, full scope labels, and scales to the window', () => {
+  it('labels the injected faults in the margin, has axis titles, full scope labels, and scales to the window', () => {
     expect(html).toContain('tenant outage: A answers 503');
     expect(html).toContain('time since the run started (seconds)');
-    expect(html).toContain('tenant scope (one row each)');
+    expect(html).toContain('>tenant scope</text>');
     expect(html).toContain(`>${A}</text>`);
     expect(html).toMatch(/<svg [^>]*viewBox="0 0 \d+ \d+"/);
     expect(html).toContain('width:100%');
@@ -104,5 +104,80 @@ describe('the demo timeline chart', () => {
       expect(text).not.toMatch(/\s{2}|:\s*$|\(\s*\)|after\s*$/);
     }
     expect(html).toContain('retry in 200 ms after network');
+  });
+});
+
+/** The viewBox of a page's chart: [width, height]. */
+function viewBox(page: string): [number, number] {
+  const match = /viewBox="0 0 (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)"/.exec(page);
+  return [Number(match?.[1]), Number(match?.[2])];
+}
+
+describe('the demo timeline chart on a 1400x1000 screen', () => {
+  // The demo's own shape: 40 tenants with events, a tenant outage (a window), a revoked token and two lost
+  // orders (one mark each), and frequent faults (many marks each).
+  const tenants = Array.from({ length: 40 }, (_, i) => `customer:${String(i).padStart(36, '0')}`);
+  const busy: TimelineEvent[] = tenants.flatMap((scope, i) =>
+    Array.from(
+      { length: 30 },
+      (_, k): TimelineEvent => ({ t: k * 1_000 + i, scope, type: k % 7 ? 'ok' : 'retry' }),
+    ),
+  );
+  const faults = [
+    {
+      label: 'outage: customer:0000… answers 503',
+      fromMs: 4_500,
+      untilMs: 22_500,
+      marks: [4_600, 9_000],
+      scope: tenants[3] ?? '',
+    },
+    { label: 'revoked token: 401, then a new token', marks: [10_500] },
+    { label: 'order processed, answer lost: 504', marks: [7_600] },
+    { label: 'order processed, connection reset', marks: [16_500] },
+    { label: '429 over a quota (Retry-After)', marks: [1_000, 2_000, 3_000, 4_000, 5_000, 6_000] },
+    { label: '503 on every 9th GET', marks: Array.from({ length: 180 }, (_, k) => k * 160) },
+    { label: 'HTML 502 page on every 23rd GET', marks: Array.from({ length: 60 }, (_, k) => k * 490) },
+    { label: 'connection reset on 2% of GETs', marks: [100, 200] },
+    { label: '120 ms slower on 10% of requests', marks: Array.from({ length: 140 }, (_, k) => k * 210) },
+  ];
+  const page = renderTimeline({ timeline: busy, faults, durationMs: 30_000, title: 't', maxRows: 14 });
+  const rowLabels = [...page.matchAll(/monospace">([^<]+)(?:<title>[^<]*<\/title>)?<\/text>/g)].map(
+    (m) => m[1],
+  );
+
+  it('fits without scrolling: one unit a pixel wide, at most about 880 units high', () => {
+    const [width, height] = viewBox(page);
+    expect(width).toBeLessThanOrEqual(1_360);
+    // 1000 px less the title and two lines of text above the chart.
+    expect(height).toBeLessThanOrEqual(880);
+  });
+
+  it('draws 14 tenant rows and merges the other tenants into one row, naming them in its tooltip', () => {
+    expect(rowLabels).toHaveLength(15);
+    expect(rowLabels[0]).toBe(tenants[3]); // the faulted tenant first (no partner row here)
+    expect(rowLabels[14]).toBe('26 other tenants (merged)');
+    expect(page).toMatch(/26 other tenants \(merged\)<title>customer:[0-9]+\n/);
+  });
+
+  it('labels every fault in the left margin, with how often it fired, never over the bars', () => {
+    for (const fault of faults) {
+      const label = fault.label.replace(/([()])/g, '\\$1');
+      const match = new RegExp(
+        `<text x="([\\d.]+)"[^>]*text-anchor="end"[^>]*>${label} \\(${fault.marks.length}\u00d7\\)</text>`,
+      ).exec(page);
+      expect(match, fault.label).not.toBeNull();
+      expect(Number(match?.[1]), fault.label).toBeLessThan(320); // the plot starts at 320
+    }
+  });
+
+  it('draws a rare fault as a mark with a head and its time, a frequent one as a mark each time it fired', () => {
+    const black = MARKS['fault-hit']?.color;
+    const heads = [...page.matchAll(new RegExp(`<path d="M[^"]* Z" stroke="${black}"`, 'g'))];
+    // 2 outage hits + token + 2 orders + 2 resets, and the legend's.
+    expect(heads).toHaveLength(8);
+    for (const when of ['10.5 s', '7.6 s', '16.5 s']) expect(page).toContain(`>${when}</text>`);
+    const stems = [...page.matchAll(new RegExp(`stroke="${black}" fill="${black}" stroke-width="1">`, 'g'))];
+    expect(stems).toHaveLength(6 + 180 + 60 + 140);
+    expect(page).toContain('<title>503 on every 9th GET at 0.2 s</title>');
   });
 });
