@@ -291,7 +291,11 @@ export interface ReconcileRequest {
  */
 export type Reconcile = (request: ReconcileRequest) => Promise<AxiosResponse | null> | AxiosResponse | null;
 
-/** Per-request options, set as `partnerCenter` on an axios request config. */
+/**
+ * Per-request options, set as `partnerCenter` on an axios request config. Checked on every request like the
+ * instance's options: an unknown key or a bad value rejects the call with a `ResilienceOptionsError` naming it
+ * (`partnerCenter.retry: ...`), and nothing is sent.
+ */
 export interface PartnerCenterRequestOptions {
   /** Customer tenant id: the call runs in the `customer:<id>` scope. */
   readonly tenant?: string;

@@ -4,6 +4,7 @@ import type { ErrorCodeTable } from '../errors/errorCodes.js';
 import type { CallInfo } from '../observability/events.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
+import { checkedRequestOptions } from '../options/requestOptions.js';
 import type { PartnerCenterRequestOptions, ResolvedScopePolicy } from '../options.js';
 import { newGuid } from './guid.js';
 import type { LimitPlan } from './rateLimiter/plan.js';
@@ -11,10 +12,13 @@ import { CallAbort } from './sleep.js';
 
 const NO_OPTIONS: PartnerCenterRequestOptions = Object.freeze({});
 
-/** Reads the per-request options without trusting their shape. */
+/**
+ * The request's `partnerCenter` options, checked against their schema (a misspelt or bad option throws a
+ * `ResilienceOptionsError` naming it); none when it has none.
+ */
 export function requestOptions(config: InternalAxiosRequestConfig): PartnerCenterRequestOptions {
   const value = (config as { partnerCenter?: unknown }).partnerCenter;
-  return value !== null && typeof value === 'object' ? (value as PartnerCenterRequestOptions) : NO_OPTIONS;
+  return value === undefined || value === null ? NO_OPTIONS : checkedRequestOptions(value);
 }
 
 function isStreamBody(data: unknown): boolean {
