@@ -62,6 +62,7 @@ export {
   type PartnerCenterErrorKind,
 } from './errors/PartnerCenterError.js';
 export type {
+  AnyResilienceEvent,
   BreakerEvent,
   CallInfo,
   GiveUpEvent,
