@@ -14,6 +14,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     restoreMocks: true,
+    // What a test prints (console.log, stdout) is shown only when the test fails: a green run prints no
+    // noise. `npx vitest run --silent=false` shows it all.
+    silent: 'passed-only',
     reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
   },
 });

@@ -36,6 +36,8 @@ mkdirSync(scratch, { recursive: true });
 /** Report name -> the report as it should be committed. */
 const reports = new Map();
 const problems = [];
+/** API Extractor's notices ("Analysis will use the bundled TypeScript version ..."): printed on a failure only. */
+const notices = [];
 
 for (const [entry, reportName] of ENTRIES) {
   if (!existsSync(join(root, 'dist', `${entry}.d.ts`))) {
@@ -62,7 +64,13 @@ for (const [entry, reportName] of ENTRIES) {
     messageCallback: (message) => {
       // The scratch report is always "new"; say nothing about it.
       if (message.messageId?.startsWith('console-api-report')) message.handled = true;
-      if (message.messageId === 'console-compiler-version-notice') message.handled = true;
+      if (
+        message.messageId === 'console-preamble' ||
+        message.messageId === 'console-compiler-version-notice'
+      ) {
+        notices.push(`${entry}: ${message.text}`);
+        message.handled = true;
+      }
     },
   });
   if (!result.succeeded) {
@@ -107,6 +115,7 @@ for (const [name, raw] of reports) {
 }
 
 if (problems.length > 0) {
+  for (const notice of notices) console.error(notice);
   console.error(`\napi report: ${problems.join('; ')}.`);
   if (!update) {
     console.error(

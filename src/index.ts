@@ -63,6 +63,7 @@ export {
   type PartnerCenterErrorKind,
 } from './errors/PartnerCenterError.js';
 export type {
+  AnyResilienceEvent,
   BreakerEvent,
   CallInfo,
   GiveUpEvent,

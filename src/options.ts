@@ -217,7 +217,10 @@ export interface ResilienceOptions extends ScopePolicyOptions {
   readonly tenants?: TenantOptions;
   /** Hooks called on what the library does; see {@link ResilienceHooks}. Default: none. */
   readonly hooks?: ResilienceHooks;
-  /** A pino/console-style logger. Default: silent. */
+  /**
+   * A pino/console-style logger. Lines below its `level` ({@link Logger.level}; `'info'` when it has none, as
+   * `console`) are not written: `{ ...console, level: 'debug' }` asks for debug lines. Default: silent.
+   */
   readonly logger?: Logger;
   /** Scope state store (throttle deadlines, breaker hints, retry budgets). Default: in-memory. */
   readonly store?: ScopeStateStore;

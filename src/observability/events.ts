@@ -150,7 +150,21 @@ export interface ResilienceEvents {
   readonly onSuccess: Event<SuccessEvent>;
   readonly onReconcile: Event<ReconcileEvent>;
   readonly onStoreError: Event<StoreErrorEvent>;
+  /**
+   * Every event above, with one listener: it receives `{ name, event }`, where `name` is the event's name
+   * (`'onRetry'`, ...) and narrows `event` to its type. For logs, metrics or tests that want the whole
+   * story; subscribing builds every event object, as a listener per name would.
+   */
+  readonly onAny: Event<AnyResilienceEvent>;
 }
+
+/** What an {@link ResilienceEvents.onAny} listener receives: the event's name, and the event. */
+export type AnyResilienceEvent = {
+  readonly [K in Exclude<keyof ResilienceEvents, 'onAny'>]: {
+    readonly name: K;
+    readonly event: ResilienceEvents[K] extends Event<infer T> ? T : never;
+  };
+}[Exclude<keyof ResilienceEvents, 'onAny'>];
 
 /**
  * The names of the handle's events, in one list: the hub, the handle and the hooks schema all iterate it,
@@ -179,20 +193,33 @@ export const HOOK_NAMES = [...EVENT_NAMES, 'onHookError'] as const satisfies Rea
 
 /** Compiles only when the list names every key of `T` (ky's options registry check). */
 type Listed<T, Names extends PropertyKey> = [Exclude<keyof T, Names>] extends [never] ? true : never;
-type _EveryEventListed = Listed<ResilienceEvents, (typeof EVENT_NAMES)[number]> &
+type _EveryEventListed = Listed<Omit<ResilienceEvents, 'onAny'>, (typeof EVENT_NAMES)[number]> &
   Listed<ResilienceHooks, (typeof HOOK_NAMES)[number]>;
 const _everyEventListed: _EveryEventListed = true;
 
 type EventName = (typeof EVENT_NAMES)[number];
 type Payload<K extends EventName> = ResilienceEvents[K] extends Event<infer T> ? T : never;
 
-/** The handle's subscribe functions (`handle.onRetry(listener)`), one per name in {@link EVENT_NAMES}. */
+/**
+ * The handle's subscribe functions (`handle.onRetry(listener)`), one per name in {@link EVENT_NAMES}, and
+ * `onAny`, which subscribes one listener to all of them (one disposable for all).
+ */
 export function eventsOf(hub: EventHub): ResilienceEvents {
   const events: Partial<Record<EventName, Event<never>>> = {};
   for (const name of EVENT_NAMES) {
     events[name] = (listener) => hub.on(name, listener as (event: Payload<typeof name>) => unknown);
   }
-  return Object.freeze(events) as ResilienceEvents;
+  const onAny: Event<AnyResilienceEvent> = (listener) => {
+    const subscriptions = EVENT_NAMES.map((name) =>
+      hub.on(name, (event) => listener({ name, event } as AnyResilienceEvent)),
+    );
+    return {
+      dispose: () => {
+        for (const subscription of subscriptions) subscription.dispose();
+      },
+    };
+  };
+  return Object.freeze({ ...events, onAny }) as ResilienceEvents;
 }
 
 /**

@@ -6,7 +6,8 @@ import { join, relative } from 'node:path';
  *
  * The info string decides what the docs test does with it:
  * - ```ts           type-checked, then run against the Partner Center simulator;
- * - ```ts no-run    type-checked only (fragments that need real Azure credentials, a Redis server, ...).
+ * - ```ts no-run    type-checked only (fragments that need real Azure credentials, a Redis server, ...);
+ * - ```ts vitest    type-checked, then run as a vitest test file (its describe/it/beforeAll/afterAll).
  * Other languages (sh, jsonc, text) are not samples.
  */
 export interface Sample {

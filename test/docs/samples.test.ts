@@ -14,7 +14,9 @@ import { provideSampleEnvironment, SAMPLE_ENV_NAMES } from './sampleHost.js';
 
 /*
  * Every ```ts block of README.md and docs/*.md is type-checked (strict, as the library's own code) and, unless
- * marked `no-run`, run against the Partner Center simulator. See CONTRIBUTING.md, "Documentation samples".
+ * marked `no-run`, run against the Partner Center simulator. A block marked `vitest` is a test file of its own
+ * (describe, it, beforeAll, ...): it is imported while this file's suites are collected, so its suites and
+ * tests run here, under `<file>:<line> (vitest)`. See CONTRIBUTING.md, "Documentation samples".
  *
  * Each sample becomes a module in test/docs/.samples/ (git-ignored): `<id>.ts` imports the package by its
  * public names, mapped to src/ by the generated tsconfig's `paths`; `run/<id>.ts` is the same code with the
@@ -32,7 +34,7 @@ const TYPE_CHECK_ONLY: Readonly<Record<string, string>> = {
   'docs/redis.md': 'needs a Redis server (the store is run by test/integration/redis.*.test.ts)',
 };
 
-const KNOWN_FLAGS = new Set(['no-run']);
+const KNOWN_FLAGS = new Set(['no-run', 'vitest']);
 
 const SUBPATHS: Readonly<Record<string, string>> = {
   'partner-center-resilience': 'src/index.ts',
@@ -76,7 +78,11 @@ declare module '@azure/identity' {
 `;
 
 const samples: Sample[] = documentationFiles(root).flatMap((file) => extractSamples(root, file));
-const runnable = samples.filter((s) => !s.flags.includes('no-run') && TYPE_CHECK_ONLY[s.file] === undefined);
+const runnable = samples.filter(
+  (s) => !s.flags.includes('no-run') && !s.flags.includes('vitest') && TYPE_CHECK_ONLY[s.file] === undefined,
+);
+/** Samples that are vitest test files (` ```ts vitest `): their suites run as suites of this file. */
+const suites = samples.filter((s) => s.flags.includes('vitest') && TYPE_CHECK_ONLY[s.file] === undefined);
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -273,3 +279,11 @@ describe('documentation samples', () => {
     }
   });
 });
+
+// A sample test file registers its suites and hooks under this suite while vitest collects it (vitest awaits
+// an async suite factory with this suite current).
+for (const sample of suites) {
+  describe(`${sample.file}:${sample.line} (vitest)`, async () => {
+    await import(join(runDir, `${sample.id}.ts`));
+  });
+}

@@ -126,7 +126,7 @@ describe('an echoed opaque token reaches no report (issue 12)', () => {
     attachResilience(instance, {
       retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2 },
       hooks,
-      logger: { debug: log, info: log, warn: log, error: log },
+      logger: { debug: log, info: log, warn: log, error: log, level: 'debug' },
       // The same token every time: after a 401 the cache refuses to replay it.
       tokenProvider: { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) },
     });

@@ -126,7 +126,7 @@ describe('redaction end to end over real http', () => {
       attachResilience(instance, {
         retry: { baseDelayMs: 1, maxDelayMs: 5 },
         hooks,
-        logger: { debug: log, info: log, warn: log, error: log },
+        logger: { debug: log, info: log, warn: log, error: log, level: 'debug' },
       });
 
       const headers = { Authorization: `Bearer ${token}` };

@@ -97,7 +97,7 @@ describe('token provider over real http (loopback)', () => {
         onGiveUp: collect('onGiveUp'),
         onTokenRefresh: collect('onTokenRefresh'),
       },
-      logger: { debug: log, info: log, warn: log, error: log },
+      logger: { debug: log, info: log, warn: log, error: log, level: 'debug' },
     });
 
     const error = await rejectionOf(instance.get('/v1/customers'));

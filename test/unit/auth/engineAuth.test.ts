@@ -298,6 +298,7 @@ describe('401 handling', () => {
           debug: (m, f) => void lines.push(m + JSON.stringify(f)),
           warn: (m, f) => void lines.push(m + JSON.stringify(f)),
           info: (m, f) => void lines.push(m + JSON.stringify(f)),
+          level: 'debug',
         },
       },
     );

@@ -158,31 +158,22 @@ describe('Partner Center error fixtures', () => {
     expect(error.reason).toBe('the gateway answered with an HTML page');
   });
 
-  it('keeps test/fixtures equal to the shared fixtures when the shared folder exists', () => {
-    const shared = join(
-      import.meta.dirname,
-      '..',
-      '..',
-      '..',
-      '..',
-      'shared',
-      'fixtures',
-      'partner-center-errors',
-    );
-    if (!existsSync(shared)) {
-      console.info(`shared fixtures not found at ${shared}: copy comparison not run`);
-      expect(loadFixtures().length).toBeGreaterThan(0);
-      return;
-    }
-    const names = (dir: string) =>
-      readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .sort();
-    expect(names(FIXTURE_DIR)).toEqual(names(shared));
-    for (const name of names(shared)) {
-      expect(JSON.parse(readFileSync(join(FIXTURE_DIR, name), 'utf8')), name).toEqual(
-        JSON.parse(readFileSync(join(shared, name), 'utf8')),
-      );
-    }
-  });
+  // The shared folder sits beside the repository in the project's workspace only; elsewhere (a clone, CI) the
+  // comparison is reported as skipped, not run.
+  const shared = join(import.meta.dirname, '../../../../shared/fixtures/partner-center-errors');
+  it.skipIf(!existsSync(shared))(
+    'keeps test/fixtures equal to the shared fixtures (../shared/fixtures)',
+    () => {
+      const names = (dir: string) =>
+        readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .sort();
+      expect(names(FIXTURE_DIR)).toEqual(names(shared));
+      for (const name of names(shared)) {
+        expect(JSON.parse(readFileSync(join(FIXTURE_DIR, name), 'utf8')), name).toEqual(
+          JSON.parse(readFileSync(join(shared, name), 'utf8')),
+        );
+      }
+    },
+  );
 });

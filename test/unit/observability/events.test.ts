@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_NAMES, EventHub, eventsOf, type RetryEvent } from '../../../src/observability/events.js';
+import {
+  type AnyResilienceEvent,
+  EVENT_NAMES,
+  EventHub,
+  eventsOf,
+  type RetryEvent,
+  type SuccessEvent,
+} from '../../../src/observability/events.js';
 
 const retry: RetryEvent = {
   requestId: 'r',
@@ -19,8 +26,8 @@ const retry: RetryEvent = {
 describe('eventsOf()', () => {
   it('builds one subscribe function per listed event, frozen', () => {
     const events = eventsOf(new EventHub(undefined, undefined));
-    expect(Object.keys(events)).toEqual([...EVENT_NAMES]);
-    for (const name of EVENT_NAMES) expect(typeof events[name]).toBe('function');
+    expect(Object.keys(events)).toEqual([...EVENT_NAMES, 'onAny']);
+    for (const name of [...EVENT_NAMES, 'onAny'] as const) expect(typeof events[name]).toBe('function');
     expect(Object.isFrozen(events)).toBe(true);
   });
 
@@ -47,5 +54,46 @@ describe('eventsOf()', () => {
     hub.emit('onRetry', retry);
     expect(reported).toEqual(['onRetry']);
     expect(heard).toEqual([1]);
+  });
+
+  describe('onAny', () => {
+    const success: SuccessEvent = { ...retry, attempts: 2, durationMs: 12, status: 200 };
+
+    it('hears every event, named, in order; one dispose removes it from all of them', () => {
+      const hub = new EventHub(undefined, undefined);
+      const heard: AnyResilienceEvent[] = [];
+      const subscription = eventsOf(hub).onAny((e) => void heard.push(e));
+      for (const name of EVENT_NAMES) expect(hub.has(name), name).toBe(true);
+      hub.emit('onRetry', retry);
+      hub.emit('onSuccess', success);
+      expect(heard).toEqual([
+        { name: 'onRetry', event: retry },
+        { name: 'onSuccess', event: success },
+      ]);
+      // The name narrows the event's type.
+      const first = heard[0];
+      if (first?.name === 'onRetry') expect(first.event.delayMs).toBe(10);
+      subscription.dispose();
+      for (const name of EVENT_NAMES) expect(hub.has(name), name).toBe(false);
+      hub.emit('onRetry', retry);
+      expect(heard).toHaveLength(2);
+    });
+
+    it('runs beside the per-name listeners and hooks; a throw is reported under the event name', () => {
+      const reported: string[] = [];
+      const heard: string[] = [];
+      const hub = new EventHub(
+        { onSuccess: () => void heard.push('hook'), onHookError: (e) => void reported.push(e.hook) },
+        undefined,
+      );
+      eventsOf(hub).onAny(({ name }) => {
+        heard.push(`any ${name}`);
+        throw new Error('listener bug');
+      });
+      eventsOf(hub).onSuccess(() => void heard.push('listener'));
+      hub.emit('onSuccess', success);
+      expect(heard).toEqual(['hook', 'any onSuccess', 'listener']);
+      expect(reported).toEqual(['onSuccess']);
+    });
   });
 });

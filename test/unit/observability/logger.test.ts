@@ -24,14 +24,20 @@ interface Line {
   readonly args: readonly unknown[];
 }
 
-/** console-style: `logger.warn(message, fields)`. */
-function consoleLogger() {
+/** console-style: `logger.warn(message, fields)`; `level` as given (default: every line, debug included). */
+function consoleLogger(level: Logger['level'] | null = 'debug') {
   const lines: Line[] = [];
   const at =
     (level: Level) =>
     (...args: unknown[]) =>
       void lines.push({ level, args });
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const logger: Logger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    ...(level === null ? {} : { level }),
+  };
   return { logger, lines };
 }
 
@@ -43,6 +49,7 @@ function pinoLogger() {
     (...args: unknown[]) =>
       void lines.push({ level, args });
   const logger = {
+    level: 'debug',
     levels: { values: { debug: 20, info: 30, warn: 40, error: 50 } },
     child: () => logger,
     debug: at('debug'),
@@ -223,5 +230,71 @@ describe('logger', () => {
       expect(lines.length).toBeGreaterThan(3);
       for (const canary of [CALLER_TOKEN, PROVIDER_TOKEN, CLIENT_SECRET]) expect(text).not.toContain(canary);
     }
+  });
+
+  describe('levels', () => {
+    const levelsOf = (lines: readonly Line[]) => [...new Set(lines.map((l) => l.level))].sort();
+
+    it('without a level (console): info, warn and error lines, no debug line', async () => {
+      const { logger, lines } = consoleLogger(null);
+      await exerciseEverything(logger);
+      expect(levelsOf(lines)).toEqual(['info', 'warn']);
+    });
+
+    it('the real console: console.debug is not called unless the logger asks for debug', async () => {
+      const debug = vi.spyOn(console, 'debug').mockImplementation(() => undefined);
+      const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        await exerciseEverything(console);
+        expect(debug).not.toHaveBeenCalled();
+        expect(warn).toHaveBeenCalled();
+        await exerciseEverything({ ...console, level: 'debug' });
+        expect(debug).toHaveBeenCalledWith(`${PREFIX}retrying`, expect.objectContaining({ attempt: 1 }));
+      } finally {
+        debug.mockRestore();
+        info.mockRestore();
+        warn.mockRestore();
+      }
+    });
+
+    const broken = (): never => {
+      throw new Error('level() broke');
+    };
+    const cases: ReadonlyArray<readonly [string, Logger['level'], readonly Level[]]> = [
+      ['trace', 'trace', ['debug', 'info', 'warn']],
+      ['debug', 'debug', ['debug', 'info', 'warn']],
+      ['info', 'info', ['info', 'warn']],
+      ['WARN (any case)', 'WARN', ['warn']],
+      ['error', 'error', []],
+      ['fatal', 'fatal', []],
+      ['silent', 'silent', []],
+      ['verbose (unknown: the default)', 'verbose', ['info', 'warn']],
+      ['20 (pino/bunyan debug)', 20, ['debug', 'info', 'warn']],
+      ['40 (pino/bunyan warn)', 40, ['warn']],
+      ['a function returning 20 (bunyan level())', () => 20, ['debug', 'info', 'warn']],
+      ["a function returning 'warn'", () => 'warn', ['warn']],
+      ['a function that throws (the default)', broken, ['info', 'warn']],
+    ];
+    it.each(cases)('level %s writes %j', async (_title, level, expected) => {
+      const { logger, lines } = consoleLogger(level);
+      await exerciseEverything(logger);
+      expect(levelsOf(lines)).toEqual(expected);
+    });
+
+    it('is read at each line: a change applies at once', async () => {
+      const mutable: { level: string } & Logger = { ...consoleLogger('warn').logger, level: 'warn' };
+      const lines: string[] = [];
+      mutable.debug = (m) => void lines.push(`debug ${m}`);
+      mutable.warn = (m) => void lines.push(`warn ${m}`);
+      const { instance } = setup([{ status: 503 }, { status: 200 }, { status: 503 }, { status: 200 }], {
+        logger: mutable,
+      });
+      await settle(instance.get('/v1/customers'));
+      expect(lines).toEqual([]);
+      mutable.level = 'debug';
+      await settle(instance.get('/v1/customers'));
+      expect(lines).toEqual([`debug ${PREFIX}retrying`]);
+    });
   });
 });
