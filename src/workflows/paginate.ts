@@ -1,4 +1,5 @@
 import { AxiosHeaders, type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import {
   continuationIssue,
@@ -9,6 +10,7 @@ import {
   versionRoot,
   withPageSize,
 } from './continuation.js';
+import { foreignTargetIssue, originOf, urlBaseOf } from './followTarget.js';
 import type { PagePosition } from './PaginationError.js';
 import { malformedPageError, pagingCancelledError } from './pageErrors.js';
 import { runPageHook } from './pageHook.js';
@@ -38,6 +40,28 @@ interface Plan<T> {
   readonly sanitizer: Sanitizer;
 }
 
+/**
+ * The saved continuation a crawl resumes from, resolved against the version root and the crawl's first URL,
+ * or why it is refused: like a `links.next`, it must lead to the origin the crawl's URL goes to (a
+ * tampered or foreign checkpoint would get the bearer token otherwise).
+ */
+function resumeFrom<T>(
+  instance: AxiosInstance,
+  firstUrl: string,
+  root: VersionRoot,
+  options: PaginateOptions<T>,
+): PageContinuation | string {
+  const saved = options.continuation as PageContinuation;
+  const base = urlBaseOf(instance, options.request);
+  const first = requestUrl({ url: firstUrl, ...base });
+  const uri = resolvePageUri(saved.uri.trim(), root, first);
+  const issue = foreignTargetIssue(uri, base, { origin: originOf(first), of: "the crawl's URL" });
+  if (issue !== undefined) {
+    return `continuation.uri ${issue}; a saved continuation is followed only there (the bearer token is sent with it)`;
+  }
+  return { uri, method: 'GET', headers: { ...saved.headers } };
+}
+
 function planOf<T>(instance: AxiosInstance, url: string, options: PaginateOptions<T>): Plan<T> {
   const issues = new OptionIssues('paginate');
   if (typeof url !== 'string' || url === '') issues.add('url must be a non-empty string');
@@ -50,15 +74,17 @@ function planOf<T>(instance: AxiosInstance, url: string, options: PaginateOption
   if (problem !== undefined) issues.add(problem);
   issues.throwIfAny();
   const root = versionRoot(url);
-  const start = options.continuation;
+  const firstUrl = options.size === undefined ? url : withPageSize(url, options.size);
+  const start =
+    options.continuation === undefined ? undefined : resumeFrom(instance, firstUrl, root, options);
+  if (typeof start === 'string') issues.add(start);
+  issues.throwIfAny();
+
   return {
     instance,
-    firstUrl: options.size === undefined ? url : withPageSize(url, options.size),
+    firstUrl,
     root,
-    start:
-      start === undefined
-        ? undefined
-        : { uri: resolvePageUri(start.uri, root), method: 'GET', headers: { ...start.headers } },
+    start: typeof start === 'string' ? undefined : start,
     signal: options.signal,
     onPage: options.onPage,
     onPageTimeoutMs: options.onPageTimeoutMs ?? DEFAULT_ON_PAGE_TIMEOUT_MS,
@@ -173,13 +199,16 @@ async function* items<T>(plan: Plan<T>): AsyncGenerator<T, void, undefined> {
  * the same continuation token). Each iteration (`for await`, or `pages()`) starts a new crawl; nothing is
  * requested before it starts, and `break` stops it without another request.
  *
- * A `links.next.uri` is resolved as the .NET SDK does: an absolute URL is used as it is (it must have the
- * page's origin); a path that does not start with the version segment of `url` (`/v1`, `/v1.0`) gets it
- * prefixed (`/customers?seekOperation=Next` -> `/v1/customers?seekOperation=Next`). To resume after a
- * crash, save `page.continuation` after processing each page and pass it back as `options.continuation`:
- * nothing is missed, nothing is fetched twice.
+ * A `links.next.uri` is resolved as the .NET SDK does: an absolute URL is used as it is; a path that does
+ * not start with the version segment of `url` (`/v1`, `/v1.0`) gets it prefixed
+ * (`/customers?seekOperation=Next` -> `/v1/customers?seekOperation=Next`); a protocol-relative one takes the
+ * page's scheme. Where axios will send it, it must have the page's origin (the bearer token goes with it): another
+ * host or port, an `http:` downgrade or userinfo ends the crawl. To resume after a crash, save
+ * `page.continuation` after processing each page and pass it back as `options.continuation` (its `uri` must
+ * lead to the origin `url` goes to): nothing is missed, nothing is fetched twice.
  *
- * @throws ResilienceOptionsError (at once) for invalid options. The iteration rejects with the engine's
+ * @throws ResilienceOptionsError (at once) for invalid options, a saved continuation on another origin
+ *   included. The iteration rejects with the engine's
  *   PartnerCenterError when a page request fails, or with a {@link PaginationError} (malformed page, loop,
  *   hook failure, abort between requests).
  */

@@ -6,9 +6,10 @@ import { requestUrl } from '../observability/requestUrl.js';
 import { type AbortLike, sleep } from '../policies/sleep.js';
 import { timerDelay } from '../policies/timerDelay.js';
 import { abortLikeOf } from './abortSignal.js';
-import { originOf } from './continuation.js';
+import { foreignTargetIssue, fromAnswering, originOf, type UrlBase, urlBaseOf } from './followTarget.js';
 import { defaultOperationState, type OperationState } from './operationState.js';
 import {
+  foreignLocationError,
   nothingToPollError,
   operationFailedError,
   type PollTarget,
@@ -120,14 +121,21 @@ function waitAfter(response: AxiosResponse, settings: Settings): Wait {
 }
 
 /**
- * A Location that is a path from the host (`/v1/customers/...`, as Partner Center writes it) on the origin of
- * `base`, the URL that answered it (else the base URL): HTTP resolves it against the request's URL, where
- * axios would append it to the path of a `baseURL` (`https://host/v1` + `/v1/...`). Anything else as it is.
+ * Throws unless the poll of `location` would go to the origin of `answeredBy` (the absolute URL of the request
+ * whose answer named it, or the `baseURL` for a saved Location), as axios will send it: the bearer token goes
+ * with every poll. `response` is the answer that named it (`undefined` for a saved Location).
  */
-function fromHost(location: string, base: string | undefined): string {
-  if (!location.startsWith('/') || location.startsWith('//')) return location;
-  const origin = originOf(base);
-  return origin === undefined ? location : `${origin}${location}`;
+function checkOrigin(
+  location: string,
+  base: UrlBase,
+  answeredBy: { readonly url: string | undefined; readonly of: string },
+  response: AxiosResponse | undefined,
+  target: PollTarget,
+): void {
+  const issue = foreignTargetIssue(location, base, { origin: originOf(answeredBy.url), of: answeredBy.of });
+  if (issue === undefined) return;
+  const reason = `the Location ${issue}; it is not polled (the bearer token would be sent there)`;
+  throw foreignLocationError(response, reason, target);
 }
 
 /** Waits before a poll, never less than the server asked; fails at once when the wait cannot fit. */
@@ -193,11 +201,16 @@ async function pollOnce(
  * - `operation` is the response that started the operation (the first poll waits its `Retry-After`), or a
  *   saved Location URL (polled at once, to resume after a restart). A Location that is a path from the host
  *   (`/v1/...`) goes to the origin of the request that answered it (of the `baseURL` for a saved one), also
- *   when the `baseURL` ends in `/v1`; any other relative Location is resolved against the `baseURL` by axios.
+ *   when the `baseURL` ends in `/v1`, and a protocol-relative one (`//host/...`) takes its scheme; any other
+ *   relative Location is resolved against the `baseURL` by axios.
+ * - The bearer token goes with every poll, so a Location must lead (where axios sends it) to the origin of
+ *   the request that answered it, a saved one to the `baseURL`'s origin: another host or port, an `http:`
+ *   downgrade or userinfo is refused at once (`client`), nothing polled, as `paginate` refuses such a link.
  *
  * @returns the poll answer that said the operation is done.
  * @throws (rejects) PartnerCenterError: `operation-failed`; `timeout` (time up, or the server asks to wait
- *   longer than `maxIntervalMs`); `cancelled`; `client` (no Location); the engine's error of a failed poll.
+ *   longer than `maxIntervalMs`); `cancelled`; `client` (no Location, or one on another origin); the engine's
+ *   error of a failed poll.
  *   `ResilienceOptionsError` for invalid options.
  */
 export async function pollOperation(
@@ -207,13 +220,20 @@ export async function pollOperation(
 ): Promise<AxiosResponse> {
   const settings = settingsOf(operation, options);
   const deadline = Date.now() + settings.timeoutMs;
-  const baseURL = settings.request?.baseURL ?? instance.defaults.baseURL;
+  const base = urlBaseOf(instance, settings.request);
+  const baseURL = base.baseURL;
   const sanitizer = sanitizerOf(instance);
+  const targetOf = (url: string): PollTarget => ({ url: requestUrl({ url, ...base }), status, sanitizer });
   let location: string;
   let wait: Wait;
   let status: number | undefined;
   if (typeof operation === 'string') {
-    location = fromHost(operation.trim(), baseURL);
+    location = fromAnswering(operation.trim(), baseURL);
+    // A saved Location is the caller's, but it may have been tampered with: on the baseURL's origin only.
+    if (baseURL !== undefined) {
+      const answeredBy = { url: baseURL, of: 'the baseURL' };
+      checkOrigin(location, base, answeredBy, undefined, targetOf(location));
+    }
     const notBefore = settings.notBefore ?? 0;
     const ms = Math.max(0, notBefore - Date.now());
     // A saved Retry-After deadline is the server's word: it is checked against maxIntervalMs like one.
@@ -221,12 +241,15 @@ export async function pollOperation(
   } else {
     const header = readHeader(operation.headers, 'location');
     if (header === undefined) throw nothingToPollError(operation, sanitizer);
-    location = fromHost(header, requestUrl(operation.config ?? {}) ?? baseURL);
-    wait = waitAfter(operation, settings);
+    const answeredBy = requestUrl(operation.config ?? {}) ?? baseURL;
+    location = fromAnswering(header.trim(), answeredBy);
     status = operation.status;
+    const of = { url: answeredBy, of: 'the request that answered it' };
+    checkOrigin(location, base, of, operation, targetOf(location));
+    wait = waitAfter(operation, settings);
   }
   for (;;) {
-    const target: PollTarget = { url: requestUrl({ url: location, baseURL }), status, sanitizer };
+    const target = targetOf(location);
     await pause(wait, deadline, settings, target);
     const response = await pollOnce(instance, location, settings, deadline, target);
     status = response.status;
@@ -242,7 +265,12 @@ export async function pollOperation(
       );
     }
     const next = status === 202 ? readHeader(response.headers, 'location') : undefined;
-    if (next !== undefined) location = fromHost(next, requestUrl(response.config) ?? baseURL);
+    if (next !== undefined) {
+      const answeredBy = requestUrl(response.config) ?? baseURL;
+      location = fromAnswering(next.trim(), answeredBy);
+      const of = { url: answeredBy, of: 'the request that answered it' };
+      checkOrigin(location, base, of, response, targetOf(location));
+    }
     wait = waitAfter(response, settings);
   }
 }

@@ -1,4 +1,4 @@
-import axios from 'axios';
+import axios, { type AxiosRequestConfig } from 'axios';
 import { describe, expect, it } from 'vitest';
 import { isAbsoluteForAxios, requestUrl } from '../../../src/observability/requestUrl.js';
 
@@ -28,11 +28,18 @@ const URLS = [
   '/\\evil.example/x',
 ];
 
+/** An axios config with only the fields that are set. */
+function config(baseURL?: string, url?: string, allowAbsoluteUrls?: boolean): AxiosRequestConfig {
+  return {
+    ...(baseURL === undefined ? {} : { baseURL }),
+    ...(url === undefined ? {} : { url }),
+    ...(allowAbsoluteUrls === undefined ? {} : { allowAbsoluteUrls }),
+  };
+}
+
 /** Every base x url x allowAbsoluteUrls combination that names at least one of them. */
 const CASES = BASES.flatMap((baseURL) =>
-  URLS.flatMap((url) =>
-    [undefined, true, false].map((allowAbsoluteUrls) => ({ baseURL, url, allowAbsoluteUrls })),
-  ),
+  URLS.flatMap((url) => [undefined, true, false].map((allow) => config(baseURL, url, allow))),
 ).filter((c) => c.url !== undefined || (c.baseURL !== undefined && c.baseURL !== ''));
 
 describe('requestUrl resolves a request URL exactly as axios does', () => {

@@ -407,3 +407,97 @@ describe('paginate: the onPage hook', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 });
+
+describe('paginate: the bearer token stays on the origin of the crawl', () => {
+  const TOKEN = {
+    tokenProvider: { getToken: async () => ({ token: 'tok-secret', expiresOnTimestamp: 4e12 }) },
+  };
+  const OPTIONS = { ...FAST, ...TOKEN };
+
+  it.each([
+    ['a protocol-relative host', '//evil.example/v1/customers?seekOperation=Next', /another origin/],
+    [
+      'an http downgrade',
+      `http://api.partnercenter.microsoft.com/v1/customers?seekOperation=Next`,
+      /another origin/,
+    ],
+    [
+      'userinfo naming the host',
+      'https://api.partnercenter.microsoft.com@evil.example/v1/customers',
+      /userinfo/,
+    ],
+    ['userinfo on the right host', 'https://u:p@api.partnercenter.microsoft.com/v1/customers', /userinfo/],
+  ])('refuses a links.next.uri that is %s', async (_name, uri, reason) => {
+    const { instance, hits } = attachScripted(pagedServer(customers(3), { nextUri: () => uri }), OPTIONS);
+    const { error } = await settle(collect(paginate(instance, '/v1/customers?size=2')));
+    expect(error?.kind).toBe('client');
+    expect(error?.reason).toMatch(reason);
+    expect(error?.reason).toContain('it is not followed (the bearer token would be sent there)');
+    expect(hits).toHaveLength(1);
+    expect(JSON.stringify(error)).not.toMatch(/u:p@|tok-secret/);
+  });
+
+  it('follows a protocol-relative links.next.uri of the same host over the page scheme (baseURL ending in /v1)', async () => {
+    const next = (n: number) => `//api.partnercenter.microsoft.com/v1/customers?size=${n}&seekOperation=Next`;
+    const { instance, hits } = attachScripted(pagedServer(customers(3), { nextUri: next }), OPTIONS);
+    instance.defaults.baseURL = `${HOST}/v1`;
+    const { value: pages } = await settle(collect(paginate(instance, '/customers?size=2').pages()));
+    expect(pages?.flatMap((p) => p.items)).toEqual(customers(3));
+    expect(pages?.[0]?.continuation?.uri).toBe(`${HOST}/v1/customers?size=2&seekOperation=Next`);
+    expect(hits.map((h) => [h.url, h.headers['authorization']])).toEqual([
+      [`${HOST}/v1/customers?size=2`, 'Bearer tok-secret'],
+      [`${HOST}/v1/customers?size=2&seekOperation=Next`, 'Bearer tok-secret'],
+    ]);
+  });
+
+  it.each([
+    [
+      'another host',
+      'https://evil.example/v1/customers?seekOperation=Next',
+      /another origin \(https:\/\/evil\.example\)/,
+    ],
+    [
+      'a protocol-relative host',
+      '//evil.example/v1/customers?seekOperation=Next',
+      /another origin \(https:\/\/evil\.example\)/,
+    ],
+    ['an http downgrade', 'http://api.partnercenter.microsoft.com/v1/customers', /another origin \(http:/],
+    ['userinfo', 'https://api.partnercenter.microsoft.com@evil.example/v1/customers', /userinfo/],
+  ])('refuses a saved continuation whose uri is %s, at once and without a request', (_name, uri, reason) => {
+    const { instance, hits } = attachScripted(pagedServer(customers(3)), OPTIONS);
+    const continuation = { uri, method: 'GET', headers: { 'MS-ContinuationToken': 'tok-1' } };
+    let thrown: unknown;
+    try {
+      paginate(instance, '/v1/customers', { continuation });
+    } catch (error: unknown) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ResilienceOptionsError);
+    expect((thrown as ResilienceOptionsError).issues).toEqual([expect.stringMatching(reason)]);
+    expect(String((thrown as Error).message)).toContain('paginate: continuation.uri ');
+    expect(hits).toHaveLength(0);
+  });
+
+  it('checks a saved continuation against the crawl URL, absolute or through request.baseURL', async () => {
+    const { instance, hits } = attachScripted(pagedServer(customers(4)), OPTIONS);
+    const continuation = {
+      uri: `${HOST}/v1/customers?size=2&seekOperation=Next`,
+      method: 'GET',
+      headers: { 'MS-ContinuationToken': 'tok-1' },
+    };
+    const { value } = await settle(collect(paginate(instance, '/v1/customers', { continuation })));
+    expect(value).toEqual(customers(4).slice(2));
+    expect(hits.map((h) => h.headers['authorization'])).toEqual(['Bearer tok-secret']);
+
+    // The crawl's own origin decides: here the request's baseURL, not the instance's.
+    const request = { baseURL: 'https://other.example' };
+    expect(() => paginate(instance, '/v1/customers', { continuation, request })).toThrow(
+      /another origin \(https:\/\/api\.partnercenter\.microsoft\.com\) than the crawl's URL \(https:\/\/other\.example\)/,
+    );
+    delete instance.defaults.baseURL;
+    expect(() => paginate(instance, '/v1/customers', { continuation })).toThrow(
+      /origin of the crawl's URL is unknown/,
+    );
+    expect(() => paginate(instance, `${HOST}/v1/customers`, { continuation })).not.toThrow();
+  });
+});

@@ -328,3 +328,74 @@ describe('pollOperation: bounds', () => {
     expect(request.headers).toEqual({ 'X-Locale': 'de-DE' });
   });
 });
+
+describe('pollOperation: the Location must keep the origin (the bearer token goes with every poll)', () => {
+  const TOKEN = {
+    tokenProvider: { getToken: async () => ({ token: 'tok-secret', expiresOnTimestamp: 4e12 }) },
+  };
+  const OPTIONS = { ...FAST, ...TOKEN };
+
+  it.each([
+    ['another host', 'https://evil.example/v1/operations/1', /another origin \(https:\/\/evil\.example\/\)/],
+    [
+      'a protocol-relative host',
+      '//evil.example/v1/operations/1',
+      /another origin \(https:\/\/evil\.example\/\)/,
+    ],
+    ['an http downgrade', `http://api.partnercenter.microsoft.com${STATUS_URL}`, /another origin \(http:/],
+    ['userinfo naming the host', 'https://api.partnercenter.microsoft.com@evil.example/', /userinfo/],
+    ['userinfo on the right host', `https://u:p@api.partnercenter.microsoft.com${STATUS_URL}`, /userinfo/],
+    ['another port', `https://api.partnercenter.microsoft.com:8443${STATUS_URL}`, /another origin/],
+  ])('refuses a 202 whose Location is %s, at once and without polling', async (_name, location, reason) => {
+    const { instance, hits } = attachScripted([{ status: 200, data: { status: 'done' } }], OPTIONS);
+    const start = Date.now();
+    const { error } = await settle(pollOperation(instance, accepted({ location, 'retry-after': '1' })));
+    expect(error?.kind).toBe('client');
+    expect(error?.retryable).toBe(false);
+    expect(error?.status).toBe(202);
+    expect(error?.reason).toMatch(reason);
+    expect(error?.reason).toContain('it is not polled (the bearer token would be sent there)');
+    expect(hits).toHaveLength(0);
+    expect(Date.now()).toBe(start);
+    expect(JSON.stringify(error)).not.toMatch(/u:p@|tok-secret/);
+  });
+
+  it('refuses a new Location of a later 202 on another origin: only the first origin was polled', async () => {
+    const { instance, hits } = attachScripted(
+      [
+        { status: 202, headers: { location: '//evil.example/v1/operations/2', 'retry-after': '1' } },
+        { status: 200, data: { status: 'done' } },
+      ],
+      OPTIONS,
+    );
+    const { error } = await settle(pollOperation(instance, accepted()));
+    expect(error?.kind).toBe('client');
+    expect(error?.reason).toMatch(
+      /another origin \(https:\/\/evil\.example\/\) than the request that answered it/,
+    );
+    expect(hits.map((h) => [h.url, h.headers['authorization']])).toEqual([
+      [`${PARTNER_CENTER}${STATUS_URL}`, 'Bearer tok-secret'],
+    ]);
+  });
+
+  it('refuses a saved Location of another origin than the baseURL', async () => {
+    const { instance, hits } = attachScripted([{ status: 200, data: {} }], OPTIONS);
+    for (const saved of ['https://evil.example/v1/operations/1', '//evil.example/v1/operations/1']) {
+      const { error } = await settle(pollOperation(instance, saved));
+      expect(error?.kind).toBe('client');
+      expect(error?.reason).toMatch(/another origin \(https:\/\/evil\.example\/\) than the baseURL/);
+    }
+    expect(hits).toHaveLength(0);
+  });
+
+  it('polls a protocol-relative Location of the same host over the scheme of the request that answered it', async () => {
+    const { instance, hits } = attachScripted([{ status: 200, data: { status: 'done' } }], OPTIONS);
+    instance.defaults.baseURL = `${PARTNER_CENTER}/v1`;
+    const location = `//api.partnercenter.microsoft.com${STATUS_URL}`;
+    const { value } = await settle(pollOperation(instance, accepted({ location })));
+    expect(value?.status).toBe(200);
+    expect(hits.map((h) => [h.url, h.headers['authorization']])).toEqual([
+      [`${PARTNER_CENTER}${STATUS_URL}`, 'Bearer tok-secret'],
+    ]);
+  });
+});
