@@ -1,13 +1,10 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { parseRetryAfter, type RetryAfter } from '../backoff/parseRetryAfter.js';
-import { isResponse } from '../http/isResponse.js';
 import { readHeader } from '../http/readHeader.js';
 import { requestUrl } from '../observability/requestUrl.js';
-import { type AbortLike, sleep } from '../policies/sleep.js';
+import { sleep } from '../policies/sleep.js';
 import { timerDelay } from '../policies/timerDelay.js';
-import { abortLikeOf } from './abortSignal.js';
 import { foreignTargetIssue, fromAnswering, originOf, type UrlBase, urlBaseOf } from './followTarget.js';
-import { defaultOperationState, type OperationState } from './operationState.js';
 import {
   foreignLocationError,
   nothingToPollError,
@@ -17,95 +14,8 @@ import {
   pollTimeoutError,
   unexpectedAnswerError,
 } from './pollErrors.js';
+import { type PollOperationOptions, type PollSettings, pollSettingsOf } from './pollOptions.js';
 import { sanitizerOf } from './sanitizerOf.js';
-import { OptionIssues, type WorkflowRequestConfig } from './workflowOptions.js';
-
-/** Options of {@link pollOperation}. */
-export interface PollOperationOptions {
-  /**
-   * Wait between polls when the server sends no `Retry-After`, in ms (0 to `MAX_TIMER_MS`; capped by
-   * `maxIntervalMs`). Default: `5000`.
-   */
-  readonly intervalMs?: number | undefined;
-  /**
-   * Longest wait before a poll, in ms (0 to `MAX_TIMER_MS`). When the server's `Retry-After` asks for longer,
-   * the poll fails at once with a `timeout` PartnerCenterError instead of polling early. Default: `60000`.
-   */
-  readonly maxIntervalMs?: number | undefined;
-  /**
-   * Total time for the whole wait, in ms (1 to `MAX_TIMER_MS`), from the call: when the next poll could not
-   * start before it runs out, the poll fails at once with a `timeout` PartnerCenterError; a poll request still
-   * in flight when it runs out is aborted and fails with `timeout` too. Default: `600000` (10 minutes).
-   */
-  readonly timeoutMs?: number | undefined;
-  /**
-   * Aborts the wait: settles at once with a `cancelled` PartnerCenterError, also in the middle of a wait
-   * (its timer is cleared); a poll request in flight is aborted (the engine's `cancelled` error). Default:
-   * none.
-   */
-  readonly signal?: AbortSignal | undefined;
-  /**
-   * Called with every 2xx poll answer, before it is classified. Synchronous; a hook that throws rejects the
-   * poll with what it threw. Default: none.
-   */
-  readonly onPoll?: ((response: AxiosResponse) => void) | undefined;
-  /**
-   * Reads a 2xx poll answer: `'done'` (resolve with it), `'running'` (poll again) or `'failed'` (reject with
-   * `operation-failed`). A classify that throws rejects the poll with what it threw. Default:
-   * {@link defaultOperationState} (`202` and a running `status` poll again, a failed `status` fails).
-   */
-  readonly classify?: ((response: AxiosResponse) => OperationState) | undefined;
-  /** Extra axios config for every poll request (headers, `partnerCenter`, ...). Default: none. */
-  readonly request?: WorkflowRequestConfig | undefined;
-  /**
-   * When resuming from a saved Location URL: the earliest time (epoch ms) of the first poll, e.g. the
-   * `Date.now() + Retry-After` you saved with it, so that a restart never polls before the server's
-   * `Retry-After`. The wait counts against `timeoutMs` and `maxIntervalMs`. Ignored for a response. Default:
-   * none (the saved URL is polled at once).
-   */
-  readonly notBefore?: number | undefined;
-}
-
-const DEFAULTS = { intervalMs: 5_000, maxIntervalMs: 60_000, timeoutMs: 600_000 } as const;
-
-/** The options, validated, with their defaults. */
-interface Settings {
-  readonly intervalMs: number;
-  readonly maxIntervalMs: number;
-  readonly timeoutMs: number;
-  readonly signal: AbortLike;
-  readonly onPoll: ((response: AxiosResponse) => void) | undefined;
-  readonly classify: (response: AxiosResponse) => OperationState;
-  readonly request: WorkflowRequestConfig | undefined;
-  readonly notBefore: number | undefined;
-}
-
-function settingsOf(operation: unknown, options: PollOperationOptions): Settings {
-  const issues = new OptionIssues('pollOperation');
-  if (!(typeof operation === 'string' && operation.trim() !== '') && !isResponse(operation)) {
-    issues.add(
-      'the operation must be the response that started it (with a Location header) or its Location URL',
-    );
-  }
-  issues.integer('intervalMs', options.intervalMs, 0);
-  issues.integer('maxIntervalMs', options.maxIntervalMs, 0);
-  issues.integer('timeoutMs', options.timeoutMs, 1);
-  issues.integer('notBefore', options.notBefore, 0, Number.MAX_SAFE_INTEGER);
-  issues.callback('onPoll', options.onPoll);
-  issues.callback('classify', options.classify);
-  issues.signal(options.signal);
-  issues.throwIfAny();
-  return {
-    intervalMs: options.intervalMs ?? DEFAULTS.intervalMs,
-    maxIntervalMs: options.maxIntervalMs ?? DEFAULTS.maxIntervalMs,
-    timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
-    signal: abortLikeOf(options.signal),
-    onPoll: options.onPoll,
-    classify: options.classify ?? defaultOperationState,
-    request: options.request,
-    notBefore: options.notBefore,
-  };
-}
 
 /** How long to wait before the next poll, and whether the server asked for it. */
 interface Wait {
@@ -113,11 +23,19 @@ interface Wait {
   readonly retryAfter: RetryAfter | undefined;
 }
 
-/** The server's `Retry-After` on `response`, else the interval (capped). */
-function waitAfter(response: AxiosResponse, settings: Settings): Wait {
+/**
+ * The server's `Retry-After` on `response`, else the interval (capped by `maxIntervalMs`). After a poll
+ * (`afterPoll`), never less than the floor, `minIntervalMs`: a `Retry-After` of 0 or a date in the past
+ * means "now" only for the first poll, after the response that started the operation.
+ */
+function waitAfter(response: AxiosResponse, settings: PollSettings, afterPoll: boolean): Wait {
+  const floor = afterPoll ? settings.minIntervalMs : 0;
   const retryAfter = parseRetryAfter(response.headers);
-  if (retryAfter !== undefined) return { ms: retryAfter.ms, retryAfter };
-  return { ms: Math.min(settings.intervalMs, settings.maxIntervalMs), retryAfter: undefined };
+  if (retryAfter !== undefined) return { ms: Math.max(retryAfter.ms, floor), retryAfter };
+  return {
+    ms: Math.max(Math.min(settings.intervalMs, settings.maxIntervalMs), floor),
+    retryAfter: undefined,
+  };
 }
 
 /**
@@ -139,7 +57,12 @@ function checkOrigin(
 }
 
 /** Waits before a poll, never less than the server asked; fails at once when the wait cannot fit. */
-async function pause(wait: Wait, deadline: number, settings: Settings, target: PollTarget): Promise<void> {
+async function pause(
+  wait: Wait,
+  deadline: number,
+  settings: PollSettings,
+  target: PollTarget,
+): Promise<void> {
   if (settings.signal.aborted) throw pollCancelledError(target);
   if (wait.retryAfter !== undefined && wait.ms > settings.maxIntervalMs) {
     const reason = `the server asks to wait ${wait.ms} ms before the next poll, more than maxIntervalMs (${settings.maxIntervalMs} ms); not polled early`;
@@ -161,7 +84,7 @@ async function pause(wait: Wait, deadline: number, settings: Settings, target: P
 async function pollOnce(
   instance: AxiosInstance,
   location: string,
-  settings: Settings,
+  settings: PollSettings,
   deadline: number,
   target: PollTarget,
 ): Promise<AxiosResponse> {
@@ -218,7 +141,7 @@ export async function pollOperation(
   operation: AxiosResponse | string,
   options: PollOperationOptions = {},
 ): Promise<AxiosResponse> {
-  const settings = settingsOf(operation, options);
+  const settings = pollSettingsOf(operation, options);
   const deadline = Date.now() + settings.timeoutMs;
   const base = urlBaseOf(instance, settings.request);
   const baseURL = base.baseURL;
@@ -246,7 +169,7 @@ export async function pollOperation(
     status = operation.status;
     const of = { url: answeredBy, of: 'the request that answered it' };
     checkOrigin(location, base, of, operation, targetOf(location));
-    wait = waitAfter(operation, settings);
+    wait = waitAfter(operation, settings, false);
   }
   for (;;) {
     const target = targetOf(location);
@@ -271,6 +194,6 @@ export async function pollOperation(
       const of = { url: answeredBy, of: 'the request that answered it' };
       checkOrigin(location, base, of, response, targetOf(location));
     }
-    wait = waitAfter(response, settings);
+    wait = waitAfter(response, settings, true);
   }
 }

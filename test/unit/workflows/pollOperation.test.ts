@@ -23,25 +23,27 @@ function accepted(
 }
 
 describe('pollOperation: waiting', () => {
-  it('never polls before Retry-After: 202 (1 s), 202 (1 s), then 200 resolves', async () => {
+  it('never polls before Retry-After: 202 (8 s), 202 (7 s), then 200 resolves', async () => {
+    // Both waits are longer than intervalMs (5 s by default) and the floor (1 s): a poll at the interval,
+    // at the shorter of the two, or a millisecond early is seen.
     const { instance, hits } = attachScripted(
       [
-        { status: 202, headers: { 'retry-after': '1' } },
+        { status: 202, headers: { 'retry-after': '7' } },
         { status: 200, data: { status: 'registered', subscriptionId: 's1' } },
       ],
       FAST,
     );
     const start = Date.now();
-    const outcome = capture(pollOperation(instance, accepted()));
-    await vi.advanceTimersByTimeAsync(999);
+    const outcome = capture(pollOperation(instance, accepted({ location: STATUS_URL, 'retry-after': '8' })));
+    await vi.advanceTimersByTimeAsync(7_999);
     expect(hits).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
     expect(hits).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(999);
+    await vi.advanceTimersByTimeAsync(6_999);
     expect(hits).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     const { value } = await outcome;
-    expect(hits.map((h) => h.at - start)).toEqual([1_000, 2_000]);
+    expect(hits.map((h) => h.at - start)).toEqual([8_000, 15_000]);
     expect(hits.map((h) => [h.method, h.url])).toEqual([
       ['GET', `${PARTNER_CENTER}${STATUS_URL}`],
       ['GET', `${PARTNER_CENTER}${STATUS_URL}`],
@@ -171,6 +173,83 @@ describe('pollOperation: waiting', () => {
     expect(value?.status).toBe(200);
     expect(hits.map((h) => h.at - start)).toEqual([0, 3_000]);
     expect(hits[0]?.headers['ms-requestid']).toBe(hits[1]?.headers['ms-requestid']);
+  });
+});
+
+describe('pollOperation: the floor (minIntervalMs)', () => {
+  const pastDate = () => new Date(Date.now() - 5_000).toUTCString();
+
+  it.each([
+    ['Retry-After: 0', () => '0'],
+    ['an HTTP-date in the past', pastDate],
+  ])('reads %s as "now" once, then polls no faster than the 1000 ms floor', async (_name, retryAfter) => {
+    const { instance, hits } = attachScripted(
+      (_hit, index) =>
+        index < 3
+          ? { status: 202, headers: { 'retry-after': retryAfter() } }
+          : { status: 200, data: { status: 'succeeded' } },
+      FAST,
+    );
+    const start = Date.now();
+    const { value } = await settle(
+      pollOperation(instance, accepted({ location: STATUS_URL, 'retry-after': retryAfter() })),
+    );
+    expect(value?.status).toBe(200);
+    expect(hits.map((h) => h.at - start)).toEqual([0, 1_000, 2_000, 3_000]);
+  });
+
+  it('a server that keeps saying "now" is polled once per second, not in a loop', async () => {
+    // Each answer takes 1 ms (a timer), so that a loop without a floor still lets the fake clock run.
+    const { instance, hits } = attachScripted(
+      [{ status: 202, headers: { 'retry-after': '0' }, delayMs: 1 }],
+      FAST,
+    );
+    const outcome = capture(pollOperation(instance, `${PARTNER_CENTER}${STATUS_URL}`, { timeoutMs: 1_500 }));
+    await vi.advanceTimersByTimeAsync(1_500);
+    const { error } = await outcome;
+    expect(error?.kind).toBe('timeout');
+    expect(hits).toHaveLength(2);
+  });
+
+  it('raises intervalMs and a short Retry-After to minIntervalMs after a poll; a longer wait is kept', async () => {
+    const { instance, hits } = attachScripted(
+      [
+        { status: 200, data: { status: 'running' } },
+        { status: 202, headers: { 'retry-after-ms': '10' } },
+        { status: 202, headers: { 'retry-after': '3' } },
+        { status: 200, data: { status: 'succeeded' } },
+      ],
+      FAST,
+    );
+    const start = Date.now();
+    const { value } = await settle(
+      pollOperation(instance, STATUS_URL, { intervalMs: 0, minIntervalMs: 250, maxIntervalMs: 5_000 }),
+    );
+    expect(value?.data).toEqual({ status: 'succeeded' });
+    expect(hits.map((h) => h.at - start)).toEqual([0, 250, 500, 3_500]);
+  });
+
+  it('lowers the default floor to a smaller maxIntervalMs, and refuses a floor of 0 or above maxIntervalMs', async () => {
+    const { instance, hits } = attachScripted(
+      [
+        { status: 202, headers: { 'retry-after': '0' } },
+        { status: 200, data: {} },
+      ],
+      FAST,
+    );
+    const start = Date.now();
+    await settle(pollOperation(instance, STATUS_URL, { maxIntervalMs: 400 }));
+    expect(hits.map((h) => h.at - start)).toEqual([0, 400]);
+    await expect(pollOperation(instance, STATUS_URL, { minIntervalMs: 0 })).rejects.toThrow(
+      /minIntervalMs must be an integer from 1/,
+    );
+    await expect(
+      pollOperation(instance, STATUS_URL, { minIntervalMs: 2_000, maxIntervalMs: 1_000 }),
+    ).rejects.toThrow(/minIntervalMs \(2000\) must not exceed maxIntervalMs \(1000\)/);
+    await expect(pollOperation(instance, STATUS_URL, { maxIntervalMs: 0 })).rejects.toThrow(
+      /maxIntervalMs must be an integer from 1/,
+    );
+    expect(hits).toHaveLength(2);
   });
 });
 
@@ -315,6 +394,31 @@ describe('pollOperation: bounds', () => {
     expect(error?.kind).toBe('timeout');
     expect(error?.reason).toContain('timeoutMs (30000 ms) ran out while a poll was in flight');
     expect(Date.now() - start).toBe(30_000);
+    expect(hits).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('gives a poll in flight only the time left: Retry-After 10 s, then a hanging poll, ends at timeoutMs (30 s), not 40 s', async () => {
+    const { instance, hits } = attachScripted([{ hang: true }], FAST);
+    const start = Date.now();
+    const outcome = capture(
+      pollOperation(instance, accepted({ location: STATUS_URL, 'retry-after': '10' }), { timeoutMs: 30_000 }),
+    );
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(hits.map((h) => h.at - start)).toEqual([10_000]);
+    await vi.advanceTimersByTimeAsync(19_999);
+    let settled = false;
+    void outcome.then(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(settled).toBe(true);
+    const { error } = await outcome;
+    expect(Date.now() - start).toBe(30_000);
+    expect(error?.kind).toBe('timeout');
+    expect(error?.reason).toContain('timeoutMs (30000 ms) ran out while a poll was in flight');
     expect(hits).toHaveLength(1);
     expect(vi.getTimerCount()).toBe(0);
   });
