@@ -3,7 +3,6 @@ import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import {
   continuationIssue,
-  continuationKey,
   type PageContinuation,
   resolvePageUri,
   type VersionRoot,
@@ -11,6 +10,7 @@ import {
   withPageSize,
 } from './continuation.js';
 import { foreignTargetIssue, originOf, urlBaseOf } from './followTarget.js';
+import { LoopGuard } from './LoopGuard.js';
 import type { PagePosition } from './PaginationError.js';
 import { malformedPageError, pagingCancelledError } from './pageErrors.js';
 import { runPageHook } from './pageHook.js';
@@ -21,9 +21,6 @@ import { OptionIssues, type WorkflowRequestConfig } from './workflowOptions.js';
 
 /** Defaults of {@link PaginateOptions}. */
 const DEFAULT_ON_PAGE_TIMEOUT_MS = 30_000;
-
-/** Pages following one another with the same continuation, more than this, is a loop. */
-const MAX_REPEATS = 1;
 
 /** Everything one crawl needs, validated once. */
 interface Plan<T> {
@@ -137,27 +134,23 @@ interface Step<T> {
 /** The crawl: one request per page, through the instance (so through the engine). */
 async function* crawl<T>(plan: Plan<T>): AsyncGenerator<Step<T>, void, undefined> {
   let from = plan.start;
-  // A resumed crawl's first page repeating the continuation it was requested with counts as a repeat too.
-  let lastKey = from === undefined ? undefined : continuationKey(from);
-  let repeats = 0;
+  const guard = new LoopGuard();
   for (let index = 0; index < plan.maxPages; index++) {
     const url = from === undefined ? plan.firstUrl : from.uri;
     const position: PagePosition = { pageIndex: index, resumeFrom: from, continuation: undefined };
+    guard.requested(index, from ?? { uri: plan.firstUrl, method: 'GET', headers: {} });
     // An aborted signal is still handed to the engine: it answers with its `cancelled` error, sending nothing.
     const response = await plan.instance.get<unknown>(url, pageConfig(plan, from));
     const page = readPage<T>(response, position, plan.root, plan.sanitizer);
-    if (page.continuation !== undefined) {
-      const key = continuationKey(page.continuation);
-      repeats = key === lastKey ? repeats + 1 : 0;
-      lastKey = key;
-      if (repeats > MAX_REPEATS) {
-        throw malformedPageError(
-          response,
-          position,
-          `links.next repeats the previous page's continuation for the ${repeats + 1}th time in a row; stopped, the crawl would loop`,
-          plan.sanitizer,
-        );
-      }
+    const before = page.continuation === undefined ? undefined : guard.requestedBefore(page.continuation);
+    if (before !== undefined) {
+      const which = before === index ? 'this page' : `page ${before + 1}`;
+      throw malformedPageError(
+        response,
+        position,
+        `links.next leads back to ${which} of this crawl (the same uri and continuation headers); stopped, the crawl would loop`,
+        plan.sanitizer,
+      );
     }
     if (isAborted(plan.signal)) throw pagingCancelledError(position, url, baseUrlOf(plan), plan.sanitizer);
     if (plan.onPage !== undefined) {

@@ -243,7 +243,7 @@ describe('paginate: robustness', () => {
     expect(hits).toHaveLength(1);
   });
 
-  it('follows a repeated continuation once, and refuses it the second time in a row', async () => {
+  it('refuses a page whose links.next repeats the continuation it was requested with', async () => {
     const body = {
       items: [{ id: 'same' }],
       links: {
@@ -259,10 +259,83 @@ describe('paginate: robustness', () => {
       collect(paginate(instance, '/v1/customers', { onPage: (page) => void seen.push(page) }).pages()),
     );
     expect(error?.kind).toBe('client');
+    expect(error?.reason).toContain('links.next leads back to this page of this crawl');
     expect(error?.reason).toContain('would loop');
+    expect(isPaginationError(error) && error.pageIndex).toBe(1);
+    expect(hits).toHaveLength(2);
+    expect(seen).toHaveLength(1);
+  });
+
+  /** A collection whose links go around `cycle` (a list of continuation tokens) forever. */
+  function cyclingServer(cycle: readonly string[]) {
+    return (hit: { headers: Record<string, string> }): Step => {
+      const token = hit.headers['ms-continuationtoken'];
+      const at = token === undefined ? -1 : cycle.indexOf(token);
+      const next = cycle[(at + 1) % cycle.length] ?? '';
+      return {
+        status: 200,
+        data: {
+          items: [{ id: token ?? 'first' }],
+          links: {
+            next: {
+              uri: '/customers?seekOperation=Next',
+              headers: [{ key: 'MS-ContinuationToken', value: next }],
+            },
+          },
+        },
+      };
+    };
+  }
+
+  it('catches a cycle longer than one page (A -> B -> A) at the first return, items never twice', async () => {
+    const { instance, hits } = attachScripted(cyclingServer(['A', 'B']), FAST);
+    // maxPages bounds the crawl, so that a guard that misses the cycle fails the test instead of hanging it.
+    const crawl = paginate<{ id: string }>(instance, '/v1/customers', { maxPages: 20 });
+    const { value, error } = await settle(collect(crawl));
+    expect(value).toBeUndefined();
+    expect(error?.kind).toBe('client');
+    expect(error?.reason).toContain('links.next leads back to page 2 of this crawl');
     expect(isPaginationError(error) && error.pageIndex).toBe(2);
-    expect(hits).toHaveLength(3);
-    expect(seen).toHaveLength(2);
+    expect(hits.map((h) => h.headers['ms-continuationtoken'])).toEqual([undefined, 'A', 'B']);
+  });
+
+  it('catches a cycle of 50 pages, and one back to the first URL', async () => {
+    const tokens = Array.from({ length: 50 }, (_, i) => `t${i}`);
+    const long = attachScripted(cyclingServer(tokens), FAST);
+    const { error } = await settle(collect(paginate(long.instance, '/v1/customers', { maxPages: 200 })));
+    expect(error?.reason).toContain('links.next leads back to page 2 of this crawl');
+    expect(long.hits).toHaveLength(51);
+
+    // page 1 (the URL, no token) -> page 2 (token A) -> the URL again, without a token
+    const toA = {
+      uri: '/customers?seekOperation=Next',
+      headers: [{ key: 'MS-ContinuationToken', value: 'A' }],
+    };
+    const home = { uri: '/customers', headers: [] };
+    const first = attachScripted(
+      (hit) => ({
+        status: 200,
+        data: { items: [{ id: 'x' }], links: { next: hit.headers['ms-continuationtoken'] ? home : toA } },
+      }),
+      FAST,
+    );
+    const again = await settle(collect(paginate(first.instance, '/v1/customers', { maxPages: 20 })));
+    expect(again.error?.reason).toContain('links.next leads back to page 1 of this crawl');
+    expect(first.hits).toHaveLength(2);
+  });
+
+  it('counts the saved continuation of a resumed crawl as requested', async () => {
+    const { instance, hits } = attachScripted(cyclingServer(['A', 'B']), FAST);
+    const continuation = {
+      uri: '/v1/customers?seekOperation=Next',
+      method: 'GET',
+      headers: { 'MS-ContinuationToken': 'A' },
+    };
+    const { error } = await settle(
+      collect(paginate(instance, '/v1/customers', { continuation, maxPages: 20 })),
+    );
+    expect(error?.reason).toContain('links.next leads back to page 1 of this crawl');
+    expect(hits.map((h) => h.headers['ms-continuationtoken'])).toEqual(['A', 'B']);
   });
 
   it('retries a 503 and a 429 on a page in the engine, resending the same continuation token', async () => {
