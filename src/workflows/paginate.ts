@@ -59,9 +59,21 @@ function resumeFrom<T>(
   return { uri, method: 'GET', headers: { ...saved.headers } };
 }
 
+/** The name of every option (the compiler checks the list against {@link PaginateOptions}). */
+const PAGINATE_OPTION_NAMES: readonly string[] = Object.keys({
+  size: true,
+  continuation: true,
+  signal: true,
+  onPage: true,
+  onPageTimeoutMs: true,
+  maxPages: true,
+  request: true,
+} satisfies Record<keyof PaginateOptions, true>);
+
 function planOf<T>(instance: AxiosInstance, url: string, options: PaginateOptions<T>): Plan<T> {
   const issues = new OptionIssues('paginate');
   if (typeof url !== 'string' || url === '') issues.add('url must be a non-empty string');
+  if (!issues.options(options, PAGINATE_OPTION_NAMES)) issues.throwIfAny();
   issues.integer('size', options.size, 1, Number.MAX_SAFE_INTEGER);
   issues.integer('maxPages', options.maxPages, 1, Number.MAX_SAFE_INTEGER);
   issues.integer('onPageTimeoutMs', options.onPageTimeoutMs, 1);

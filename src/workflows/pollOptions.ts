@@ -59,6 +59,19 @@ export interface PollOperationOptions {
   readonly notBefore?: number | undefined;
 }
 
+/** The name of every option (the compiler checks the list against {@link PollOperationOptions}). */
+const POLL_OPTION_NAMES: readonly string[] = Object.keys({
+  intervalMs: true,
+  minIntervalMs: true,
+  maxIntervalMs: true,
+  timeoutMs: true,
+  signal: true,
+  onPoll: true,
+  classify: true,
+  request: true,
+  notBefore: true,
+} satisfies Record<keyof PollOperationOptions, true>);
+
 /** Defaults of {@link PollOperationOptions}. */
 const DEFAULTS = {
   intervalMs: 5_000,
@@ -81,7 +94,8 @@ export interface PollSettings {
 }
 
 /**
- * Validates the arguments of `pollOperation` and fills in the defaults.
+ * Validates the arguments of `pollOperation` and fills in the defaults. An unknown option (`timeoutMS`) is
+ * refused, named with the one it most likely means.
  *
  * @throws ResilienceOptionsError naming every problem.
  */
@@ -92,6 +106,7 @@ export function pollSettingsOf(operation: unknown, options: PollOperationOptions
       'the operation must be the response that started it (with a Location header) or its Location URL',
     );
   }
+  if (!issues.options(options, POLL_OPTION_NAMES)) issues.throwIfAny();
   issues.integer('intervalMs', options.intervalMs, 0);
   issues.integer('minIntervalMs', options.minIntervalMs, 1);
   issues.integer('maxIntervalMs', options.maxIntervalMs, 1);
