@@ -116,11 +116,12 @@ export function pollSettingsOf(operation: unknown, options: PollOperationOptions
   issues.callback('classify', options.classify);
   issues.signal(options.signal);
   const { minIntervalMs, maxIntervalMs } = options;
-  if (minIntervalMs !== undefined && maxIntervalMs !== undefined && minIntervalMs > maxIntervalMs) {
-    issues.add(`minIntervalMs (${minIntervalMs}) must not exceed maxIntervalMs (${maxIntervalMs})`);
+  const max = maxIntervalMs ?? DEFAULTS.maxIntervalMs;
+  if (typeof minIntervalMs === 'number' && typeof max === 'number' && minIntervalMs > max) {
+    const which = maxIntervalMs === undefined ? ', its default' : '';
+    issues.add(`minIntervalMs (${minIntervalMs}) must not exceed maxIntervalMs (${max}${which})`);
   }
   issues.throwIfAny();
-  const max = maxIntervalMs ?? DEFAULTS.maxIntervalMs;
   return {
     intervalMs: options.intervalMs ?? DEFAULTS.intervalMs,
     minIntervalMs: minIntervalMs ?? Math.min(DEFAULTS.minIntervalMs, max),

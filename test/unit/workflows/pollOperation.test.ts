@@ -247,6 +247,9 @@ describe('pollOperation: the floor (minIntervalMs)', () => {
     await expect(
       pollOperation(instance, STATUS_URL, { minIntervalMs: 2_000, maxIntervalMs: 1_000 }),
     ).rejects.toThrow(/minIntervalMs \(2000\) must not exceed maxIntervalMs \(1000\)/);
+    await expect(pollOperation(instance, STATUS_URL, { minIntervalMs: 90_000 })).rejects.toThrow(
+      'minIntervalMs (90000) must not exceed maxIntervalMs (60000, its default)',
+    );
     await expect(pollOperation(instance, STATUS_URL, { maxIntervalMs: 0 })).rejects.toThrow(
       /maxIntervalMs must be an integer from 1/,
     );
