@@ -42,14 +42,14 @@ interface Plan<T> {
  * or why it is refused: like a `links.next`, it must lead to the origin the crawl's URL goes to (a
  * tampered or foreign checkpoint would get the bearer token otherwise).
  */
-function resumeFrom<T>(
+function resumeFrom(
+  saved: PageContinuation,
   instance: AxiosInstance,
   firstUrl: string,
   root: VersionRoot,
-  options: PaginateOptions<T>,
+  request: WorkflowRequestConfig | undefined,
 ): PageContinuation | string {
-  const saved = options.continuation as PageContinuation;
-  const base = urlBaseOf(instance, options.request);
+  const base = urlBaseOf(instance, request);
   const first = requestUrl({ url: firstUrl, ...base });
   const uri = resolvePageUri(saved.uri.trim(), root, first);
   const issue = foreignTargetIssue(uri, base, { origin: originOf(first), of: "the crawl's URL" });
@@ -84,11 +84,11 @@ function planOf<T>(instance: AxiosInstance, url: string, options: PaginateOption
   issues.throwIfAny();
   const root = versionRoot(url);
   const firstUrl = options.size === undefined ? url : withPageSize(url, options.size);
+  const saved = options.continuation;
   const start =
-    options.continuation === undefined ? undefined : resumeFrom(instance, firstUrl, root, options);
+    saved === undefined ? undefined : resumeFrom(saved, instance, firstUrl, root, options.request);
   if (typeof start === 'string') issues.add(start);
   issues.throwIfAny();
-
   return {
     instance,
     firstUrl,
@@ -206,16 +206,16 @@ async function* items<T>(plan: Plan<T>): AsyncGenerator<T, void, undefined> {
  *
  * A `links.next.uri` is resolved as the .NET SDK does: an absolute URL is used as it is; a path that does
  * not start with the version segment of `url` (`/v1`, `/v1.0`) gets it prefixed
- * (`/customers?seekOperation=Next` -> `/v1/customers?seekOperation=Next`); a protocol-relative one takes the
- * page's scheme. Where axios will send it, it must have the page's origin (the bearer token goes with it): another
- * host or port, an `http:` downgrade or userinfo ends the crawl. To resume after a crash, save
- * `page.continuation` after processing each page and pass it back as `options.continuation` (its `uri` must
- * lead to the origin `url` goes to): nothing is missed, nothing is fetched twice.
+ * (`/customers?seekOperation=Next` -> `/v1/customers?seekOperation=Next`); a protocol-relative one takes
+ * the page's scheme. Where axios will send it, it must have the page's origin (the bearer token goes with
+ * it): another host or port, an `http:` downgrade or userinfo ends the crawl. A link back to a page of the
+ * crawl ends it too (the loop guard). To resume after a crash, save `page.continuation` after processing
+ * each page and pass it back as `options.continuation` (its `uri` must lead to the origin `url` goes to):
+ * nothing is missed, nothing is fetched twice.
  *
- * @throws ResilienceOptionsError (at once) for invalid options, a saved continuation on another origin
- *   included. The iteration rejects with the engine's
- *   PartnerCenterError when a page request fails, or with a {@link PaginationError} (malformed page, loop,
- *   hook failure, abort between requests).
+ * @throws ResilienceOptionsError (at once) for invalid or unknown options, a saved continuation on another
+ *   origin included. The iteration rejects with the engine's PartnerCenterError when a page request fails,
+ *   or with a {@link PaginationError} (malformed page, loop, hook failure, abort between requests).
  */
 export function paginate<T = unknown>(
   instance: AxiosInstance,
