@@ -136,5 +136,6 @@ export { defaultOperationState, type OperationState } from './workflows/operatio
 export { isPaginationError, type PagePosition, PaginationError } from './workflows/PaginationError.js';
 export type { Page, PageIterable, PaginateOptions } from './workflows/pageTypes.js';
 export { paginate } from './workflows/paginate.js';
-export { type PollOperationOptions, pollOperation } from './workflows/pollOperation.js';
+export { pollOperation } from './workflows/pollOperation.js';
+export type { PollOperationOptions } from './workflows/pollOptions.js';
 export type { WorkflowRequestConfig } from './workflows/workflowOptions.js';

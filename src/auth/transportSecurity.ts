@@ -2,8 +2,10 @@ import { PartnerCenterError } from '../errors/PartnerCenterError.js';
 
 /**
  * Whether a bearer token may be sent to `url`: `https:` always; `http:` only to a loopback host
- * (`localhost`, `127.0.0.0/8`, `[::1]`), for local simulators and tests. Relative, unparsable and other-scheme
- * URLs are refused: pass the absolute URL the request will go to (base URL and path combined).
+ * (`localhost`, `127.0.0.0/8`, `[::1]`), for local simulators and tests. Relative, protocol-relative
+ * (`//host/x`), unparsable and other-scheme URLs are refused: pass the absolute URL the request will go to,
+ * combined as axios combines it (the engine passes `requestUrl(config)`, which keeps a protocol-relative
+ * `//host/x` as axios does instead of appending it to the `baseURL`).
  */
 export function isSafeToSendToken(url: string): boolean {
   return unsafeReason(url) === undefined;
@@ -27,6 +29,9 @@ export function assertSafeToSendToken(url: string): void {
 }
 
 function unsafeReason(url: string): string | undefined {
+  if (typeof url === 'string' && /^\s*[/\\]{2}/.test(url)) {
+    return 'refusing to send a bearer token: the URL is protocol-relative (//host/...), which axios sends to that host as it is; write the scheme (https://)';
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -1,3 +1,5 @@
+import { fromAnswering } from './followTarget.js';
+
 /**
  * Where the next page of a Partner Center collection is: the `links.next` of a page, read and resolved. A
  * plain object (strings only), so that it can be saved as JSON and handed back to `paginate` to resume.
@@ -46,13 +48,16 @@ export function versionRoot(url: string): VersionRoot {
  * Resolves a `links.next.uri` the way the official .NET SDK does: Partner Center writes it relative to the
  * API version root (`/customers?size=100&seekOperation=Next` for a crawl of `/v1/customers?size=100`).
  * - an absolute URL (`https://...`) is used as it is;
+ * - a protocol-relative one (`//host/x`) takes the scheme of `answeredBy`, the absolute URL of the page that
+ *   listed it (as HTTP resolves it; axios would send it as it is, which Node cannot parse);
  * - a path that does not start with the first request's version segment gets that segment prefixed
  *   (`/customers?...` -> `/v1/customers?...`); one that does is used as it is;
  * - the first request's origin is prefixed when its URL was absolute; else the path stays relative to the
  *   instance's `baseURL` (which then holds the version, if any).
  */
-export function resolvePageUri(uri: string, root: VersionRoot): string {
+export function resolvePageUri(uri: string, root: VersionRoot, answeredBy?: string): string {
   if (ABSOLUTE.test(uri)) return uri;
+  if (uri.startsWith('//')) return fromAnswering(uri, answeredBy);
   const path = uri.startsWith('/') ? uri : `/${uri}`;
   const segment = root.segment;
   if (segment === undefined || firstSegment(path).toLowerCase() === segment.toLowerCase()) {
@@ -110,13 +115,13 @@ function readHeaders(value: unknown): Record<string, string> | string {
 
 /**
  * Reads the `links` of a page: its next page, `undefined` on the last page (no `links`, no `links.next`, or a
- * `null` one), or a text saying what is wrong. An absolute `uri` must have `pageOrigin` (the origin of the
- * page that lists it, when known): the engine would send the bearer token to any other host too.
+ * `null` one), or a text saying what is wrong. `answeredBy` is the page's absolute URL (for a protocol-relative
+ * `uri`). Where the next page may be requested (its origin) is for the caller to check.
  */
 export function readNextLink(
   links: unknown,
   root: VersionRoot,
-  pageOrigin: string | undefined,
+  answeredBy: string | undefined,
 ): PageContinuation | undefined | string {
   if (links === undefined || links === null) return undefined;
   if (!isRecord(links)) return `links is ${describe(links)}, not an object`;
@@ -131,21 +136,8 @@ export function readNextLink(
   }
   const headers = readHeaders(next['headers']);
   if (typeof headers === 'string') return headers;
-  const resolved = resolvePageUri(uri.trim(), root);
-  if (ABSOLUTE.test(resolved) && pageOrigin !== undefined && originOf(resolved) !== pageOrigin) {
-    return 'links.next.uri points to another origin than the page; it is not followed (the bearer token would be sent there)';
-  }
+  const resolved = resolvePageUri(uri.trim(), root, answeredBy);
   return Object.freeze({ uri: resolved, method: 'GET', headers: Object.freeze(headers) });
-}
-
-/** The origin of an absolute URL (`https://host:port`, lower case), or `undefined`. */
-export function originOf(url: string | undefined): string | undefined {
-  if (url === undefined || !ABSOLUTE.test(url)) return undefined;
-  try {
-    return new URL(url).origin.toLowerCase();
-  } catch {
-    return undefined;
-  }
 }
 
 /** What is wrong with a continuation handed to `paginate` (a saved one, read back), or `undefined`. */

@@ -31,8 +31,9 @@ export interface PaginateOptions<T = unknown> {
   readonly size?: number | undefined;
   /**
    * Resume: start with the page this continuation points to (a {@link Page.continuation} you saved); the
-   * URL then only supplies the version root (`/v1`) that relative links are resolved against. Default: start
-   * with the URL.
+   * URL then only supplies the version root (`/v1`) that relative links are resolved against, and the origin
+   * the continuation's `uri` must lead to (else `ResilienceOptionsError`: the bearer token is sent there).
+   * Default: start with the URL.
    */
   readonly continuation?: PageContinuation | undefined;
   /**

@@ -1,14 +1,16 @@
 import { AxiosHeaders, type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import {
   continuationIssue,
-  continuationKey,
   type PageContinuation,
   resolvePageUri,
   type VersionRoot,
   versionRoot,
   withPageSize,
 } from './continuation.js';
+import { foreignTargetIssue, originOf, urlBaseOf } from './followTarget.js';
+import { LoopGuard } from './LoopGuard.js';
 import type { PagePosition } from './PaginationError.js';
 import { malformedPageError, pagingCancelledError } from './pageErrors.js';
 import { runPageHook } from './pageHook.js';
@@ -19,9 +21,6 @@ import { OptionIssues, type WorkflowRequestConfig } from './workflowOptions.js';
 
 /** Defaults of {@link PaginateOptions}. */
 const DEFAULT_ON_PAGE_TIMEOUT_MS = 30_000;
-
-/** Pages following one another with the same continuation, more than this, is a loop. */
-const MAX_REPEATS = 1;
 
 /** Everything one crawl needs, validated once. */
 interface Plan<T> {
@@ -38,9 +37,43 @@ interface Plan<T> {
   readonly sanitizer: Sanitizer;
 }
 
+/**
+ * The saved continuation a crawl resumes from, resolved against the version root and the crawl's first URL,
+ * or why it is refused: like a `links.next`, it must lead to the origin the crawl's URL goes to (a
+ * tampered or foreign checkpoint would get the bearer token otherwise).
+ */
+function resumeFrom(
+  saved: PageContinuation,
+  instance: AxiosInstance,
+  firstUrl: string,
+  root: VersionRoot,
+  request: WorkflowRequestConfig | undefined,
+): PageContinuation | string {
+  const base = urlBaseOf(instance, request);
+  const first = requestUrl({ url: firstUrl, ...base });
+  const uri = resolvePageUri(saved.uri.trim(), root, first);
+  const issue = foreignTargetIssue(uri, base, { origin: originOf(first), of: "the crawl's URL" });
+  if (issue !== undefined) {
+    return `continuation.uri ${issue}; a saved continuation is followed only there (the bearer token is sent with it)`;
+  }
+  return { uri, method: 'GET', headers: { ...saved.headers } };
+}
+
+/** The name of every option (the compiler checks the list against {@link PaginateOptions}). */
+const PAGINATE_OPTION_NAMES: readonly string[] = Object.keys({
+  size: true,
+  continuation: true,
+  signal: true,
+  onPage: true,
+  onPageTimeoutMs: true,
+  maxPages: true,
+  request: true,
+} satisfies Record<keyof PaginateOptions, true>);
+
 function planOf<T>(instance: AxiosInstance, url: string, options: PaginateOptions<T>): Plan<T> {
   const issues = new OptionIssues('paginate');
   if (typeof url !== 'string' || url === '') issues.add('url must be a non-empty string');
+  if (!issues.options(options, PAGINATE_OPTION_NAMES)) issues.throwIfAny();
   issues.integer('size', options.size, 1, Number.MAX_SAFE_INTEGER);
   issues.integer('maxPages', options.maxPages, 1, Number.MAX_SAFE_INTEGER);
   issues.integer('onPageTimeoutMs', options.onPageTimeoutMs, 1);
@@ -50,15 +83,17 @@ function planOf<T>(instance: AxiosInstance, url: string, options: PaginateOption
   if (problem !== undefined) issues.add(problem);
   issues.throwIfAny();
   const root = versionRoot(url);
-  const start = options.continuation;
+  const firstUrl = options.size === undefined ? url : withPageSize(url, options.size);
+  const saved = options.continuation;
+  const start =
+    saved === undefined ? undefined : resumeFrom(saved, instance, firstUrl, root, options.request);
+  if (typeof start === 'string') issues.add(start);
+  issues.throwIfAny();
   return {
     instance,
-    firstUrl: options.size === undefined ? url : withPageSize(url, options.size),
+    firstUrl,
     root,
-    start:
-      start === undefined
-        ? undefined
-        : { uri: resolvePageUri(start.uri, root), method: 'GET', headers: { ...start.headers } },
+    start: typeof start === 'string' ? undefined : start,
     signal: options.signal,
     onPage: options.onPage,
     onPageTimeoutMs: options.onPageTimeoutMs ?? DEFAULT_ON_PAGE_TIMEOUT_MS,
@@ -111,27 +146,23 @@ interface Step<T> {
 /** The crawl: one request per page, through the instance (so through the engine). */
 async function* crawl<T>(plan: Plan<T>): AsyncGenerator<Step<T>, void, undefined> {
   let from = plan.start;
-  // A resumed crawl's first page repeating the continuation it was requested with counts as a repeat too.
-  let lastKey = from === undefined ? undefined : continuationKey(from);
-  let repeats = 0;
+  const guard = new LoopGuard();
   for (let index = 0; index < plan.maxPages; index++) {
     const url = from === undefined ? plan.firstUrl : from.uri;
     const position: PagePosition = { pageIndex: index, resumeFrom: from, continuation: undefined };
+    guard.requested(index, from ?? { uri: plan.firstUrl, method: 'GET', headers: {} });
     // An aborted signal is still handed to the engine: it answers with its `cancelled` error, sending nothing.
     const response = await plan.instance.get<unknown>(url, pageConfig(plan, from));
     const page = readPage<T>(response, position, plan.root, plan.sanitizer);
-    if (page.continuation !== undefined) {
-      const key = continuationKey(page.continuation);
-      repeats = key === lastKey ? repeats + 1 : 0;
-      lastKey = key;
-      if (repeats > MAX_REPEATS) {
-        throw malformedPageError(
-          response,
-          position,
-          `links.next repeats the previous page's continuation for the ${repeats + 1}th time in a row; stopped, the crawl would loop`,
-          plan.sanitizer,
-        );
-      }
+    const before = page.continuation === undefined ? undefined : guard.requestedBefore(page.continuation);
+    if (before !== undefined) {
+      const which = before === index ? 'this page' : `page ${before + 1}`;
+      throw malformedPageError(
+        response,
+        position,
+        `links.next leads back to ${which} of this crawl (the same uri and continuation headers); stopped, the crawl would loop`,
+        plan.sanitizer,
+      );
     }
     if (isAborted(plan.signal)) throw pagingCancelledError(position, url, baseUrlOf(plan), plan.sanitizer);
     if (plan.onPage !== undefined) {
@@ -173,15 +204,18 @@ async function* items<T>(plan: Plan<T>): AsyncGenerator<T, void, undefined> {
  * the same continuation token). Each iteration (`for await`, or `pages()`) starts a new crawl; nothing is
  * requested before it starts, and `break` stops it without another request.
  *
- * A `links.next.uri` is resolved as the .NET SDK does: an absolute URL is used as it is (it must have the
- * page's origin); a path that does not start with the version segment of `url` (`/v1`, `/v1.0`) gets it
- * prefixed (`/customers?seekOperation=Next` -> `/v1/customers?seekOperation=Next`). To resume after a
- * crash, save `page.continuation` after processing each page and pass it back as `options.continuation`:
+ * A `links.next.uri` is resolved as the .NET SDK does: an absolute URL is used as it is; a path that does
+ * not start with the version segment of `url` (`/v1`, `/v1.0`) gets it prefixed
+ * (`/customers?seekOperation=Next` -> `/v1/customers?seekOperation=Next`); a protocol-relative one takes
+ * the page's scheme. Where axios will send it, it must have the page's origin (the bearer token goes with
+ * it): another host or port, an `http:` downgrade or userinfo ends the crawl. A link back to a page of the
+ * crawl ends it too (the loop guard). To resume after a crash, save `page.continuation` after processing
+ * each page and pass it back as `options.continuation` (its `uri` must lead to the origin `url` goes to):
  * nothing is missed, nothing is fetched twice.
  *
- * @throws ResilienceOptionsError (at once) for invalid options. The iteration rejects with the engine's
- *   PartnerCenterError when a page request fails, or with a {@link PaginationError} (malformed page, loop,
- *   hook failure, abort between requests).
+ * @throws ResilienceOptionsError (at once) for invalid or unknown options, a saved continuation on another
+ *   origin included. The iteration rejects with the engine's PartnerCenterError when a page request fails,
+ *   or with a {@link PaginationError} (malformed page, loop, hook failure, abort between requests).
  */
 export function paginate<T = unknown>(
   instance: AxiosInstance,

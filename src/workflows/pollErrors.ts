@@ -102,3 +102,25 @@ export function nothingToPollError(
     reason: `the ${response.status} response has no Location header: there is no operation status to poll`,
   });
 }
+
+/**
+ * The `Location` of `response` (or a saved one, when `response` is `undefined`) would be polled on another
+ * origin than the one that named it, with the bearer token: `client`, nothing polled. `reason` says why.
+ */
+export function foreignLocationError(
+  response: AxiosResponse | undefined,
+  reason: string,
+  target: PollTarget,
+): PartnerCenterError {
+  if (response !== undefined) {
+    return fromAnswer(response, target.sanitizer, { kind: 'client', retryable: false, reason });
+  }
+  return new PartnerCenterError({
+    kind: 'client',
+    retryable: false,
+    reason,
+    method: 'GET',
+    url: target.url,
+    sanitizer: target.sanitizer,
+  });
+}

@@ -1,14 +1,12 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { parseRetryAfter, type RetryAfter } from '../backoff/parseRetryAfter.js';
-import { isResponse } from '../http/isResponse.js';
 import { readHeader } from '../http/readHeader.js';
 import { requestUrl } from '../observability/requestUrl.js';
-import { type AbortLike, sleep } from '../policies/sleep.js';
+import { sleep } from '../policies/sleep.js';
 import { timerDelay } from '../policies/timerDelay.js';
-import { abortLikeOf } from './abortSignal.js';
-import { originOf } from './continuation.js';
-import { defaultOperationState, type OperationState } from './operationState.js';
+import { foreignTargetIssue, fromAnswering, originOf, type UrlBase, urlBaseOf } from './followTarget.js';
 import {
+  foreignLocationError,
   nothingToPollError,
   operationFailedError,
   type PollTarget,
@@ -16,95 +14,8 @@ import {
   pollTimeoutError,
   unexpectedAnswerError,
 } from './pollErrors.js';
+import { type PollOperationOptions, type PollSettings, pollSettingsOf } from './pollOptions.js';
 import { sanitizerOf } from './sanitizerOf.js';
-import { OptionIssues, type WorkflowRequestConfig } from './workflowOptions.js';
-
-/** Options of {@link pollOperation}. */
-export interface PollOperationOptions {
-  /**
-   * Wait between polls when the server sends no `Retry-After`, in ms (0 to `MAX_TIMER_MS`; capped by
-   * `maxIntervalMs`). Default: `5000`.
-   */
-  readonly intervalMs?: number | undefined;
-  /**
-   * Longest wait before a poll, in ms (0 to `MAX_TIMER_MS`). When the server's `Retry-After` asks for longer,
-   * the poll fails at once with a `timeout` PartnerCenterError instead of polling early. Default: `60000`.
-   */
-  readonly maxIntervalMs?: number | undefined;
-  /**
-   * Total time for the whole wait, in ms (1 to `MAX_TIMER_MS`), from the call: when the next poll could not
-   * start before it runs out, the poll fails at once with a `timeout` PartnerCenterError; a poll request still
-   * in flight when it runs out is aborted and fails with `timeout` too. Default: `600000` (10 minutes).
-   */
-  readonly timeoutMs?: number | undefined;
-  /**
-   * Aborts the wait: settles at once with a `cancelled` PartnerCenterError, also in the middle of a wait
-   * (its timer is cleared); a poll request in flight is aborted (the engine's `cancelled` error). Default:
-   * none.
-   */
-  readonly signal?: AbortSignal | undefined;
-  /**
-   * Called with every 2xx poll answer, before it is classified. Synchronous; a hook that throws rejects the
-   * poll with what it threw. Default: none.
-   */
-  readonly onPoll?: ((response: AxiosResponse) => void) | undefined;
-  /**
-   * Reads a 2xx poll answer: `'done'` (resolve with it), `'running'` (poll again) or `'failed'` (reject with
-   * `operation-failed`). A classify that throws rejects the poll with what it threw. Default:
-   * {@link defaultOperationState} (`202` and a running `status` poll again, a failed `status` fails).
-   */
-  readonly classify?: ((response: AxiosResponse) => OperationState) | undefined;
-  /** Extra axios config for every poll request (headers, `partnerCenter`, ...). Default: none. */
-  readonly request?: WorkflowRequestConfig | undefined;
-  /**
-   * When resuming from a saved Location URL: the earliest time (epoch ms) of the first poll, e.g. the
-   * `Date.now() + Retry-After` you saved with it, so that a restart never polls before the server's
-   * `Retry-After`. The wait counts against `timeoutMs` and `maxIntervalMs`. Ignored for a response. Default:
-   * none (the saved URL is polled at once).
-   */
-  readonly notBefore?: number | undefined;
-}
-
-const DEFAULTS = { intervalMs: 5_000, maxIntervalMs: 60_000, timeoutMs: 600_000 } as const;
-
-/** The options, validated, with their defaults. */
-interface Settings {
-  readonly intervalMs: number;
-  readonly maxIntervalMs: number;
-  readonly timeoutMs: number;
-  readonly signal: AbortLike;
-  readonly onPoll: ((response: AxiosResponse) => void) | undefined;
-  readonly classify: (response: AxiosResponse) => OperationState;
-  readonly request: WorkflowRequestConfig | undefined;
-  readonly notBefore: number | undefined;
-}
-
-function settingsOf(operation: unknown, options: PollOperationOptions): Settings {
-  const issues = new OptionIssues('pollOperation');
-  if (!(typeof operation === 'string' && operation.trim() !== '') && !isResponse(operation)) {
-    issues.add(
-      'the operation must be the response that started it (with a Location header) or its Location URL',
-    );
-  }
-  issues.integer('intervalMs', options.intervalMs, 0);
-  issues.integer('maxIntervalMs', options.maxIntervalMs, 0);
-  issues.integer('timeoutMs', options.timeoutMs, 1);
-  issues.integer('notBefore', options.notBefore, 0, Number.MAX_SAFE_INTEGER);
-  issues.callback('onPoll', options.onPoll);
-  issues.callback('classify', options.classify);
-  issues.signal(options.signal);
-  issues.throwIfAny();
-  return {
-    intervalMs: options.intervalMs ?? DEFAULTS.intervalMs,
-    maxIntervalMs: options.maxIntervalMs ?? DEFAULTS.maxIntervalMs,
-    timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
-    signal: abortLikeOf(options.signal),
-    onPoll: options.onPoll,
-    classify: options.classify ?? defaultOperationState,
-    request: options.request,
-    notBefore: options.notBefore,
-  };
-}
 
 /** How long to wait before the next poll, and whether the server asked for it. */
 interface Wait {
@@ -112,26 +23,46 @@ interface Wait {
   readonly retryAfter: RetryAfter | undefined;
 }
 
-/** The server's `Retry-After` on `response`, else the interval (capped). */
-function waitAfter(response: AxiosResponse, settings: Settings): Wait {
+/**
+ * The server's `Retry-After` on `response`, else the interval (capped by `maxIntervalMs`). After a poll
+ * (`afterPoll`), never less than the floor, `minIntervalMs`: a `Retry-After` of 0 or a date in the past
+ * means "now" only for the first poll, after the response that started the operation.
+ */
+function waitAfter(response: AxiosResponse, settings: PollSettings, afterPoll: boolean): Wait {
+  const floor = afterPoll ? settings.minIntervalMs : 0;
   const retryAfter = parseRetryAfter(response.headers);
-  if (retryAfter !== undefined) return { ms: retryAfter.ms, retryAfter };
-  return { ms: Math.min(settings.intervalMs, settings.maxIntervalMs), retryAfter: undefined };
+  if (retryAfter !== undefined) return { ms: Math.max(retryAfter.ms, floor), retryAfter };
+  return {
+    ms: Math.max(Math.min(settings.intervalMs, settings.maxIntervalMs), floor),
+    retryAfter: undefined,
+  };
 }
 
 /**
- * A Location that is a path from the host (`/v1/customers/...`, as Partner Center writes it) on the origin of
- * `base`, the URL that answered it (else the base URL): HTTP resolves it against the request's URL, where
- * axios would append it to the path of a `baseURL` (`https://host/v1` + `/v1/...`). Anything else as it is.
+ * Throws unless the poll of `location` would go to the origin of `answeredBy` (the absolute URL of the request
+ * whose answer named it, or the `baseURL` for a saved Location), as axios will send it: the bearer token goes
+ * with every poll. `response` is the answer that named it (`undefined` for a saved Location).
  */
-function fromHost(location: string, base: string | undefined): string {
-  if (!location.startsWith('/') || location.startsWith('//')) return location;
-  const origin = originOf(base);
-  return origin === undefined ? location : `${origin}${location}`;
+function checkOrigin(
+  location: string,
+  base: UrlBase,
+  answeredBy: { readonly url: string | undefined; readonly of: string },
+  response: AxiosResponse | undefined,
+  target: PollTarget,
+): void {
+  const issue = foreignTargetIssue(location, base, { origin: originOf(answeredBy.url), of: answeredBy.of });
+  if (issue === undefined) return;
+  const reason = `the Location ${issue}; it is not polled (the bearer token would be sent there)`;
+  throw foreignLocationError(response, reason, target);
 }
 
 /** Waits before a poll, never less than the server asked; fails at once when the wait cannot fit. */
-async function pause(wait: Wait, deadline: number, settings: Settings, target: PollTarget): Promise<void> {
+async function pause(
+  wait: Wait,
+  deadline: number,
+  settings: PollSettings,
+  target: PollTarget,
+): Promise<void> {
   if (settings.signal.aborted) throw pollCancelledError(target);
   if (wait.retryAfter !== undefined && wait.ms > settings.maxIntervalMs) {
     const reason = `the server asks to wait ${wait.ms} ms before the next poll, more than maxIntervalMs (${settings.maxIntervalMs} ms); not polled early`;
@@ -153,7 +84,7 @@ async function pause(wait: Wait, deadline: number, settings: Settings, target: P
 async function pollOnce(
   instance: AxiosInstance,
   location: string,
-  settings: Settings,
+  settings: PollSettings,
   deadline: number,
   target: PollTarget,
 ): Promise<AxiosResponse> {
@@ -193,11 +124,16 @@ async function pollOnce(
  * - `operation` is the response that started the operation (the first poll waits its `Retry-After`), or a
  *   saved Location URL (polled at once, to resume after a restart). A Location that is a path from the host
  *   (`/v1/...`) goes to the origin of the request that answered it (of the `baseURL` for a saved one), also
- *   when the `baseURL` ends in `/v1`; any other relative Location is resolved against the `baseURL` by axios.
+ *   when the `baseURL` ends in `/v1`, and a protocol-relative one (`//host/...`) takes its scheme; any other
+ *   relative Location is resolved against the `baseURL` by axios.
+ * - The bearer token goes with every poll, so a Location must lead (where axios sends it) to the origin of
+ *   the request that answered it, a saved one to the `baseURL`'s origin: another host or port, an `http:`
+ *   downgrade or userinfo is refused at once (`client`), nothing polled, as `paginate` refuses such a link.
  *
  * @returns the poll answer that said the operation is done.
  * @throws (rejects) PartnerCenterError: `operation-failed`; `timeout` (time up, or the server asks to wait
- *   longer than `maxIntervalMs`); `cancelled`; `client` (no Location); the engine's error of a failed poll.
+ *   longer than `maxIntervalMs`); `cancelled`; `client` (no Location, or one on another origin); the engine's
+ *   error of a failed poll.
  *   `ResilienceOptionsError` for invalid options.
  */
 export async function pollOperation(
@@ -205,15 +141,22 @@ export async function pollOperation(
   operation: AxiosResponse | string,
   options: PollOperationOptions = {},
 ): Promise<AxiosResponse> {
-  const settings = settingsOf(operation, options);
+  const settings = pollSettingsOf(operation, options);
   const deadline = Date.now() + settings.timeoutMs;
-  const baseURL = settings.request?.baseURL ?? instance.defaults.baseURL;
+  const base = urlBaseOf(instance, settings.request);
+  const baseURL = base.baseURL;
   const sanitizer = sanitizerOf(instance);
+  const targetOf = (url: string): PollTarget => ({ url: requestUrl({ url, ...base }), status, sanitizer });
   let location: string;
   let wait: Wait;
   let status: number | undefined;
   if (typeof operation === 'string') {
-    location = fromHost(operation.trim(), baseURL);
+    location = fromAnswering(operation.trim(), baseURL);
+    // A saved Location is the caller's, but it may have been tampered with: on the baseURL's origin only.
+    if (baseURL !== undefined) {
+      const answeredBy = { url: baseURL, of: 'the baseURL' };
+      checkOrigin(location, base, answeredBy, undefined, targetOf(location));
+    }
     const notBefore = settings.notBefore ?? 0;
     const ms = Math.max(0, notBefore - Date.now());
     // A saved Retry-After deadline is the server's word: it is checked against maxIntervalMs like one.
@@ -221,12 +164,15 @@ export async function pollOperation(
   } else {
     const header = readHeader(operation.headers, 'location');
     if (header === undefined) throw nothingToPollError(operation, sanitizer);
-    location = fromHost(header, requestUrl(operation.config ?? {}) ?? baseURL);
-    wait = waitAfter(operation, settings);
+    const answeredBy = requestUrl(operation.config ?? {}) ?? baseURL;
+    location = fromAnswering(header.trim(), answeredBy);
     status = operation.status;
+    const of = { url: answeredBy, of: 'the request that answered it' };
+    checkOrigin(location, base, of, operation, targetOf(location));
+    wait = waitAfter(operation, settings, false);
   }
   for (;;) {
-    const target: PollTarget = { url: requestUrl({ url: location, baseURL }), status, sanitizer };
+    const target = targetOf(location);
     await pause(wait, deadline, settings, target);
     const response = await pollOnce(instance, location, settings, deadline, target);
     status = response.status;
@@ -242,7 +188,12 @@ export async function pollOperation(
       );
     }
     const next = status === 202 ? readHeader(response.headers, 'location') : undefined;
-    if (next !== undefined) location = fromHost(next, requestUrl(response.config) ?? baseURL);
-    wait = waitAfter(response, settings);
+    if (next !== undefined) {
+      const answeredBy = requestUrl(response.config) ?? baseURL;
+      location = fromAnswering(next.trim(), answeredBy);
+      const of = { url: answeredBy, of: 'the request that answered it' };
+      checkOrigin(location, base, of, response, targetOf(location));
+    }
+    wait = waitAfter(response, settings, true);
   }
 }

@@ -1,6 +1,10 @@
+import axios from 'axios';
 import { describe, expect, it } from 'vitest';
 import { assertSafeToSendToken, isSafeToSendToken } from '../../../src/auth/transportSecurity.js';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
+import { attachResilience } from '../../../src/index.js';
+import { scriptedAdapter } from '../../helpers/scriptedAdapter.js';
+import { capture } from '../../helpers/settle.js';
 
 const SAFE = [
   'https://api.partnercenter.microsoft.com/v1/customers',
@@ -31,6 +35,9 @@ const UNSAFE = [
   'api.partnercenter.microsoft.com/v1',
   '',
   'not a url',
+  '//evil.example/x',
+  '//localhost/x',
+  ' //127.0.0.1/x',
 ];
 
 describe('isSafeToSendToken', () => {
@@ -60,7 +67,47 @@ describe('assertSafeToSendToken', () => {
   it.each([
     ['/relative', /not absolute/],
     ['ftp://localhost/', /over ftp/],
+    ['//evil.example/x', /protocol-relative/],
   ])('explains why %s is refused', (url, reason) => {
     expect(() => assertSafeToSendToken(url)).toThrow(reason);
+  });
+});
+
+describe('the engine checks the URL axios sends to', () => {
+  // axios sends a protocol-relative url as it is (Node: "Invalid URL"; a browser: to that host), never as a
+  // path under the baseURL: the token check must not read it as http://127.0.0.1:8080/v1/evil.example/x.
+  it.each(['http://127.0.0.1:8080/v1', 'https://api.partnercenter.microsoft.com/v1'])(
+    'refuses //evil.example/x on a baseURL of %s before asking for a token or sending',
+    async (baseURL) => {
+      const scripted = scriptedAdapter([{ status: 200, data: {} }]);
+      let asked = 0;
+      const instance = axios.create({ adapter: scripted.adapter, baseURL });
+      attachResilience(instance, {
+        tokenProvider: {
+          getToken: async () => {
+            asked += 1;
+            return { token: 'secret-token', expiresOnTimestamp: Date.now() + 3_600_000 };
+          },
+        },
+      });
+      const { error } = await capture(instance.get('//evil.example/x'));
+      expect(error?.kind).toBe('client');
+      expect(error?.reason).toMatch(/protocol-relative/);
+      expect(scripted.hits).toHaveLength(0);
+      expect(asked).toBe(0);
+    },
+  );
+
+  it('still sends a path under a loopback baseURL with its token', async () => {
+    const scripted = scriptedAdapter([{ status: 200, data: {} }]);
+    const instance = axios.create({ adapter: scripted.adapter, baseURL: 'http://127.0.0.1:8080/v1' });
+    attachResilience(instance, {
+      tokenProvider: { getToken: async () => ({ token: 'tok', expiresOnTimestamp: Date.now() + 3_600_000 }) },
+    });
+    const { value } = await capture(instance.get('/customers'));
+    expect(value?.status).toBe(200);
+    expect(scripted.hits.map((h) => [h.url, h.headers['authorization']])).toEqual([
+      ['http://127.0.0.1:8080/v1/customers', 'Bearer tok'],
+    ]);
   });
 });

@@ -38,6 +38,16 @@ describe('resolvePageUri (as the .NET SDK resolves links.next.uri)', () => {
     expect(resolvePageUri(uri, versionRoot(first))).toBe(expected);
   });
 
+  it('gives a protocol-relative uri the scheme of the page that listed it (never the version prefix)', () => {
+    const root = versionRoot('/customers');
+    expect(resolvePageUri('//h/v1/c?x', root, 'https://h/v1/customers')).toBe('https://h/v1/c?x');
+    expect(resolvePageUri('//h/v1/c?x', versionRoot('/v1/customers'), 'http://h/v1/c')).toBe(
+      'http://h/v1/c?x',
+    );
+    // unknown page URL: left as it is (the origin check refuses it)
+    expect(resolvePageUri('//h/v1/c?x', root)).toBe('//h/v1/c?x');
+  });
+
   it('reads the version segment and origin of the first URL', () => {
     expect(versionRoot('/v1/customers')).toEqual({ origin: '', segment: 'v1' });
     expect(versionRoot('https://h:8443/v2.1/x?y')).toEqual({ origin: 'https://h:8443', segment: 'v2.1' });

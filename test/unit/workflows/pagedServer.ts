@@ -35,7 +35,9 @@ export function pagedServer(all: readonly unknown[], options: PagedServerOptions
       if (!path.startsWith('/v1/customers')) return { status: 404, data: { code: 404, description: path } };
       page = 0;
     } else {
-      if (path !== `/v1${nextUri(size).replace(host, '').replace(/^\/v1/, '')}`) {
+      // The uri relative to the version root, whether written absolute, protocol-relative or as a path.
+      const listed = nextUri(size).replace(/^(https:)?\/\/api\.partnercenter\.microsoft\.com/, '');
+      if (path !== `/v1${listed.replace(/^\/v1/, '')}`) {
         return { status: 404, data: { code: 404, description: `no page at ${path}` } };
       }
       page = Number(token.replace('tok-', ''));

@@ -5,6 +5,7 @@ import {
   isPartnerCenterError,
   type Page,
   type PageContinuation,
+  type PaginateOptions,
   PaginationError,
   paginate,
   ResilienceOptionsError,
@@ -148,6 +149,47 @@ describe('paginate: resuming from a saved continuation', () => {
   });
 });
 
+describe('paginate: option names', () => {
+  it('refuses a misspelt option at once, naming its path and the option it most likely means', () => {
+    const { instance, hits } = attachScripted(pagedServer(customers(3)), FAST);
+    let thrown: unknown;
+    try {
+      paginate(instance, '/v1/customers', { sise: 2, maxpages: 3, onPageTimeout: 5 } as PaginateOptions);
+    } catch (error: unknown) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ResilienceOptionsError);
+    expect((thrown as ResilienceOptionsError).issues).toEqual([
+      'paginate: sise: unknown option (did you mean size?)',
+      'paginate: maxpages: unknown option (did you mean maxPages?)',
+      'paginate: onPageTimeout: unknown option (did you mean onPageTimeoutMs?)',
+    ]);
+    expect(hits).toHaveLength(0);
+  });
+
+  it('refuses request fields the crawl sets itself, and options that are not an object', () => {
+    const { instance } = attachScripted(pagedServer(customers(3)), FAST);
+    const request = { url: '/v1/other', method: 'POST', headers: {} };
+    expect(() => paginate(instance, '/v1/customers', { request } as PaginateOptions)).toThrow(
+      /request\.url: not allowed \(the workflow sets the URL\)[\s\S]*request\.method: not allowed/,
+    );
+    expect(() => paginate(instance, '/v1/customers', 'size=2' as unknown as PaginateOptions)).toThrow(
+      'paginate: options must be an object (got string)',
+    );
+    // every documented option is known
+    const all: Required<PaginateOptions> = {
+      size: 2,
+      continuation: { uri: '/v1/customers', method: 'GET', headers: {} },
+      signal: new AbortController().signal,
+      onPage: () => undefined,
+      onPageTimeoutMs: 10,
+      maxPages: 1,
+      request: { headers: {} },
+    };
+    expect(() => paginate(instance, '/v1/customers', all)).not.toThrow();
+  });
+});
+
 describe('paginate: stopping', () => {
   it('break stops cleanly: no further request', async () => {
     const { instance, hits } = attachScripted(pagedServer(customers(9)), FAST);
@@ -243,7 +285,7 @@ describe('paginate: robustness', () => {
     expect(hits).toHaveLength(1);
   });
 
-  it('follows a repeated continuation once, and refuses it the second time in a row', async () => {
+  it('refuses a page whose links.next repeats the continuation it was requested with', async () => {
     const body = {
       items: [{ id: 'same' }],
       links: {
@@ -259,10 +301,83 @@ describe('paginate: robustness', () => {
       collect(paginate(instance, '/v1/customers', { onPage: (page) => void seen.push(page) }).pages()),
     );
     expect(error?.kind).toBe('client');
+    expect(error?.reason).toContain('links.next leads back to this page of this crawl');
     expect(error?.reason).toContain('would loop');
+    expect(isPaginationError(error) && error.pageIndex).toBe(1);
+    expect(hits).toHaveLength(2);
+    expect(seen).toHaveLength(1);
+  });
+
+  /** A collection whose links go around `cycle` (a list of continuation tokens) forever. */
+  function cyclingServer(cycle: readonly string[]) {
+    return (hit: { headers: Record<string, string> }): Step => {
+      const token = hit.headers['ms-continuationtoken'];
+      const at = token === undefined ? -1 : cycle.indexOf(token);
+      const next = cycle[(at + 1) % cycle.length] ?? '';
+      return {
+        status: 200,
+        data: {
+          items: [{ id: token ?? 'first' }],
+          links: {
+            next: {
+              uri: '/customers?seekOperation=Next',
+              headers: [{ key: 'MS-ContinuationToken', value: next }],
+            },
+          },
+        },
+      };
+    };
+  }
+
+  it('catches a cycle longer than one page (A -> B -> A) at the first return, items never twice', async () => {
+    const { instance, hits } = attachScripted(cyclingServer(['A', 'B']), FAST);
+    // maxPages bounds the crawl, so that a guard that misses the cycle fails the test instead of hanging it.
+    const crawl = paginate<{ id: string }>(instance, '/v1/customers', { maxPages: 20 });
+    const { value, error } = await settle(collect(crawl));
+    expect(value).toBeUndefined();
+    expect(error?.kind).toBe('client');
+    expect(error?.reason).toContain('links.next leads back to page 2 of this crawl');
     expect(isPaginationError(error) && error.pageIndex).toBe(2);
-    expect(hits).toHaveLength(3);
-    expect(seen).toHaveLength(2);
+    expect(hits.map((h) => h.headers['ms-continuationtoken'])).toEqual([undefined, 'A', 'B']);
+  });
+
+  it('catches a cycle of 50 pages, and one back to the first URL', async () => {
+    const tokens = Array.from({ length: 50 }, (_, i) => `t${i}`);
+    const long = attachScripted(cyclingServer(tokens), FAST);
+    const { error } = await settle(collect(paginate(long.instance, '/v1/customers', { maxPages: 200 })));
+    expect(error?.reason).toContain('links.next leads back to page 2 of this crawl');
+    expect(long.hits).toHaveLength(51);
+
+    // page 1 (the URL, no token) -> page 2 (token A) -> the URL again, without a token
+    const toA = {
+      uri: '/customers?seekOperation=Next',
+      headers: [{ key: 'MS-ContinuationToken', value: 'A' }],
+    };
+    const home = { uri: '/customers', headers: [] };
+    const first = attachScripted(
+      (hit) => ({
+        status: 200,
+        data: { items: [{ id: 'x' }], links: { next: hit.headers['ms-continuationtoken'] ? home : toA } },
+      }),
+      FAST,
+    );
+    const again = await settle(collect(paginate(first.instance, '/v1/customers', { maxPages: 20 })));
+    expect(again.error?.reason).toContain('links.next leads back to page 1 of this crawl');
+    expect(first.hits).toHaveLength(2);
+  });
+
+  it('counts the saved continuation of a resumed crawl as requested', async () => {
+    const { instance, hits } = attachScripted(cyclingServer(['A', 'B']), FAST);
+    const continuation = {
+      uri: '/v1/customers?seekOperation=Next',
+      method: 'GET',
+      headers: { 'MS-ContinuationToken': 'A' },
+    };
+    const { error } = await settle(
+      collect(paginate(instance, '/v1/customers', { continuation, maxPages: 20 })),
+    );
+    expect(error?.reason).toContain('links.next leads back to page 1 of this crawl');
+    expect(hits.map((h) => h.headers['ms-continuationtoken'])).toEqual(['A', 'B']);
   });
 
   it('retries a 503 and a 429 on a page in the engine, resending the same continuation token', async () => {
@@ -405,5 +520,99 @@ describe('paginate: the onPage hook', () => {
     const { error } = await outcome;
     expect(isCancelledError(error)).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('paginate: the bearer token stays on the origin of the crawl', () => {
+  const TOKEN = {
+    tokenProvider: { getToken: async () => ({ token: 'tok-secret', expiresOnTimestamp: 4e12 }) },
+  };
+  const OPTIONS = { ...FAST, ...TOKEN };
+
+  it.each([
+    ['a protocol-relative host', '//evil.example/v1/customers?seekOperation=Next', /another origin/],
+    [
+      'an http downgrade',
+      `http://api.partnercenter.microsoft.com/v1/customers?seekOperation=Next`,
+      /another origin/,
+    ],
+    [
+      'userinfo naming the host',
+      'https://api.partnercenter.microsoft.com@evil.example/v1/customers',
+      /userinfo/,
+    ],
+    ['userinfo on the right host', 'https://u:p@api.partnercenter.microsoft.com/v1/customers', /userinfo/],
+  ])('refuses a links.next.uri that is %s', async (_name, uri, reason) => {
+    const { instance, hits } = attachScripted(pagedServer(customers(3), { nextUri: () => uri }), OPTIONS);
+    const { error } = await settle(collect(paginate(instance, '/v1/customers?size=2')));
+    expect(error?.kind).toBe('client');
+    expect(error?.reason).toMatch(reason);
+    expect(error?.reason).toContain('it is not followed (the bearer token would be sent there)');
+    expect(hits).toHaveLength(1);
+    expect(JSON.stringify(error)).not.toMatch(/u:p@|tok-secret/);
+  });
+
+  it('follows a protocol-relative links.next.uri of the same host over the page scheme (baseURL ending in /v1)', async () => {
+    const next = (n: number) => `//api.partnercenter.microsoft.com/v1/customers?size=${n}&seekOperation=Next`;
+    const { instance, hits } = attachScripted(pagedServer(customers(3), { nextUri: next }), OPTIONS);
+    instance.defaults.baseURL = `${HOST}/v1`;
+    const { value: pages } = await settle(collect(paginate(instance, '/customers?size=2').pages()));
+    expect(pages?.flatMap((p) => p.items)).toEqual(customers(3));
+    expect(pages?.[0]?.continuation?.uri).toBe(`${HOST}/v1/customers?size=2&seekOperation=Next`);
+    expect(hits.map((h) => [h.url, h.headers['authorization']])).toEqual([
+      [`${HOST}/v1/customers?size=2`, 'Bearer tok-secret'],
+      [`${HOST}/v1/customers?size=2&seekOperation=Next`, 'Bearer tok-secret'],
+    ]);
+  });
+
+  it.each([
+    [
+      'another host',
+      'https://evil.example/v1/customers?seekOperation=Next',
+      /another origin \(https:\/\/evil\.example\)/,
+    ],
+    [
+      'a protocol-relative host',
+      '//evil.example/v1/customers?seekOperation=Next',
+      /another origin \(https:\/\/evil\.example\)/,
+    ],
+    ['an http downgrade', 'http://api.partnercenter.microsoft.com/v1/customers', /another origin \(http:/],
+    ['userinfo', 'https://api.partnercenter.microsoft.com@evil.example/v1/customers', /userinfo/],
+  ])('refuses a saved continuation whose uri is %s, at once and without a request', (_name, uri, reason) => {
+    const { instance, hits } = attachScripted(pagedServer(customers(3)), OPTIONS);
+    const continuation = { uri, method: 'GET', headers: { 'MS-ContinuationToken': 'tok-1' } };
+    let thrown: unknown;
+    try {
+      paginate(instance, '/v1/customers', { continuation });
+    } catch (error: unknown) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ResilienceOptionsError);
+    expect((thrown as ResilienceOptionsError).issues).toEqual([expect.stringMatching(reason)]);
+    expect(String((thrown as Error).message)).toContain('paginate: continuation.uri ');
+    expect(hits).toHaveLength(0);
+  });
+
+  it('checks a saved continuation against the crawl URL, absolute or through request.baseURL', async () => {
+    const { instance, hits } = attachScripted(pagedServer(customers(4)), OPTIONS);
+    const continuation = {
+      uri: `${HOST}/v1/customers?size=2&seekOperation=Next`,
+      method: 'GET',
+      headers: { 'MS-ContinuationToken': 'tok-1' },
+    };
+    const { value } = await settle(collect(paginate(instance, '/v1/customers', { continuation })));
+    expect(value).toEqual(customers(4).slice(2));
+    expect(hits.map((h) => h.headers['authorization'])).toEqual(['Bearer tok-secret']);
+
+    // The crawl's own origin decides: here the request's baseURL, not the instance's.
+    const request = { baseURL: 'https://other.example' };
+    expect(() => paginate(instance, '/v1/customers', { continuation, request })).toThrow(
+      /another origin \(https:\/\/api\.partnercenter\.microsoft\.com\) than the crawl's URL \(https:\/\/other\.example\)/,
+    );
+    delete instance.defaults.baseURL;
+    expect(() => paginate(instance, '/v1/customers', { continuation })).toThrow(
+      /origin of the crawl's URL is unknown/,
+    );
+    expect(() => paginate(instance, `${HOST}/v1/customers`, { continuation })).not.toThrow();
   });
 });

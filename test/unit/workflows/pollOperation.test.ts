@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   isCancelledError,
   isPartnerCenterError,
+  type PollOperationOptions,
   pollOperation,
   ResilienceOptionsError,
 } from '../../../src/index.js';
@@ -23,25 +24,27 @@ function accepted(
 }
 
 describe('pollOperation: waiting', () => {
-  it('never polls before Retry-After: 202 (1 s), 202 (1 s), then 200 resolves', async () => {
+  it('never polls before Retry-After: 202 (8 s), 202 (7 s), then 200 resolves', async () => {
+    // Both waits are longer than intervalMs (5 s by default) and the floor (1 s): a poll at the interval,
+    // at the shorter of the two, or a millisecond early is seen.
     const { instance, hits } = attachScripted(
       [
-        { status: 202, headers: { 'retry-after': '1' } },
+        { status: 202, headers: { 'retry-after': '7' } },
         { status: 200, data: { status: 'registered', subscriptionId: 's1' } },
       ],
       FAST,
     );
     const start = Date.now();
-    const outcome = capture(pollOperation(instance, accepted()));
-    await vi.advanceTimersByTimeAsync(999);
+    const outcome = capture(pollOperation(instance, accepted({ location: STATUS_URL, 'retry-after': '8' })));
+    await vi.advanceTimersByTimeAsync(7_999);
     expect(hits).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
     expect(hits).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(999);
+    await vi.advanceTimersByTimeAsync(6_999);
     expect(hits).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     const { value } = await outcome;
-    expect(hits.map((h) => h.at - start)).toEqual([1_000, 2_000]);
+    expect(hits.map((h) => h.at - start)).toEqual([8_000, 15_000]);
     expect(hits.map((h) => [h.method, h.url])).toEqual([
       ['GET', `${PARTNER_CENTER}${STATUS_URL}`],
       ['GET', `${PARTNER_CENTER}${STATUS_URL}`],
@@ -174,6 +177,86 @@ describe('pollOperation: waiting', () => {
   });
 });
 
+describe('pollOperation: the floor (minIntervalMs)', () => {
+  const pastDate = () => new Date(Date.now() - 5_000).toUTCString();
+
+  it.each([
+    ['Retry-After: 0', () => '0'],
+    ['an HTTP-date in the past', pastDate],
+  ])('reads %s as "now" once, then polls no faster than the 1000 ms floor', async (_name, retryAfter) => {
+    const { instance, hits } = attachScripted(
+      (_hit, index) =>
+        index < 3
+          ? { status: 202, headers: { 'retry-after': retryAfter() } }
+          : { status: 200, data: { status: 'succeeded' } },
+      FAST,
+    );
+    const start = Date.now();
+    const { value } = await settle(
+      pollOperation(instance, accepted({ location: STATUS_URL, 'retry-after': retryAfter() })),
+    );
+    expect(value?.status).toBe(200);
+    expect(hits.map((h) => h.at - start)).toEqual([0, 1_000, 2_000, 3_000]);
+  });
+
+  it('a server that keeps saying "now" is polled once per second, not in a loop', async () => {
+    // Each answer takes 1 ms (a timer), so that a loop without a floor still lets the fake clock run.
+    const { instance, hits } = attachScripted(
+      [{ status: 202, headers: { 'retry-after': '0' }, delayMs: 1 }],
+      FAST,
+    );
+    const outcome = capture(pollOperation(instance, `${PARTNER_CENTER}${STATUS_URL}`, { timeoutMs: 1_500 }));
+    await vi.advanceTimersByTimeAsync(1_500);
+    const { error } = await outcome;
+    expect(error?.kind).toBe('timeout');
+    expect(hits).toHaveLength(2);
+  });
+
+  it('raises intervalMs and a short Retry-After to minIntervalMs after a poll; a longer wait is kept', async () => {
+    const { instance, hits } = attachScripted(
+      [
+        { status: 200, data: { status: 'running' } },
+        { status: 202, headers: { 'retry-after-ms': '10' } },
+        { status: 202, headers: { 'retry-after': '3' } },
+        { status: 200, data: { status: 'succeeded' } },
+      ],
+      FAST,
+    );
+    const start = Date.now();
+    const { value } = await settle(
+      pollOperation(instance, STATUS_URL, { intervalMs: 0, minIntervalMs: 250, maxIntervalMs: 5_000 }),
+    );
+    expect(value?.data).toEqual({ status: 'succeeded' });
+    expect(hits.map((h) => h.at - start)).toEqual([0, 250, 500, 3_500]);
+  });
+
+  it('lowers the default floor to a smaller maxIntervalMs, and refuses a floor of 0 or above maxIntervalMs', async () => {
+    const { instance, hits } = attachScripted(
+      [
+        { status: 202, headers: { 'retry-after': '0' } },
+        { status: 200, data: {} },
+      ],
+      FAST,
+    );
+    const start = Date.now();
+    await settle(pollOperation(instance, STATUS_URL, { maxIntervalMs: 400 }));
+    expect(hits.map((h) => h.at - start)).toEqual([0, 400]);
+    await expect(pollOperation(instance, STATUS_URL, { minIntervalMs: 0 })).rejects.toThrow(
+      /minIntervalMs must be an integer from 1/,
+    );
+    await expect(
+      pollOperation(instance, STATUS_URL, { minIntervalMs: 2_000, maxIntervalMs: 1_000 }),
+    ).rejects.toThrow(/minIntervalMs \(2000\) must not exceed maxIntervalMs \(1000\)/);
+    await expect(pollOperation(instance, STATUS_URL, { minIntervalMs: 90_000 })).rejects.toThrow(
+      'minIntervalMs (90000) must not exceed maxIntervalMs (60000, its default)',
+    );
+    await expect(pollOperation(instance, STATUS_URL, { maxIntervalMs: 0 })).rejects.toThrow(
+      /maxIntervalMs must be an integer from 1/,
+    );
+    expect(hits).toHaveLength(2);
+  });
+});
+
 describe('pollOperation: outcomes', () => {
   it('rejects with operation-failed when the status says failed, with the body code and message', async () => {
     const { instance } = attachScripted(
@@ -252,6 +335,38 @@ describe('pollOperation: outcomes', () => {
   });
 });
 
+describe('pollOperation: option names', () => {
+  it('refuses a misspelt option, naming its path and the option it most likely means, before polling', async () => {
+    const { instance, hits } = attachScripted([{ status: 200, data: {} }], FAST);
+    const misspelt = { timeoutMS: 30_000, intervalMS: 1_000, retryAfter: 1 } as PollOperationOptions;
+    const error = await pollOperation(instance, STATUS_URL, misspelt).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResilienceOptionsError);
+    expect((error as ResilienceOptionsError).issues).toEqual([
+      'pollOperation: timeoutMS: unknown option (did you mean timeoutMs?)',
+      'pollOperation: intervalMS: unknown option (did you mean intervalMs?)',
+      'pollOperation: retryAfter: unknown option',
+    ]);
+    expect(hits).toHaveLength(0);
+  });
+
+  it('refuses request fields the poll sets itself, and options that are not an object', async () => {
+    const { instance, hits } = attachScripted([{ status: 200, data: {} }], FAST);
+    const signal = new AbortController().signal;
+    const request = { signal, params: { a: 1 }, headers: { 'X-Locale': 'de-DE' } };
+    const error = await pollOperation(instance, STATUS_URL, { request } as PollOperationOptions).catch(
+      (e: unknown) => e,
+    );
+    expect((error as ResilienceOptionsError).issues).toEqual([
+      'pollOperation: request.params: not allowed (put the query in the URL)',
+      'pollOperation: request.signal: not allowed (pass it as the signal option)',
+    ]);
+    await expect(
+      pollOperation(instance, STATUS_URL, null as unknown as PollOperationOptions),
+    ).rejects.toThrow('pollOperation: options must be an object (got null)');
+    expect(hits).toHaveLength(0);
+  });
+});
+
 describe('pollOperation: bounds', () => {
   it('fails at once with timeout, without polling, when Retry-After is beyond maxIntervalMs', async () => {
     const { instance, hits } = attachScripted([{ status: 200 }], FAST);
@@ -319,6 +434,31 @@ describe('pollOperation: bounds', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('gives a poll in flight only the time left: Retry-After 10 s, then a hanging poll, ends at timeoutMs (30 s), not 40 s', async () => {
+    const { instance, hits } = attachScripted([{ hang: true }], FAST);
+    const start = Date.now();
+    const outcome = capture(
+      pollOperation(instance, accepted({ location: STATUS_URL, 'retry-after': '10' }), { timeoutMs: 30_000 }),
+    );
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(hits.map((h) => h.at - start)).toEqual([10_000]);
+    await vi.advanceTimersByTimeAsync(19_999);
+    let settled = false;
+    void outcome.then(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(settled).toBe(true);
+    const { error } = await outcome;
+    expect(Date.now() - start).toBe(30_000);
+    expect(error?.kind).toBe('timeout');
+    expect(error?.reason).toContain('timeoutMs (30000 ms) ran out while a poll was in flight');
+    expect(hits).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("leaves the instance's own time budget to the engine (no axios timeout is set on a poll)", async () => {
     const { instance, hits } = attachScripted([{ status: 200, data: {} }], FAST);
     const request = Object.freeze({ headers: Object.freeze({ 'X-Locale': 'de-DE' }) });
@@ -326,5 +466,76 @@ describe('pollOperation: bounds', () => {
     expect(value?.config.timeout).toBe(0);
     expect(hits[0]?.headers['x-locale']).toBe('de-DE');
     expect(request.headers).toEqual({ 'X-Locale': 'de-DE' });
+  });
+});
+
+describe('pollOperation: the Location must keep the origin (the bearer token goes with every poll)', () => {
+  const TOKEN = {
+    tokenProvider: { getToken: async () => ({ token: 'tok-secret', expiresOnTimestamp: 4e12 }) },
+  };
+  const OPTIONS = { ...FAST, ...TOKEN };
+
+  it.each([
+    ['another host', 'https://evil.example/v1/operations/1', /another origin \(https:\/\/evil\.example\/\)/],
+    [
+      'a protocol-relative host',
+      '//evil.example/v1/operations/1',
+      /another origin \(https:\/\/evil\.example\/\)/,
+    ],
+    ['an http downgrade', `http://api.partnercenter.microsoft.com${STATUS_URL}`, /another origin \(http:/],
+    ['userinfo naming the host', 'https://api.partnercenter.microsoft.com@evil.example/', /userinfo/],
+    ['userinfo on the right host', `https://u:p@api.partnercenter.microsoft.com${STATUS_URL}`, /userinfo/],
+    ['another port', `https://api.partnercenter.microsoft.com:8443${STATUS_URL}`, /another origin/],
+  ])('refuses a 202 whose Location is %s, at once and without polling', async (_name, location, reason) => {
+    const { instance, hits } = attachScripted([{ status: 200, data: { status: 'done' } }], OPTIONS);
+    const start = Date.now();
+    const { error } = await settle(pollOperation(instance, accepted({ location, 'retry-after': '1' })));
+    expect(error?.kind).toBe('client');
+    expect(error?.retryable).toBe(false);
+    expect(error?.status).toBe(202);
+    expect(error?.reason).toMatch(reason);
+    expect(error?.reason).toContain('it is not polled (the bearer token would be sent there)');
+    expect(hits).toHaveLength(0);
+    expect(Date.now()).toBe(start);
+    expect(JSON.stringify(error)).not.toMatch(/u:p@|tok-secret/);
+  });
+
+  it('refuses a new Location of a later 202 on another origin: only the first origin was polled', async () => {
+    const { instance, hits } = attachScripted(
+      [
+        { status: 202, headers: { location: '//evil.example/v1/operations/2', 'retry-after': '1' } },
+        { status: 200, data: { status: 'done' } },
+      ],
+      OPTIONS,
+    );
+    const { error } = await settle(pollOperation(instance, accepted()));
+    expect(error?.kind).toBe('client');
+    expect(error?.reason).toMatch(
+      /another origin \(https:\/\/evil\.example\/\) than the request that answered it/,
+    );
+    expect(hits.map((h) => [h.url, h.headers['authorization']])).toEqual([
+      [`${PARTNER_CENTER}${STATUS_URL}`, 'Bearer tok-secret'],
+    ]);
+  });
+
+  it('refuses a saved Location of another origin than the baseURL', async () => {
+    const { instance, hits } = attachScripted([{ status: 200, data: {} }], OPTIONS);
+    for (const saved of ['https://evil.example/v1/operations/1', '//evil.example/v1/operations/1']) {
+      const { error } = await settle(pollOperation(instance, saved));
+      expect(error?.kind).toBe('client');
+      expect(error?.reason).toMatch(/another origin \(https:\/\/evil\.example\/\) than the baseURL/);
+    }
+    expect(hits).toHaveLength(0);
+  });
+
+  it('polls a protocol-relative Location of the same host over the scheme of the request that answered it', async () => {
+    const { instance, hits } = attachScripted([{ status: 200, data: { status: 'done' } }], OPTIONS);
+    instance.defaults.baseURL = `${PARTNER_CENTER}/v1`;
+    const location = `//api.partnercenter.microsoft.com${STATUS_URL}`;
+    const { value } = await settle(pollOperation(instance, accepted({ location })));
+    expect(value?.status).toBe(200);
+    expect(hits.map((h) => [h.url, h.headers['authorization']])).toEqual([
+      [`${PARTNER_CENTER}${STATUS_URL}`, 'Bearer tok-secret'],
+    ]);
   });
 });
