@@ -105,7 +105,13 @@ function falseOr<T extends z.ZodType>(schema: T) {
     const parsed = schema.safeParse(value);
     if (parsed.success) return;
     for (const issue of parsed.error.issues) {
-      ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path] });
+      // A misspelt key is named at its own path, in the words every other option uses.
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys)
+          ctx.addIssue({ code: 'custom', message: 'unknown option', path: [...issue.path, key] });
+      } else {
+        ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path] });
+      }
     }
   });
 }
