@@ -285,10 +285,8 @@ describe('a SAS in the Location of a 202 reaches no report (pollOperation)', () 
     expectAbsent(h.events, [sig], 'a hook event');
     expectAbsent(h.logs, [sig], 'a log line');
   });
-  // BUG (issue 29, SAS guard): the values of the Location's SAS are not treated as known secrets, as the
-  // bearer token is (issue 12). A poll answer that quotes the bare signature (without its `sig=` name, so
-  // that no URL or pair pattern matches it) keeps it in the error: its description, data and message.
-  it.fails('a failed operation whose body quotes the bare signature (no `sig=` before it)', async () => {
+  // The values of the polled URL's secret-named query parameters are removed wherever they appear, even bare.
+  it('a failed operation whose body quotes the bare signature (no `sig=` before it)', async () => {
     const { query, sig } = sasQuery();
     const h = await harness(
       chain(
