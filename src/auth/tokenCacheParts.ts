@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CallInfo } from '../observability/events.js';
 import { OPTION_DEFAULTS } from '../options/defaults.js';
 import { durationMs, issueLines, tokenWindowIssue, tokenWindowShape } from '../options/rules.js';

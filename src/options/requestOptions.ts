@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PartnerCenterRequestOptions } from '../options.js';
 import { ResilienceOptionsError } from './ResilienceOptionsError.js';
 import { fn, issueLines } from './rules.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorCodeClass } from '../errors/errorCodes.js';
 import { HOOK_NAMES } from '../observability/events.js';
 import { count, durationMs, fn, tokenWindowShape } from './rules.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SIMULATOR_ROUTES } from './routes.js';
 import { QUOTA_SCOPES } from './scenario.js';
 import { httpMethodSchema } from './schemaParts.js';

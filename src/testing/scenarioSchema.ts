@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GUID_MESSAGE, isGuid } from './guid.js';
 import { quotasSchema } from './quotaSchema.js';
 import type { Scenario } from './scenario.js';

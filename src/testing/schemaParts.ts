@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An HTTP method name in a fault or quota match, such as `GET` or `POST`. */
 export const httpMethodSchema = z
