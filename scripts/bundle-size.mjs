@@ -138,7 +138,7 @@ const section = [
     .slice(0, 4)
     .map(([folder, bytes]) => `${folder} ${kib(bytes)}`)
     .join(', ')}.`,
-  ...(folders.some(([folder]) => folder === 'v4/locales')
+  ...(folders.some(([folder, bytes]) => folder === 'v4/locales' && bytes > 64 * 1024)
     ? [
         "zod's `v4/locales` (its error messages in every language) are in the bundle: a file imports",
         "`{ z }` from 'zod', a namespace object esbuild keeps whole. Import it as `import * as z from 'zod'`.",
