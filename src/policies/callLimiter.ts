@@ -51,7 +51,11 @@ export class CallLimiter {
     private readonly hub: EventHub,
   ) {
     this.backend = store.rateLimit ?? new LocalRateLimitBackend(options.maxScopes);
-    this.limiter = new RateLimiter(settings);
+    this.limiter = new RateLimiter({
+      ...settings,
+      maxScopes: options.maxScopes,
+      maxPartnerQuietMs: options.policy.retry.maxRetryAfterMs,
+    });
     this.partner = options.partnerScope;
     this.maxWaitMs = settings.maxWaitMs;
   }
@@ -141,9 +145,9 @@ export class CallLimiter {
   record(call: Call, plan: LimitPlan, throttled: boolean, sentAt: number, retryAfterMs?: number): void {
     const backend = this.backend;
     const now = Date.now();
-    const charged = this.limiter.charged(plan, now, throttled);
-    const ago = now - sentAt;
     const quiet = throttled ? quietMsOf(retryAfterMs) : 0;
+    const charged = this.limiter.charged(plan, now, throttled, quiet);
+    const ago = now - sentAt;
     if (backend instanceof LocalRateLimitBackend) {
       backend.record(plan, this.limiter.settings, now, charged, ago, quiet);
       return;

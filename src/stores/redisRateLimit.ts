@@ -70,7 +70,7 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
         settings.fairness ? '1' : '0',
         customer === undefined ? '0' : '1',
         customer ?? '',
-        arg(settings.activeWindowMs),
+        arg(5000),
       ];
       for (const rule of plan.rules) {
         keys.push(key(partner, rule.key));

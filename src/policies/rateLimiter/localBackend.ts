@@ -14,21 +14,72 @@ class LevelState {
   readonly measured = new MeasuredRate();
   adaptive: AdaptiveRate | undefined;
   bucket: TokenBucket | undefined;
-  /** When the learnt bucket last made a call wait (epoch ms). */
+  /**
+   * When this level last held a call back (epoch ms): for the partner level, its learnt bucket; for a tenant's
+   * level, any bucket of the tenant's own (its rules, its learnt rates).
+   */
   boundAt = Number.NEGATIVE_INFINITY;
+  /** The partner level: the tenant whose 429 its last decrease was charged for (blamed or escalated). */
+  blamedBy: string | undefined;
+  /** When the entry last moved to the back of its map (LRU order, refreshed at most once a second). */
+  usedAt = Number.NEGATIVE_INFINITY;
+}
+
+/** A token bucket with its place in an LRU map. */
+class Bucket extends TokenBucket {
+  usedAt = Number.NEGATIVE_INFINITY;
 }
 
 /**
- * The limiter's state in this process (timer-free: every method takes `now`). Bounded: each map keeps at
- * most `maxScopes` entries, dropping the oldest first.
+ * Per partner, the customers waiting for a share of its rate: each until when its last wait runs (epoch ms).
+ * Counted exactly: expired entries are swept when the earliest of them has passed.
+ */
+class Waiting {
+  readonly until = new Map<string, number>();
+  private earliest = Number.POSITIVE_INFINITY;
+
+  /** Customers other than `customer` still waiting at `now`. */
+  others(customer: string, now: number): number {
+    if (now > this.earliest) this.sweep(now);
+    const own = this.until.get(customer);
+    return this.until.size - (own !== undefined && own >= now ? 1 : 0);
+  }
+
+  mark(customer: string, until: number, max: number): void {
+    if (!this.until.has(customer) && this.until.size >= max) {
+      const oldest = this.until.keys().next();
+      if (oldest.done !== true) this.until.delete(oldest.value);
+    }
+    this.until.set(customer, until);
+    if (until < this.earliest) this.earliest = until;
+  }
+
+  private sweep(now: number): void {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const [customer, until] of this.until) {
+      if (until < now) this.until.delete(customer);
+      else if (until < earliest) earliest = until;
+    }
+    this.earliest = earliest;
+  }
+}
+
+/** How often (ms) an entry in use moves to the back of its LRU map. */
+const LRU_TOUCH_MS = 1000;
+
+/**
+ * The limiter's state in this process (timer-free: every method takes `now`). The partner's own state (its
+ * rule buckets and its level) is kept apart from its customers': customers beyond `maxScopes` evict the least
+ * recently used customer state, never the partner's bucket or learnt rate. Each map of customer state keeps
+ * at most `maxScopes` entries.
  */
 export class LocalRateLimitBackend implements RateLimitBackend {
+  private readonly partnerLevels = new Map<string, LevelState>();
+  private readonly partnerRules = new Map<string, Bucket>();
   private readonly levels = new Map<string, LevelState>();
-  private readonly rules = new Map<string, TokenBucket>();
-  private readonly shares = new Map<string, TokenBucket>();
-  private readonly activity = new Map<string, Map<string, number>>();
-  /** Per partner, the customers held back lately (a wait answered) and when: they want more than they get. */
-  private readonly contending = new Map<string, Map<string, number>>();
+  private readonly rules = new Map<string, Bucket>();
+  private readonly shares = new Map<string, Bucket>();
+  private readonly waiting = new Map<string, Waiting>();
   /** Levels with a learnt rate: while 0, only static rules can limit a call. */
   private learnt = 0;
 
@@ -37,7 +88,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   free(plan: LimitPlan): boolean {
     if (plan.rules.length > 0) return false;
     if (this.learnt === 0) return true;
-    for (const level of plan.levels) if (this.levels.get(level.key)?.bucket !== undefined) return false;
+    for (const level of plan.levels)
+      if (this.levelOf(level.key, level.level)?.bucket !== undefined) return false;
     return true;
   }
 
@@ -45,48 +97,63 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     const buckets: TokenBucket[] = [];
     /** The partner level's learnt state, when it has a bucket: marked when that bucket holds the call back. */
     let partnerLevel: LevelState | undefined;
+    let partnerBucketWait = 0;
     let partnerRate = Number.POSITIVE_INFINITY;
     let partnerCapacity = Number.POSITIVE_INFINITY;
+    /** The longest wait of the partner's buckets and the customer's share of them, and of the tenant's own. */
+    let partnerWait = 0;
+    let ownWait = 0;
     for (const rule of plan.rules) {
-      let bucket = this.rules.get(rule.key);
+      const map = rule.partner ? this.partnerRules : this.rules;
+      let bucket = map.get(rule.key);
       if (bucket === undefined) {
-        bucket = new TokenBucket(rule.ratePerSecond, rule.capacity, now);
-        setBounded(this.rules, rule.key, bucket, this.maxScopes);
-      } else if (bucket.ratePerSecond !== rule.ratePerSecond || bucket.capacity !== rule.capacity) {
-        bucket.setRate(rule.ratePerSecond, rule.capacity, now);
+        bucket = new Bucket(rule.ratePerSecond, rule.capacity, now);
+        this.insert(map, rule.key, bucket, now);
+      } else {
+        this.use(map, rule.key, bucket, now);
+        if (bucket.ratePerSecond !== rule.ratePerSecond || bucket.capacity !== rule.capacity)
+          bucket.setRate(rule.ratePerSecond, rule.capacity, now);
       }
       buckets.push(bucket);
+      const needed = bucket.waitMs(now);
       if (rule.partner) {
         partnerRate = Math.min(partnerRate, rule.ratePerSecond);
         partnerCapacity = Math.min(partnerCapacity, rule.capacity);
-      }
+        if (needed > partnerWait) partnerWait = needed;
+      } else if (needed > ownWait) ownWait = needed;
     }
-    if (this.learnt > 0) {
-      for (const level of plan.levels) {
-        const state = this.levels.get(level.key);
-        const bucket = state?.bucket;
-        if (state === undefined || bucket === undefined) continue;
-        buckets.push(bucket);
-        if (level.level === 'partner') {
-          partnerLevel = state;
-          partnerRate = Math.min(partnerRate, bucket.ratePerSecond);
-          partnerCapacity = Math.min(partnerCapacity, bucket.capacity);
-        }
-      }
-    }
-    if (settings.fairness && plan.customer !== undefined && partnerRate < Number.POSITIVE_INFINITY) {
-      buckets.push(this.share(plan, partnerRate, partnerCapacity, settings, now));
-    }
-    let wait = 0;
-    for (const bucket of buckets) {
+    /** The tenant's own level (its measured rate, and when its own buckets held it back). */
+    let tenant: LevelState | undefined;
+    for (const level of plan.levels) {
+      if (level.level === 'customer') tenant = this.levels.get(level.key);
+      if (this.learnt === 0) continue;
+      const state = this.levelOf(level.key, level.level);
+      const bucket = state?.bucket;
+      if (state === undefined || bucket === undefined) continue;
+      buckets.push(bucket);
       const needed = bucket.waitMs(now);
-      if (needed > wait) wait = needed;
-      if (needed > 0 && partnerLevel !== undefined && bucket === partnerLevel.bucket)
-        partnerLevel.boundAt = now;
+      if (level.level === 'partner') {
+        partnerLevel = state;
+        partnerBucketWait = needed;
+        partnerRate = Math.min(partnerRate, bucket.ratePerSecond);
+        partnerCapacity = Math.min(partnerCapacity, bucket.capacity);
+        if (needed > partnerWait) partnerWait = needed;
+      } else if (needed > ownWait) ownWait = needed;
     }
+    const fair = settings.fairness && plan.customer !== undefined && partnerRate < Number.POSITIVE_INFINITY;
+    if (fair) {
+      const share = this.share(plan, partnerRate, partnerCapacity, now);
+      buckets.push(share);
+      const needed = share.waitMs(now);
+      if (needed > partnerWait) partnerWait = needed;
+    }
+    if (partnerBucketWait > 0 && partnerLevel !== undefined) partnerLevel.boundAt = now;
+    if (ownWait > 0 && tenant !== undefined) tenant.boundAt = now;
+    const wait = Math.max(partnerWait, ownWait);
     if (wait === 0) for (const bucket of buckets) bucket.take(now);
-    else if (plan.customer !== undefined && settings.fairness) {
-      touch(this.contending, plan.partner, plan.customer, now, this.maxScopes);
+    else if (fair && partnerWait >= ownWait) {
+      // Waiting for the partner's rate (not for its own limits): the customer wants a share of it.
+      this.waitingOf(plan.partner).mark(plan.customer as string, now + wait, this.maxScopes);
     }
     return wait;
   }
@@ -103,29 +170,23 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     const sentAt = now - Math.max(0, sentMsAgo);
     // Every 429 is charged to some level: a 429 is not counted in the measured rates (what passed is).
     const accepted = chargedLevels === 0;
-    let mask = chargedLevels;
-    if (settings.blameBoundPartner && mask !== 0 && (mask & levelBit(0)) === 0) {
-      // A tenant throttled while the partner's learnt rate holds calls back: the partner's quota is at its limit.
-      const first = plan.levels[0] as (typeof plan.levels)[number];
-      const partner = this.levels.get(first.key);
-      if (
-        first.level === 'partner' &&
-        partner?.bucket !== undefined &&
-        now - partner.boundAt <= PARTNER_BOUND_MS
-      ) {
-        mask = levelBit(0);
-      }
-    }
+    const blamed =
+      chargedLevels !== 0 &&
+      (chargedLevels & levelBit(0)) === 0 &&
+      this.blamePartner(plan, settings, now, quietMs);
+    const mask = blamed ? levelBit(0) : chargedLevels;
     for (let i = 0; i < plan.levels.length; i += 1) {
       const level = plan.levels[i] as (typeof plan.levels)[number];
-      let state = this.levels.get(level.key);
+      let state = this.levelOf(level.key, level.level);
+      if (state !== undefined && level.level !== 'partner') this.use(this.levels, level.key, state, now);
       const charged =
         (mask & levelBit(i)) !== 0 && (state?.adaptive === undefined || sentAt >= state.adaptive.quietUntil);
       if (state === undefined) {
         // An operation level is measured only once it has been throttled.
         if (level.level === 'operation' && !charged) continue;
         state = new LevelState();
-        this.setLevel(level.key, state);
+        if (level.level === 'partner') this.insert(this.partnerLevels, level.key, state, now);
+        else this.insert(this.levels, level.key, state, now);
       }
       if (adaptive === false || (!charged && state.adaptive === undefined)) {
         state.measured.record(now, accepted, sentAt);
@@ -149,82 +210,107 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         state.bucket.setRate(rate, capacity, now);
         if (charged) state.bucket.empty(now);
       }
-      // No call of a charged level goes before the throttle's Retry-After: its quota's window is still full.
-      if (charged && quietMs > 0) state.bucket.holdUntil(now + quietMs);
+      if (charged) {
+        // No call of a charged level goes before the throttle's Retry-After: its quota's window is still full.
+        if (quietMs > 0) state.bucket.holdUntil(now + quietMs);
+        // The partner charged for one tenant's 429 (not for several tenants' at once, nor for its own call).
+        if (level.level === 'partner') state.blamedBy = blamed ? plan.customer : undefined;
+      }
     }
   }
 
   /** The learnt rate of a level's scope (tests and telemetry), or `undefined` while it has none. */
   adaptiveState(key: string): AdaptiveRate | undefined {
-    return this.levels.get(key)?.adaptive;
+    return (this.partnerLevels.get(key) ?? this.levels.get(key))?.adaptive;
   }
 
-  /** Customers of `partner` active at `now` (a call within `activeWindowMs`); drops the stale ones. */
-  activeCustomers(partner: string, now: number, activeWindowMs: number): number {
-    const seen = this.activity.get(partner);
-    if (seen === undefined) return 0;
-    dropStale(seen, now, activeWindowMs);
-    return seen.size;
+  /** Customers of `partner` waiting for a share of its rate at `now` (tests and telemetry). */
+  waitingCustomers(partner: string, now: number): number {
+    return this.waiting.get(partner)?.others('', now) ?? 0;
   }
 
   /**
-   * The customer's share of its partner's rate: at least `1 / active customers` of it, and whatever the other
-   * customers leave unused (the partner's measured rate less this customer's), so that a lone hot customer
-   * may use the whole rate while no customer can be held below its fair share. The burst is scaled alike.
+   * `throttleLevel: 'auto'`: whether a throttle charged to a tenant is charged to the partner instead. Yes while
+   * the partner's learnt rate holds calls back (it made a call wait within {@link PARTNER_BOUND_MS}: the
+   * partner's quota is at its limit), unless the tenant's own quota shows: its own limits held it back lately
+   * too, or the partner's last decrease was already charged for this tenant's 429 (a partner's quota throttles
+   * whichever tenant calls; a tenant throttled again and again has a quota of its own), or the Retry-After is
+   * longer than a quota shared per second or minute asks for (`maxPartnerQuietMs`).
    */
-  private share(
-    plan: LimitPlan,
-    rate: number,
-    capacity: number,
-    settings: LimiterSettings,
-    now: number,
-  ): TokenBucket {
-    const partner = plan.partner;
-    const customer = plan.customer as string;
-    touch(this.activity, partner, customer, now, this.maxScopes);
-    const active = Math.max(1, this.activeCustomers(partner, now, settings.activeWindowMs));
-    const fair = rate / active;
-    let shareRate = fair;
-    let partnerMeasured = 0;
-    let ownMeasured = 0;
+  private blamePartner(plan: LimitPlan, settings: LimiterSettings, now: number, quietMs: number): boolean {
+    if (!settings.blameBoundPartner || quietMs > settings.maxPartnerQuietMs) return false;
+    const first = plan.levels[0] as (typeof plan.levels)[number];
+    if (first.level !== 'partner') return false;
+    const partner = this.partnerLevels.get(first.key);
+    if (partner?.bucket === undefined || now - partner.boundAt > PARTNER_BOUND_MS) return false;
+    if (partner.blamedBy !== undefined && partner.blamedBy === plan.customer) return false;
     for (const level of plan.levels) {
-      if (level.level === 'partner') partnerMeasured = this.levels.get(level.key)?.measured.rate ?? 0;
-      else if (level.level === 'customer') ownMeasured = this.levels.get(level.key)?.measured.rate ?? 0;
+      if (level.level !== 'customer') continue;
+      const tenant = this.levels.get(level.key);
+      if (tenant !== undefined && now - tenant.boundAt <= PARTNER_BOUND_MS) return false;
     }
-    // The others' use: what they were measured at, and at least a fair share for each one held back lately.
-    const others = Math.max(
-      partnerMeasured - ownMeasured,
-      this.contendingOthers(partner, customer, now) * fair,
-    );
-    const spare = rate - others;
-    if (spare > shareRate) shareRate = spare;
-    const shareCapacity = shareRate >= rate ? capacity : Math.max(1, (capacity * shareRate) / rate);
-    const key = `${partner}/${customer}`;
+    return true;
+  }
+
+  /**
+   * The customer's share of its partner's rate: the rate divided among the customers waiting for it (this one
+   * included), its burst alike. A customer that has finished, or that waits for limits of its own, holds no
+   * share; a lone customer may use the whole rate.
+   */
+  private share(plan: LimitPlan, rate: number, capacity: number, now: number): TokenBucket {
+    const customer = plan.customer as string;
+    const others = this.waiting.get(plan.partner)?.others(customer, now) ?? 0;
+    const shareRate = rate / (others + 1);
+    const shareCapacity = others === 0 ? capacity : Math.max(1, (capacity * shareRate) / rate);
+    const key = `${plan.partner}/${customer}`;
     let bucket = this.shares.get(key);
     if (bucket === undefined) {
-      bucket = new TokenBucket(shareRate, shareCapacity, now);
-      setBounded(this.shares, key, bucket, this.maxScopes);
-    } else bucket.setRate(shareRate, shareCapacity, now);
+      bucket = new Bucket(shareRate, shareCapacity, now);
+      this.insert(this.shares, key, bucket, now);
+    } else {
+      this.use(this.shares, key, bucket, now);
+      bucket.setRate(shareRate, shareCapacity, now);
+    }
     return bucket;
   }
 
-  /** Customers of `partner` other than `customer` held back within {@link CONTENDING_MS}; drops the stale ones. */
-  private contendingOthers(partner: string, customer: string, now: number): number {
-    const held = this.contending.get(partner);
-    if (held === undefined) return 0;
-    dropStale(held, now, CONTENDING_MS);
-    return held.size - (held.has(customer) ? 1 : 0);
+  private waitingOf(partner: string): Waiting {
+    let found = this.waiting.get(partner);
+    if (found === undefined) {
+      found = new Waiting();
+      setBounded(this.waiting, partner, found, this.maxScopes);
+    }
+    return found;
   }
 
-  private setLevel(key: string, state: LevelState): void {
-    if (this.levels.size >= this.maxScopes) {
-      const oldest = this.levels.entries().next();
+  private levelOf(key: string, level: string): LevelState | undefined {
+    return level === 'partner' ? this.partnerLevels.get(key) : this.levels.get(key);
+  }
+
+  /** Moves an entry in use to the back of its map (at most once a second), so eviction drops idle ones. */
+  private use<V extends { usedAt: number }>(map: Map<string, V>, key: string, value: V, now: number): void {
+    if (now - value.usedAt < LRU_TOUCH_MS) return;
+    value.usedAt = now;
+    map.delete(key);
+    map.set(key, value);
+  }
+
+  /** Adds an entry, evicting the least recently used one when the map is full. */
+  private insert<V extends { usedAt: number }>(
+    map: Map<string, V>,
+    key: string,
+    value: V,
+    now: number,
+  ): void {
+    if (map.size >= this.maxScopes) {
+      const oldest = map.entries().next();
       if (oldest.done !== true) {
-        this.levels.delete(oldest.value[0]);
-        if (oldest.value[1].bucket !== undefined) this.learnt -= 1;
+        map.delete(oldest.value[0]);
+        if (oldest.value[1] instanceof LevelState && oldest.value[1].bucket !== undefined) this.learnt -= 1;
       }
     }
-    this.levels.set(key, state);
+    value.usedAt = now;
+    map.set(key, value);
   }
 }
 
@@ -239,9 +325,6 @@ export const LEARNT_BURST_SECONDS = 0.1;
 export function learntCapacity(rate: number): number {
   return Math.max(1, rate * LEARNT_BURST_SECONDS);
 }
-
-/** A customer answered a wait this recently still counts as held back (it wants its fair share). */
-export const CONTENDING_MS = 1000;
 
 /**
  * Records `customer` at `now` in `partner`'s map (created on first use) and returns that map. Re-inserted, so

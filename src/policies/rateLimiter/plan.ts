@@ -42,10 +42,8 @@ export const PARTNER_BOUND_MS = 1000;
 
 /** The limiter's settings, the same for every call of an instance. */
 export interface LimiterSettings {
-  /** Whether each active customer's share of a limited partner bucket is capped. */
+  /** Whether the customers waiting for a limited partner rate share it (each gets `1 / waiting` of it). */
   readonly fairness: boolean;
-  /** A customer counts as active for this long after its last call (ms). */
-  readonly activeWindowMs: number;
   /** Adaptive tuning, or `false` for static rules only. */
   readonly adaptive: Required<AdaptiveRateOptions> | false;
   /**
@@ -54,6 +52,11 @@ export interface LimiterSettings {
    * partner's quota is the one at its limit, and lowering the tenant's own rate would starve that tenant.
    */
   readonly blameBoundPartner: boolean;
+  /**
+   * A tenant's throttle whose quiet time (Retry-After) is longer than this (ms) is the tenant's own: it is never
+   * charged to the partner (escalated or blamed), so that no tenant's long Retry-After holds the whole partner.
+   */
+  readonly maxPartnerQuietMs: number;
 }
 
 /**

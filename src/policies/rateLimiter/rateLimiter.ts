@@ -36,6 +36,12 @@ export interface LimitTarget {
 export type RateLimiterOptions = Omit<RateLimitOptions, 'maxWaitMs'> & {
   /** Most plans and scopes with state; the oldest is dropped beyond it. Default `10000`. */
   readonly maxScopes?: number;
+  /**
+   * A tenant's 429 with a longer Retry-After (ms) is charged to that tenant alone, never to the partner
+   * (`retry.maxRetryAfterMs`: such a call is not retried, and no quota shared per second or minute asks for
+   * that long). Default `120000`.
+   */
+  readonly maxPartnerQuietMs?: number;
 };
 
 const LEVEL_ORDER: readonly LimitLevel[] = ['partner', 'customer', 'operation'];
@@ -48,6 +54,8 @@ const LEVEL_ORDER: readonly LimitLevel[] = ['partner', 'customer', 'operation'];
 export const ESCALATE_WINDOW_MS = 1000;
 /** Distinct tenants throttled within {@link ESCALATE_WINDOW_MS} that make a 429 the partner's. */
 export const ESCALATE_TENANTS = 3;
+/** {@link RateLimiterOptions.maxPartnerQuietMs} by default: `retry.maxRetryAfterMs`'s default. */
+export const DEFAULT_MAX_PARTNER_QUIET_MS = 120_000;
 
 /**
  * The adaptive rate limiter's planner: Partner Center's rules turned into a {@link LimitPlan} per scope, method
@@ -76,8 +84,8 @@ export class RateLimiter {
     const adaptive = options.adaptive;
     this.settings = {
       fairness: options.fairness ?? true,
-      activeWindowMs: options.activeWindowMs ?? 5000,
       blameBoundPartner: (options.throttleLevel ?? 'auto') === 'auto',
+      maxPartnerQuietMs: options.maxPartnerQuietMs ?? DEFAULT_MAX_PARTNER_QUIET_MS,
       adaptive:
         adaptive === false
           ? false
@@ -103,8 +111,11 @@ export class RateLimiter {
     return plan;
   }
 
-  /** The levels of `plan` a response charges (a mask of {@link levelBit}s): 0 unless `throttled`. */
-  charged(plan: LimitPlan, now: number, throttled: boolean): number {
+  /**
+   * The levels of `plan` a response charges (a mask of {@link levelBit}s): 0 unless `throttled`. `quietMs`: the
+   * throttle's Retry-After; one longer than `maxPartnerQuietMs` is the tenant's own, and never escalates.
+   */
+  charged(plan: LimitPlan, now: number, throttled: boolean, quietMs = 0): number {
     if (!throttled) return 0;
     const levels = plan.levels;
     const index = (level: LimitLevel) => levels.findIndex((candidate) => candidate.level === level);
@@ -118,6 +129,7 @@ export class RateLimiter {
     }
     const own = index('customer');
     if (own === -1 || plan.customer === undefined) return levelBit(0);
+    if (quietMs > this.settings.maxPartnerQuietMs) return levelBit(own);
     const lately = touch(this.throttledLately, plan.partner, plan.customer, now, this.maxScopes);
     dropStale(lately, now, ESCALATE_WINDOW_MS);
     return lately.size >= ESCALATE_TENANTS ? levelBit(own) | levelBit(0) : levelBit(own);
