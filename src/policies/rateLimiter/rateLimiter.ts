@@ -1,4 +1,6 @@
 import type { RateLimitOptions } from '../../options.js';
+import { ResilienceOptionsError } from '../../options/ResilienceOptionsError.js';
+import { rateRuleBurstIssue } from '../../options/rules.js';
 import { MIN_FILL_RATE } from './adaptiveRate.js';
 import { CUBIC_BETA, CUBIC_PLATEAU, CUBIC_SCALE } from './cubic.js';
 import { dropStale, setBounded, touch } from './localBackend.js';
@@ -76,7 +78,13 @@ export class RateLimiter {
   private readonly hasOperationRules: boolean;
   private readonly plans = new Map<string, LimitPlan>();
 
+  /** Throws a `ResilienceOptionsError` for a rule whose `burst` is not less than its `perMinute`. */
   constructor(options: RateLimiterOptions = {}) {
+    const issues = (options.rules ?? []).flatMap((rule, i) => {
+      const issue = rateRuleBurstIssue(rule);
+      return issue === undefined ? [] : [`rateLimit.rules.${i}.burst: ${issue}`];
+    });
+    if (issues.length > 0) throw new ResilienceOptionsError(issues);
     this.userRules = options.rules ?? [];
     this.defaults = options.defaultRules === false ? [] : DEFAULT_RATE_LIMIT_RULES;
     this.throttleLevel = options.throttleLevel ?? 'auto';

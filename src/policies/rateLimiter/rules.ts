@@ -20,9 +20,9 @@ export interface RateLimitRule {
   readonly scope: LimitLevel;
   readonly perMinute: number;
   /**
-   * Calls a scope may make at once. Default: one second's worth (`floor(perMinute / 60)`, at least 1). The
-   * bucket then fills at `perMinute - burst` per minute (at least half of `perMinute`), so that no 60 s window
-   * holds more than `perMinute` calls.
+   * Calls a scope may make at once; less than `perMinute`. Default: one second's worth (`floor(perMinute / 60)`,
+   * at least 1). The bucket then fills at `perMinute - burst` per minute, so that no 60 s window holds more
+   * than `perMinute` calls.
    */
   readonly burst?: number;
   readonly match?: RuleMatch;
@@ -86,10 +86,14 @@ export function chooseRule(
   return undefined;
 }
 
-/** A rule's fill rate (requests/s) and capacity: a full bucket plus a minute's fill is `perMinute` calls. */
+/**
+ * A rule's fill rate (requests/s) and capacity: a full bucket plus a minute's fill is `perMinute` calls, so no
+ * 60 s window holds more. A rule of at most one call a minute (its default burst of 1 is all of it) fills at
+ * half its rate: one call, then the next after two minutes' worth, never two in one minute.
+ */
 export function ruleBucket(rule: RateLimitRule): { ratePerSecond: number; capacity: number } {
   const capacity = Math.max(1, rule.burst ?? Math.floor(rule.perMinute / 60));
-  const perMinute = Math.max(rule.perMinute - capacity, rule.perMinute / 2);
+  const perMinute = capacity < rule.perMinute ? rule.perMinute - capacity : rule.perMinute / 2;
   return { ratePerSecond: perMinute / 60, capacity };
 }
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ResilienceOptionsError } from '../../../../src/options/ResilienceOptionsError.js';
 import type { LimitTarget } from '../../../../src/policies/rateLimiter/rateLimiter.js';
 import {
   chooseRule,
   DEFAULT_RATE_LIMIT_RULES,
   pathTemplate,
+  ruleBucket,
   ruleMatches,
 } from '../../../../src/policies/rateLimiter/rules.js';
 import { type LocalLimiter, localLimiter } from './localLimiter.js';
@@ -75,6 +77,52 @@ describe('RateLimiter', () => {
     expect(granted).toBeGreaterThanOrEqual(499);
     // Another customer tenant has its own bucket.
     expect(drain(limiter, { ...call, customer: 'c2' }, T0).granted).toBe(8);
+  });
+
+  it('keeps the promise of a rule with any burst below perMinute: no 60 s window holds more calls', () => {
+    const cases = [
+      { perMinute: 30, burst: 29 },
+      { perMinute: 30, burst: 20 },
+      { perMinute: 30, burst: 16 },
+      { perMinute: 30 },
+      { perMinute: 90, burst: 60 },
+      { perMinute: 1 },
+      { perMinute: 1, burst: 1 },
+      { perMinute: 500 },
+    ];
+    for (const rule of cases) {
+      const limiter = localLimiter({ defaultRules: false, rules: [{ scope: 'partner', ...rule }] });
+      // A caller that tries every 10 ms for 4 minutes; each 60 s window of grants is counted.
+      const grants: number[] = [];
+      for (let t = 0; t < 240_000; t += 10) if (limiter.acquire(partnerCall, T0 + t) === 0) grants.push(t);
+      let most = 0;
+      for (let first = 0, last = 0; last < grants.length; last += 1) {
+        while ((grants[last] as number) - (grants[first] as number) >= 60_000) first += 1;
+        most = Math.max(most, last - first + 1);
+      }
+      expect(most, JSON.stringify(rule)).toBeLessThanOrEqual(Math.max(1, rule.perMinute));
+      // And it does not fall short of it: the burst, then perMinute - burst a minute.
+      const { ratePerSecond, capacity } = ruleBucket({ scope: 'partner', ...rule });
+      expect(grants.length, JSON.stringify(rule)).toBeGreaterThanOrEqual(
+        capacity + Math.floor(ratePerSecond * 235),
+      );
+    }
+  });
+
+  it('refuses a rule whose burst is not less than perMinute', () => {
+    expect(() => localLimiter({ rules: [{ scope: 'customer', perMinute: 30, burst: 30 }] })).toThrow(
+      ResilienceOptionsError,
+    );
+    // A burst of 1 is the least a bucket holds: allowed with any rate (one a minute fills at half a minute's).
+    expect(() => localLimiter({ rules: [{ scope: 'customer', perMinute: 1, burst: 1 }] })).not.toThrow();
+    expect(() =>
+      localLimiter({
+        rules: [
+          { scope: 'partner', perMinute: 600, burst: 5 },
+          { scope: 'customer', perMinute: 30, burst: 45 },
+        ],
+      }),
+    ).toThrow(/rateLimit\.rules\.1\.burst: must be less than perMinute \(30\), got 45/);
   });
 
   it('charges every limited level: the customer and the partner', () => {
