@@ -1,17 +1,21 @@
 import { AdaptiveRate } from './adaptiveRate.js';
+import { BoundedMap } from './boundedMap.js';
 import { MeasuredRate } from './measuredRate.js';
 import {
   type LimiterSettings,
   type LimitPlan,
   levelBit,
   PARTNER_BOUND_MS,
+  type PlannedBucket,
   type RateLimitBackend,
 } from './plan.js';
 import { TokenBucket } from './tokenBucket.js';
 
-/** The state of one level's scope: its measured send rate and, once throttled, its learnt rate and bucket. */
-class LevelState {
-  readonly measured = new MeasuredRate();
+/**
+ * The state of one level's scope: its measured send rate (it is the level's {@link MeasuredRate}: one object
+ * per level scope) and, once throttled, its learnt rate and bucket.
+ */
+class LevelState extends MeasuredRate {
   adaptive: AdaptiveRate | undefined;
   bucket: TokenBucket | undefined;
   /**
@@ -19,15 +23,39 @@ class LevelState {
    * level, any bucket of the tenant's own (its rules, its learnt rates).
    */
   boundAt = Number.NEGATIVE_INFINITY;
-  /** The partner level: the tenant whose 429 its last decrease was charged for (blamed or escalated). */
+  /** The partner level: the tenant whose 429 its last decrease was charged for (blamed for it). */
   blamedBy: string | undefined;
-  /** When the entry last moved to the back of its map (LRU order, refreshed at most once a second). */
-  usedAt = Number.NEGATIVE_INFINITY;
-}
+  /**
+   * A customer level: its rule buckets (one per rule name; usually one), kept with its state so that one lookup
+   * finds both.
+   */
+  private ruleName: string | undefined;
+  private rule: TokenBucket | undefined;
+  private moreRules: Map<string, TokenBucket> | undefined;
 
-/** A token bucket with its place in an LRU map. */
-class Bucket extends TokenBucket {
-  usedAt = Number.NEGATIVE_INFINITY;
+  /** The bucket of `rule` (created full on first use; its rate and capacity follow the rule). */
+  ruleBucket(rule: PlannedBucket, now: number): TokenBucket {
+    let bucket: TokenBucket | undefined;
+    if (this.ruleName === rule.name) bucket = this.rule;
+    else if (this.ruleName === undefined) {
+      bucket = new TokenBucket(rule.ratePerSecond, rule.capacity, now);
+      this.ruleName = rule.name;
+      this.rule = bucket;
+      return bucket;
+    } else {
+      this.moreRules ??= new Map();
+      bucket = this.moreRules.get(rule.name);
+      if (bucket === undefined) {
+        bucket = new TokenBucket(rule.ratePerSecond, rule.capacity, now);
+        this.moreRules.set(rule.name, bucket);
+        return bucket;
+      }
+    }
+    const found = bucket as TokenBucket;
+    if (found.ratePerSecond !== rule.ratePerSecond || found.capacity !== rule.capacity)
+      found.setRate(rule.ratePerSecond, rule.capacity, now);
+    return found;
+  }
 }
 
 /**
@@ -64,26 +92,33 @@ class Waiting {
   }
 }
 
-/** How often (ms) an entry in use moves to the back of its LRU map. */
-const LRU_TOUCH_MS = 1000;
-
 /**
  * The limiter's state in this process (timer-free: every method takes `now`). The partner's own state (its
- * rule buckets and its level) is kept apart from its customers': customers beyond `maxScopes` evict the least
- * recently used customer state, never the partner's bucket or learnt rate. Each map of customer state keeps
- * at most `maxScopes` entries.
+ * rule buckets and its level) is kept apart from its customers': customers beyond `maxScopes` drop the least
+ * recently used customer state, never the partner's bucket or learnt rate. Each map keeps at most `maxScopes`
+ * entries ({@link BoundedMap}).
  */
 export class LocalRateLimitBackend implements RateLimitBackend {
-  private readonly partnerLevels = new Map<string, LevelState>();
-  private readonly partnerRules = new Map<string, Bucket>();
-  private readonly levels = new Map<string, LevelState>();
-  private readonly rules = new Map<string, Bucket>();
-  private readonly shares = new Map<string, Bucket>();
-  private readonly waiting = new Map<string, Waiting>();
+  private readonly partnerLevels: BoundedMap<LevelState>;
+  private readonly partnerRules: BoundedMap<TokenBucket>;
+  private readonly levels: BoundedMap<LevelState>;
+  private readonly rules: BoundedMap<TokenBucket>;
+  private readonly shares: BoundedMap<TokenBucket>;
+  private readonly waiting: BoundedMap<Waiting>;
   /** Levels with a learnt rate: while 0, only static rules can limit a call. */
   private learnt = 0;
 
-  constructor(private readonly maxScopes = 10_000) {}
+  constructor(private readonly maxScopes = 10_000) {
+    const dropLevel = (state: LevelState) => {
+      if (state.bucket !== undefined) this.learnt -= 1;
+    };
+    this.partnerLevels = new BoundedMap(maxScopes, dropLevel);
+    this.levels = new BoundedMap(maxScopes, dropLevel);
+    this.partnerRules = new BoundedMap(maxScopes);
+    this.rules = new BoundedMap(maxScopes);
+    this.shares = new BoundedMap(maxScopes);
+    this.waiting = new BoundedMap(maxScopes);
+  }
 
   free(plan: LimitPlan): boolean {
     if (plan.rules.length > 0) return false;
@@ -94,6 +129,13 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   }
 
   acquire(plan: LimitPlan, settings: LimiterSettings, now: number): number {
+    const rules = plan.rules;
+    if (this.learnt === 0 && rules.length === 1 && !(rules[0] as PlannedBucket).partner) {
+      // The common case (a customer's documented limit, nothing learnt): one bucket, no share of a partner rate.
+      const wait = this.ruleBucketOf(rules[0] as PlannedBucket, now).tryTake(now);
+      if (wait > 0) this.markOwnBound(plan, now);
+      return wait;
+    }
     const buckets: TokenBucket[] = [];
     /** The partner level's learnt state, when it has a bucket: marked when that bucket holds the call back. */
     let partnerLevel: LevelState | undefined;
@@ -103,17 +145,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     /** The longest wait of the partner's buckets and the customer's share of them, and of the tenant's own. */
     let partnerWait = 0;
     let ownWait = 0;
-    for (const rule of plan.rules) {
-      const map = rule.partner ? this.partnerRules : this.rules;
-      let bucket = map.get(rule.key);
-      if (bucket === undefined) {
-        bucket = new Bucket(rule.ratePerSecond, rule.capacity, now);
-        this.insert(map, rule.key, bucket, now);
-      } else {
-        this.use(map, rule.key, bucket, now);
-        if (bucket.ratePerSecond !== rule.ratePerSecond || bucket.capacity !== rule.capacity)
-          bucket.setRate(rule.ratePerSecond, rule.capacity, now);
-      }
+    for (const rule of rules) {
+      const bucket = this.ruleBucketOf(rule, now);
       buckets.push(bucket);
       const needed = bucket.waitMs(now);
       if (rule.partner) {
@@ -122,11 +155,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         if (needed > partnerWait) partnerWait = needed;
       } else if (needed > ownWait) ownWait = needed;
     }
-    /** The tenant's own level (its measured rate, and when its own buckets held it back). */
-    let tenant: LevelState | undefined;
     for (const level of plan.levels) {
-      if (level.level === 'customer') tenant = this.levels.get(level.key);
-      if (this.learnt === 0) continue;
+      if (this.learnt === 0) break;
       const state = this.levelOf(level.key, level.level);
       const bucket = state?.bucket;
       if (state === undefined || bucket === undefined) continue;
@@ -148,7 +178,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       if (needed > partnerWait) partnerWait = needed;
     }
     if (partnerBucketWait > 0 && partnerLevel !== undefined) partnerLevel.boundAt = now;
-    if (ownWait > 0 && tenant !== undefined) tenant.boundAt = now;
+    if (ownWait > 0) this.markOwnBound(plan, now);
     const wait = Math.max(partnerWait, ownWait);
     if (wait === 0) for (const bucket of buckets) bucket.take(now);
     else if (fair && partnerWait >= ownWait) {
@@ -178,21 +208,19 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     for (let i = 0; i < plan.levels.length; i += 1) {
       const level = plan.levels[i] as (typeof plan.levels)[number];
       let state = this.levelOf(level.key, level.level);
-      if (state !== undefined && level.level !== 'partner') this.use(this.levels, level.key, state, now);
       const charged =
         (mask & levelBit(i)) !== 0 && (state?.adaptive === undefined || sentAt >= state.adaptive.quietUntil);
       if (state === undefined) {
         // An operation level is measured only once it has been throttled.
         if (level.level === 'operation' && !charged) continue;
         state = new LevelState();
-        if (level.level === 'partner') this.insert(this.partnerLevels, level.key, state, now);
-        else this.insert(this.levels, level.key, state, now);
+        (level.level === 'partner' ? this.partnerLevels : this.levels).add(level.key, state);
       }
       if (adaptive === false || (!charged && state.adaptive === undefined)) {
-        state.measured.record(now, accepted, sentAt);
+        state.record(now, accepted, sentAt);
         continue;
       }
-      if (state.adaptive === undefined) state.adaptive = new AdaptiveRate(adaptive, state.measured);
+      if (state.adaptive === undefined) state.adaptive = new AdaptiveRate(adaptive, state);
       const rate = state.adaptive.onResponse(
         now,
         charged,
@@ -221,12 +249,12 @@ export class LocalRateLimitBackend implements RateLimitBackend {
 
   /** The learnt rate of a level's scope (tests and telemetry), or `undefined` while it has none. */
   adaptiveState(key: string): AdaptiveRate | undefined {
-    return (this.partnerLevels.get(key) ?? this.levels.get(key))?.adaptive;
+    return (this.partnerLevels.peek(key) ?? this.levels.peek(key))?.adaptive;
   }
 
   /** Customers of `partner` waiting for a share of its rate at `now` (tests and telemetry). */
   waitingCustomers(partner: string, now: number): number {
-    return this.waiting.get(partner)?.others('', now) ?? 0;
+    return this.waiting.peek(partner)?.others('', now) ?? 0;
   }
 
   /**
@@ -265,52 +293,53 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     const key = `${plan.partner}/${customer}`;
     let bucket = this.shares.get(key);
     if (bucket === undefined) {
-      bucket = new Bucket(shareRate, shareCapacity, now);
-      this.insert(this.shares, key, bucket, now);
-    } else {
-      this.use(this.shares, key, bucket, now);
-      bucket.setRate(shareRate, shareCapacity, now);
+      bucket = new TokenBucket(shareRate, shareCapacity, now);
+      this.shares.add(key, bucket);
+    } else bucket.setRate(shareRate, shareCapacity, now);
+    return bucket;
+  }
+
+  /** A rule's bucket (created full on first use; a customer's rule buckets live with its level's state). */
+  private ruleBucketOf(rule: PlannedBucket, now: number): TokenBucket {
+    if (rule.level === 'customer') {
+      let state = this.levels.get(rule.levelKey);
+      if (state === undefined) {
+        state = new LevelState();
+        this.levels.add(rule.levelKey, state);
+      }
+      return state.ruleBucket(rule, now);
+    }
+    const map = rule.partner ? this.partnerRules : this.rules;
+    let bucket = map.get(rule.key);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(rule.ratePerSecond, rule.capacity, now);
+      map.add(rule.key, bucket);
+    } else if (bucket.ratePerSecond !== rule.ratePerSecond || bucket.capacity !== rule.capacity) {
+      bucket.setRate(rule.ratePerSecond, rule.capacity, now);
     }
     return bucket;
+  }
+
+  /** The tenant's own limits held it back: its 429s are its own (see blamePartner). */
+  private markOwnBound(plan: LimitPlan, now: number): void {
+    for (const level of plan.levels) {
+      if (level.level !== 'customer') continue;
+      const tenant = this.levels.get(level.key);
+      if (tenant !== undefined) tenant.boundAt = now;
+    }
   }
 
   private waitingOf(partner: string): Waiting {
     let found = this.waiting.get(partner);
     if (found === undefined) {
       found = new Waiting();
-      setBounded(this.waiting, partner, found, this.maxScopes);
+      this.waiting.add(partner, found);
     }
     return found;
   }
 
   private levelOf(key: string, level: string): LevelState | undefined {
     return level === 'partner' ? this.partnerLevels.get(key) : this.levels.get(key);
-  }
-
-  /** Moves an entry in use to the back of its map (at most once a second), so eviction drops idle ones. */
-  private use<V extends { usedAt: number }>(map: Map<string, V>, key: string, value: V, now: number): void {
-    if (now - value.usedAt < LRU_TOUCH_MS) return;
-    value.usedAt = now;
-    map.delete(key);
-    map.set(key, value);
-  }
-
-  /** Adds an entry, evicting the least recently used one when the map is full. */
-  private insert<V extends { usedAt: number }>(
-    map: Map<string, V>,
-    key: string,
-    value: V,
-    now: number,
-  ): void {
-    if (map.size >= this.maxScopes) {
-      const oldest = map.entries().next();
-      if (oldest.done !== true) {
-        map.delete(oldest.value[0]);
-        if (oldest.value[1] instanceof LevelState && oldest.value[1].bucket !== undefined) this.learnt -= 1;
-      }
-    }
-    value.usedAt = now;
-    map.set(key, value);
   }
 }
 

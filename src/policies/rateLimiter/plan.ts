@@ -11,6 +11,10 @@ export interface PlannedBucket {
   readonly partner: boolean;
   /** The level whose rule it is. */
   readonly level: LimitLevel;
+  /** That level's key in the plan ({@link PlannedLevel.key}). */
+  readonly levelKey: string;
+  /** The rule's name (its bucket's name within the level). */
+  readonly name: string;
 }
 
 /** One level of a call's scope and its state key (`p:<partner>`, `c:<partner>/<customer>`, `o:...`). */
