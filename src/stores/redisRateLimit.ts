@@ -106,7 +106,7 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
       ];
       for (const rule of plan.rules) {
         keys.push(key(partner, rule.key));
-        args.push(arg(rule.ratePerSecond), arg(rule.capacity), rule.partner ? '1' : '0');
+        args.push(arg(rule.ratePerSecond), arg(rule.capacity), LEVEL_KIND[rule.level]);
       }
       for (const level of plan.levels) {
         keys.push(key(partner, level.key));

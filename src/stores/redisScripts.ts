@@ -293,7 +293,7 @@ function rateScript(name: string, body: string): LuaScript {
  * when the level last held a call back: the partner's learnt bucket, or a tenant's own buckets). ARGV[1] the
  * clock ('' for Redis time; see RATE_LIB), ARGV[2] key TTL (ms), ARGV[3] number of rules, ARGV[4] fairness
  * ('1'/'0'), ARGV[5] '1' when the call has a customer, ARGV[6] the customer, then per rule: rate per second,
- * capacity, '1' for a partner rule; then per level: 'p', 'c' or 'o' (partner, customer, operation). Takes one
+ * capacity, its level ('p', 'c' or 'o': partner, customer, operation); then per level: 'p', 'c' or 'o'. Takes one
  * token from every bucket and answers 0, or answers the ms to wait (1 .. 2^31-1) and takes nothing. The reply is
  * that number, or `{ number, key, ... }` naming keys that were reset.
  */
@@ -311,12 +311,15 @@ local partnerCap = math.huge
 -- The longest wait of the partner's buckets and the customer's share of them, and of the tenant's own.
 local partnerWait = 0
 local ownWait = 0
+-- A customer rule's bucket lives with the customer's level in the local backend: that level then exists.
+local customerRule = false
 local a = 6
 for i = 1, nRules do
   local key = KEYS[2 + i]
   local rate = num(ARGV[a])
   local cap = num(ARGV[a + 1])
-  local isPartner = ARGV[a + 2] == '1'
+  local isPartner = ARGV[a + 2] == 'p'
+  if ARGV[a + 2] == 'c' then customerRule = true end
   a = a + 3
   local b = loadBucket(key, '')
   if b == nil then
@@ -393,8 +396,12 @@ for _, u in ipairs(used) do
   expire(u.key, ttl, u.b)
 end
 -- The tenant's own limits held it back: its 429s are its own.
-if ownWait > 0 and tenantLevel ~= nil and redis.call('EXISTS', tenantLevel) == 1 then
-  redis.call('HSET', tenantLevel, 'hb', fmt(nowMs))
+if ownWait > 0 and tenantLevel ~= nil then
+  local exists = redis.call('EXISTS', tenantLevel) == 1
+  if exists or customerRule then
+    redis.call('HSET', tenantLevel, 'hb', fmt(nowMs))
+    if not exists then redis.call('PEXPIRE', tenantLevel, ttl) end
+  end
 end
 return reply(wait)
 `,
