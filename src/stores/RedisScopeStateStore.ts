@@ -113,7 +113,10 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
   function report(error: unknown, context: RedisScopeStoreErrorContext): void {
     for (const listener of failureListeners) {
       try {
-        listener({ operation: context.operation, scope: context.scope, error });
+        const { operation, scope, resetKey } = context;
+        listener(
+          resetKey === undefined ? { operation, scope, error } : { operation, scope, error, resetKey },
+        );
       } catch {
         // A listener that throws never changes an outcome.
       }

@@ -290,7 +290,7 @@ function rateScript(name: string, body: string): LuaScript {
  * `LocalRateLimitBackend.acquire` on Redis. KEYS[1] the partner's customers waiting for a share of its rate
  * (sorted set: customer -> until when its last wait runs, in ms), KEYS[2] the customer's fair-share bucket, then
  * one key per static rule bucket, then one key per level (its learnt bucket is the hash's `b*` fields; `hb`,
- * when the level last held a call back: the partner's learnt bucket, or a tenant's own buckets). ARGV[1] the
+ * on the partner's, when its learnt bucket last held a call back). ARGV[1] the
  * clock ('' for Redis time; see RATE_LIB), ARGV[2] key TTL (ms), ARGV[3] number of rules, ARGV[4] fairness
  * ('1'/'0'), ARGV[5] '1' when the call has a customer, ARGV[6] the customer, then per rule: rate per second,
  * capacity, its level ('p', 'c' or 'o': partner, customer, operation); then per level: 'p', 'c' or 'o'. Takes one
@@ -311,15 +311,12 @@ local partnerCap = math.huge
 -- The longest wait of the partner's buckets and the customer's share of them, and of the tenant's own.
 local partnerWait = 0
 local ownWait = 0
--- A customer rule's bucket lives with the customer's level in the local backend: that level then exists.
-local customerRule = false
 local a = 6
 for i = 1, nRules do
   local key = KEYS[2 + i]
   local rate = num(ARGV[a])
   local cap = num(ARGV[a + 1])
   local isPartner = ARGV[a + 2] == 'p'
-  if ARGV[a + 2] == 'c' then customerRule = true end
   a = a + 3
   local b = loadBucket(key, '')
   if b == nil then
@@ -338,11 +335,9 @@ for i = 1, nRules do
   end
 end
 local partnerBound = nil
-local tenantLevel = nil
 for i = 2 + nRules + 1, #KEYS do
   local kind = ARGV[a]
   a = a + 1
-  if kind == 'c' then tenantLevel = KEYS[i] end
   local b = loadBucket(KEYS[i], 'b')
   if b ~= nil then
     local u = { key = KEYS[i], p = 'b', b = b }
@@ -395,44 +390,12 @@ for _, u in ipairs(used) do
   redis.call('HMSET', u.key, unpack(fields))
   expire(u.key, ttl, u.b)
 end
--- The tenant's own limits held it back: its 429s are its own.
-if ownWait > 0 and tenantLevel ~= nil then
-  local exists = redis.call('EXISTS', tenantLevel) == 1
-  if exists or customerRule then
-    redis.call('HSET', tenantLevel, 'hb', fmt(nowMs))
-    if not exists then redis.call('PEXPIRE', tenantLevel, ttl) end
-  end
-end
 return reply(wait)
 `,
 );
 
 /** The fields RATE_RECORD reads from a level's hash, in order (`s[i]` in the script). */
-const LEVEL_FIELDS = [
-  'mc',
-  'mb',
-  'ms',
-  'on',
-  'cur',
-  'wm',
-  'k',
-  'lt',
-  'bt',
-  'bl',
-  'br',
-  'bc',
-  'mp',
-  'qu',
-  'hb',
-  'bh',
-  'mt',
-  'mh',
-  'es',
-  'ec',
-  'ra',
-  'rn',
-  'bw',
-];
+const LEVEL_FIELDS = 'mc mb ms on cur wm k lt bt bl br bc mp qu hb bh mt mh es ec ra rn ct cu'.split(' ');
 
 /**
  * `LocalRateLimitBackend.record` on Redis (with `MeasuredRate` and `AdaptiveRate` ported). KEYS: one hash per
@@ -440,13 +403,13 @@ const LEVEL_FIELDS = [
  * `mp` '1' until the first bucket closes, `mt` last answer, `mh` paused since, `ra` and `rn` the current run's
  * start and count), learnt rate once throttled (`on`, `cur`, `wm`, `k`, `lt`, `qu`; `es` and `ec` while the
  * first throttle's estimate is open: the ms it spreads its calls over and its cap), learnt bucket (`bt`, `bl`,
- * `br`, `bc`, `bh` held until), `hb` (when the level last held a call back, see RATE_ACQUIRE) and, for the
- * partner, `bw` (the tenant whose 429 its last decrease was charged for). ARGV[1] the clock ('' for Redis time;
+ * `br`, `bc`, `bh` held until) and, for the partner, `hb` (when its learnt bucket last held a call back, see
+ * RATE_ACQUIRE), `ct` and `cu` (a tenant's 429 waiting to be told whose quota it was, and until when). ARGV[1] the clock ('' for Redis time;
  * see RATE_LIB), ARGV[2] key TTL (ms), ARGV[3] the mask of levels charged with a throttle (bit i: level i,
  * 0-based), ARGV[4] how many ms ago the request was sent, ARGV[5] adaptive ('1'/'0'), ARGV[6] beta, ARGV[7]
  * scale, ARGV[8] minRate, ARGV[9] plateau, ARGV[10] the throttle's quiet time (ms: its Retry-After; `qu`, when
  * a level's quiet time ends), ARGV[11] '1' to charge the partner instead of a tenant while the partner's learnt
- * rate holds calls back (see `LocalRateLimitBackend`'s blamePartner), ARGV[12] the longest quiet time that may
+ * rate holds calls back (see `LocalRateLimitBackend`'s attribute), ARGV[12] the longest quiet time that may
  * be charged to the partner for a tenant's 429, ARGV[13] the call's tenant ('' when none), then per level: 'p',
  * 'c' or 'o'. The reply is 1, or `{ 1, key, ... }` naming keys that were reset.
  */
@@ -464,24 +427,27 @@ local plateau = num(ARGV[8])
 local quietMs = math.max(0, num(ARGV[9]) or 0)
 local tenant = ARGV[12]
 local FIELDS = { ${LEVEL_FIELDS.map((field) => `'${field}'`).join(', ')} }
-local KEEP = { on = true, mp = true, bw = true }
+local KEEP = { on = true, mp = true, ct = true }
 local states = {}
 for i = 1, #KEYS do states[i] = readHash(KEYS[i], FIELDS, KEEP) end
--- A tenant's 429 is charged to the partner instead while the partner's learnt rate holds calls back, unless the
--- tenant's own limits held it back too, or the partner's last decrease was already for this tenant's 429, or the
--- Retry-After is longer than a quota shared per second or minute asks for.
-local blamed = false
+-- Whose quota a tenant's 429 was while the partner's learnt rate holds calls back (LocalRateLimitBackend's
+-- attribute): one alone is only measured and waits as the partner's candidate until its Retry-After and a second
+-- more have passed; another tenant's within that time makes it the partner's, the same tenant's again its own.
 if ARGV[10] == '1' and chargedMask > 0 and chargedMask % 2 == 0 and quietMs <= num(ARGV[11])
   and ARGV[13] == 'p' then
   local p = states[1]
-  blamed = p[9] ~= nil and p[15] ~= nil and nowMs - p[15] <= 1000 and not (p[23] ~= nil and p[23] == tenant)
-  for i = 2, #KEYS do
-    if blamed and ARGV[12 + i] == 'c' and states[i][15] ~= nil and nowMs - states[i][15] <= 1000 then
-      blamed = false
+  if p[9] ~= nil and p[15] ~= nil and nowMs - p[15] <= 1000 then
+    if p[4] == '1' and sentAt < (p[14] or p[8]) then
+      chargedMask = 0
+    elseif p[23] ~= nil and p[24] ~= nil and nowMs <= p[24] then
+      redis.call('HDEL', KEYS[1], 'ct', 'cu')
+      if p[23] ~= tenant then chargedMask = 1 end
+    else
+      redis.call('HSET', KEYS[1], 'ct', tenant, 'cu', fmt(nowMs + quietMs + 1000))
+      chargedMask = 0
     end
   end
 end
-if blamed then chargedMask = 1 end
 -- Every 429 is charged to some level: a 429 is not counted in the measured rates (what passed is).
 local accepted = 1
 if tonumber(ARGV[2]) > 0 then accepted = 0 end
@@ -629,19 +595,8 @@ for i = 1, #KEYS do
         setRate(b, rate, cap)
         if charged then empty(b) end
       end
-      if charged then
-        -- No call of a charged level goes before the throttle's Retry-After: its quota's window is still full.
-        if quietMs > 0 and (b.hold == nil or b.hold < nowMs + quietMs) then b.hold = nowMs + quietMs end
-        -- The partner charged for one tenant's 429 (not for several tenants' at once, nor for its own call).
-        if i == 1 and ARGV[13] == 'p' then
-          if blamed then
-            fields[#fields + 1] = 'bw'
-            fields[#fields + 1] = tenant
-          elseif s[23] then
-            redis.call('HDEL', key, 'bw')
-          end
-        end
-      end
+      -- No call of a charged level goes before the throttle's Retry-After: its quota's window is still full.
+      if charged and quietMs > 0 and (b.hold == nil or b.hold < nowMs + quietMs) then b.hold = nowMs + quietMs end
       fields[#fields + 1] = 'on'
       fields[#fields + 1] = ad.on and '1' or '0'
       put(fields, 'cur', ad.cur)

@@ -18,13 +18,14 @@ import { TokenBucket } from './tokenBucket.js';
 class LevelState extends MeasuredRate {
   adaptive: AdaptiveRate | undefined;
   bucket: TokenBucket | undefined;
-  /**
-   * When this level last held a call back (epoch ms): for the partner level, its learnt bucket; for a tenant's
-   * level, any bucket of the tenant's own (its rules, its learnt rates).
-   */
+  /** The partner level: when its learnt bucket last held a call back (epoch ms). */
   boundAt = Number.NEGATIVE_INFINITY;
-  /** The partner level: the tenant whose 429 its last decrease was charged for (blamed for it). */
-  blamedBy: string | undefined;
+  /**
+   * The partner level: a tenant's 429 that came while the partner's rate held calls back, waiting to be told
+   * whose quota it was (see `attribute`), and until when it waits.
+   */
+  candidate: string | undefined;
+  candidateUntil = Number.NEGATIVE_INFINITY;
   /**
    * A customer level: its rule buckets (one per rule name; usually one), kept with its state so that one lookup
    * finds both.
@@ -132,9 +133,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     const rules = plan.rules;
     if (this.learnt === 0 && rules.length === 1 && !(rules[0] as PlannedBucket).partner) {
       // The common case (a customer's documented limit, nothing learnt): one bucket, no share of a partner rate.
-      const wait = this.ruleBucketOf(rules[0] as PlannedBucket, now).tryTake(now);
-      if (wait > 0) this.markOwnBound(plan, now);
-      return wait;
+      return this.ruleBucketOf(rules[0] as PlannedBucket, now).tryTake(now);
     }
     const buckets: TokenBucket[] = [];
     /** The partner level's learnt state, when it has a bucket: marked when that bucket holds the call back. */
@@ -178,7 +177,6 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       if (needed > partnerWait) partnerWait = needed;
     }
     if (partnerBucketWait > 0 && partnerLevel !== undefined) partnerLevel.boundAt = now;
-    if (ownWait > 0) this.markOwnBound(plan, now);
     const wait = Math.max(partnerWait, ownWait);
     if (wait === 0) for (const bucket of buckets) bucket.take(now);
     else if (fair && partnerWait >= ownWait) {
@@ -200,11 +198,12 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     const sentAt = now - Math.max(0, sentMsAgo);
     // Every 429 is charged to some level: a 429 is not counted in the measured rates (what passed is).
     const accepted = chargedLevels === 0;
-    const blamed =
-      chargedLevels !== 0 &&
-      (chargedLevels & levelBit(0)) === 0 &&
-      this.blamePartner(plan, settings, now, quietMs);
-    const mask = blamed ? levelBit(0) : chargedLevels;
+    let mask = chargedLevels;
+    if (chargedLevels !== 0 && (chargedLevels & levelBit(0)) === 0) {
+      const whose = this.attribute(plan, settings, now, quietMs, sentAt);
+      if (whose === 'partner') mask = levelBit(0);
+      else if (whose === 'unknown') mask = 0;
+    }
     for (let i = 0; i < plan.levels.length; i += 1) {
       const level = plan.levels[i] as (typeof plan.levels)[number];
       let state = this.levelOf(level.key, level.level);
@@ -241,8 +240,6 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       if (charged) {
         // No call of a charged level goes before the throttle's Retry-After: its quota's window is still full.
         if (quietMs > 0) state.bucket.holdUntil(now + quietMs);
-        // The partner charged for one tenant's 429 (not for several tenants' at once, nor for its own call).
-        if (level.level === 'partner') state.blamedBy = blamed ? plan.customer : undefined;
       }
     }
   }
@@ -258,26 +255,36 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   }
 
   /**
-   * `throttleLevel: 'auto'`: whether a throttle charged to a tenant is charged to the partner instead. Yes while
-   * the partner's learnt rate holds calls back (it made a call wait within {@link PARTNER_BOUND_MS}: the
-   * partner's quota is at its limit), unless the tenant's own quota shows: its own limits held it back lately
-   * too, or the partner's last decrease was already charged for this tenant's 429 (a partner's quota throttles
-   * whichever tenant calls; a tenant throttled again and again has a quota of its own), or the Retry-After is
-   * longer than a quota shared per second or minute asks for (`maxPartnerQuietMs`).
+   * `throttleLevel: 'auto'`: whose quota a throttle charged to a tenant was. The tenant's, unless the partner's
+   * learnt rate holds calls back (it made a call wait within {@link PARTNER_BOUND_MS}: the partner's quota may
+   * be the one at its limit, and lowering the tenant would starve it). Then a single 429 cannot tell: it is
+   * only measured (`'unknown'`) and kept as the partner's candidate until its Retry-After and a second more
+   * have passed. A 429 of another tenant within that time tells that the quota is shared (`'partner'`: a
+   * partner's quota throttles whichever tenant calls); another of the same tenant tells that the quota is its
+   * own (`'tenant'`). A 429 of a request sent during the partner's quiet time is a consequence of its last
+   * decrease (`'unknown'`), and a Retry-After longer than `maxPartnerQuietMs` is always the tenant's.
    */
-  private blamePartner(plan: LimitPlan, settings: LimiterSettings, now: number, quietMs: number): boolean {
-    if (!settings.blameBoundPartner || quietMs > settings.maxPartnerQuietMs) return false;
+  private attribute(
+    plan: LimitPlan,
+    settings: LimiterSettings,
+    now: number,
+    quietMs: number,
+    sentAt: number,
+  ): 'tenant' | 'partner' | 'unknown' {
+    if (!settings.blameBoundPartner || quietMs > settings.maxPartnerQuietMs) return 'tenant';
     const first = plan.levels[0] as (typeof plan.levels)[number];
-    if (first.level !== 'partner') return false;
+    if (first.level !== 'partner') return 'tenant';
     const partner = this.partnerLevels.get(first.key);
-    if (partner?.bucket === undefined || now - partner.boundAt > PARTNER_BOUND_MS) return false;
-    if (partner.blamedBy !== undefined && partner.blamedBy === plan.customer) return false;
-    for (const level of plan.levels) {
-      if (level.level !== 'customer') continue;
-      const tenant = this.levels.get(level.key);
-      if (tenant !== undefined && now - tenant.boundAt <= PARTNER_BOUND_MS) return false;
+    if (partner?.bucket === undefined || now - partner.boundAt > PARTNER_BOUND_MS) return 'tenant';
+    if (partner.adaptive !== undefined && sentAt < partner.adaptive.quietUntil) return 'unknown';
+    const candidate = partner.candidate;
+    if (candidate !== undefined && now <= partner.candidateUntil) {
+      partner.candidate = undefined;
+      return candidate === plan.customer ? 'tenant' : 'partner';
     }
-    return true;
+    partner.candidate = plan.customer;
+    partner.candidateUntil = now + quietMs + CANDIDATE_MS;
+    return 'unknown';
   }
 
   /**
@@ -320,15 +327,6 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     return bucket;
   }
 
-  /** The tenant's own limits held it back: its 429s are its own (see blamePartner). */
-  private markOwnBound(plan: LimitPlan, now: number): void {
-    for (const level of plan.levels) {
-      if (level.level !== 'customer') continue;
-      const tenant = this.levels.get(level.key);
-      if (tenant !== undefined) tenant.boundAt = now;
-    }
-  }
-
   private waitingOf(partner: string): Waiting {
     let found = this.waiting.get(partner);
     if (found === undefined) {
@@ -342,6 +340,12 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     return level === 'partner' ? this.partnerLevels.get(key) : this.levels.get(key);
   }
 }
+
+/**
+ * How long (ms) past its Retry-After a tenant's 429 waits for another to tell whose quota it was (see
+ * `LocalRateLimitBackend`'s attribution).
+ */
+export const CANDIDATE_MS = 1000;
 
 /**
  * Seconds of a learnt rate a level may send at once. Small: a quota counted over a sliding window (Partner

@@ -28,7 +28,7 @@ export interface PlannedLevel {
  * the call's levels (partner first) and the static rule buckets that apply to it.
  */
 export interface LimitPlan {
-  /** The partner's id (its customers' activity is counted under it). */
+  /** The partner's id (the customers waiting for a share of its rate are counted under it). */
   readonly partner: string;
   /** The call's tenant scope (a customer's, or the partner's own), or `undefined` when it has none. */
   readonly customer: string | undefined;
@@ -64,7 +64,7 @@ export interface LimiterSettings {
 }
 
 /**
- * Where the limiter's state lives: buckets, learnt rates and customer activity. The in-memory store holds one
+ * Where the limiter's state lives: buckets, learnt rates and the customers waiting for shares. The in-memory store holds one
  * for every instance that shares it; the Redis store keeps it in Redis (Lua scripts, Redis time) so that
  * processes share it. `now` is epoch ms; a shared backend may use its own clock instead.
  */

@@ -66,10 +66,10 @@ export const DEFAULT_MAX_PARTNER_QUIET_MS = 120_000;
 /**
  * The adaptive rate limiter's planner: Partner Center's rules turned into a {@link LimitPlan} per scope, method
  * and path template (cached), and the levels each 429 is charged to. A backend ({@link RateLimitBackend}: this
- * process's, or a store's to share it) holds the state and applies the plans. A call takes a token from every limited level of its scope: each level's static rule bucket, each level's
- * learnt bucket (once that level has been throttled), and, when the partner level is limited, the customer's
- * fair share of it (`1 / active customers` of the partner's rate and burst). A level with no rule and no
- * throttle is never limited.
+ * process's, or a store's to share it) holds the state and applies the plans. A call takes a token from every
+ * limited level of its scope: each level's static rule bucket, each level's learnt bucket (once that level has
+ * been throttled), and, when the partner level is limited, the customer's fair share of it (`1 / waiting
+ * customers` of the partner's rate and burst). A level with no rule and no throttle is never limited.
  */
 export class RateLimiter {
   readonly settings: LimiterSettings;

@@ -10,6 +10,7 @@ import {
   type RedisScopeStoreOptions,
 } from '../../../src/stores/redis.js';
 import { createRedisRateLimit, rateLimitKey } from '../../../src/stores/redisRateLimit.js';
+import type { StoreFailure } from '../../../src/tenancy/ScopeStateStore.js';
 import { connectClient, freePort, RedisFixture } from './helpers/redisServer.js';
 
 /** A throttle charged to the partner level (level 0 of every plan). */
@@ -178,13 +179,13 @@ describe('the Redis rate limiter shared by processes (one injected clock)', () =
   });
 
   it.skipIf(fixture.skip)(
-    "blames the partner, not the tenant, for a 429 while the partner's learnt rate holds calls back",
+    "while the partner's learnt rate holds calls back, a tenant's 429 waits for another to tell whose quota it was",
     async () => {
-      const s = await proc();
+      const [s, t] = [await proc(), await proc()];
       const l = limiter({});
       const partner = partnerId();
-      const plans = ['a', 'b', 'c', 'd'].map((customer) => l.plan({ partner, customer }));
-      const [a, b, c, d] = plans as [LimitPlan, LimitPlan, LimitPlan, LimitPlan];
+      const plans = ['a', 'b', 'c', 'd', 'e'].map((customer) => l.plan({ partner, customer }));
+      const [a, b, c, d, e] = plans as [LimitPlan, LimitPlan, LimitPlan, LimitPlan, LimitPlan];
       const own = levelBit(1);
       let now = T0;
       for (let i = 0; i < 10; i += 1, now += 20)
@@ -193,17 +194,27 @@ describe('the Redis rate limiter shared by processes (one injected clock)', () =
       for (const plan of [a, b, c]) await s.record(plan, l.settings, own | PARTNER, 0, 0, now);
       const reader = await client();
       const partnerKey = rateLimitKey(prefix, partner, a.levels[0]?.key ?? '');
+      const levelOn = async (plan: LimitPlan) =>
+        reader.hget(rateLimitKey(prefix, partner, plan.levels[1]?.key ?? ''), 'on');
       expect(await reader.hget(partnerKey, 'on')).toBe('1');
+      const throttledAt = Number(await reader.hget(partnerKey, 'lt'));
       // d is held back by the partner's learnt bucket...
       let wait = 0;
       for (let i = 0; i < 50 && wait === 0; i += 1) wait = await s.acquire(d, l.settings, now);
       expect(wait).toBeGreaterThan(0);
       expect(Number(await reader.hget(partnerKey, 'hb'))).toBe(now);
-      // ... so its 429 (sent just now) is the partner's: d learns no rate of its own.
+      // ... so its 429 alone says nothing: measured only, kept as the partner's candidate.
       await s.record(d, l.settings, own, 0, 0, now + 5);
-      expect(await reader.hget(rateLimitKey(prefix, partner, d.levels[1]?.key ?? ''), 'on')).not.toBe('1');
-      expect(Number(await reader.hget(partnerKey, 'lt'))).toBe(now + 5);
-      expect(await reader.hget(partnerKey, 'bw')).toBe('d');
+      expect(await levelOn(d)).not.toBe('1');
+      expect(Number(await reader.hget(partnerKey, 'lt'))).toBe(throttledAt);
+      expect(await reader.hget(partnerKey, 'ct')).toBe('d');
+      // Another tenant's 429, in another process, within that time: the quota is the partner's.
+      wait = 0;
+      for (let i = 0; i < 50 && wait === 0; i += 1) wait = await t.acquire(e, l.settings, now + 100);
+      await t.record(e, l.settings, own, 0, 0, now + 105);
+      expect(await levelOn(e)).not.toBe('1');
+      expect(Number(await reader.hget(partnerKey, 'lt'))).toBe(now + 105);
+      expect(await reader.hget(partnerKey, 'ct')).toBeNull();
     },
   );
 });
@@ -250,6 +261,8 @@ describe('RedisScopeStore with a key it cannot read', () => {
         },
       };
       const [a, b] = [await store([], options), await store([], options)];
+      const failures: StoreFailure[] = [];
+      b.onFailure?.((failure) => failures.push(failure));
       const l = limiter({});
       const partner = partnerId();
       const x = l.plan({ partner, customer: 'customer:x' });
@@ -269,6 +282,10 @@ describe('RedisScopeStore with a key it cannot read', () => {
         { operation: 'rateLimit.acquire', scope: partner, timedOut: false, resetKey: xKey },
       ]);
       expect(String(errors[0])).toContain('it was reset');
+      // The engine's subscription learns the same (it reports it through onStoreError).
+      expect(failures.map((failure) => [failure.operation, failure.resetKey])).toEqual([
+        ['rateLimit.acquire', xKey],
+      ]);
       expect(await reader.type(xKey)).toBe('hash');
     },
   );
