@@ -4,16 +4,17 @@
 // axios-retry, ours and ours with a token provider (bench/lib/cpu.mjs). Then exactly-once orders: order
 // POSTs whose answers are lost, with and without the `reconcile` option (bench/lib/orders.mjs). Then the
 // adaptive rate limiter against a hidden partner quota and the partner retry budget against calls that all
-// fail, beside the limiter off and axios-retry (bench/lib/limiter.mjs).
+// fail, beside the limiter off and axios-retry (bench/lib/limiter.mjs). Then the rate limiter's own cost at
+// many tenants: stub-adapter calls/s and heap, limiter on and off (bench/lib/limiterCost.mjs).
 // Prints markdown tables and writes docs/benchmarks.md.
 //
 //   npm run bench        npm run build && node --expose-gc bench/run.mjs && node bench/multiprocess.mjs
 //   BENCH_QUICK=1 node --expose-gc bench/run.mjs    a reduced size, for iterating (doc to <tmpdir>)
-//   BENCH_ONLY=scenarios|throughput|cpu|memory|orders|limiter
+//   BENCH_ONLY=scenarios|throughput|cpu|memory|orders|limiter|limiter-cost
 //                                                   one part only (no doc; cpu writes its section to <tmpdir>;
-//                                                   orders and limiter write their section to <tmpdir> and,
-//                                                   unless quick, splice it into docs/benchmarks.md, the rest
-//                                                   untouched)
+//                                                   orders, limiter and limiter-cost write their section to
+//                                                   <tmpdir> and, unless quick, splice it into
+//                                                   docs/benchmarks.md, the rest untouched)
 //   BENCH_RENDER=<results.json>                     rewrite docs/benchmarks.md from a saved full run, or
 //                                                   only the limiter section from a saved BENCH_ONLY=limiter run
 // Every run saves its raw results to <tmpdir>/partner-center-resilience-bench.json. Stops by itself.
@@ -30,6 +31,7 @@ import {
   QUOTA_WORKLOADS,
   runLimiter,
 } from './lib/limiter.mjs';
+import { limiterCostSection, limiterCostTable, measureLimiterCost } from './lib/limiterCost.mjs';
 import { LIMITER_TARGETS } from './lib/limiterFigures.mjs';
 import { measureScopes } from './lib/memory.mjs';
 import { runOrders } from './lib/orders.mjs';
@@ -112,6 +114,14 @@ const LIMITER_SIZES = {
   budget: { calls: 200, customers: 100, concurrency: 16 },
 };
 
+/**
+ * Sizes of the limiter cost part: distinct customers read (each once) per timed run, rounds, warm-up reads
+ * and calls in flight.
+ */
+const LIMITER_COST_SIZES = QUICK
+  ? { tenants: 20_000, rounds: 3, warmup: 10_000, concurrency: 64 }
+  : { tenants: 50_000, rounds: 7, warmup: 20_000, concurrency: 64 };
+
 /** The command line of this run, as printed in the documents. */
 function commandLine() {
   if (!QUICK && !ONLY) return COMMAND;
@@ -172,6 +182,14 @@ async function limiterPart(host) {
   });
 }
 
+async function limiterCostPart() {
+  return measureLimiterCost(LIMITER_COST_SIZES, (round, rates) =>
+    console.error(
+      `  round ${round + 1}: ${[...rates].map(([key, rate]) => `${key} ${fixed(rate, 0)}/s`).join(', ')}`,
+    ),
+  );
+}
+
 async function memoryPart() {
   const last = SIZES.tenants[SIZES.tenants.length - 1];
   const full = SIZES.tenants.filter((n) => n <= 100_000);
@@ -201,6 +219,10 @@ async function main() {
     if (result.limiter && !result.comparison) {
       // A saved BENCH_ONLY=limiter run: its section again, from its numbers.
       writeLimiterSection(result);
+      return;
+    }
+    if (result.limiterCost && !result.comparison) {
+      writePartSection(result, 'limiter-cost', limiterCostSection(result));
       return;
     }
     writeDocument(result);
@@ -247,6 +269,10 @@ async function runAll() {
       console.error('rate limiter and partner retry budget:');
       result.limiter = await limiterPart(host);
     }
+    if (wants('limiter-cost')) {
+      console.error('rate limiter cost at many tenants:');
+      result.limiterCost = await limiterCostPart();
+    }
   } finally {
     await host.shutdown();
   }
@@ -271,6 +297,10 @@ function writeDocument(result) {
   }
   if (result.orders && ONLY === 'orders') {
     writePartSection(result, 'orders', ordersSection(result));
+    return;
+  }
+  if (result.limiterCost && ONLY === 'limiter-cost') {
+    writePartSection(result, 'limiter-cost', limiterCostSection(result));
     return;
   }
   if (result.cpu && !result.comparison && !result.throughput && !result.memory) {
@@ -382,6 +412,14 @@ function printTables(result) {
       }),
       '',
     );
+  }
+  if (result.limiterCost) {
+    const s = result.limiterCost.sizes;
+    out.push(
+      `Rate limiter cost, ${s.tenants} distinct customers, stub adapter, ${s.concurrency} in flight (median of ${s.rounds} rounds):`,
+      '',
+    );
+    out.push(limiterCostTable(result.limiterCost), '');
   }
   console.log(out.join('\n'));
 }

@@ -2,6 +2,7 @@
 // numbers of the same run (so the prose never drifts from the tables).
 
 import { BUDGET_RETRY, BUDGET_VARIANT_LABELS, LIMITER_VARIANT_LABELS, QUOTA_WORKLOADS } from './limiter.mjs';
+import { limiterCostSection } from './limiterCost.mjs';
 import { LIMITER_TARGETS, meetsTargets } from './limiterFigures.mjs';
 import { ORDER_VARIANT_LABELS } from './orderPlan.mjs';
 import {
@@ -63,6 +64,7 @@ export function renderDocument(result) {
     deadlineSection(comparison.rows),
     ...(result.orders ? [ordersSection(result)] : []),
     ...(result.limiter ? [limiterSection(result)] : []),
+    ...(result.limiterCost ? [limiterCostSection({ ...result, command: result.command ?? COMMAND })] : []),
     throughputSection(throughput),
     ...(result.cpu ? [cpuSection(result)] : []),
     memorySection(memory),

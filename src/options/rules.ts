@@ -55,3 +55,20 @@ export function issueLines(issues: readonly core.$ZodIssue[], prefix = ''): stri
     return [`${pathOf(path)}: ${issue.message}`];
   });
 }
+
+/**
+ * A rate limit rule's `burst`, when given, must be less than its `perMinute` (or 1): a bucket holds `burst`
+ * calls and refills `perMinute - burst` a minute, so that no 60 s window holds more than `perMinute` calls;
+ * with `burst >= perMinute` it could never refill. The problem, or `undefined` (one line, without the option
+ * path).
+ */
+export function rateRuleBurstIssue(rule: {
+  readonly perMinute: number;
+  readonly burst?: number;
+}): string | undefined {
+  const { perMinute, burst } = rule;
+  // A burst of 1 is always allowed: the least a bucket holds (a rule of one call a minute or less fills at half
+  // its rate, so that no minute holds two).
+  if (burst === undefined || burst <= 1 || !(burst >= perMinute)) return undefined;
+  return `must be less than perMinute (${perMinute}), got ${burst}: the bucket refills perMinute - burst calls a minute, so that no 60 s window holds more than perMinute calls`;
+}

@@ -4,7 +4,8 @@ import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import type { Call } from './call.js';
 import { callInfo } from './call.js';
 import { abortedError, rateLimitedTooLongError } from './callErrors.js';
-import { LocalRateLimitBackend, setBounded } from './rateLimiter/localBackend.js';
+import { BoundedMap } from './rateLimiter/boundedMap.js';
+import { LocalRateLimitBackend } from './rateLimiter/localBackend.js';
 import type { LimitPlan, RateLimitBackend } from './rateLimiter/plan.js';
 import { RateLimiter } from './rateLimiter/rateLimiter.js';
 import { pathTemplate } from './rateLimiter/rules.js';
@@ -13,7 +14,7 @@ import { sleep } from './sleep.js';
 import type { StoreAccess } from './storeAccess.js';
 
 /** URLs whose plans are kept; the oldest is dropped beyond it. */
-const MAX_CACHED_PLANS = 10_000;
+const MAX_CACHED_PLANS = 1_000;
 
 /** Plans kept for one URL (scopes, methods and base URLs it was called with). */
 const MAX_PLANS_PER_URL = 16;
@@ -39,9 +40,11 @@ export class CallLimiter {
   private readonly limiter: RateLimiter;
   private readonly backend: RateLimitBackend;
   /** Per request URL (as the caller wrote it), its plans: no key is built per call. */
-  private readonly plans = new Map<string, CachedPlan>();
+  private readonly plans = new BoundedMap<CachedPlan>(MAX_CACHED_PLANS);
   private readonly partner: string;
   private readonly maxWaitMs: number;
+  private lastBase: string | undefined;
+  private lastBasePath = '';
 
   constructor(
     settings: ResolvedRateLimit,
@@ -51,7 +54,11 @@ export class CallLimiter {
     private readonly hub: EventHub,
   ) {
     this.backend = store.rateLimit ?? new LocalRateLimitBackend(options.maxScopes);
-    this.limiter = new RateLimiter(settings);
+    this.limiter = new RateLimiter({
+      ...settings,
+      maxScopes: options.maxScopes,
+      maxPartnerQuietMs: options.policy.retry.maxRetryAfterMs,
+    });
     this.partner = options.partnerScope;
     this.maxWaitMs = settings.maxWaitMs;
   }
@@ -68,17 +75,30 @@ export class CallLimiter {
       if (cached.scope === scope && cached.method === method && cached.base === base) return cached.plan;
       chained += 1;
     }
-    const plan = this.limiter.plan({
+    const plan = this.limiter.buildPlan({
       partner: this.partner,
       // The partner's own calls are one more tenant of it (their own level, and their share).
       customer: scope,
       method,
-      pathTemplate: pathTemplate(pathOf(base, url)),
+      pathTemplate: pathTemplate(this.pathOf(base, url)),
     });
     // One URL called in many scopes (a `tenant` option per request) keeps its latest plans only.
     const next = chained < MAX_PLANS_PER_URL ? first : undefined;
-    setBounded(this.plans, url, { scope, method, base, plan, next }, MAX_CACHED_PLANS);
+    this.plans.set(url, { scope, method, base, plan, next });
     return plan;
+  }
+
+  /** The path a request goes to: an absolute URL's own, else the base URL's path joined with the URL. */
+  private pathOf(base: string, url: string): string {
+    if (ABSOLUTE_URL.test(url)) return pathOfUrl(url);
+    if (base !== this.lastBase) {
+      // One base URL is the rule: its path is parsed once, not for every new URL.
+      this.lastBase = base;
+      this.lastBasePath = ABSOLUTE_URL.test(base) ? pathOfUrl(base) : base;
+    }
+    const basePath = this.lastBasePath;
+    if (basePath === '' || basePath === '/') return url;
+    return `${basePath.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
   }
 
   /**
@@ -141,9 +161,9 @@ export class CallLimiter {
   record(call: Call, plan: LimitPlan, throttled: boolean, sentAt: number, retryAfterMs?: number): void {
     const backend = this.backend;
     const now = Date.now();
-    const charged = this.limiter.charged(plan, now, throttled);
-    const ago = now - sentAt;
     const quiet = throttled ? quietMsOf(retryAfterMs) : 0;
+    const charged = this.limiter.charged(plan, now, throttled, quiet);
+    const ago = now - sentAt;
     if (backend instanceof LocalRateLimitBackend) {
       backend.record(plan, this.limiter.settings, now, charged, ago, quiet);
       return;
@@ -158,14 +178,6 @@ export class CallLimiter {
 function quietMsOf(retryAfterMs: number | undefined): number {
   if (retryAfterMs === undefined || !(retryAfterMs > 0)) return 0;
   return Math.min(retryAfterMs, MAX_WAIT_MS);
-}
-
-/** The path a request goes to: an absolute URL's own, else the base URL's path joined with the URL. */
-function pathOf(base: string, url: string): string {
-  if (ABSOLUTE_URL.test(url)) return pathOfUrl(url);
-  const basePath = ABSOLUTE_URL.test(base) ? pathOfUrl(base) : base;
-  if (basePath === '' || basePath === '/') return url;
-  return `${basePath.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
 }
 
 function pathOfUrl(url: string): string {

@@ -5,9 +5,10 @@ import type {
   RedisScopeKeys,
   RedisScopeStore,
   RedisScopeStoreErrorContext,
+  RedisScopeStoreOperation,
   RedisScopeStoreOptions,
 } from './RedisScopeStoreOptions.js';
-import { createRedisRateLimit, rateLimitKey } from './redisRateLimit.js';
+import { createRedisRateLimit, rateLimitKey, scriptReply } from './redisRateLimit.js';
 import {
   EXTEND_DEADLINE,
   type LuaScript,
@@ -107,15 +108,15 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
     }
   }
 
-  const evalScript = (lua: LuaScript, key: string, args: (string | number)[]): Promise<unknown> =>
-    evalKeys(lua, [key], args);
-
   const failureListeners = new Set<(failure: StoreFailure) => void>();
 
   function report(error: unknown, context: RedisScopeStoreErrorContext): void {
     for (const listener of failureListeners) {
       try {
-        listener({ operation: context.operation, scope: context.scope, error });
+        const { operation, scope, resetKey } = context;
+        listener(
+          resetKey === undefined ? { operation, scope, error } : { operation, scope, error, resetKey },
+        );
       } catch {
         // A listener that throws never changes an outcome.
       }
@@ -128,6 +129,29 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
     }
   }
 
+  /** A key a script could not read (the wrong type, or a number that is not finite) was reset: reported. */
+  function reportReset(key: string, operation: RedisScopeStoreOperation, scope: string): void {
+    report(
+      new Error(
+        `Redis key ${key} could not be read (the wrong type, or a value that is not a finite number): it was reset, and ${operation} went on in Redis`,
+      ),
+      { operation, scope, timedOut: false, resetKey: key },
+    );
+  }
+
+  /** Runs a one-key script of `operation`; reports the key if the script had to reset it. */
+  async function evalScript(
+    operation: RedisScopeStoreOperation,
+    scope: string,
+    lua: LuaScript,
+    key: string,
+    args: (string | number)[],
+  ): Promise<unknown> {
+    const { answer, reset } = scriptReply(await evalKeys(lua, [key], args));
+    for (const resetKey of reset) reportReset(resetKey, operation, scope);
+    return answer;
+  }
+
   /** Turns a "milliseconds left" reply into a local epoch, or `undefined`. */
   const epochOf = (reply: unknown): number | undefined => {
     const left = toNumber(reply);
@@ -138,7 +162,12 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
   const run = runner.run;
 
   const rateKey = (partner: string, stateKey: string): string => rateLimitKey(keyPrefix, partner, stateKey);
-  const shared = createRedisRateLimit({ evalScript: evalKeys, key: rateKey, keyTtlMs });
+  const shared = createRedisRateLimit({
+    evalScript: evalKeys,
+    key: rateKey,
+    keyTtlMs,
+    onResetKey: reportReset,
+  });
   const rateLimit: RateLimitBackend = {
     acquire(plan, settings, at) {
       return run(
@@ -187,7 +216,7 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
         scope,
         async () =>
           later(
-            epochOf(await evalScript(REMAINING, keys(scope).throttle, [])),
+            epochOf(await evalScript('getThrottleDeadline', scope, REMAINING, keys(scope).throttle, [])),
             fallback.getThrottleDeadline(scope),
           ),
         () => fallback.getThrottleDeadline(scope),
@@ -202,7 +231,7 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
         'extendThrottleDeadline',
         scope,
         async () => {
-          await evalScript(EXTEND_DEADLINE, keys(scope).throttle, [ms]);
+          await evalScript('extendThrottleDeadline', scope, EXTEND_DEADLINE, keys(scope).throttle, [ms]);
         },
         () => undefined,
       );
@@ -212,7 +241,7 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
       return run(
         'getOpenUntil',
         scope,
-        async () => epochOf(await evalScript(REMAINING, keys(scope).open, [])),
+        async () => epochOf(await evalScript('getOpenUntil', scope, REMAINING, keys(scope).open, [])),
         () => fallback.getOpenUntil(scope),
       );
     },
@@ -224,7 +253,7 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
         'setOpenUntil',
         scope,
         async () => {
-          await evalScript(SET_OPEN, keys(scope).open, [arg]);
+          await evalScript('setOpenUntil', scope, SET_OPEN, keys(scope).open, [arg]);
         },
         () => undefined,
       );
@@ -235,7 +264,12 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
         'takeRetryToken',
         scope,
         async () =>
-          toNumber(await evalScript(TAKE_TOKEN, keys(scope).budget, [budget.maxTokens, keyTtlMs])) === 1,
+          toNumber(
+            await evalScript('takeRetryToken', scope, TAKE_TOKEN, keys(scope).budget, [
+              budget.maxTokens,
+              keyTtlMs,
+            ]),
+          ) === 1,
         () => fallback.takeRetryToken(scope, budget),
       );
     },
@@ -245,7 +279,7 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
         'refundRetryToken',
         scope,
         async () => {
-          await evalScript(REFUND_TOKEN, keys(scope).budget, [
+          await evalScript('refundRetryToken', scope, REFUND_TOKEN, keys(scope).budget, [
             budget.maxTokens,
             budget.refundPerSuccess,
             keyTtlMs,

@@ -30,6 +30,12 @@ export interface RedisScopeStoreErrorContext {
   readonly scope: string;
   /** `true` when Redis did not answer within `commandTimeoutMs`, `false` when the command failed. */
   readonly timedOut: boolean;
+  /**
+   * Set when a script found this key unreadable (the wrong type, or a value that is not a finite number) and
+   * reset it: the operation itself went on in Redis (not answered from the fallback), and only that key's state
+   * was lost.
+   */
+  readonly resetKey?: string;
 }
 
 /** Options of {@link createRedisScopeStore}. */
@@ -49,7 +55,7 @@ export interface RedisScopeStoreOptions {
   /**
    * Time to live of the retry-budget key, renewed on every take and refund: a scope left alone that long
    * gets a full budget again. Throttle and breaker keys expire with their own deadline. The rate limiter's
-   * keys (buckets, learnt and measured rates, customer activity) expire this long after their last use, or
+   * keys (buckets, learnt and measured rates, customers waiting for shares) expire this long after their last use, or
    * once their bucket has filled again if that is later: a partner left alone forgets its learnt rates.
    * Default: `600_000` (10 minutes).
    */
@@ -69,8 +75,9 @@ export interface RedisScopeStoreOptions {
   /**
    * Called, once per failed Redis operation, with the error (a `RedisScopeStoreTimeoutError` on timeout) and
    * where it happened. The store never throws and never rejects: the operation is answered from the
-   * in-process fallback, so the engine sees no failure to log. Errors thrown by this hook are ignored.
-   * Default: none (failures are silent).
+   * in-process fallback, so the engine sees no failure to log. Also called, with `context.resetKey`, for each
+   * key a script could not read and reset (the operation then went on in Redis). Errors thrown by this hook
+   * are ignored. Default: none (failures are silent).
    */
   readonly onError?: (error: unknown, context: RedisScopeStoreErrorContext) => void;
   /**
@@ -88,7 +95,7 @@ export interface RedisScopeStore extends ScopeStateStore {
   keys(scope: string): RedisScopeKeys;
   /**
    * The rate limiter's state in Redis: every process using this Redis shares the buckets, the learnt rates and
-   * the customers' activity, so that together they stay under one quota. Each `acquire` and `record` is one
+   * the customers waiting for shares, so that together they stay under one quota. Each `acquire` and `record` is one
    * Lua script on Redis's clock (the `now` argument is ignored). When Redis fails or is slow, the answer comes
    * from the in-process fallback store's own `rateLimit` (which also records this process's responses), and
    * the failure is reported as `'rateLimit.acquire'` / `'rateLimit.record'`. It has no `free`: every call
@@ -97,7 +104,8 @@ export interface RedisScopeStore extends ScopeStateStore {
   readonly rateLimit: RateLimitBackend;
   /**
    * The Redis key of one piece of a partner's limiter state: `{keyPrefix}{rl:<partner>}:<stateKey>`, with
-   * `stateKey` a plan's rule or level key, `a` (customer activity) or `s:<customer>` (fair-share bucket).
+   * `stateKey` a plan's rule or level key, `w` (the customers waiting for a share of the partner's rate) or
+   * `s:<customer>` (fair-share bucket).
    */
   rateLimitKey(partner: string, stateKey: string): string;
   /** `true` while the store answers from its fallback after a failure (for `retryAfterFailureMs`). */

@@ -16,7 +16,8 @@ export interface FallbackRunnerOptions {
 export interface FallbackRunner {
   /**
    * Runs one operation on Redis within the timeout; on failure or timeout answers from the fallback.
-   * While a recent failure is fresh, answers from the fallback at once (synchronously).
+   * While a recent failure that says Redis cannot serve is fresh, answers from the fallback at once
+   * (synchronously); an error about one command's keys ({@link isUnavailable}: false) costs only that one.
    */
   run<T>(
     operation: RedisScopeStoreOperation,
@@ -26,6 +27,20 @@ export interface FallbackRunner {
   ): T | Promise<T>;
   /** `true` while a recent failure makes every operation answer from the fallback. */
   readonly degraded: boolean;
+}
+
+/** Reply errors that mean the server cannot serve now (loading, busy, failing over, out of memory...). */
+const UNAVAILABLE = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|OOM|MISCONF|NOREPLICAS)\b/;
+
+/**
+ * True when an error says Redis cannot serve (no connection, a timeout, or a reply such as `LOADING`), false
+ * when Redis answered with an error about this one command and its keys (e.g. `WRONGTYPE`, or a script that
+ * failed on one key's data): that costs only this operation, not every scope's sharing for the next
+ * `retryAfterFailureMs`.
+ */
+export function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== 'ReplyError') return true;
+  return UNAVAILABLE.test(error.message);
 }
 
 export function createFallbackRunner(options: FallbackRunnerOptions): FallbackRunner {
@@ -45,7 +60,7 @@ export function createFallbackRunner(options: FallbackRunnerOptions): FallbackRu
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        skipUntil = now() + retryAfterFailureMs;
+        if (timedOut || isUnavailable(error)) skipUntil = now() + retryAfterFailureMs;
         report(error, { operation, scope, timedOut });
         resolve(local());
       };

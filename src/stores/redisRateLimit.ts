@@ -1,4 +1,4 @@
-import type { LimiterSettings, LimitPlan, RateLimitBackend } from '../policies/rateLimiter/plan.js';
+import type { LimiterSettings, LimitPlan } from '../policies/rateLimiter/plan.js';
 import { type LuaScript, RATE_ACQUIRE, RATE_RECORD } from './redisScripts.js';
 
 /** Runs a script with its keys (all under one hash tag) and string arguments. */
@@ -16,13 +16,25 @@ export interface RedisRateLimitOptions {
   readonly key: (partner: string, stateKey: string) => string;
   /** Time to live of the keys after their last use (ms). */
   readonly keyTtlMs: number;
+  /**
+   * Whose clock the scripts use: Redis's `TIME` (`'redis'`, the default: processes whose clocks disagree share
+   * one), or the `now` each call passes (`'caller'`: tests compare the scripts with the local backend on one
+   * injected clock).
+   */
+  readonly clock?: 'redis' | 'caller';
+  /** Told of each key a script could not read and reset (the wrong type, or a number that is not finite). */
+  readonly onResetKey?: (
+    key: string,
+    operation: 'rateLimit.acquire' | 'rateLimit.record',
+    partner: string,
+  ) => void;
 }
 
 /**
  * The key of one piece of a partner's limiter state: `{keyPrefix}{rl:<partner>}:<stateKey>`. The
  * `{rl:<partner>}` hash tag keeps all of a partner's state on one Redis Cluster slot, so that a script may
- * touch any of it. State keys are a plan's (`r:...` rule buckets, `p:`/`c:`/`o:...` levels), `a` (the
- * partner's customer activity) and `s:<customer>` (a customer's fair-share bucket).
+ * touch any of it. State keys are a plan's (`r:...` rule buckets, `p:`/`c:`/`o:...` levels), `w` (the
+ * partner's customers waiting for a share of its rate) and `s:<customer>` (a customer's fair-share bucket).
  */
 export function rateLimitKey(keyPrefix: string, partner: string, stateKey: string): string {
   return `${keyPrefix}{rl:${partner}}:${stateKey}`;
@@ -35,6 +47,15 @@ function arg(value: number): string {
   return value > 0 ? 'inf' : '-inf';
 }
 
+/**
+ * A script's reply: its answer, and the keys it reset (a script that had to reset keys answers
+ * `[answer, key, ...]`).
+ */
+export function scriptReply(reply: unknown): { answer: unknown; reset: string[] } {
+  if (!Array.isArray(reply)) return { answer: reply, reset: [] };
+  return { answer: reply[0], reset: reply.slice(1).map((key) => String(key)) };
+}
+
 function toWait(reply: unknown): number {
   const value = typeof reply === 'number' ? reply : typeof reply === 'string' ? Number(reply) : Number.NaN;
   if (!Number.isFinite(value) || value < 0)
@@ -42,52 +63,63 @@ function toWait(reply: unknown): number {
   return value;
 }
 
+const LEVEL_KIND = { partner: 'p', customer: 'c', operation: 'o' } as const;
+
 /**
  * The limiter's state in Redis, with the semantics of `LocalRateLimitBackend`: one Lua script per
- * `acquire` and one per `record`, atomic, on Redis's clock (`now` is ignored), so that every process using
- * the same Redis shares the buckets, learnt rates and customer activity. Rejects when Redis fails: the store
- * wraps it with its fallback. No `free`: every call asks {@link RateLimitBackend.acquire}.
+ * `acquire` and one per `record`, atomic, on Redis's clock (unless `clock: 'caller'`), so that every process
+ * using the same Redis shares the buckets, learnt rates and the customers waiting for shares. Rejects when
+ * Redis fails: the store wraps it with its fallback. A key that cannot be read is reset by the script and
+ * reported through `onResetKey`; the call goes on. No `free`: every call asks `acquire`.
  */
 export function createRedisRateLimit(options: RedisRateLimitOptions): {
-  acquire(plan: LimitPlan, settings: LimiterSettings): Promise<number>;
+  acquire(plan: LimitPlan, settings: LimiterSettings, now?: number): Promise<number>;
   record(
     plan: LimitPlan,
     settings: LimiterSettings,
     charged: number,
     sentMsAgo: number,
     quietMs?: number,
+    now?: number,
   ): Promise<void>;
 } {
   const { evalScript, key, keyTtlMs } = options;
   const ttl = String(keyTtlMs);
+  const callerClock = options.clock === 'caller';
+  const clockArg = (now: number | undefined) => (callerClock && now !== undefined ? arg(now) : '');
+  const reported = (reply: unknown, operation: 'rateLimit.acquire' | 'rateLimit.record', partner: string) => {
+    const { answer, reset } = scriptReply(reply);
+    for (const resetKey of reset) options.onResetKey?.(resetKey, operation, partner);
+    return answer;
+  };
   return {
-    async acquire(plan, settings) {
+    async acquire(plan, settings, now) {
       const { partner, customer } = plan;
-      const keys = [key(partner, 'a'), key(partner, `s:${customer ?? ''}`)];
+      const keys = [key(partner, 'w'), key(partner, `s:${customer ?? ''}`)];
       const args = [
+        clockArg(now),
         ttl,
         String(plan.rules.length),
         settings.fairness ? '1' : '0',
         customer === undefined ? '0' : '1',
         customer ?? '',
-        arg(settings.activeWindowMs),
       ];
       for (const rule of plan.rules) {
         keys.push(key(partner, rule.key));
-        args.push(arg(rule.ratePerSecond), arg(rule.capacity), rule.partner ? '1' : '0');
+        args.push(arg(rule.ratePerSecond), arg(rule.capacity), LEVEL_KIND[rule.level]);
       }
       for (const level of plan.levels) {
         keys.push(key(partner, level.key));
-        args.push(level.level === 'partner' ? 'p' : level.level === 'customer' ? 'c' : 'o');
+        args.push(LEVEL_KIND[level.level]);
       }
-      keys.push(key(partner, 'w'));
-      return toWait(await evalScript(RATE_ACQUIRE, keys, args));
+      return toWait(reported(await evalScript(RATE_ACQUIRE, keys, args), 'rateLimit.acquire', partner));
     },
 
-    async record(plan, settings, charged, sentMsAgo, quietMs = 0) {
+    async record(plan, settings, charged, sentMsAgo, quietMs = 0, now = undefined) {
       const adaptive = settings.adaptive;
       const keys: string[] = [];
       const args = [
+        clockArg(now),
         ttl,
         String(charged),
         arg(Math.max(0, sentMsAgo)),
@@ -98,12 +130,14 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
         arg(adaptive === false ? 1 : adaptive.plateau),
         arg(Math.max(0, quietMs)),
         settings.blameBoundPartner ? '1' : '0',
+        arg(settings.maxPartnerQuietMs),
+        plan.customer ?? '',
       ];
       for (const level of plan.levels) {
         keys.push(key(plan.partner, level.key));
-        args.push(level.level === 'operation' ? '1' : '0');
+        args.push(LEVEL_KIND[level.level]);
       }
-      await evalScript(RATE_RECORD, keys, args);
+      reported(await evalScript(RATE_RECORD, keys, args), 'rateLimit.record', plan.partner);
     },
   };
 }

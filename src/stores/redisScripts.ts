@@ -21,6 +21,33 @@ const PRELUDE = `
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
+-- Keys that could not be read (the wrong type, or a value that is not a finite number): each is deleted, so that
+-- it costs only its own state, and named in the reply ({ answer, key, ... }) for the store to report.
+local bad = {}
+local function reset(key)
+  redis.call('DEL', key)
+  bad[#bad + 1] = key
+end
+local function reply(answer)
+  if #bad == 0 then return answer end
+  return { answer, unpack(bad) }
+end
+-- A string key read as a number: nil when absent; a key of another type, or a value that is not a finite
+-- number, is reset (and nil).
+local function getNumber(key)
+  local v = redis.pcall('GET', key)
+  if type(v) == 'table' and v.err then
+    reset(key)
+    return nil
+  end
+  if not v then return nil end
+  local x = tonumber(v)
+  if x == nil or x ~= x or x == math.huge or x == -math.huge then
+    reset(key)
+    return nil
+  end
+  return x
+end
 `.trim();
 
 /**
@@ -34,10 +61,10 @@ export const EXTEND_DEADLINE = script(
 local ms = math.floor(tonumber(ARGV[1]))
 if ms <= 0 then return 0 end
 local untilUs = nowUs + ms * 1000
-local current = tonumber(redis.call('GET', KEYS[1]))
-if current and current >= untilUs then return 0 end
+local current = getNumber(KEYS[1])
+if current and current >= untilUs then return reply(0) end
 redis.call('SET', KEYS[1], string.format('%.0f', untilUs), 'PX', ms)
-return 1
+return reply(1)
 `,
 );
 
@@ -48,8 +75,8 @@ return 1
 export const REMAINING = script(
   'remaining',
   `
-local current = tonumber(redis.call('GET', KEYS[1]))
-if not current then return -1 end
+local current = getNumber(KEYS[1])
+if not current then return reply(-1) end
 local leftUs = current - nowUs
 if leftUs <= 0 then return -1 end
 return math.ceil(leftUs / 1000)
@@ -87,14 +114,14 @@ export const TAKE_TOKEN = script(
   `
 local maxTokens = tonumber(ARGV[1])
 local ttl = math.floor(tonumber(ARGV[2]))
-local tokens = tonumber(redis.call('GET', KEYS[1]))
+local tokens = getNumber(KEYS[1])
 if not tokens then tokens = maxTokens end
 if tokens < 1 then
   redis.call('PEXPIRE', KEYS[1], ttl)
   return 0
 end
 redis.call('SET', KEYS[1], string.format('%.17g', tokens - 1), 'PX', ttl)
-return 1
+return reply(1)
 `,
 );
 
@@ -108,22 +135,27 @@ export const REFUND_TOKEN = script(
 local maxTokens = tonumber(ARGV[1])
 local refund = tonumber(ARGV[2])
 local ttl = math.floor(tonumber(ARGV[3]))
-local tokens = tonumber(redis.call('GET', KEYS[1]))
-if not tokens or tokens >= maxTokens then return 0 end
+local tokens = getNumber(KEYS[1])
+if not tokens or tokens >= maxTokens then return reply(0) end
 redis.call('SET', KEYS[1], string.format('%.17g', math.min(maxTokens, tokens + refund)), 'PX', ttl)
 return 1
 `,
 );
 
 /**
- * Shared by the rate-limit scripts: Redis time in ms (with the microseconds as a fraction), float
- * (de)serialisation that keeps every double (`%.17g`, `inf`, `nan`), and the token bucket of
- * `src/policies/rateLimiter/tokenBucket.ts` ported line for line (a bucket is `{tokens, last, rate, cap}`).
- * Keys expire `ttl` ms after their last use, or once their bucket is full again if that is later (a bucket
- * that expired starts full: it must not come back before it would have filled), at most 7 days.
+ * Shared by the rate-limit scripts: the clock, float (de)serialisation that keeps every double (`%.17g`), and
+ * the token bucket of `src/policies/rateLimiter/tokenBucket.ts` ported line for line (a bucket is `{tokens,
+ * last, rate, cap}`). The clock is Redis time in ms (with the microseconds as a fraction), or, when ARGV[1] is
+ * not empty, that number of ms (tests give the script the time, to compare it with the local backend on one
+ * clock); ARGV[1] is then removed, so that the scripts' own arguments start at ARGV[1]. Keys expire `ttl` ms
+ * after their last use, or once their bucket is full again if that is later (a bucket that expired starts
+ * full: it must not come back before it would have filled), at most 7 days. A hash or sorted set of the wrong
+ * type, or a stored number that is not finite, is reset (see `reset` in the prelude).
  */
 const RATE_LIB = `
 local nowMs = nowUs / 1000
+if ARGV[1] ~= '' then nowMs = tonumber(ARGV[1]) end
+table.remove(ARGV, 1)
 local MAX_WAIT = 2147483647
 local MAX_TTL = 604800000
 local function num(s)
@@ -140,6 +172,39 @@ local function put(out, name, x)
     out[#out + 1] = name
     out[#out + 1] = fmt(x)
   end
+end
+-- HMGET of a hash's fields, each a finite number (or absent, nil), or '0'/'1' flags and names kept as strings
+-- (the fields listed in \`keep\`). A key that is not a hash, or a number field that does not read as a finite
+-- number, resets the key: every field is then nil.
+local function readHash(key, fields, keep)
+  local v = redis.pcall('HMGET', key, unpack(fields))
+  if type(v) == 'table' and v.err then
+    reset(key)
+    return {}
+  end
+  local out = {}
+  for i = 1, #fields do
+    local s = v[i]
+    if s then
+      if keep ~= nil and keep[fields[i]] then
+        out[i] = s
+      else
+        local x = tonumber(s)
+        if x == nil or x ~= x or x == math.huge or x == -math.huge then
+          reset(key)
+          return {}
+        end
+        out[i] = x
+      end
+    end
+  end
+  return out
+end
+-- A sorted set key of another type is reset.
+local function zsetOrReset(key)
+  local kind = redis.call('TYPE', key)
+  if type(kind) == 'table' then kind = kind.ok end
+  if kind ~= 'zset' and kind ~= 'none' then reset(key) end
 end
 local function sanitize(v)
   if not (v > 0) then return 0 end
@@ -187,10 +252,16 @@ local function empty(b)
   refill(b)
   if b.tokens > 0 then b.tokens = 0 end
 end
+-- The bucket stored in a hash under the field prefix p (nil when there is none). A bucket with a field missing
+-- or unreadable resets its key.
 local function loadBucket(key, p)
-  local v = redis.call('HMGET', key, p .. 't', p .. 'l', p .. 'r', p .. 'c', p .. 'h')
-  if not v[1] then return nil end
-  return { tokens = num(v[1]), last = num(v[2]), rate = num(v[3]), cap = num(v[4]), hold = num(v[5]) }
+  local v = readHash(key, { p .. 't', p .. 'l', p .. 'r', p .. 'c', p .. 'h' })
+  if v[1] == nil and v[2] == nil and v[3] == nil and v[4] == nil then return nil end
+  if v[1] == nil or v[2] == nil or v[3] == nil or v[4] == nil then
+    reset(key)
+    return nil
+  end
+  return { tokens = v[1], last = v[2], rate = v[3], cap = v[4], hold = v[5] }
 end
 local function bucketFields(b, p, out)
   put(out, p .. 't', b.tokens)
@@ -216,14 +287,15 @@ function rateScript(name: string, body: string): LuaScript {
 }
 
 /**
- * `LocalRateLimitBackend.acquire` on Redis. KEYS[1] the partner's customer activity (sorted set: customer ->
- * last call, Redis ms), KEYS[2] the customer's fair-share bucket, then one key per static rule bucket, then
- * one key per level (its learnt bucket is the hash's `b*` fields), and last the partner's customers held back
- * lately (sorted set: customer -> last wait answered, Redis ms). ARGV[1] key TTL (ms), ARGV[2] number of
- * rules, ARGV[3] fairness ('1'/'0'), ARGV[4] '1' when the call has a customer, ARGV[5] the customer,
- * ARGV[6] activeWindowMs, then per rule: rate per second, capacity, '1' for a partner rule; then per level:
- * 'p', 'c' or 'o' (partner, customer, operation). Takes one token from every bucket and returns 0, or returns
- * the ms to wait (1 .. 2^31-1) and takes nothing.
+ * `LocalRateLimitBackend.acquire` on Redis. KEYS[1] the partner's customers waiting for a share of its rate
+ * (sorted set: customer -> until when its last wait runs, in ms), KEYS[2] the customer's fair-share bucket, then
+ * one key per static rule bucket, then one key per level (its learnt bucket is the hash's `b*` fields; `hb`,
+ * on the partner's, when its learnt bucket last held a call back). ARGV[1] the
+ * clock ('' for Redis time; see RATE_LIB), ARGV[2] key TTL (ms), ARGV[3] number of rules, ARGV[4] fairness
+ * ('1'/'0'), ARGV[5] '1' when the call has a customer, ARGV[6] the customer, then per rule: rate per second,
+ * capacity, its level ('p', 'c' or 'o': partner, customer, operation); then per level: 'p', 'c' or 'o'. Takes one
+ * token from every bucket and answers 0, or answers the ms to wait (1 .. 2^31-1) and takes nothing. The reply is
+ * that number, or `{ number, key, ... }` naming keys that were reset.
  */
 export const RATE_ACQUIRE = rateScript(
   'rateLimit.acquire',
@@ -233,28 +305,18 @@ local nRules = tonumber(ARGV[2])
 local fairness = ARGV[3] == '1'
 local hasCustomer = ARGV[4] == '1'
 local customer = ARGV[5]
-local window = num(ARGV[6])
-local heldKey = KEYS[#KEYS]
-local contendingMs = 1000
 local used = {}
--- A level's measured rate, as MeasuredRate.rate: before its first bucket closes (since the start or the
--- last pause), the count so far over the time so far (at least 500 ms).
-local function measuredRate(key)
-  if key == nil then return 0 end
-  local f = redis.call('HMGET', key, 'mc', 'ms', 'mp', 'mt', 'mb')
-  if f[3] == '0' then return num(f[2]) or 0 end
-  local start = num(f[5])
-  if start == nil then return 0 end
-  return (num(f[1]) or 0) * 1000 / math.max(500, (num(f[4]) or start) - start)
-end
 local partnerRate = math.huge
 local partnerCap = math.huge
-local a = 7
+-- The longest wait of the partner's buckets and the customer's share of them, and of the tenant's own.
+local partnerWait = 0
+local ownWait = 0
+local a = 6
 for i = 1, nRules do
   local key = KEYS[2 + i]
   local rate = num(ARGV[a])
   local cap = num(ARGV[a + 1])
-  local isPartner = ARGV[a + 2] == '1'
+  local isPartner = ARGV[a + 2] == 'p'
   a = a + 3
   local b = loadBucket(key, '')
   if b == nil then
@@ -263,44 +325,45 @@ for i = 1, nRules do
     setRate(b, rate, cap)
   end
   used[#used + 1] = { key = key, p = '', b = b }
+  local needed = waitMs(b)
   if isPartner then
     partnerRate = math.min(partnerRate, rate)
     partnerCap = math.min(partnerCap, cap)
+    if needed > partnerWait then partnerWait = needed end
+  elseif needed > ownWait then
+    ownWait = needed
   end
 end
-local partnerLevel = nil
-local customerLevel = nil
-for i = 2 + nRules + 1, #KEYS - 1 do
-  local isPartner = ARGV[a] == 'p'
-  if isPartner then partnerLevel = KEYS[i] end
-  if ARGV[a] == 'c' then customerLevel = KEYS[i] end
+local partnerBound = nil
+for i = 2 + nRules + 1, #KEYS do
+  local kind = ARGV[a]
   a = a + 1
   local b = loadBucket(KEYS[i], 'b')
   if b ~= nil then
-    used[#used + 1] = { key = KEYS[i], p = 'b', b = b }
-    if isPartner then
+    local u = { key = KEYS[i], p = 'b', b = b }
+    used[#used + 1] = u
+    local needed = waitMs(b)
+    if kind == 'p' then
+      -- The partner's learnt rate holds this call back (see RATE_RECORD's blame of the partner).
+      if needed > 0 then partnerBound = u end
       partnerRate = math.min(partnerRate, b.rate)
       partnerCap = math.min(partnerCap, b.cap)
+      if needed > partnerWait then partnerWait = needed end
+    elseif needed > ownWait then
+      ownWait = needed
     end
   end
 end
-if fairness and hasCustomer and partnerRate < math.huge then
-  redis.call('ZADD', KEYS[1], fmt(nowMs), customer)
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. fmt(nowMs - window))
-  expire(KEYS[1], math.max(ttl, window), nil)
-  local active = math.max(1, redis.call('ZCARD', KEYS[1]))
-  local fair = partnerRate / active
-  local shareRate = fair
-  -- Work-conserving: what the other tenants leave unused may be taken too; each one held back lately keeps
-  -- at least its fair share.
-  redis.call('ZREMRANGEBYSCORE', heldKey, '-inf', '(' .. fmt(nowMs - contendingMs))
-  local held = redis.call('ZCARD', heldKey)
-  if redis.call('ZSCORE', heldKey, customer) then held = held - 1 end
-  local others = math.max(measuredRate(partnerLevel) - measuredRate(customerLevel), held * fair)
-  local spare = partnerRate - others
-  if spare > shareRate then shareRate = spare end
+local fair = fairness and hasCustomer and partnerRate < math.huge
+if fair then
+  -- The partner's rate divided among the customers waiting for it (this one included).
+  zsetOrReset(KEYS[1])
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. fmt(nowMs))
+  local others = redis.call('ZCARD', KEYS[1])
+  if redis.call('ZSCORE', KEYS[1], customer) then others = others - 1 end
+  local shareRate = partnerRate / (others + 1)
   local shareCap = partnerCap
-  if shareRate < partnerRate then shareCap = math.max(1, partnerCap * shareRate / partnerRate) end
+  if others > 0 then shareCap = math.max(1, partnerCap * shareRate / partnerRate) end
   local b = loadBucket(KEYS[2], '')
   if b == nil then
     b = newBucket(shareRate, shareCap, nil)
@@ -308,19 +371,17 @@ if fairness and hasCustomer and partnerRate < math.huge then
     setRate(b, shareRate, shareCap)
   end
   used[#used + 1] = { key = KEYS[2], p = '', b = b }
+  local needed = waitMs(b)
+  if needed > partnerWait then partnerWait = needed end
 end
-local wait = 0
-for _, u in ipairs(used) do
-  local needed = waitMs(u.b)
-  if needed > wait then wait = needed end
-  -- The partner's learnt rate holds this call back (see RATE_RECORD's blame of the partner).
-  if needed > 0 and u.p == 'b' and u.key == partnerLevel then u.bound = true end
-end
+if partnerBound ~= nil then partnerBound.bound = true end
+local wait = math.max(partnerWait, ownWait)
 if wait == 0 then
   for _, u in ipairs(used) do take(u.b) end
-elseif fairness and hasCustomer then
-  redis.call('ZADD', heldKey, fmt(nowMs), customer)
-  expire(heldKey, math.max(ttl, contendingMs), nil)
+elseif fair and partnerWait >= ownWait then
+  -- Waiting for the partner's rate (not for its own limits): the customer wants a share of it.
+  redis.call('ZADD', KEYS[1], fmt(nowMs + wait), customer)
+  expire(KEYS[1], ttl, nil)
 end
 for _, u in ipairs(used) do
   local fields = {}
@@ -329,24 +390,28 @@ for _, u in ipairs(used) do
   redis.call('HMSET', u.key, unpack(fields))
   expire(u.key, ttl, u.b)
 end
-return wait
+return reply(wait)
 `,
 );
+
+/** The fields RATE_RECORD reads from a level's hash, in order (`s[i]` in the script). */
+const LEVEL_FIELDS = 'mc mb ms on cur wm k lt bt bl br bc mp qu hb bh mt mh es ec ra rn ct cu'.split(' ');
 
 /**
  * `LocalRateLimitBackend.record` on Redis (with `MeasuredRate` and `AdaptiveRate` ported). KEYS: one hash per
  * level of the plan, partner first: measured rate (`mc` count, `mb` open bucket's start, `ms` smoothed rate,
- * `mp` '1' until the first bucket closes, `mt` last answer, `mh` paused since, `ra` and `rn` the current
- * run's start and count), learnt
- * rate once throttled (`on`, `cur`, `wm`, `k`, `lt`, `qu`; `es` and `ec` while the first throttle's estimate
- * is open: the ms it spreads its calls over and its cap) and learnt bucket (`bt`, `bl`, `br`, `bc`, `bh`
- * held until). ARGV[1] key
- * TTL (ms), ARGV[2] the mask of levels charged with a throttle (bit i: level i, 0-based), ARGV[3] how many ms ago the
- * request was sent,
- * ARGV[4] adaptive ('1'/'0'), ARGV[5] beta, ARGV[6] scale, ARGV[7] minRate, ARGV[8] plateau, ARGV[9] the
- * throttle's quiet time (ms: its Retry-After; `qu`, when a level's quiet time ends), ARGV[10] '1' to charge
- * the partner (KEYS[1], `hb`: when its learnt bucket last made a call wait) instead of a tenant while the
- * partner's learnt rate holds calls back (within 1 s), then per level: '1' for an operation level. Returns 1.
+ * `mp` '1' until the first bucket closes, `mt` last answer, `mh` paused since, `ra` and `rn` the current run's
+ * start and count), learnt rate once throttled (`on`, `cur`, `wm`, `k`, `lt`, `qu`; `es` and `ec` while the
+ * first throttle's estimate is open: the ms it spreads its calls over and its cap), learnt bucket (`bt`, `bl`,
+ * `br`, `bc`, `bh` held until) and, for the partner, `hb` (when its learnt bucket last held a call back, see
+ * RATE_ACQUIRE), `ct` and `cu` (a tenant's 429 waiting to be told whose quota it was, and until when). ARGV[1] the clock ('' for Redis time;
+ * see RATE_LIB), ARGV[2] key TTL (ms), ARGV[3] the mask of levels charged with a throttle (bit i: level i,
+ * 0-based), ARGV[4] how many ms ago the request was sent, ARGV[5] adaptive ('1'/'0'), ARGV[6] beta, ARGV[7]
+ * scale, ARGV[8] minRate, ARGV[9] plateau, ARGV[10] the throttle's quiet time (ms: its Retry-After; `qu`, when
+ * a level's quiet time ends), ARGV[11] '1' to charge the partner instead of a tenant while the partner's learnt
+ * rate holds calls back (see `LocalRateLimitBackend`'s attribute), ARGV[12] the longest quiet time that may
+ * be charged to the partner for a tenant's 429, ARGV[13] the call's tenant ('' when none), then per level: 'p',
+ * 'c' or 'o'. The reply is 1, or `{ 1, key, ... }` naming keys that were reset.
  */
 export const RATE_RECORD = rateScript(
   'rateLimit.record',
@@ -360,11 +425,32 @@ local scale = num(ARGV[6])
 local minRate = num(ARGV[7])
 local plateau = num(ARGV[8])
 local quietMs = math.max(0, num(ARGV[9]) or 0)
-local blamePartner = ARGV[10] == '1' and chargedMask > 0 and chargedMask % 2 == 0
-local partnerBlamed = false
+local tenant = ARGV[12]
+local FIELDS = { ${LEVEL_FIELDS.map((field) => `'${field}'`).join(', ')} }
+local KEEP = { on = true, mp = true, ct = true }
+local states = {}
+for i = 1, #KEYS do states[i] = readHash(KEYS[i], FIELDS, KEEP) end
+-- Whose quota a tenant's 429 was while the partner's learnt rate holds calls back (LocalRateLimitBackend's
+-- attribute): one alone is only measured and waits as the partner's candidate until its Retry-After and a second
+-- more have passed; another tenant's within that time makes it the partner's, the same tenant's again its own.
+if ARGV[10] == '1' and chargedMask > 0 and chargedMask % 2 == 0 and quietMs <= num(ARGV[11])
+  and ARGV[13] == 'p' then
+  local p = states[1]
+  if p[9] ~= nil and p[15] ~= nil and nowMs - p[15] <= 1000 then
+    if p[4] == '1' and sentAt < (p[14] or p[8]) then
+      chargedMask = 0
+    elseif p[23] ~= nil and p[24] ~= nil and nowMs <= p[24] then
+      redis.call('HDEL', KEYS[1], 'ct', 'cu')
+      if p[23] ~= tenant then chargedMask = 1 end
+    else
+      redis.call('HSET', KEYS[1], 'ct', tenant, 'cu', fmt(nowMs + quietMs + 1000))
+      chargedMask = 0
+    end
+  end
+end
 -- Every 429 is charged to some level: a 429 is not counted in the measured rates (what passed is).
 local accepted = 1
-if chargedMask > 0 then accepted = 0 end
+if tonumber(ARGV[2]) > 0 then accepted = 0 end
 local function rateOf(m)
   if not m.prov then return m.smoothed end
   if m.start == nil then return 0 end
@@ -472,40 +558,29 @@ local function onResponse(ad, m, charged, effective)
 end
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local s = redis.call('HMGET', key, 'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc',
-    'mp', 'qu', 'hb', 'bh', 'mt', 'mh', 'es', 'ec', 'ra', 'rn')
+  local s = states[i]
   local bit = math.floor(chargedMask / 2 ^ (i - 1)) % 2 == 1
-  -- A tenant throttled while the partner's learnt rate holds calls back: the partner's quota is at its limit.
-  if i == 1 and blamePartner and s[9] and s[15] and nowMs - num(s[15]) <= 1000 then
-    bit = true
-    partnerBlamed = true
-  elseif partnerBlamed then
-    bit = false
-  end
   -- A throttle of a request sent before the level's quiet time ended (its last decrease plus that throttle's
   -- Retry-After) is only measured.
-  local charged = bit and (s[4] ~= '1' or sentAt >= (num(s[14]) or num(s[8])))
+  local charged = bit and (s[4] ~= '1' or sentAt >= (s[14] or s[8]))
   -- An operation level is measured only once it has been throttled.
-  if s[1] or charged or ARGV[10 + i] ~= '1' then
+  if s[1] or charged or ARGV[12 + i] ~= 'o' then
     local m = {
-      count = num(s[1]) or 0, start = num(s[2]), smoothed = num(s[3]) or 0, prov = s[13] ~= '0',
-      lastAt = num(s[17]) or 0, held = num(s[18]),
-      runStart = num(s[21]), runCount = num(s[22]) or 0,
+      count = s[1] or 0, start = s[2], smoothed = s[3] or 0, prov = s[13] ~= '0',
+      lastAt = s[17] or 0, held = s[18],
+      runStart = s[21], runCount = s[22] or 0,
     }
     local fields = {}
     local b = nil
-    if s[9] then
-      b = { tokens = num(s[9]), last = num(s[10]), rate = num(s[11]), cap = num(s[12]), hold = num(s[16]) }
+    if s[9] and s[10] and s[11] and s[12] then
+      b = { tokens = s[9], last = s[10], rate = s[11], cap = s[12], hold = s[16] }
     end
     if not adaptive or (not charged and s[4] ~= '1') then
       measure(m)
     else
       local ad
-      if s[4] == '1' then
-        ad = {
-          on = true, cur = num(s[5]), wm = num(s[6]), k = num(s[7]), lt = num(s[8]), qu = num(s[14]) or num(s[8]),
-          es = num(s[19]), ec = num(s[20]),
-        }
+      if s[4] == '1' and s[5] and s[6] and s[7] and s[8] then
+        ad = { on = true, cur = s[5], wm = s[6], k = s[7], lt = s[8], qu = s[14] or s[8], es = s[19], ec = s[20] }
       else
         ad = { on = false, cur = math.huge, wm = 0, k = 0, lt = 0 }
       end
@@ -522,10 +597,13 @@ for i = 1, #KEYS do
       end
       -- No call of a charged level goes before the throttle's Retry-After: its quota's window is still full.
       if charged and quietMs > 0 and (b.hold == nil or b.hold < nowMs + quietMs) then b.hold = nowMs + quietMs end
-      fields = {
-        'on', ad.on and '1' or '0', 'cur', fmt(ad.cur), 'wm', fmt(ad.wm), 'k', fmt(ad.k), 'lt', fmt(ad.lt),
-        'qu', fmt(ad.qu or ad.lt),
-      }
+      fields[#fields + 1] = 'on'
+      fields[#fields + 1] = ad.on and '1' or '0'
+      put(fields, 'cur', ad.cur)
+      put(fields, 'wm', ad.wm)
+      put(fields, 'k', ad.k)
+      put(fields, 'lt', ad.lt)
+      put(fields, 'qu', ad.qu or ad.lt)
       if ad.es ~= nil then
         put(fields, 'es', ad.es)
         put(fields, 'ec', ad.ec)
@@ -552,6 +630,6 @@ for i = 1, #KEYS do
     expire(key, ttl, b)
   end
 end
-return 1
+return reply(1)
 `,
 );

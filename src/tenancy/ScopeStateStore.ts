@@ -33,7 +33,7 @@ export interface ScopeStateStore {
   readonly rateLimit?: RateLimitBackend;
 }
 
-/** A failure a store absorbed (it answered from its fallback instead). */
+/** A failure a store absorbed (it answered from its fallback instead, or reset a key it could not read). */
 export interface StoreFailure {
   /** The store method that failed. */
   readonly operation: string;
@@ -41,6 +41,11 @@ export interface StoreFailure {
   readonly scope: string;
   /** What went wrong (the engine redacts its message before reporting it). */
   readonly error: unknown;
+  /**
+   * Set when the store found this key unreadable and reset it: the operation itself went on in the shared
+   * store (it was not answered from the fallback); only that key's state was lost.
+   */
+  readonly resetKey?: string;
 }
 
 /** Budget parameters passed to the store with each call. */

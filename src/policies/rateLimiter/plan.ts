@@ -11,6 +11,10 @@ export interface PlannedBucket {
   readonly partner: boolean;
   /** The level whose rule it is. */
   readonly level: LimitLevel;
+  /** That level's key in the plan ({@link PlannedLevel.key}). */
+  readonly levelKey: string;
+  /** The rule's name (its bucket's name within the level). */
+  readonly name: string;
 }
 
 /** One level of a call's scope and its state key (`p:<partner>`, `c:<partner>/<customer>`, `o:...`). */
@@ -24,7 +28,7 @@ export interface PlannedLevel {
  * the call's levels (partner first) and the static rule buckets that apply to it.
  */
 export interface LimitPlan {
-  /** The partner's id (its customers' activity is counted under it). */
+  /** The partner's id (the customers waiting for a share of its rate are counted under it). */
   readonly partner: string;
   /** The call's tenant scope (a customer's, or the partner's own), or `undefined` when it has none. */
   readonly customer: string | undefined;
@@ -42,10 +46,8 @@ export const PARTNER_BOUND_MS = 1000;
 
 /** The limiter's settings, the same for every call of an instance. */
 export interface LimiterSettings {
-  /** Whether each active customer's share of a limited partner bucket is capped. */
+  /** Whether the customers waiting for a limited partner rate share it (each gets `1 / waiting` of it). */
   readonly fairness: boolean;
-  /** A customer counts as active for this long after its last call (ms). */
-  readonly activeWindowMs: number;
   /** Adaptive tuning, or `false` for static rules only. */
   readonly adaptive: Required<AdaptiveRateOptions> | false;
   /**
@@ -54,10 +56,15 @@ export interface LimiterSettings {
    * partner's quota is the one at its limit, and lowering the tenant's own rate would starve that tenant.
    */
   readonly blameBoundPartner: boolean;
+  /**
+   * A tenant's throttle whose quiet time (Retry-After) is longer than this (ms) is the tenant's own: it is never
+   * charged to the partner (escalated or blamed), so that no tenant's long Retry-After holds the whole partner.
+   */
+  readonly maxPartnerQuietMs: number;
 }
 
 /**
- * Where the limiter's state lives: buckets, learnt rates and customer activity. The in-memory store holds one
+ * Where the limiter's state lives: buckets, learnt rates and the customers waiting for shares. The in-memory store holds one
  * for every instance that shares it; the Redis store keeps it in Redis (Lua scripts, Redis time) so that
  * processes share it. `now` is epoch ms; a shared backend may use its own clock instead.
  */

@@ -20,9 +20,9 @@ export interface RateLimitRule {
   readonly scope: LimitLevel;
   readonly perMinute: number;
   /**
-   * Calls a scope may make at once. Default: one second's worth (`floor(perMinute / 60)`, at least 1). The
-   * bucket then fills at `perMinute - burst` per minute (at least half of `perMinute`), so that no 60 s window
-   * holds more than `perMinute` calls.
+   * Calls a scope may make at once; less than `perMinute`. Default: one second's worth (`floor(perMinute / 60)`,
+   * at least 1). The bucket then fills at `perMinute - burst` per minute, so that no 60 s window holds more
+   * than `perMinute` calls.
    */
   readonly burst?: number;
   readonly match?: RuleMatch;
@@ -86,30 +86,78 @@ export function chooseRule(
   return undefined;
 }
 
-/** A rule's fill rate (requests/s) and capacity: a full bucket plus a minute's fill is `perMinute` calls. */
+/**
+ * A rule's fill rate (requests/s) and capacity: a full bucket plus a minute's fill is `perMinute` calls, so no
+ * 60 s window holds more. A rule of at most one call a minute (its default burst of 1 is all of it) fills at
+ * half its rate: one call, then the next after two minutes' worth, never two in one minute.
+ */
 export function ruleBucket(rule: RateLimitRule): { ratePerSecond: number; capacity: number } {
   const capacity = Math.max(1, rule.burst ?? Math.floor(rule.perMinute / 60));
-  const perMinute = Math.max(rule.perMinute - capacity, rule.perMinute / 2);
+  const perMinute = capacity < rule.perMinute ? rule.perMinute - capacity : rule.perMinute / 2;
   return { ratePerSecond: perMinute / 60, capacity };
 }
 
-/** Literal path segments: words (`customers`, `usagerecords`) and API versions (`v1`). */
-const LITERAL_SEGMENT = /^(?:[a-z][a-z_-]*|v\d+(?:\.\d+)?)$/i;
-
 /**
- * The template of a request path: each segment that is not a word or an API version (an id, a GUID, a
- * domain name, an offer id) becomes `{id}`; words are lower-cased, the query is dropped.
- * `/v1/customers/4b3f.../Subscriptions?x=1` -> `/v1/customers/{id}/subscriptions`.
+ * The template of a request path: each segment that is not a word (letters, `_`, `-`, starting with a letter)
+ * or an API version (`v1`, `v1.0`) becomes `{id}` (GUIDs, domain names, offer ids); words are lower-cased, the
+ * query and fragment are dropped. `/v1/customers/4b3f.../Subscriptions?x=1` -> `/v1/customers/{id}/subscriptions`.
+ * Character by character (it runs for every new URL: no regular expression, no array of segments).
  */
 export function pathTemplate(path: string): string {
-  const queryAt = path.search(/[?#]/);
-  const parts = (queryAt === -1 ? path : path.slice(0, queryAt)).split('/');
+  let end = path.length;
+  for (let i = 0; i < end; i += 1) {
+    const c = path.charCodeAt(i);
+    if (c === QUESTION || c === HASH) end = i;
+  }
   let template = '';
-  for (const part of parts) {
-    if (part.length === 0) continue;
-    template += LITERAL_SEGMENT.test(part) ? `/${part.toLowerCase()}` : '/{id}';
+  let start = 0;
+  while (start < end) {
+    let stop = path.indexOf('/', start);
+    if (stop === -1 || stop > end) stop = end;
+    if (stop > start) {
+      template += isLiteral(path, start, stop) ? `/${path.slice(start, stop).toLowerCase()}` : '/{id}';
+    }
+    start = stop + 1;
   }
   return template === '' ? '/' : template;
+}
+
+const QUESTION = 63;
+const HASH = 35;
+const DOT = 46;
+const HYPHEN = 45;
+const UNDERSCORE = 95;
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** A word (`[a-z][a-z_-]*`, any case) or an API version (`v\d+(\.\d+)?`, any case) in `path[start, stop)`. */
+function isLiteral(path: string, start: number, stop: number): boolean {
+  const first = path.charCodeAt(start);
+  if (!isLetter(first)) return false;
+  let word = true;
+  for (let i = start + 1; i < stop && word; i += 1) {
+    const c = path.charCodeAt(i);
+    word = isLetter(c) || c === UNDERSCORE || c === HYPHEN;
+  }
+  if (word) return true;
+  // An API version: v, digits, then optionally a dot and digits.
+  if (first !== 118 && first !== 86) return false;
+  let i = start + 1;
+  const digitsFrom = i;
+  while (i < stop && isDigit(path.charCodeAt(i))) i += 1;
+  if (i === digitsFrom) return false;
+  if (i === stop) return true;
+  if (path.charCodeAt(i) !== DOT) return false;
+  i += 1;
+  const decimalsFrom = i;
+  while (i < stop && isDigit(path.charCodeAt(i))) i += 1;
+  return i > decimalsFrom && i === stop;
 }
 
 function segments(path: string): string[] {

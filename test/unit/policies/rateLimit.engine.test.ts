@@ -222,6 +222,13 @@ describe('rate limiter in the engine', () => {
     expect(() => attachResilience(instance, { rateLimit: { adaptive: { beta: 1.5 } } })).toThrow(
       /rateLimit\.adaptive\.beta/,
     );
+    // A burst of a whole minute's calls could never refill without breaking "no 60 s window holds more than
+    // perMinute calls".
+    expect(() =>
+      attachResilience(instance, {
+        rateLimit: { rules: [{ scope: 'customer', perMinute: 30, burst: 30 }] },
+      }),
+    ).toThrow(/rateLimit\.rules\.0\.burst: must be less than perMinute \(30\), got 30/);
   });
 });
 

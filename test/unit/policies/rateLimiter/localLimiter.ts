@@ -26,8 +26,7 @@ export function localLimiter(options?: RateLimiterOptions) {
         throttled ? quietMs : 0,
       );
     },
-    activeCustomers: (partner: string, now: number): number =>
-      backend.activeCustomers(partner, now, limiter.settings.activeWindowMs),
+    waitingCustomers: (partner: string, now: number): number => backend.waitingCustomers(partner, now),
     state: (target: LimitTarget, level: LimitLevel) => {
       const found = limiter.plan(target).levels.find((candidate) => candidate.level === level);
       return found === undefined ? undefined : backend.adaptiveState(found.key);

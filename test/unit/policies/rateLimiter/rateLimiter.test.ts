@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ResilienceOptionsError } from '../../../../src/options/ResilienceOptionsError.js';
 import type { LimitTarget } from '../../../../src/policies/rateLimiter/rateLimiter.js';
 import {
   chooseRule,
   DEFAULT_RATE_LIMIT_RULES,
   pathTemplate,
+  ruleBucket,
   ruleMatches,
 } from '../../../../src/policies/rateLimiter/rules.js';
 import { type LocalLimiter, localLimiter } from './localLimiter.js';
@@ -77,6 +79,52 @@ describe('RateLimiter', () => {
     expect(drain(limiter, { ...call, customer: 'c2' }, T0).granted).toBe(8);
   });
 
+  it('keeps the promise of a rule with any burst below perMinute: no 60 s window holds more calls', () => {
+    const cases = [
+      { perMinute: 30, burst: 29 },
+      { perMinute: 30, burst: 20 },
+      { perMinute: 30, burst: 16 },
+      { perMinute: 30 },
+      { perMinute: 90, burst: 60 },
+      { perMinute: 1 },
+      { perMinute: 1, burst: 1 },
+      { perMinute: 500 },
+    ];
+    for (const rule of cases) {
+      const limiter = localLimiter({ defaultRules: false, rules: [{ scope: 'partner', ...rule }] });
+      // A caller that tries every 10 ms for 4 minutes; each 60 s window of grants is counted.
+      const grants: number[] = [];
+      for (let t = 0; t < 240_000; t += 10) if (limiter.acquire(partnerCall, T0 + t) === 0) grants.push(t);
+      let most = 0;
+      for (let first = 0, last = 0; last < grants.length; last += 1) {
+        while ((grants[last] as number) - (grants[first] as number) >= 60_000) first += 1;
+        most = Math.max(most, last - first + 1);
+      }
+      expect(most, JSON.stringify(rule)).toBeLessThanOrEqual(Math.max(1, rule.perMinute));
+      // And it does not fall short of it: the burst, then perMinute - burst a minute.
+      const { ratePerSecond, capacity } = ruleBucket({ scope: 'partner', ...rule });
+      expect(grants.length, JSON.stringify(rule)).toBeGreaterThanOrEqual(
+        capacity + Math.floor(ratePerSecond * 235),
+      );
+    }
+  });
+
+  it('refuses a rule whose burst is not less than perMinute', () => {
+    expect(() => localLimiter({ rules: [{ scope: 'customer', perMinute: 30, burst: 30 }] })).toThrow(
+      ResilienceOptionsError,
+    );
+    // A burst of 1 is the least a bucket holds: allowed with any rate (one a minute fills at half a minute's).
+    expect(() => localLimiter({ rules: [{ scope: 'customer', perMinute: 1, burst: 1 }] })).not.toThrow();
+    expect(() =>
+      localLimiter({
+        rules: [
+          { scope: 'partner', perMinute: 600, burst: 5 },
+          { scope: 'customer', perMinute: 30, burst: 45 },
+        ],
+      }),
+    ).toThrow(/rateLimit\.rules\.1\.burst: must be less than perMinute \(30\), got 45/);
+  });
+
   it('charges every limited level: the customer and the partner', () => {
     const limiter = localLimiter({
       defaultRules: false,
@@ -107,25 +155,38 @@ describe('RateLimiter', () => {
     expect(limiter.acquire({ partner: 'p', customer: 'b' }, T0)).toBe(0);
   });
 
-  it('fairness: a hot customer gets at most 1/N of the partner rate while N customers are active', () => {
+  /**
+   * Callers that each try again when their wait ends (or after `every` ms once granted), every ms of 10 s of
+   * an injected clock: the grants per customer.
+   */
+  function contend(limiter: LocalLimiter, every: Record<string, number>, seconds = 10) {
+    const granted = new Map<string, number>();
+    const next = new Map(Object.keys(every).map((customer) => [customer, 0]));
+    for (let t = 0; t < seconds * 1000; t += 1) {
+      for (const [customer, at] of next) {
+        if (at > t) continue;
+        const wait = limiter.acquire({ partner: 'p', customer }, T0 + t);
+        if (wait > 0) {
+          next.set(customer, t + wait);
+          continue;
+        }
+        granted.set(customer, (granted.get(customer) ?? 0) + 1);
+        limiter.record({ partner: 'p', customer }, T0 + t, false);
+        next.set(customer, t + (every[customer] ?? 1));
+      }
+    }
+    return granted;
+  }
+
+  it('fairness: a hot customer gets at most 1/N of the partner rate while N customers wait for it', () => {
     const limiter = localLimiter({
       defaultRules: false,
       rules: [{ scope: 'partner', perMinute: 600, burst: 10 }],
     });
-    const granted = new Map<string, number>();
-    // Customer "hot" tries every ms; four others try every 50 ms, for 10 s.
-    for (let t = 0; t < 10_000; t += 1) {
-      const callers = t % 50 === 0 ? ['hot', 'a', 'b', 'c', 'd'] : ['hot'];
-      for (const customer of callers) {
-        if (limiter.acquire({ partner: 'p', customer }, T0 + t) === 0) {
-          granted.set(customer, (granted.get(customer) ?? 0) + 1);
-          limiter.record({ partner: 'p', customer }, T0 + t, false);
-        }
-      }
-    }
+    // "hot" calls again 1 ms after each grant; four others every 50 ms: all want more than their fifth.
+    const granted = contend(limiter, { hot: 1, a: 50, b: 50, c: 50, d: 50 });
     const hot = granted.get('hot') ?? 0;
     const total = [...granted.values()].reduce((sum, n) => sum + n, 0);
-    expect(limiter.activeCustomers('p', T0 + 10_000)).toBe(5);
     // 10 req/s for 10 s (+ the burst): the hot customer keeps about a fifth, the others get theirs.
     expect(total).toBeLessThanOrEqual(110);
     expect(hot).toBeLessThanOrEqual(30);
@@ -133,24 +194,80 @@ describe('RateLimiter', () => {
       expect(granted.get(customer) ?? 0).toBeGreaterThanOrEqual(18);
   });
 
-  it('work-conserving: a hot customer may take what a quiet active customer leaves unused', () => {
+  it('work-conserving: a hot customer may take what a quiet customer leaves unused', () => {
     const limiter = localLimiter({
       defaultRules: false,
       rules: [{ scope: 'partner', perMinute: 600, burst: 10 }],
     });
-    const granted = new Map<string, number>();
-    // "hot" tries every ms; "quiet" calls once a second (active, but far below its fair half).
-    for (let t = 0; t < 10_000; t += 1) {
-      for (const customer of t % 1000 === 0 ? ['hot', 'quiet'] : ['hot']) {
-        if (limiter.acquire({ partner: 'p', customer }, T0 + t) === 0) {
-          granted.set(customer, (granted.get(customer) ?? 0) + 1);
-          limiter.record({ partner: 'p', customer }, T0 + t, false);
-        }
+    // "hot" calls again 1 ms after each grant; "quiet" once a second (far below its fair half).
+    const granted = contend(limiter, { hot: 1, quiet: 1000 });
+    // About 99 calls in 10 s at 590/min plus the burst: "hot" gets nearly all of them, not half.
+    expect(granted.get('hot') ?? 0).toBeGreaterThanOrEqual(85);
+    expect(granted.get('quiet') ?? 0).toBeGreaterThanOrEqual(9);
+  });
+
+  it('work-conserving: customers that have finished hold no share; those waiting share the rate', () => {
+    const limiter = localLimiter({
+      defaultRules: false,
+      rules: [{ scope: 'partner', perMinute: 600, burst: 10 }],
+    });
+    // 200 customers call once each in the first second, then only "late" calls (again 1 ms after each grant).
+    let now = T0;
+    for (let i = 0; i < 200; i += 1) {
+      const wait = limiter.acquire({ partner: 'p', customer: `early${i}` }, now);
+      if (wait > 0) now += wait;
+      else limiter.record({ partner: 'p', customer: `early${i}` }, now, false);
+    }
+    expect(limiter.waitingCustomers('p', now + 1000)).toBe(0);
+    let late = 0;
+    const start = now + 1000;
+    for (let t = start; t < start + 5000; ) {
+      const wait = limiter.acquire({ partner: 'p', customer: 'late' }, t);
+      if (wait > 0) t += wait;
+      else {
+        late += 1;
+        t += 1;
       }
     }
-    // About 99 calls in 10 s at 590/min plus the burst: "hot" gets nearly all of them, not half.
-    expect(granted.get('hot') ?? 0).toBeGreaterThanOrEqual(80);
-    expect(granted.get('quiet') ?? 0).toBeGreaterThanOrEqual(9);
+    // The whole rate (590/min, about 49 in 5 s and the burst), not 1/200 of it.
+    expect(late).toBeGreaterThanOrEqual(49);
+    // "late", told to wait, counts as waiting until its wait ends; then no more.
+    const t = start + 5000;
+    let wait = 0;
+    while (wait === 0) wait = limiter.acquire({ partner: 'p', customer: 'late' }, t);
+    expect(limiter.waitingCustomers('p', t + wait)).toBe(1);
+    expect(limiter.waitingCustomers('p', t + wait + 1)).toBe(0);
+  });
+
+  it("customers beyond maxScopes never evict the partner's bucket or learnt rate, nor a customer in use", () => {
+    const limiter = localLimiter({ rules: [{ scope: 'partner', perMinute: 6000, burst: 5 }] });
+    const hot = { partner: 'p', customer: 'hot', pathTemplate: '/v1/customers/{id}/subscriptions' };
+    const sweep = (i: number) => ({ ...hot, customer: `c${i}` });
+    let now = T0;
+    for (let i = 0; i < 40; i += 1, now += 25)
+      for (const t of [sweep(0), sweep(1), sweep(2)]) limiter.record(t, now, false);
+    // Three tenants throttled within 1 s: the partner learns a rate; "hot" learns one of its own.
+    for (const t of [sweep(0), sweep(1), sweep(2)]) limiter.record(t, now, true);
+    limiter.record(hot, now, true);
+    const partner = limiter.state(hot, 'partner');
+    const own = limiter.state(hot, 'customer');
+    expect(partner?.enabled).toBe(true);
+    expect(own?.enabled).toBe(true);
+    // A sweep over 12,000 customers (the default maxScopes is 10,000), "hot" called now and then.
+    now += 2000;
+    for (let i = 3; i < 12_000; i += 1) {
+      const target = i % 500 === 0 ? hot : sweep(i);
+      for (let wait = limiter.acquire(target, now); wait > 0; wait = limiter.acquire(target, now))
+        now += wait;
+      limiter.record(target, now, false);
+    }
+    expect(limiter.state(hot, 'partner')).toBe(partner);
+    expect(limiter.state(hot, 'customer')).toBe(own);
+    // The partner's rule bucket is still drained: no fresh burst of 5 for the next customer.
+    const next = sweep(20_000);
+    let granted = 0;
+    while (limiter.acquire(next, now) === 0) granted += 1;
+    expect(granted).toBeLessThanOrEqual(1);
   });
 
   it('a lone customer may use the whole partner rate', () => {
@@ -251,32 +368,61 @@ describe('RateLimiter', () => {
     expect(state?.rate).toBeLessThan(rate);
   });
 
-  it("'auto' charges the partner instead of the tenant while the partner's learnt rate holds calls back", () => {
+  it("'auto', while the partner's learnt rate holds calls back: a second tenant's 429 is the partner's, the same tenant's again its own", () => {
     const limiter = localLimiter({ defaultRules: false });
-    const a = { partner: 'p', customer: 'a' };
-    const b = { partner: 'p', customer: 'b' };
-    const c = { partner: 'p', customer: 'c' };
-    const d = { partner: 'p', customer: 'd' };
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((customer) => ({ partner: 'p', customer })) as [
+      LimitTarget,
+      LimitTarget,
+      LimitTarget,
+      LimitTarget,
+      LimitTarget,
+    ];
     let now = T0;
     for (let i = 0; i < 40; i += 1, now += 25) for (const t of [a, b, c]) limiter.record(t, now, false);
     // Three tenants throttled within 1 s: the partner is charged too, and learns a rate.
     for (const t of [a, b, c]) limiter.record(t, now, true);
-    expect(limiter.state(a, 'partner')?.enabled).toBe(true);
     const partner = limiter.state(a, 'partner');
+    expect(partner?.enabled).toBe(true);
     const partnerRate = partner?.rate ?? 0;
-    // Past the quiet time, calls of d are held back by the partner's rate...
+    const holdBack = (t: LimitTarget) => {
+      while (limiter.acquire(t, now) === 0) limiter.record(t, now, false);
+    };
+    // Past the quiet time, d is held back by the partner's rate; its 429 alone says nothing: measured only.
     now += 2000;
-    while (limiter.acquire(d, now) === 0) limiter.record(d, now, false);
-    // ... so a 429 of d is the partner's: d keeps no learnt rate of its own, the partner's drops.
-    limiter.record(d, now + 10, true, 5);
+    holdBack(d);
+    limiter.record(d, now + 10, true, 5, 500);
     expect(limiter.state(d, 'customer')?.enabled).toBeFalsy();
+    expect(partner?.rate).toBeCloseTo(partnerRate, 6);
+    // Another tenant throttled within d's Retry-After and a second: the quota is shared, the partner's.
+    now += 600;
+    holdBack(e);
+    limiter.record(e, now + 10, true, 5, 500);
+    expect(limiter.state(e, 'customer')?.enabled).toBeFalsy();
     expect(partner?.throttledAt).toBe(now + 10);
     expect(partner?.rate).toBeLessThan(partnerRate);
-    // With the partner not holding calls back (idle for a while), a tenant's 429 is its own.
-    now += 5000;
-    limiter.record(d, now, false);
-    limiter.record(d, now + 10, true, 5);
+    // d throttled twice in a row: the quota is d's own, the partner is left alone.
+    now += 3000;
+    holdBack(d);
+    limiter.record(d, now + 10, true, 5, 500);
+    now += 800;
+    holdBack(d);
+    const before = partner?.throttledAt;
+    limiter.record(d, now + 10, true, 5, 500);
     expect(limiter.state(d, 'customer')?.enabled).toBe(true);
+    expect(partner?.throttledAt).toBe(before);
+    // Once a 429 waited longer than its Retry-After and a second for company, it is forgotten.
+    now += 3000;
+    holdBack(c);
+    limiter.record(c, now + 10, true, 5, 500);
+    now += 1600;
+    holdBack(d);
+    limiter.record(d, now + 10, true, 5, 500);
+    expect(partner?.throttledAt).toBe(before);
+    // With the partner not holding calls back (idle for a while), a tenant's 429 is its own at once.
+    now += 5000;
+    limiter.record(b, now, false);
+    limiter.record(b, now + 10, true, 5);
+    expect(limiter.state(b, 'customer')?.throttledAt).toBe(now + 10);
   });
 
   it("'auto' charges the throttled tenant alone, and the partner once a third tenant is throttled within 1 s", () => {
