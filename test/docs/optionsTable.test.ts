@@ -96,7 +96,10 @@ function knownPaths(): { paths: Set<string>; leaves: string[] } {
 /** True when the schema accepts `key` inside the opaque option `option` (an unknown key is an issue). */
 function schemaAccepts(option: string, key: string): boolean {
   const parsed = optionsSchema.safeParse({ [option]: { [key]: undefined } });
-  return parsed.success || !parsed.error.issues.some((issue) => /unrecognized key/i.test(issue.message));
+  return (
+    parsed.success ||
+    !parsed.error.issues.some((issue) => /unrecognized key|unknown option/i.test(issue.message))
+  );
 }
 
 /** The default at `path` in the defaults table, if it has one. */
