@@ -313,8 +313,23 @@ function writeDocument(result) {
   const file = result.complete
     ? join(here, '..', 'docs', 'benchmarks.md')
     : join(tmpdir(), 'benchmarks.quick.md');
-  writeFileSync(file, renderDocument(result));
+  writeFileSync(file, `${renderDocument(result)}${keptTail(file)}`);
   console.error(`wrote ${file}`);
+}
+
+/**
+ * What the page holds from the bundle-size section on (written by scripts/bundle-size.mjs, then the limiter's
+ * tuning history): kept as it is when the bench rewrites the page.
+ */
+function keptTail(file) {
+  let page;
+  try {
+    page = readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+  const at = page.indexOf('<!-- bundle-size:start');
+  return at < 0 ? '' : `\n${page.slice(at)}`;
 }
 
 /**
