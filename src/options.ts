@@ -158,9 +158,16 @@ export interface RateLimitOptions {
    * rules only. Default: `{ beta: 0.8, scale: 0.003, plateau: 0.97, minRate: 0.5 }`.
    */
   readonly adaptive?: AdaptiveRateOptions | false;
-  /** Each active customer gets at most its share (1/N) of a limited partner rate. Default: `true`. */
+  /**
+   * Each customer waiting for a limited partner rate gets at least its share (1/N of it, N the customers
+   * waiting), plus what the others leave unused. Default: `true`.
+   */
   readonly fairness?: boolean;
-  /** A customer counts as active for fairness this long after its last call, in ms. Default: `5000`. */
+  /**
+   * No effect: fair shares go to the customers waiting, not to those called lately. Still accepted, so that
+   * existing options stay valid. Default: `5000`.
+   * @deprecated Has no effect; remove it.
+   */
   readonly activeWindowMs?: number;
   /**
    * The level a 429 lowers the learnt rate of. A 429 does not say which quota it hit: `'auto'` charges the
