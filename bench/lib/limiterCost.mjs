@@ -103,22 +103,25 @@ export async function measureLimiterCost({ tenants, rounds, warmup, concurrency 
 /** The table of a run. */
 export function limiterCostTable(cost) {
   const heapOf = new Map(cost.heap.map((h) => [h.key, h]));
+  const range = (ratio) => `${fixed(ratio.median, 3)} (${fixed(ratio.min, 3)}..${fixed(ratio.max, 3)})`;
   return markdownTable(
     [
       'variant',
       'calls/s, median (min..max)',
       'ratio to limiter off (same round)',
+      'CPU µs / call',
+      'CPU ratio (same round)',
       'heap held after gc',
       'target',
     ],
     cost.rows.map((r) => {
       const on = r.key === 'limiter on';
       return [
-        r.key === 'limiter on' ? 'ours, defaults (limiter on)' : 'ours, `rateLimit: false`',
+        on ? 'ours, defaults (limiter on)' : 'ours, `rateLimit: false`',
         `${fixed(r.callsPerSec, 0)} (${fixed(r.min, 0)}..${fixed(r.max, 0)})`,
-        on
-          ? `${fixed(cost.ratio.median, 3)} (${fixed(cost.ratio.min, 3)}..${fixed(cost.ratio.max, 3)})`
-          : '1.000',
+        on ? range(cost.ratio) : '1.000',
+        fixed(r.cpuUsPerCall, 1),
+        on ? range(cost.cpuRatio) : '1.000',
         mib(heapOf.get(r.key)?.deltaBytes ?? 0),
         on
           ? `>= ${fixed(COST_TARGET_RATIO, 3)} (within 1.2x): ${cost.ratio.median >= COST_TARGET_RATIO ? 'met' : 'NOT met'}`
@@ -157,7 +160,10 @@ export function limiterCostSection({ limiterCost, machine, quick, command }) {
     `- **Rounds.** ${s.rounds} rounds; in each, every variant (in an order rotated per round) runs on a fresh instance,`,
     `  first ${s.warmup} reads of other customers (the JIT warm, the bounded maps full), then the timed reads. The`,
     '  ratio is the limiter-on rate over the limiter-off rate of the same round; medians over the rounds.',
-    `- **Heap.** Per variant, a fresh instance: \`heapUsed\` after two forced \`gc()\` before and after ${s.tenants} reads.`,
+    '  CPU per call is `process.cpuUsage()` (user + system) over the timed reads, divided by them: steadier than',
+    '  calls/s on a shared machine.',
+    '- **Heap.** Per variant, a fresh instance in a child process: `heapUsed` after two forced `gc()`, before',
+    `  and after ${s.tenants} reads.`,
     '',
     limiterCostTable(limiterCost),
     '',
