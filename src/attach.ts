@@ -114,11 +114,20 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     const reason = sanitizer.scrubText(
       failure.error instanceof Error ? failure.error.message : String(failure.error),
     );
-    log?.('warn', 'scope store failed; answered from its local fallback', {
-      operation: failure.operation,
-      scope: failure.scope,
-      error: reason,
-    });
+    if (failure.resetKey === undefined) {
+      log?.('warn', 'scope store failed; answered from its local fallback', {
+        operation: failure.operation,
+        scope: failure.scope,
+        error: reason,
+      });
+    } else {
+      log?.('warn', 'scope store reset a key it could not read; the operation went on in the store', {
+        operation: failure.operation,
+        scope: failure.scope,
+        key: sanitizer.scrubText(failure.resetKey),
+        error: reason,
+      });
+    }
     reportStoreFailure({ scope: failure.scope, operation: failure.operation, reason });
   });
 
@@ -136,27 +145,34 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
       ),
     evictable: (policy) => policy.breaker?.refusing !== true,
   });
-  const engine = createEngine({
-    options: normalized,
-    scopes,
-    store,
-    access,
-    hub,
-    sanitizer,
-    codes,
-    log,
-    auth: normalized.tokenProvider
-      ? createAttemptAuth({
-          provider: normalized.tokenProvider,
-          options: normalized.token,
-          hub,
-          log,
-          maxScopes: normalized.maxScopes,
-          partnerScope: normalized.partnerScope,
-          secrets,
-        })
-      : undefined,
-  });
+  let engine: ReturnType<typeof createEngine>;
+  try {
+    engine = createEngine({
+      options: normalized,
+      scopes,
+      store,
+      access,
+      hub,
+      sanitizer,
+      codes,
+      log,
+      auth: normalized.tokenProvider
+        ? createAttemptAuth({
+            provider: normalized.tokenProvider,
+            options: normalized.token,
+            hub,
+            log,
+            maxScopes: normalized.maxScopes,
+            partnerScope: normalized.partnerScope,
+            secrets,
+          })
+        : undefined,
+    });
+  } catch (error: unknown) {
+    // Nothing of a refused attach stays subscribed.
+    unsubscribeStore?.();
+    throw error;
+  }
 
   /** One wrapper per adapter setting (the instance default, or a request's own adapter). */
   const wrappers = new Map<unknown, WrappedAdapter>();

@@ -64,7 +64,7 @@ export function issueLines(issues: readonly core.$ZodIssue[], prefix = ''): stri
  */
 export function rateRuleBurstIssue(rule: {
   readonly perMinute: number;
-  readonly burst?: number;
+  readonly burst?: number | undefined;
 }): string | undefined {
   const { perMinute, burst } = rule;
   // A burst of 1 is always allowed: the least a bucket holds (a rule of one call a minute or less fills at half

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { ErrorCodeClass } from '../errors/errorCodes.js';
 import { HOOK_NAMES } from '../observability/events.js';
-import { count, durationMs, fn, tokenWindowShape } from './rules.js';
+import { count, durationMs, fn, rateRuleBurstIssue, tokenWindowShape } from './rules.js';
 
 /**
  * The one schema of `ResilienceOptions`, at every depth: an unknown key or a bad value anywhere is an
@@ -82,18 +82,23 @@ const loggerSchema = z
     error: 'must have at least one of the methods debug, info, warn, error',
   });
 
-const rateLimitRuleSchema = z.strictObject({
-  scope: z.enum(['partner', 'customer', 'operation']),
-  perMinute: z.number().gt(0).max(1_000_000),
-  burst: z.number().min(1).max(1_000_000).optional(),
-  match: z
-    .strictObject({
-      method: z.string().min(1).optional(),
-      path: z.string().startsWith('/').optional(),
-    })
-    .optional(),
-  name: z.string().min(1).max(100).optional(),
-});
+const rateLimitRuleSchema = z
+  .strictObject({
+    scope: z.enum(['partner', 'customer', 'operation']),
+    perMinute: z.number().gt(0).max(1_000_000),
+    burst: z.number().min(1).max(1_000_000).optional(),
+    match: z
+      .strictObject({
+        method: z.string().min(1).optional(),
+        path: z.string().startsWith('/').optional(),
+      })
+      .optional(),
+    name: z.string().min(1).max(100).optional(),
+  })
+  .superRefine((rule, ctx) => {
+    const issue = rateRuleBurstIssue(rule);
+    if (issue !== undefined) ctx.addIssue({ code: 'custom', path: ['burst'], message: issue });
+  });
 
 /**
  * `false`, or a value of `schema`; its issues keep their paths (a plain union would report only "Invalid input"
