@@ -46,8 +46,44 @@ interface Redacted {
   /** The url shown and the raw one; a re-send that kept the url shown gets the raw url and baseURL back. */
   readonly url: readonly [shown: unknown, raw: unknown];
   readonly baseURL: readonly [shown: unknown, raw: unknown];
+  /** The raw params when some of their values are shown as `REDACTED`. */
+  readonly params: unknown;
   /** The origin the call went to: secrets are restored only towards it. */
   readonly origin: string;
+}
+
+/** True when the sanitizer lets the value of query parameter `name` be reported. */
+function reportable(name: string, sanitizer: Sanitizer): boolean {
+  const probe = sanitizer.sanitizeUrl(`http://params.invalid/?${new URLSearchParams({ [name]: 'v' })}`);
+  return !probe.includes(`=${REDACTED}`);
+}
+
+/**
+ * `params` as `error.config` shows them: a plain object's values outside the query allow-list (and every
+ * value that is not a string, number or boolean) read `REDACTED`; anything else is left out.
+ */
+function shownParams(params: unknown, sanitizer: Sanitizer): { shown: unknown; redacted: boolean } {
+  if (params === undefined || params === null) return { shown: params, redacted: false };
+  if (Object.getPrototypeOf(params) !== Object.prototype) return { shown: undefined, redacted: true };
+  const shown: Record<string, unknown> = {};
+  let redacted = false;
+  for (const [name, value] of Object.entries(params as Record<string, unknown>)) {
+    const plain = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+    if (plain && reportable(name, sanitizer))
+      shown[name] = typeof value === 'string' ? sanitizer.scrubText(value) : value;
+    else {
+      shown[name] = REDACTED;
+      redacted = true;
+    }
+  }
+  return { shown, redacted };
+}
+
+/** True for params of which some value still reads `REDACTED` (or that were left out). */
+function hasRedactedValue(params: unknown): boolean {
+  if (params === undefined || params === null) return true;
+  if (typeof params !== 'object') return false;
+  return Object.values(params as Record<string, unknown>).some((value) => value === REDACTED);
 }
 
 /** The origin of the request a config makes, or `''` when it has none (a relative URL without baseURL). */
@@ -114,6 +150,8 @@ export class CallLink {
       target['url'] = redacted.url[1];
       target['baseURL'] = redacted.baseURL[1];
     }
+    if (redacted.params !== undefined && hasRedactedValue(target['params']))
+      target['params'] = redacted.params;
     const sameOrigin = originOf(config) === redacted.origin;
     for (const [key, value] of redacted.hidden) {
       if (target[key] === undefined && (sameOrigin || !SECRET_KEYS.has(key))) target[key] = value;
@@ -174,6 +212,9 @@ function callerConfig(
   const baseURL = shown === undefined ? undefined : shown.baseURL;
   copy['url'] = url;
   copy['baseURL'] = baseURL;
+  const params = shownParams(source['params'], sanitizer);
+  if (params.shown === undefined) delete copy['params'];
+  else copy['params'] = params.shown;
   copy['adapter'] = call.base;
   const headers = new AxiosHeaders();
   const secretHeaders: Array<readonly [string, unknown]> = [];
@@ -210,6 +251,7 @@ function callerConfig(
       hidden,
       url: [url, source['url']],
       baseURL: [baseURL, source['baseURL']],
+      params: params.redacted ? source['params'] : undefined,
       origin: originOf(call.config),
     },
   };

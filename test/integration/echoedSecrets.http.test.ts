@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { attachResilience, isPartnerCenterError, type ResilienceHooks } from '../../src/index.js';
 import { EVENT_NAMES } from '../../src/observability/events.js';
 import { cleanupAfterEach, type LoopbackHandler, rejectionOf, reply } from '../helpers/loopbackServer.js';
+import { renderings } from '../helpers/renderings.js';
 
 // Issue 12: an opaque (non-JWT) bearer token that a careless server echoes back without the `Bearer ` prefix
 // must not reach any report: the error in every rendering, its axios view, hook payloads or log lines.
@@ -14,33 +15,6 @@ import { cleanupAfterEach, type LoopbackHandler, rejectionOf, reply } from '../h
 const opaque = () => `opq${randomBytes(24).toString('base64url').replace(/[-_]/g, 'x')}`;
 
 const { defer, server } = cleanupAfterEach();
-
-/** Every text a caller, a log pipeline or an error tracker could make of an error, its cause chain and its axios view. */
-function renderings(error: unknown): string[] {
-  const e = error as { response?: unknown; config?: unknown; request?: unknown; stack?: unknown };
-  const texts = [
-    JSON.stringify(error),
-    inspect(error, { depth: 10, showHidden: true }),
-    inspect(error, { depth: 10, showHidden: true, customInspect: false, getters: true }),
-    String(error),
-    String(e.stack),
-    JSON.stringify(e.response),
-    inspect(e.response, { depth: 10 }),
-    JSON.stringify(e.config),
-    inspect(e.request, { depth: 10 }),
-  ];
-  let cause = (error as { cause?: unknown }).cause;
-  for (let depth = 0; cause !== undefined && depth < 10; depth += 1) {
-    texts.push(
-      JSON.stringify(cause) ?? '',
-      inspect(cause, { depth: 10, showHidden: true, customInspect: false }),
-      String(cause),
-      String((cause as { stack?: unknown }).stack),
-    );
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return texts;
-}
 
 function expectAbsent(texts: readonly string[], canary: string, where: string): void {
   for (const text of texts) {

@@ -1,7 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import axios from 'axios';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { attachResilience, isPartnerCenterError } from '../../src/index.js';
 import {
@@ -10,7 +8,7 @@ import {
   RedisScopeStoreTimeoutError,
 } from '../../src/stores/redis.js';
 import { scriptedAdapter } from '../helpers/scriptedAdapter.js';
-import { connectClient, freePort } from '../unit/stores/helpers/redisServer.js';
+import { connectClient, spawnRedisServer } from '../unit/stores/helpers/redisServer.js';
 
 /*
  * Issue 29: a redis-server stopped with SIGSTOP (not killed) keeps its connections open and answers nothing:
@@ -24,62 +22,13 @@ const REQUIRED = Boolean(process.env['CI'] || process.env['PCR_REDIS_REQUIRED'])
 const MISSING =
   'redis-server is not installed (or did not start): the Redis SIGSTOP test needs one of its own';
 
-interface OwnRedis {
-  readonly child: ChildProcess;
-  readonly host: string;
-  readonly port: number;
-}
-
-async function answersPing(port: number): Promise<boolean> {
-  const probe = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-/** Spawns redis-server on a free port and waits until it answers; `undefined` when there is none. */
-async function spawnOwnRedis(): Promise<OwnRedis | undefined> {
-  const port = await freePort();
-  const child = spawn(
-    process.env['PCR_REDIS_SERVER_BIN'] ?? 'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  let failed = false;
-  child.once('error', () => {
-    failed = true;
-  });
-  for (let i = 0; i < 100 && !failed && child.exitCode === null; i++) {
-    if (await answersPing(port)) return { child, host: '127.0.0.1', port };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  return undefined;
-}
-
-const own = await spawnOwnRedis();
+// A redis-server of this file's own: it is stopped with SIGSTOP, which a shared one must never be.
+const own = await spawnRedisServer();
 const clients: Redis[] = [];
 
 afterAll(async () => {
   for (const client of clients) client.disconnect();
-  const child = own?.child;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGCONT');
-  child.kill('SIGTERM');
-  await exited;
+  await own?.stop();
 });
 
 async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -158,7 +107,7 @@ describe('a redis-server stopped with SIGSTOP (issue 29)', () => {
     await waitUntil(written('t1'), "t1's deadline in Redis");
     expect(errors).toEqual([]);
 
-    own.child.kill('SIGSTOP');
+    own.kill?.('SIGSTOP');
     try {
       // Stopped: the connection stays up (no error, no reconnect) but nothing is answered.
       expect(clientA.status).toBe('ready');
@@ -176,7 +125,7 @@ describe('a redis-server stopped with SIGSTOP (issue 29)', () => {
       expect(errors[0]?.error).toBeInstanceOf(RedisScopeStoreTimeoutError);
       expect(storeA.degraded).toBe(true);
     } finally {
-      own.child.kill('SIGCONT');
+      own.kill?.('SIGCONT');
     }
 
     // Resumed, and the store's failure window over: the store goes back to Redis.

@@ -17,6 +17,7 @@ import {
   rejectionOf,
   reply,
 } from '../helpers/loopbackServer.js';
+import { expectNoneOf, renderings } from '../helpers/renderings.js';
 
 /*
  * Issue 29: the SAS of a URL the server names (`?sv=...&sig=...` in a 202's `Location`, or in a 3xx's) is a
@@ -38,43 +39,8 @@ function sasQuery(): { query: string; sig: string } {
   };
 }
 
-/** Every text a caller, a log pipeline or an error tracker could make of an error and its axios view. */
-function renderings(error: unknown): string[] {
-  const e = error as { response?: unknown; config?: unknown; request?: unknown; stack?: unknown };
-  const texts = [
-    JSON.stringify(error),
-    inspect(error, { depth: 10, showHidden: true }),
-    inspect(error, { depth: 10, showHidden: true, customInspect: false, getters: true }),
-    String(error),
-    String(e.stack),
-    JSON.stringify(e.response),
-    inspect(e.response, { depth: 10 }),
-    JSON.stringify(e.config),
-    inspect(e.config, { depth: 10 }),
-    inspect(e.request, { depth: 10 }),
-  ];
-  let cause = (error as { cause?: unknown }).cause;
-  for (let depth = 0; cause !== undefined && depth < 10; depth += 1) {
-    texts.push(
-      JSON.stringify(cause) ?? '',
-      inspect(cause, { depth: 10, showHidden: true, customInspect: false }),
-      String(cause),
-      String((cause as { stack?: unknown }).stack),
-    );
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return texts;
-}
-
 function expectAbsent(texts: readonly string[], canaries: readonly string[], where: string): void {
-  for (const text of texts) {
-    for (const canary of [...canaries, `sv=${SV}`]) {
-      const at = text.indexOf(canary);
-      if (at >= 0) {
-        throw new Error(`${where} leaks ${canary}: …${text.slice(Math.max(0, at - 100), at + 40)}…`);
-      }
-    }
-  }
+  expectNoneOf(texts, [...canaries, `sv=${SV}`], where);
 }
 
 interface Harness {

@@ -5,6 +5,7 @@ import axios from 'axios';
 import { describe, expect, it } from 'vitest';
 import { attachResilience, isPartnerCenterError, type ResilienceHooks } from '../../src/index.js';
 import { cleanupAfterEach, type LoopbackHandler, rejectionOf, reply } from '../helpers/loopbackServer.js';
+import { renderings } from '../helpers/renderings.js';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 
@@ -53,29 +54,6 @@ function failing(failure: Failure): LoopbackHandler {
 }
 
 const { defer, server } = cleanupAfterEach();
-
-/** Every text a caller, a log pipeline or an error tracker could make of an error. */
-function renderings(error: unknown): string[] {
-  const texts = [
-    JSON.stringify(error),
-    inspect(error, { depth: 10, showHidden: true }),
-    inspect(error, { depth: 10, showHidden: true, customInspect: false }),
-    String(error),
-    String((error as { stack?: unknown }).stack),
-  ];
-  let cause = (error as { cause?: unknown }).cause;
-  for (let depth = 0; cause !== undefined && depth < 10; depth += 1) {
-    texts.push(
-      JSON.stringify(cause) ?? '',
-      inspect(cause, { depth: 10, showHidden: true }),
-      inspect(cause, { depth: 10, showHidden: true, customInspect: false }),
-      String(cause),
-      String((cause as { stack?: unknown }).stack),
-    );
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return texts;
-}
 
 function expectClean(texts: readonly string[], pieces: readonly string[], where: string): void {
   for (const text of texts) {

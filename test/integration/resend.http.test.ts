@@ -230,6 +230,22 @@ describe("error.config is the caller's config", () => {
     expect(second?.body).toBe(JSON.stringify({ secret: 'body-secret-0123456789' }));
   });
 
+  it('shows params outside the query allow-list as REDACTED, and a re-send sends the real values', async () => {
+    const pc = await server((_hit, index, _req, res) =>
+      index === 0 ? reply(res, 400, { code: 1000 }) : reply(res, 200, { items: [] }),
+    );
+    const api = axios.create({ baseURL: pc.url });
+    attachResilience(api, FAST);
+    const error = await rejectionOf(
+      api.get('/v1/customers', { params: { client_secret: 'cs~0123456789abcdef', size: 5 } }),
+    );
+    const config = (error as AxiosError).config as InternalAxiosRequestConfig;
+    expect(config.params).toEqual({ client_secret: 'REDACTED', size: 5 });
+    expect(inspect(config, { depth: 6 })).not.toContain('cs~0123456789abcdef');
+    await api.request(config);
+    expect(pc.hits[1]?.url).toBe('/v1/customers?client_secret=cs~0123456789abcdef&size=5');
+  });
+
   it('a re-send pointed at another origin gets none of the redacted secrets back', async () => {
     const first = await server((_hit, _i, _req, res) => reply(res, 404, { code: 3000 }));
     const other = await server((_hit, _i, _req, res) => reply(res, 200, {}));

@@ -10,6 +10,8 @@ export interface TestRedis {
   readonly port: number;
   /** Stops the spawned server (nothing for `PCR_REDIS_URL`). */
   stop(): Promise<void>;
+  /** Sends a signal to the spawned server (`SIGSTOP`, `SIGCONT`); absent for `PCR_REDIS_URL`. */
+  readonly kill?: (signal: NodeJS.Signals) => void;
 }
 
 /** A free TCP port on 127.0.0.1 (closed again before it is returned). */
@@ -74,8 +76,13 @@ export async function spawnRedisServer(port?: number): Promise<TestRedis | undef
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
+      // A stopped server must be woken to hear SIGTERM.
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       await exited;
+    },
+    kill(signal) {
+      child.kill(signal);
     },
   };
 }
