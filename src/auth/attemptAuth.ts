@@ -3,7 +3,7 @@ import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo, EventHub } from '../observability/events.js';
 import type { SecretValues } from '../observability/knownSecrets.js';
 import type { Log } from '../observability/logger.js';
-import { requestUrl } from '../observability/requestUrl.js';
+import { isAbsoluteForAxios, requestUrl } from '../observability/requestUrl.js';
 import type { ResolvedTokenOptions } from '../options.js';
 import type { AttemptAuth } from '../policies/attempt.js';
 import { type Call, callInfo, writeHeader } from '../policies/call.js';
@@ -49,7 +49,11 @@ function originReader(): (config: InternalAxiosRequestConfig) => string | undefi
   let lastBaseOrigin: string | undefined;
   return (config) => {
     const url = config.url;
-    if (typeof url === 'string' && ORIGIN.test(url)) return ORIGIN.exec(url)?.[0];
+    // A url axios sends as it is: its own origin, or none to read for a protocol-relative `//host/x` (the
+    // full check then refuses it). Never the baseURL's: that would let it through on a cached safe origin.
+    if (typeof url === 'string' && config.allowAbsoluteUrls !== false && isAbsoluteForAxios(url)) {
+      return ORIGIN.exec(url)?.[0];
+    }
     const base = config.baseURL;
     if (typeof base !== 'string') return undefined;
     if (base !== lastBase) {

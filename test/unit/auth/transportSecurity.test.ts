@@ -98,6 +98,21 @@ describe('the engine checks the URL axios sends to', () => {
     },
   );
 
+  it('refuses //evil.example/x after a call to the baseURL has been let through (the safe-origin cache)', async () => {
+    const scripted = scriptedAdapter([{ status: 200, data: {} }]);
+    const instance = axios.create({
+      adapter: scripted.adapter,
+      baseURL: 'https://api.partnercenter.microsoft.com/v1',
+    });
+    attachResilience(instance, {
+      tokenProvider: { getToken: async () => ({ token: 'tok', expiresOnTimestamp: Date.now() + 3_600_000 }) },
+    });
+    expect((await capture(instance.get('/customers'))).value?.status).toBe(200);
+    const { error } = await capture(instance.get('//evil.example/x'));
+    expect(error?.reason).toMatch(/protocol-relative/);
+    expect(scripted.hits).toHaveLength(1);
+  });
+
   it('still sends a path under a loopback baseURL with its token', async () => {
     const scripted = scriptedAdapter([{ status: 200, data: {} }]);
     const instance = axios.create({ adapter: scripted.adapter, baseURL: 'http://127.0.0.1:8080/v1' });
