@@ -59,3 +59,13 @@ export function requestUrl(config: UrlParts): string | undefined {
     return path.split('#')[0] ?? path;
   }
 }
+
+/** `scheme://host[:port]` of an absolute URL (lower case, as the URL parser writes it), or `undefined`. */
+export function originOf(url: string | undefined): string | undefined {
+  if (url === undefined || !/^[a-z][a-z\d+.-]*:\/\//i.test(url)) return undefined;
+  try {
+    return new URL(url).origin.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,7 +1,7 @@
 import { AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import { REQUEST_HEADERS } from '../errors/axiosCompat.js';
 import { type PartnerCenterError, withRequestConfig } from '../errors/PartnerCenterError.js';
-import { requestUrl } from '../observability/requestUrl.js';
+import { originOf, requestUrl } from '../observability/requestUrl.js';
 import { REDACTED, type Sanitizer } from '../observability/sanitizer.js';
 import type { Call } from './call.js';
 
@@ -87,14 +87,8 @@ function hasRedactedValue(params: unknown): boolean {
 }
 
 /** The origin of the request a config makes, or `''` when it has none (a relative URL without baseURL). */
-function originOf(config: InternalAxiosRequestConfig): string {
-  const url = requestUrl(config);
-  if (url === undefined) return '';
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '';
-  }
+function requestOrigin(config: InternalAxiosRequestConfig): string {
+  return originOf(requestUrl(config)) ?? '';
 }
 
 /**
@@ -152,7 +146,7 @@ export class CallLink {
     }
     if (redacted.params !== undefined && hasRedactedValue(target['params']))
       target['params'] = redacted.params;
-    const sameOrigin = originOf(config) === redacted.origin;
+    const sameOrigin = requestOrigin(config) === redacted.origin;
     for (const [key, value] of redacted.hidden) {
       if (target[key] === undefined && (sameOrigin || !SECRET_KEYS.has(key))) target[key] = value;
     }
@@ -252,7 +246,7 @@ function callerConfig(
       url: [url, source['url']],
       baseURL: [baseURL, source['baseURL']],
       params: params.redacted ? source['params'] : undefined,
-      origin: originOf(call.config),
+      origin: requestOrigin(call.config),
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import { requestUrl } from '../observability/requestUrl.js';
+import { originOf, requestUrl } from '../observability/requestUrl.js';
 import type { WorkflowRequestConfig } from './workflowOptions.js';
 
 /** The config fields that decide where axios sends a workflow's request. */
@@ -17,16 +17,6 @@ export function urlBaseOf(instance: AxiosInstance, request: WorkflowRequestConfi
     baseURL: request?.baseURL ?? instance.defaults.baseURL,
     allowAbsoluteUrls: request?.allowAbsoluteUrls ?? instance.defaults.allowAbsoluteUrls,
   };
-}
-
-/** `scheme://host[:port]` of an absolute URL (lower case, as the URL parser writes it), or `undefined`. */
-export function originOf(url: string | undefined): string | undefined {
-  if (url === undefined || !/^[a-z][a-z\d+.-]*:\/\//i.test(url)) return undefined;
-  try {
-    return new URL(url).origin.toLowerCase();
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { AxiosHeaders, type AxiosInstance, type AxiosRequestConfig } from 'axios';
-import { requestUrl } from '../observability/requestUrl.js';
+import { originOf, requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import {
   continuationIssue,
@@ -9,7 +9,7 @@ import {
   versionRoot,
   withPageSize,
 } from './continuation.js';
-import { foreignTargetIssue, originOf, urlBaseOf } from './followTarget.js';
+import { foreignTargetIssue, urlBaseOf } from './followTarget.js';
 import { LoopGuard } from './LoopGuard.js';
 import type { PagePosition } from './PaginationError.js';
 import { malformedPageError, pagingCancelledError } from './pageErrors.js';

@@ -1,10 +1,10 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { parseRetryAfter, type RetryAfter } from '../backoff/parseRetryAfter.js';
 import { readHeader } from '../http/readHeader.js';
-import { requestUrl } from '../observability/requestUrl.js';
+import { originOf, requestUrl } from '../observability/requestUrl.js';
 import { sleep } from '../policies/sleep.js';
 import { timerDelay } from '../policies/timerDelay.js';
-import { foreignTargetIssue, fromAnswering, originOf, type UrlBase, urlBaseOf } from './followTarget.js';
+import { foreignTargetIssue, fromAnswering, type UrlBase, urlBaseOf } from './followTarget.js';
 import {
   foreignLocationError,
   nothingToPollError,

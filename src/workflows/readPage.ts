@@ -1,8 +1,8 @@
 import type { AxiosResponse } from 'axios';
-import { requestUrl } from '../observability/requestUrl.js';
+import { originOf, requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import { isRecord, readNextLink, type VersionRoot } from './continuation.js';
-import { foreignTargetIssue, originOf } from './followTarget.js';
+import { foreignTargetIssue } from './followTarget.js';
 import type { PagePosition } from './PaginationError.js';
 import { malformedPageError } from './pageErrors.js';
 import type { Page } from './pageTypes.js';

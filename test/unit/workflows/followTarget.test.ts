@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { foreignTargetIssue, fromAnswering, originOf } from '../../../src/workflows/followTarget.js';
+import { originOf } from '../../../src/observability/requestUrl.js';
+import { foreignTargetIssue, fromAnswering } from '../../../src/workflows/followTarget.js';
 
 const PC = 'https://api.partnercenter.microsoft.com';
 const TRUSTED = { origin: PC, of: 'the page' };
