@@ -1,4 +1,5 @@
 import { fromAnswering } from './followTarget.js';
+import { isRecord } from './workflowOptions.js';
 
 /**
  * Where the next page of a Partner Center collection is: the `links.next` of a page, read and resolved. A
@@ -80,11 +81,6 @@ export function withPageSize(url: string, size: number): string {
           .split('&')
           .filter((part) => part !== '' && part.split('=', 1)[0]?.toLowerCase() !== 'size');
   return `${path}?${[...kept, `size=${size}`].join('&')}`;
-}
-
-/** A plain object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

@@ -1,11 +1,12 @@
 import type { AxiosResponse } from 'axios';
 import { originOf, requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
-import { isRecord, readNextLink, type VersionRoot } from './continuation.js';
+import { readNextLink, type VersionRoot } from './continuation.js';
 import { foreignTargetIssue } from './followTarget.js';
 import type { PagePosition } from './PaginationError.js';
 import { malformedPageError } from './pageErrors.js';
 import type { Page } from './pageTypes.js';
+import { isRecord } from './workflowOptions.js';
 
 /**
  * Reads a page from its response, or throws a `client` {@link PaginationError} naming what is wrong: a body

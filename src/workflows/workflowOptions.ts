@@ -2,6 +2,11 @@ import type { AxiosRequestConfig } from 'axios';
 import { MAX_TIMER_MS } from '../options/limits.js';
 import { ResilienceOptionsError } from '../options/ResilienceOptionsError.js';
 
+/** A plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /**
  * Extra axios config for every request a workflow sends (headers, `timeout`, per-request `partnerCenter`
  * options, ...). The workflow sets the URL, the method (GET) and the signal itself: `url`, `method`, `data`,
@@ -51,11 +56,6 @@ function closest(name: string, known: readonly string[]): string | undefined {
   return best?.name;
 }
 
-/** A plain object (not null, not an array). */
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** Collects the problems of a workflow's options; `throwIfAny()` throws them as one error. */
 export class OptionIssues {
   private readonly issues: string[] = [];
@@ -73,7 +73,7 @@ export class OptionIssues {
    * fields the workflow sets itself. Returns whether the options can be read further (an object).
    */
   options(options: unknown, known: readonly string[]): options is Record<string, unknown> {
-    if (!isObject(options)) {
+    if (!isRecord(options)) {
       this.add(`options must be an object (got ${options === null ? 'null' : typeof options})`);
       return false;
     }
@@ -86,7 +86,7 @@ export class OptionIssues {
     }
     const request = options['request'];
     if (request === undefined) return true;
-    if (!isObject(request)) {
+    if (!isRecord(request)) {
       this.add('request must be an object of axios request config');
       return true;
     }
