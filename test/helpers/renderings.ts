@@ -1,4 +1,7 @@
 import { inspect } from 'node:util';
+import type { ResilienceHooks } from '../../src/index.js';
+import { EVENT_NAMES } from '../../src/observability/events.js';
+import type { Logger } from '../../src/observability/logger.js';
 
 /**
  * Every text a caller, a log pipeline or an error tracker could make of an error: JSON, `util.inspect` (with
@@ -43,4 +46,25 @@ export function expectNoneOf(texts: readonly string[], canaries: readonly string
       }
     }
   }
+}
+
+/** Hooks for every event, each recorded as its JSON and its `util.inspect` (hidden properties too). */
+export function recordingHooks(): { hooks: ResilienceHooks; events: string[] } {
+  const events: string[] = [];
+  const hooks: ResilienceHooks = {};
+  for (const name of EVENT_NAMES) {
+    (hooks as Record<string, (event: unknown) => void>)[name] = (event) => {
+      events.push(`${name} ${JSON.stringify(event)}`, inspect(event, { depth: 10, showHidden: true }));
+    };
+  }
+  return { hooks, events };
+}
+
+/** A logger at `debug` that records every line with its fields as JSON and as `util.inspect` prints them. */
+export function recordingLogger(): { logger: Logger; logs: string[] } {
+  const logs: string[] = [];
+  const log = (message: string, fields?: Record<string, unknown>) => {
+    logs.push(`${message} ${JSON.stringify(fields)} ${inspect(fields, { depth: 10 })}`);
+  };
+  return { logger: { debug: log, info: log, warn: log, error: log, level: 'debug' }, logs };
 }

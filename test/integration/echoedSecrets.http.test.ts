@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { inspect } from 'node:util';
 import axios from 'axios';
 import { describe, expect, it } from 'vitest';
-import { attachResilience, isPartnerCenterError, type ResilienceHooks } from '../../src/index.js';
-import { EVENT_NAMES } from '../../src/observability/events.js';
+import { attachResilience, isPartnerCenterError } from '../../src/index.js';
 import { cleanupAfterEach, type LoopbackHandler, rejectionOf, reply } from '../helpers/loopbackServer.js';
-import { renderings } from '../helpers/renderings.js';
+import { recordingHooks, recordingLogger, renderings } from '../helpers/renderings.js';
 
 // Issue 12: an opaque (non-JWT) bearer token that a careless server echoes back without the `Bearer ` prefix
 // must not reach any report: the error in every rendering, its axios view, hook payloads or log lines.
@@ -86,21 +84,12 @@ describe('an echoed opaque token reaches no report (issue 12)', () => {
     const agent = new http.Agent({ keepAlive: false });
     defer(() => agent.destroy());
     const instance = axios.create({ baseURL: pc.url, httpAgent: agent });
-    const events: string[] = [];
-    const hooks: ResilienceHooks = {};
-    for (const name of EVENT_NAMES) {
-      (hooks as Record<string, (event: unknown) => void>)[name] = (event) => {
-        events.push(`${name} ${JSON.stringify(event)}`, inspect(event, { depth: 10, showHidden: true }));
-      };
-    }
-    const logs: string[] = [];
-    const log = (message: string, fields?: Record<string, unknown>) => {
-      logs.push(`${message} ${JSON.stringify(fields)}`);
-    };
+    const { hooks, events } = recordingHooks();
+    const { logger, logs } = recordingLogger();
     attachResilience(instance, {
       retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2 },
       hooks,
-      logger: { debug: log, info: log, warn: log, error: log, level: 'debug' },
+      logger,
       // The same token every time: after a 401 the cache refuses to replay it.
       tokenProvider: { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) },
     });

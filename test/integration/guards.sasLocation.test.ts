@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { inspect } from 'node:util';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { describe, expect, it } from 'vitest';
-import {
-  attachResilience,
-  isPartnerCenterError,
-  pollOperation,
-  type ResilienceHooks,
-} from '../../src/index.js';
-import { EVENT_NAMES } from '../../src/observability/events.js';
+import { attachResilience, isPartnerCenterError, pollOperation } from '../../src/index.js';
 import {
   cleanupAfterEach,
   type LoopbackHandler,
@@ -17,7 +10,7 @@ import {
   rejectionOf,
   reply,
 } from '../helpers/loopbackServer.js';
-import { expectNoneOf, renderings } from '../helpers/renderings.js';
+import { expectNoneOf, recordingHooks, recordingLogger, renderings } from '../helpers/renderings.js';
 
 /*
  * Issue 29: the SAS of a URL the server names (`?sv=...&sig=...` in a 202's `Location`, or in a 3xx's) is a
@@ -62,21 +55,12 @@ async function harness(
   const agent = new http.Agent({ keepAlive: false });
   defer(() => agent.destroy());
   const api = axios.create({ baseURL: pc.url, httpAgent: agent, proxy: false, ...config });
-  const events: string[] = [];
-  const hooks: ResilienceHooks = {};
-  for (const name of EVENT_NAMES) {
-    (hooks as Record<string, (event: unknown) => void>)[name] = (event) => {
-      events.push(`${name} ${JSON.stringify(event)}`, inspect(event, { depth: 10, showHidden: true }));
-    };
-  }
-  const logs: string[] = [];
-  const log = (message: string, fields?: Record<string, unknown>) => {
-    logs.push(`${message} ${JSON.stringify(fields)} ${inspect(fields, { depth: 10 })}`);
-  };
+  const { hooks, events } = recordingHooks();
+  const { logger, logs } = recordingLogger();
   attachResilience(api, {
     retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2, jitter: 'none' },
     hooks,
-    logger: { debug: log, info: log, warn: log, error: log, level: 'debug' },
+    logger,
     tokenProvider: { getToken: async () => ({ token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }) },
   });
   return { api, pc, other, events, logs };
