@@ -12,8 +12,8 @@ import { cap, isObject, str } from './values.js';
  * `error.config`: the request config as axios handed it to the adapter, so that existing axios code keeps
  * working (`error.config.url`, `error.config.signal`, keys of the caller's own such as `_retry`, axios-retry's
  * state) and re-sending it (`instance.request(error.config)`) continues the same logical call. Its headers never
- * hold Authorization; other headers outside the allow-list read `REDACTED`; the body (`data`) and basic `auth`
- * are left out; `url` and `baseURL` are redacted. A re-send through the same instance restores what was
+ * hold Authorization; other headers, and `params` values, outside their allow-lists read `REDACTED`; the body
+ * (`data`), basic `auth` and the agents are left out; `url` and `baseURL` are redacted. A re-send through the same instance restores what was
  * redacted (only towards the same origin). Errors built outside an attached call (`normalizeError` on a
  * foreign error) hold a redacted snapshot: method, url, baseURL and the allow-listed headers.
  */
