@@ -17,9 +17,7 @@ import { normalizeOptions } from './options/normalize.js';
 import type { ResilienceOptions } from './options.js';
 import type { BreakerState } from './policies/breaker.js';
 import { createEngine } from './policies/engine.js';
-import { createScopePolicy, type ScopePolicy } from './policies/scopePolicy.js';
 import { createStoreAccess } from './policies/storeAccess.js';
-import { ScopeRegistry } from './tenancy/ScopeRegistry.js';
 import { InMemoryScopeStateStore, type ScopeStateStore } from './tenancy/ScopeStateStore.js';
 
 export type { BreakerState } from './policies/breaker.js';
@@ -32,8 +30,30 @@ export interface ResilienceHandle extends ResilienceEvents {
   detach(): void;
   /** Breaker state of a scope, or `undefined` for a scope not seen (or evicted). */
   breakerState(scope: string): BreakerState | undefined;
+  /**
+   * The circuit breaker of a scope (e.g. `customer:<tenant id>`, see `customerScope()`), made if the scope has
+   * not been seen: hold it open by hand, or close it. `undefined` when breakers are off for the scope.
+   */
+  breaker(scope: string): BreakerControl | undefined;
   /** Number of scopes held in memory now. */
   readonly scopeCount: number;
+}
+
+/** A scope's circuit breaker, by hand (see {@link ResilienceHandle.breaker}). */
+export interface BreakerControl {
+  /** The breaker's state now. */
+  readonly state: BreakerState;
+  /**
+   * Holds the breaker open (calls of the scope fail at once with `circuit-open`, nothing sent) until the
+   * returned handle's `dispose()` or {@link BreakerControl.reset}. E.g. while a tenant is being migrated.
+   */
+  isolate(): { dispose(): void };
+  /**
+   * Closes the breaker now: failures counted so far are forgotten, an isolation is lifted, and the store's
+   * open hint is cleared (processes sharing the store let calls through again). Reported through `onReset`
+   * when the breaker was not closed.
+   */
+  reset(): void;
 }
 
 const WRAPPED = Symbol.for('partner-center-resilience.wrappedAdapter');
@@ -131,26 +151,12 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     reportStoreFailure({ scope: failure.scope, operation: failure.operation, reason });
   });
 
-  const breakerDeps = { store, access, hub, log };
-  const backoffs: Parameters<typeof createScopePolicy>[2] = new Map();
-  const scopes = new ScopeRegistry<ScopePolicy>({
-    maxScopes: normalized.maxScopes,
-    idleEvictionMs: normalized.idleEvictionMs,
-    create: (scope) =>
-      createScopePolicy(
-        scope,
-        normalized.scopePolicies.get(scope) ?? normalized.policy,
-        backoffs,
-        breakerDeps,
-      ),
-    evictable: (policy) => policy.breaker?.refusing !== true,
-  });
   let engine: ReturnType<typeof createEngine>;
   try {
     engine = createEngine({
       options: normalized,
-      scopes,
       store,
+      privateStore: normalized.store === undefined,
       access,
       hub,
       sanitizer,
@@ -237,12 +243,23 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
       instance.interceptors.response.eject(responseId);
     },
     breakerState(scope: string): BreakerState | undefined {
-      const policy = scopes.peek(scope);
+      const policy = engine.scopes.peek(scope);
       if (!policy) return undefined;
       return policy.breaker ? policy.breaker.state : 'closed';
     },
+    breaker(scope: string): BreakerControl | undefined {
+      const breaker = engine.scopes.get(scope).breaker;
+      if (breaker === undefined) return undefined;
+      return {
+        get state() {
+          return breaker.state;
+        },
+        isolate: () => breaker.isolate(),
+        reset: () => breaker.reset(),
+      };
+    },
     get scopeCount() {
-      return scopes.size;
+      return engine.scopes.size;
     },
   };
   return handle;

@@ -5,8 +5,8 @@ import type { SecretValues } from '../observability/knownSecrets.js';
 import type { Log } from '../observability/logger.js';
 import { isAbsoluteForAxios, requestUrl } from '../observability/requestUrl.js';
 import type { ResolvedTokenOptions } from '../options.js';
-import type { AttemptAuth } from '../policies/attempt.js';
-import { type Call, callInfo, writeHeader } from '../policies/call.js';
+import { callInfo } from '../policies/call.js';
+import type { AttemptAuth } from '../policies/unauthorized.js';
 import { challengeClaims, parseWwwAuthenticate, partnerCenterRealm } from './challenge.js';
 import type { AccessToken, TokenCredentialLike, TokenProvider } from './TokenProvider.js';
 import { toTokenProvider } from './TokenProvider.js';
@@ -30,14 +30,6 @@ const NO_CALL: Omit<CallInfo, 'scope'> = { requestId: '', correlationId: '', met
 /** Most origins whose transport verdict is remembered. */
 const ORIGINS_LIMIT = 256;
 
-/** Control characters axios strips from a header value (tab aside). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
-const HEADER_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
-
-/** True when axios would keep `value` as it is: no control characters, no leading or trailing space or tab. */
-function isCleanHeaderValue(value: string): boolean {
-  return !HEADER_CONTROL.test(value) && value.trim() === value;
-}
 const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
 
 /**
@@ -96,7 +88,7 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
   /** Origins a token may be sent to (https, or http to loopback). */
   const safeOrigins = new Set<string>();
   /** The Authorization value of each token key's current token, built once per token. */
-  const bearers = new Map<string, { token: AccessToken; header: string; clean: boolean }>();
+  const bearers = new Map<string, { token: AccessToken; header: string }>();
 
   const cache = createTokenCache(toTokenProvider(deps.provider), {
     refreshWindowMs: deps.options.refreshWindowMs,
@@ -145,36 +137,31 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
     }
   };
 
-  const setBearer = (call: Call, key: string, token: AccessToken): void => {
+  const bearerOf = (key: string, token: AccessToken): string => {
     let bearer = bearers.get(key);
     if (bearer?.token !== token) {
       const header = `Bearer ${token.token}`;
-      bearer = { token, header, clean: isCleanHeaderValue(header) };
+      bearer = { token, header };
       deps.secrets?.add(token.token);
       bearers.set(key, bearer);
       bound(bearers, deps.maxScopes);
     }
-    if (bearer.clean) writeHeader(call.config, 'Authorization', bearer.header);
-    else call.config.headers.set('Authorization', bearer.header);
+    return bearer.header;
   };
 
   return {
-    authorize(call, signal) {
+    authorization(call, signal) {
       checkTransport(call.config);
       const key = keyOf(call.scope);
       const realm = realms.get(key);
       const fresh = cache.peek(key, realm);
-      if (fresh !== undefined) {
-        setBearer(call, key, fresh);
-        return undefined;
-      }
+      if (fresh !== undefined) return bearerOf(key, fresh);
       return cache
         .getToken({ scope: key, scopes, realm, forceRefresh: false, signal, call: () => callInfo(call) })
-        .then((token) => setBearer(call, key, token));
+        .then((token) => bearerOf(key, token));
     },
 
-    async onUnauthorized(error: PartnerCenterError, call, signal) {
-      if (call.authReplays >= 1) return false;
+    async onUnauthorized(error: PartnerCenterError, call, sent, signal) {
       if (error.code === MFA_REQUIRED) return false;
       const challenges = parseWwwAuthenticate(error.headers['www-authenticate']);
       const key = keyOf(call.scope);
@@ -184,20 +171,18 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
         realms.set(key, realm);
         bound(realms, deps.maxScopes);
       }
-      // The token the rejected attempt sent, read back from its own header.
-      const sent = call.config.headers.get('Authorization');
-      const token = await cache.getToken({
+      // The token the rejected attempt sent.
+      await cache.getToken({
         scope: key,
         scopes,
         realm,
         challenge: challenges[0],
         claims: challengeClaims(challenges),
         forceRefresh: true,
-        rejectedToken: typeof sent === 'string' && sent.startsWith('Bearer ') ? sent.slice(7) : undefined,
+        rejectedToken: sent.startsWith('Bearer ') ? sent.slice(7) : undefined,
         signal,
         call: () => callInfo(call),
       });
-      setBearer(call, key, token);
       return true;
     },
   };

@@ -1,4 +1,4 @@
-import { timerDelay } from './timerDelay.js';
+import { MAX_TIMER_DELAY } from './sleep.js';
 
 /** What the bucket tells an attempt whose deadline passed: a function, or an object's `attemptTimedOut()`. */
 export type DeadlineTarget = (() => void) | { attemptTimedOut(): void };
@@ -66,7 +66,7 @@ export class AttemptDeadlines {
     }
     if (bucket.timer === undefined) {
       const armed = bucket;
-      armed.timer = setTimeout(() => this.fire(armed), timerDelay(Math.max(1, due - now)));
+      armed.timer = setTimeout(() => this.fire(armed), Math.min(Math.max(1, due - now), MAX_TIMER_DELAY));
     }
     bucket.pending.add(onTimeout);
     return bucket;
@@ -102,7 +102,7 @@ export class AttemptDeadlines {
     const left = bucket.due - Date.now();
     if (left > 0) {
       // A deadline beyond the longest timer: wait again for the rest.
-      bucket.timer = setTimeout(() => this.fire(bucket), timerDelay(left));
+      bucket.timer = setTimeout(() => this.fire(bucket), Math.min(left, MAX_TIMER_DELAY));
       return;
     }
     if (this.buckets.get(bucket.due) === bucket) this.buckets.delete(bucket.due);

@@ -17,6 +17,7 @@ import type { ResolvedScopePolicy } from '../options.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { type Call, callInfo } from './call.js';
 import { circuitOpenError } from './callErrors.js';
+import type { AttemptSpec, CallPolicy, Next, Outcome } from './pipeline.js';
 import type { StoreAccess } from './storeAccess.js';
 
 /** State of a scope's circuit breaker. */
@@ -37,14 +38,26 @@ export interface BreakerDeps {
   readonly log: Log | undefined;
 }
 
-const countsAsFailure = handleWhen(countsAsBreakerFailure);
+/** Refusal of cockatiel's breaker, carrying the outcome it stood for (thrown inside `execute` only). */
+class Failed extends Error {
+  constructor(readonly outcome: Outcome & { readonly failure: PartnerCenterError }) {
+    super('attempt failed');
+  }
+}
+
+/** The failure an error thrown inside the breaker stands for. */
+function unwrap(error: unknown): unknown {
+  return error instanceof Failed ? error.outcome.failure : error;
+}
+
+const countsAsFailure = handleWhen((error) => countsAsBreakerFailure(unwrap(error) as Error));
 
 function failureReason(reason: { error: Error } | { value: unknown } | { isolated: true }): {
   why: string;
   cause: PartnerCenterError | undefined;
 } {
   if ('isolated' in reason) return { why: 'isolated by hand', cause: undefined };
-  const error = 'error' in reason ? reason.error : undefined;
+  const error = 'error' in reason ? unwrap(reason.error) : undefined;
   if (!PartnerCenterError.is(error)) return { why: 'failures', cause: undefined };
   const detail = error.reason ?? error.description ?? 'failure';
   return { why: `${error.kind}${error.status ? ` ${error.status}` : ''}: ${detail}`, cause: error };
@@ -61,43 +74,61 @@ function infoOfError(error: PartnerCenterError | undefined, scope: string): Call
 }
 
 /**
- * The circuit breaker of one scope: cockatiel's breaker (consecutive or sampling), the shared store's
- * breaker-open hint, and the breaker's events. Each event is reported by the room where it happens: a break
- * with the failure that caused it, half-open and reset with the test call that moved the breaker.
+ * The circuit breaker of one scope, a policy of its list: cockatiel's breaker (consecutive or sampling), the
+ * shared store's breaker-open hint, and the breaker's events. Each event is reported by the place where it
+ * happens: a break with the failure that caused it, half-open and reset with the test call that moved it.
+ * `closed` and `holdsFailures` are fields the success path reads without a call.
  */
-export class ScopeBreaker {
-  private readonly policy: CircuitBreakerPolicy;
-  private readonly counter: IBreaker;
+export class ScopeBreaker implements CallPolicy {
+  readonly name = 'circuit breaker';
+  private policy!: CircuitBreakerPolicy;
+  private counter!: IBreaker;
+  private isolation: { dispose(): void } | undefined;
+  /** True while the breaker is closed (calls may take the success path). */
+  closed = true;
+  /** True while a success must be counted (a sampling breaker, or failures counted since the last success). */
+  holdsFailures = false;
 
   constructor(
     private readonly scope: string,
     private readonly options: ResolvedScopePolicy['circuitBreaker'],
     private readonly deps: BreakerDeps,
   ) {
-    const s = options.strategy;
+    this.build();
+  }
+
+  /** A fresh cockatiel breaker, closed, with no failures counted. */
+  private build(): void {
+    const s = this.options.strategy;
+    const { store, access, log } = this.deps;
+    const scope = this.scope;
     this.counter =
       s.type === 'consecutive'
         ? new ConsecutiveBreaker(s.threshold)
         : new SamplingBreaker({ threshold: s.threshold, duration: s.durationMs, minimumRps: s.minimumRps });
-    this.policy = circuitBreaker(countsAsFailure, {
-      halfOpenAfter: options.halfOpenAfterMs,
+    const policy = circuitBreaker(countsAsFailure, {
+      halfOpenAfter: this.options.halfOpenAfterMs,
       breaker: this.counter,
     });
-    this.policy.onBreak((reason) => this.broke(reason));
-    this.policy.onReset(() => {
-      deps.access.write('setOpenUntil', scope, () => deps.store.setOpenUntil(scope, undefined));
-      deps.log?.('info', `circuit breaker of scope ${scope} closed`, { scope });
+    this.policy = policy;
+    this.closed = true;
+    this.holdsFailures = s.type === 'sampling';
+    policy.onStateChange((state) => {
+      if (this.policy === policy) this.closed = state === CircuitState.Closed;
+    });
+    policy.onBreak((reason) => {
+      if (this.policy === policy) this.broke(reason);
+    });
+    policy.onReset(() => {
+      if (this.policy !== policy) return;
+      access.write('setOpenUntil', scope, () => store.setOpenUntil(scope, undefined));
+      log?.('info', `circuit breaker of scope ${scope} closed`, { scope });
     });
   }
 
   /** The breaker's state. */
   get state(): BreakerState {
     return STATE_NAMES[this.policy.state];
-  }
-
-  /** True while calls may take the success path (no state change can follow a success). */
-  get closed(): boolean {
-    return this.policy.state === CircuitState.Closed;
   }
 
   /** True while the breaker refuses calls (open, or isolated by hand). */
@@ -108,7 +139,9 @@ export class ScopeBreaker {
 
   /** Counts a success-path success, as cockatiel does for a closed breaker. */
   recordSuccess(): void {
-    if (this.policy.state === CircuitState.Closed) this.counter.success(CircuitState.Closed);
+    if (this.policy.state !== CircuitState.Closed) return;
+    this.counter.success(CircuitState.Closed);
+    if (this.options.strategy.type === 'consecutive') this.holdsFailures = false;
   }
 
   /**
@@ -117,6 +150,7 @@ export class ScopeBreaker {
    */
   async recordFailure(error: PartnerCenterError): Promise<void> {
     if (this.policy.state !== CircuitState.Closed) return;
+    if (countsAsBreakerFailure(error)) this.holdsFailures = true;
     await this.policy.execute(() => Promise.reject(error)).then(undefined, () => undefined);
   }
 
@@ -125,32 +159,86 @@ export class ScopeBreaker {
     return this.policy.state === CircuitState.HalfOpen;
   }
 
-  /** Runs one attempt behind the breaker; a refusal becomes the call's `circuit-open` error. */
-  async run<T>(call: Call, attempt: () => Promise<T>, last: PartnerCenterError | undefined): Promise<T> {
+  /** The store's breaker-open hint: epoch ms until which another process (or this one) holds it open. */
+  private openUntil(call: Call): number | undefined | Promise<number | undefined> {
+    const { store, access } = this.deps;
+    const scope = this.scope;
+    if (store.synchronous === true) return store.getOpenUntil(scope) as number | undefined;
+    return access.read('getOpenUntil', scope, () => store.getOpenUntil(scope), {
+      deadline: call.deadline,
+      abort: call.ensureAbort(),
+    });
+  }
+
+  /**
+   * Runs one attempt behind the breaker. A breaker opened by this or another process (the store's hint)
+   * refuses before anything is sent, unless this process lets its test call through; a refusal is the call's
+   * `circuit-open` error, keeping its last failure. The success path's failure, taken over, is counted only.
+   */
+  async run(call: Call, spec: AttemptSpec, next: Next): Promise<Outcome> {
+    if (spec.resumed === true) return next(spec);
+    if (spec.takenOver !== undefined) {
+      const outcome = await next(spec);
+      if (outcome.failure !== undefined) await this.recordFailure(outcome.failure);
+      return outcome;
+    }
+    const read = this.openUntil(call);
+    const until = typeof read === 'object' ? await read : read;
+    const now = Date.now();
+    if (until !== undefined && until > now && !this.halfOpen) {
+      return { failure: circuitOpenError(call, until - now, spec.last), sent: false };
+    }
     const wasOpen = this.policy.state === CircuitState.Open;
     let probe = false;
     try {
-      const result = await this.policy.execute(() => {
+      const outcome = await this.policy.execute(async () => {
         if (wasOpen) {
           probe = true;
           this.halfOpened(call);
         }
-        return attempt();
+        const answer = await next(spec);
+        if (answer.failure !== undefined) throw new Failed(answer);
+        return answer;
       });
+      if (this.options.strategy.type === 'consecutive') this.holdsFailures = false;
       if (probe && this.policy.state === CircuitState.Closed) this.resetBy(call);
-      return result;
+      return outcome;
     } catch (error: unknown) {
       if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-        throw circuitOpenError(call, undefined, last);
+        return { failure: circuitOpenError(call, undefined, spec.last), sent: false };
       }
       if (probe && this.policy.state === CircuitState.Closed) this.resetBy(call);
+      if (error instanceof Failed) {
+        if (countsAsBreakerFailure(error.outcome.failure)) this.holdsFailures = true;
+        return error.outcome;
+      }
       throw error;
     }
   }
 
-  /** Holds the breaker open by hand (cockatiel's isolate). */
+  /** Holds the breaker open by hand until the returned handle is disposed (cockatiel's isolate). */
   isolate(): { dispose(): void } {
-    return this.policy.isolate();
+    const handle = this.policy.isolate();
+    this.isolation = handle;
+    return handle;
+  }
+
+  /**
+   * Closes the breaker by hand: failures counted so far are forgotten, an isolation is lifted, and the store's
+   * open hint is cleared (other processes sharing the store let calls through again).
+   */
+  reset(): void {
+    const wasClosed = this.policy.state === CircuitState.Closed;
+    this.isolation?.dispose();
+    this.isolation = undefined;
+    this.build();
+    const { store, access, log, hub } = this.deps;
+    const scope = this.scope;
+    access.write('setOpenUntil', scope, () => store.setOpenUntil(scope, undefined));
+    if (!wasClosed) {
+      log?.('info', `circuit breaker of scope ${scope} closed by hand`, { scope });
+      if (hub.has('onReset')) hub.emit('onReset', { ...infoOfError(undefined, scope), reason: 'reset by hand' });
+    }
   }
 
   private broke(reason: { error: Error } | { value: unknown } | { isolated: true }): void {
@@ -178,22 +266,5 @@ export class ScopeBreaker {
     if (this.deps.hub.has('onReset')) {
       this.deps.hub.emit('onReset', { ...callInfo(call), reason: 'the test call succeeded' });
     }
-  }
-}
-
-/**
- * Refuses the call when the shared store says the scope's breaker is open (this or another process opened
- * it), unless this process's breaker is letting its test call through. `last` is the call's last failure,
- * kept on the error.
- */
-export function refuseIfOpen(
-  call: Call,
-  breaker: ScopeBreaker | undefined,
-  openUntil: number | undefined,
-  last: PartnerCenterError | undefined,
-): void {
-  const now = Date.now();
-  if (openUntil !== undefined && openUntil > now && breaker?.halfOpen !== true) {
-    throw circuitOpenError(call, openUntil - now, last);
   }
 }

@@ -1,16 +1,58 @@
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
-import { isIdempotentMethod } from '../errors/classify.js';
 import type { ErrorCodeTable } from '../errors/errorCodes.js';
+import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo } from '../observability/events.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import { checkedRequestOptions } from '../options/requestOptions.js';
 import type { PartnerCenterRequestOptions, ResolvedScopePolicy } from '../options.js';
-import { newGuid } from './guid.js';
-import type { LimitPlan } from './rateLimiter/plan.js';
 import { CallAbort } from './sleep.js';
 
 const NO_OPTIONS: PartnerCenterRequestOptions = Object.freeze({});
+
+/** Methods that are safe to retry after an unknown outcome (RFC 9110 idempotent methods). */
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** Character codes of the hexadecimal digits, lowercase. */
+const HEX = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+const DASH = 0x2d;
+/** Random bytes for 256 GUIDs, refilled from the platform's CSPRNG when spent. */
+const POOL_BYTES = 16 * 256;
+
+const pool = new Uint8Array(POOL_BYTES);
+let used = POOL_BYTES;
+/** The 36 character codes of the GUID being written (reused: one GUID at a time). */
+const codes: number[] = new Array<number>(36).fill(0);
+
+/**
+ * A new random (version 4) GUID, lowercase, like `crypto.randomUUID()`, from the same kind of source
+ * (`crypto.getRandomValues`, drawn 4 KiB at a time). Built as one flat string: `randomUUID()` in Node
+ * concatenates 20 pieces into a rope of about 13 nodes (some 400 bytes) that lives as long as the request
+ * that carries it.
+ */
+export function newGuid(): string {
+  if (used === POOL_BYTES) {
+    globalThis.crypto.getRandomValues(pool);
+    used = 0;
+  }
+  let at = 0;
+  for (let i = 0; i < 16; i++) {
+    let byte = pool[used + i] as number;
+    if (i === 6) byte = (byte & 0x0f) | 0x40;
+    else if (i === 8) byte = (byte & 0x3f) | 0x80;
+    if (i === 4 || i === 6 || i === 8 || i === 10) codes[at++] = DASH;
+    codes[at++] = HEX[byte >> 4] as number;
+    codes[at++] = HEX[byte & 15] as number;
+  }
+  used += 16;
+  return String.fromCharCode.apply(null, codes);
+}
+
+/** A request's retry overrides (`partnerCenter.retry` given as an object). */
+interface RetryOverrides {
+  readonly maxAttempts?: number;
+  readonly shouldRetry?: (error: PartnerCenterError, attempt: number) => boolean | undefined;
+}
 
 /**
  * The request's `partnerCenter` options, checked against their schema (a misspelt or bad option throws a
@@ -73,8 +115,10 @@ export interface CallContext {
 
 /**
  * One logical call: its ids (`MS-RequestId`, `MS-CorrelationId`, the same on every attempt), its scope and
- * policy, its total budget, and its abort (the caller's signal or cancel token, and the total budget). Every
- * room receives the call and reads it; only the retry loop and the attempt advance its counters.
+ * policy, its total budget, and its abort (the caller's signal or cancel token, and the total budget). The
+ * policies read it; `attempts` is advanced by the retry policy alone (and the success path's one attempt).
+ * The ids are written into the request config's headers when the caller set none, so that the request,
+ * `error.config` and a re-send of it carry the call's ids; nothing else of the caller's config is written.
  */
 export class Call {
   readonly requestId: string;
@@ -92,18 +136,14 @@ export class Call {
   readonly maxAttempts: number;
   /** Why the call gets a single attempt, when it does. */
   readonly singleAttemptReason: string | undefined;
+  /** The request's own retry decision (`partnerCenter.retry.shouldRetry`), asked after each failed attempt. */
+  readonly shouldRetry: RetryOverrides['shouldRetry'];
   /** The caller's abort, linked to its signal and cancel token; created only when the call needs one. */
   abort: CallAbort | undefined;
-  /** Attempts sent or being sent (auth replays not counted). */
+  /** Attempts started (a 401's replay with a new token not counted), advanced by the retry policy. */
   attempts = 0;
-  /** Attempts replayed after a 401 with a refreshed token. */
-  authReplays = 0;
-  /** Attempts that reached the base adapter. */
+  /** Attempts that reached the base adapter, counted by the retry policy from the attempts' outcomes. */
   sent = 0;
-  /** True while an attempt is with the base adapter. */
-  sending = false;
-  /** The call's rate limit plan, once the engine has looked it up. */
-  limitPlan: LimitPlan | undefined = undefined;
   private redactedUrl: string | undefined;
   private unlinkCaller: (() => void) | undefined;
 
@@ -149,19 +189,21 @@ export class Call {
       this.totalMs = previous.totalMs;
       this.deadline = previous.deadline;
       this.attempts = previous.attempts;
-      this.authReplays = previous.authReplays;
       this.sent = previous.sent;
     }
-    const byMethod = isIdempotentMethod(method);
-    this.unsafe = !byMethod && request.idempotent !== true;
+    this.unsafe = !IDEMPOTENT_METHODS.has(method) && request.idempotent !== true;
     this.idempotent = !this.unsafe || opts.retry.retryUnsafeMethods;
+    const retry = request.retry as boolean | RetryOverrides | undefined;
+    const overrides = typeof retry === 'object' && retry !== null ? retry : undefined;
+    this.shouldRetry = overrides?.shouldRetry;
     this.singleAttemptReason =
-      request.retry === false
+      retry === false
         ? 'retries are off for this request'
         : isStreamBody(config.data)
           ? 'the request body is a stream and cannot be replayed'
           : undefined;
-    const maxAttempts = this.singleAttemptReason === undefined ? opts.retry.maxAttempts : 1;
+    const limit = overrides?.maxAttempts ?? opts.retry.maxAttempts;
+    const maxAttempts = this.singleAttemptReason === undefined ? limit : 1;
     // A re-send extends nothing: the first part's limit holds.
     this.maxAttempts = previous === undefined ? maxAttempts : Math.min(maxAttempts, previous.maxAttempts);
     const signal = config.signal as AbortSignal | undefined;

@@ -28,26 +28,27 @@ export function failureOf(call: Call, thrown: unknown): PartnerCenterError {
   return failure;
 }
 
-/** The caller aborted (signal or cancel token). Aborting a sent POST does not undo it on the server. */
-export function cancelledError(call: Call): PartnerCenterError {
+/**
+ * The caller aborted (signal or cancel token); `inFlight`: an attempt was with the adapter. Aborting a sent
+ * POST does not undo it on the server.
+ */
+export function cancelledError(call: Call, inFlight: boolean): PartnerCenterError {
   return new PartnerCenterError({
     kind: 'cancelled',
     retryable: false,
-    reason: call.sending
-      ? 'the caller aborted the request while it was in flight'
-      : 'the caller aborted the request',
-    outcomeUnknown: call.unsafe && call.sending,
+    reason: inFlight ? 'the caller aborted the request while it was in flight' : 'the caller aborted the request',
+    outcomeUnknown: call.unsafe && inFlight,
     ...where(call),
   });
 }
 
-/** The call's total budget ran out. */
-export function budgetSpentError(call: Call): PartnerCenterError {
+/** The call's total budget ran out; `inFlight`: an attempt was with the adapter. */
+export function budgetSpentError(call: Call, inFlight: boolean): PartnerCenterError {
   return new PartnerCenterError({
     kind: 'timeout',
     retryable: false,
     reason: `the call's total time budget of ${call.totalMs} ms ran out`,
-    outcomeUnknown: call.unsafe && (call.sending || call.attempts > 0),
+    outcomeUnknown: call.unsafe && (inFlight || call.attempts > 0),
     ...where(call),
   });
 }
@@ -62,11 +63,11 @@ export function attemptTimeoutError(call: Call, attemptMs: number): PartnerCente
   });
 }
 
-/** The error of an aborted wait: the caller's abort, or the total budget. */
+/** The error of an aborted wait (nothing in flight): the caller's abort, or the total budget. */
 export function abortedError(call: Call): PartnerCenterError {
   return call.abort?.cause === 'total-timeout' || Date.now() >= call.deadline
-    ? budgetSpentError(call)
-    : cancelledError(call);
+    ? budgetSpentError(call, false)
+    : cancelledError(call, false);
 }
 
 /** The scope is throttled for longer than this call may wait. */

@@ -17,6 +17,22 @@ export interface RetryCall {
   readonly method: string;
   /** Epoch ms at which the call's budget runs out, or `Infinity`. */
   readonly deadline: number;
+  /** The request's own decision (`partnerCenter.retry.shouldRetry`), when it has one. */
+  readonly shouldRetry?: ((error: PartnerCenterError, attempt: number) => boolean | undefined) | undefined;
+}
+
+/**
+ * The request's own decision about `failure`: true (retry, though the library would not), false (stop), or
+ * undefined (the library decides). A decision that throws or answers anything else leaves it to the library.
+ */
+function ownDecision(failure: PartnerCenterError, call: RetryCall): boolean | undefined {
+  if (call.shouldRetry === undefined) return undefined;
+  try {
+    const answer = call.shouldRetry(failure, call.attempts);
+    return typeof answer === 'boolean' ? answer : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What {@link decideRetry} needs to know about the scope's policy. */
@@ -51,8 +67,10 @@ const UNKNOWN = 'the outcome is unknown: the request may have been processed';
 /**
  * Decides what follows a failed attempt, from the failure, the call and the policy alone: retry (with the
  * delay and where it came from: the server's hint first, else cockatiel's exponential backoff), or stop
- * (with the reason). Pure but for the backoff's jitter; `now` is the clock reading to decide by. The retry
- * budget of the scope is asked separately, after a decision to retry.
+ * (with the reason). Pure but for the backoff's jitter and the request's own `shouldRetry`, asked first: it
+ * may stop a retry or ask for one the library would not make, never past the attempts, the budget, a long
+ * Retry-After or an unsafe request's unknown outcome. `now` is the clock reading to decide by. The retry
+ * budgets are asked separately, after a decision to retry.
  */
 export function decideRetry(
   failure: PartnerCenterError,
@@ -75,7 +93,10 @@ export function decideRetry(
           : error.with({ ...changes, ...(reason === undefined ? {} : { reason }) }),
     }) as const;
 
-  if (!failure.retryable || failure.kind === 'cancelled' || failure.kind === 'circuit-open') return stop();
+  if (failure.kind === 'cancelled' || failure.kind === 'circuit-open') return stop();
+  const own = ownDecision(failure, call);
+  if (own === false) return stop('partnerCenter.retry.shouldRetry chose not to retry', { retryable: false });
+  if (!failure.retryable && own !== true) return stop();
   if (call.attempts >= call.maxAttempts) {
     return call.maxAttempts === 1 && call.singleAttemptReason !== undefined
       ? stop(call.singleAttemptReason)

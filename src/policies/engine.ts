@@ -1,31 +1,36 @@
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { IBackoffFactory } from 'cockatiel';
 import type { ErrorCodeTable } from '../errors/errorCodes.js';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
-import type { NormalizedOptions } from '../options.js';
+import type { NormalizedOptions, ResolvedScopePolicy } from '../options.js';
+import { ScopeRegistry } from '../tenancy/ScopeRegistry.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
-import type { AttemptAuth, AttemptDeps } from './attempt.js';
-import { startAttempt } from './attempt.js';
+import { Attempt, sendAttempt } from './attempt.js';
 import { AttemptDeadlines } from './attemptDeadlines.js';
 import { Call, callInfo, requestOptions } from './call.js';
 import { cancelledError, failureOf, foreignThrown } from './callErrors.js';
 import { CallLimiter } from './callLimiter.js';
 import { CALL_LINK_KEY, type CallLink, linkedFailure, linkOf, refusedResend } from './callLink.js';
-import { PartnerRetryBudget } from './partnerRetryBudget.js';
 import type { LimitPlan } from './rateLimiter/plan.js';
-import { noteThrottle, runSlowPath, type SlowPathDeps } from './retryLoop.js';
-import { createScopeHealth } from './scopeHealth.js';
+import { composeList, type CallPolicy, type Outcome } from './pipeline.js';
+import { rateLimitPolicy } from './rateLimitPolicy.js';
+import { reconcilePolicy } from './reconcile.js';
+import { retryPolicy } from './retry.js';
+import { RetryBudgets } from './retryBudget.js';
 import { createScopeOfCall } from './scopeOfCall.js';
-import type { ScopePolicy } from './scopePolicy.js';
+import { backoffOf, createScopePolicy, type ScopePolicy } from './scopePolicy.js';
 import type { StoreAccess } from './storeAccess.js';
+import { type AttemptAuth, authPolicy } from './unauthorized.js';
 
 /** What the engine needs from its surroundings. */
 export interface EngineDeps {
   readonly options: NormalizedOptions;
-  readonly scopes: { get(scope: string): ScopePolicy };
   readonly store: ScopeStateStore;
+  /** True when the store is the instance's own (made by attach): nothing else writes it. */
+  readonly privateStore: boolean;
   readonly access: StoreAccess;
   readonly hub: EventHub;
   readonly sanitizer: Sanitizer;
@@ -34,44 +39,83 @@ export interface EngineDeps {
   readonly auth: AttemptAuth | undefined;
 }
 
+/** Counts the attempts: every pass down to the breaker and the send, but a 401's replay or a taken-over one. */
+const countAttempts: CallPolicy = {
+  name: 'attempt count',
+  run(call, spec, next) {
+    if (spec.takenOver === undefined && spec.replay !== true) call.attempts += 1;
+    return next(spec);
+  },
+};
+
 /**
- * The engine: composition only. A call whose scope is healthy (breaker closed, no throttle deadline or slow
- * start, the store answering synchronously) takes the success path: one attempt, no cockatiel layer, no
- * timer or controller of its own. Otherwise, or after its first failure, it takes the slow path:
- * `retry (decideRetry) -> throttle gate -> breaker -> attempt (auth, attempt timeout, send)`.
+ * The engine. A call whose scope is healthy (its gate idle, its breaker closed, nothing held in the store, a
+ * rate limiter slot free now) takes the success path: one attempt awaited here, no policy, timer or
+ * controller of its own. Any other call, or a call after its first failure (taken over as it is), runs
+ * through its scope's list of policies, outermost first:
+ * `retry -> reconcile -> auth -> throttle gate -> rate limit -> retry budget -> attempt count -> breaker -> attempt`.
  */
 export function createEngine(deps: EngineDeps) {
-  const { store, access, hub } = deps;
+  const { store, access, hub, options } = deps;
   const context = { sanitizer: deps.sanitizer, codes: deps.codes };
-  const scopeOf = createScopeOfCall(deps.options, deps.log, deps.sanitizer);
-  const attemptDeps: AttemptDeps = { hub, deadlines: new AttemptDeadlines(), auth: deps.auth };
-  const { rateLimit, partnerRetryBudget } = deps.options;
+  const scopeOf = createScopeOfCall(options, deps.log, deps.sanitizer);
+  const attemptDeps = { hub, deadlines: new AttemptDeadlines() };
+  const backoffs = new Map<ResolvedScopePolicy, IBackoffFactory<unknown>>();
+  const backoffFor = (policy: ResolvedScopePolicy): IBackoffFactory<unknown> => {
+    let backoff = backoffs.get(policy);
+    if (backoff === undefined) {
+      backoff = backoffOf(policy);
+      backoffs.set(policy, backoff);
+    }
+    return backoff;
+  };
   const limiter =
-    rateLimit === false ? undefined : new CallLimiter(rateLimit, deps.options, store, access, hub);
-  const partnerBudget =
-    partnerRetryBudget === false
-      ? undefined
-      : new PartnerRetryBudget(deps.options.partnerScope, partnerRetryBudget, store, access);
-  const slow: SlowPathDeps = {
-    limiter,
-    partnerBudget,
+    options.rateLimit === false ? undefined : new CallLimiter(options.rateLimit, options, store, access, hub);
+  const budgets = new RetryBudgets({
+    store,
+    access,
+    privateStore: deps.privateStore,
+    partnerScope: options.partnerScope,
+    maxScopes: options.maxScopes,
+    partner: options.partnerRetryBudget,
+  });
+  const outer: CallPolicy[] = [
+    retryPolicy({ hub, log: deps.log, backoffOf: backoffFor, permit: (call, f) => budgets.permit(call, f) }),
+    reconcilePolicy({ hub, reconcile: options.reconcile, backoffOf: backoffFor }),
+  ];
+  if (deps.auth !== undefined) outer.push(authPolicy(deps.auth));
+  const send = (call: Call, spec: Parameters<typeof sendAttempt>[1]) => sendAttempt(call, spec, attemptDeps);
+  const scopeDeps = {
     store,
     access,
     hub,
     log: deps.log,
-    attempt: attemptDeps,
-    reconcile: deps.options.reconcile,
-    gate: {
-      sharedDeadline: (call) =>
-        access.read('getThrottleDeadline', call.scope, () => store.getThrottleDeadline(call.scope), call),
-      onWait: (call, waitMs) => {
-        if (hub.has('onThrottle'))
-          hub.emit('onThrottle', { ...callInfo(call), retryAfterMs: waitMs, source: 'gate' });
-      },
+    listOf: (gate: ScopePolicy['gate'], breaker: ScopePolicy['breaker']) => {
+      const list = [...outer, gate];
+      if (limiter !== undefined) list.push(rateLimitPolicy(limiter, gate));
+      list.push(budgets, countAttempts);
+      if (breaker !== undefined) list.push(breaker);
+      return composeList(list, send);
     },
   };
-
-  const { healthy, succeeded } = createScopeHealth(store, access, hub, partnerBudget);
+  /** What a synchronous store says of a scope now: epoch ms it holds it back until (0: nothing). */
+  const heldUntil = (scope: string): number => {
+    if (store.synchronous !== true) return 0;
+    return Math.max(store.getThrottleDeadline(scope) as number | undefined ?? 0, store.getOpenUntil(scope) as number | undefined ?? 0);
+  };
+  const scopes = new ScopeRegistry<ScopePolicy>({
+    maxScopes: options.maxScopes,
+    idleEvictionMs: options.idleEvictionMs,
+    create: (scope) => {
+      const held = heldUntil(scope);
+      const policy = createScopePolicy(scope, options.scopePolicies.get(scope) ?? options.policy, held, scopeDeps);
+      if (held > Date.now()) policy.gate.note(held);
+      return policy;
+    },
+    evictable: (policy) => policy.breaker?.refusing !== true,
+  });
+  /** Set once a store that does not say it is synchronous answers with a promise: its calls take the list. */
+  let asyncStore = false;
   /** The engine's identity in the links of its errors' configs. */
   const owner = {};
   const libraryAuth = deps.auth !== undefined;
@@ -91,6 +135,47 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
+  /** The one synchronous health check: may the call take the success path? */
+  function healthy(call: Call, scope: ScopePolicy): boolean {
+    const breaker = scope.breaker;
+    if (!scope.gate.idle || (breaker !== undefined && !breaker.closed) || call.abort?.aborted === true) return false;
+    const held = scope.heldUntil;
+    if (held !== 0 && held > Date.now()) return false;
+    if (deps.privateStore) return true;
+    const key = call.scope;
+    let throttled: number | undefined;
+    let openUntil: number | undefined;
+    if (store.synchronous === true) {
+      throttled = store.getThrottleDeadline(key) as number | undefined;
+      openUntil = store.getOpenUntil(key) as number | undefined;
+    } else {
+      if (asyncStore) return false;
+      const read = access.peek('getThrottleDeadline', key, () => store.getThrottleDeadline(key));
+      const open = access.peek('getOpenUntil', key, () => store.getOpenUntil(key));
+      if (read === access.pending || open === access.pending) {
+        asyncStore = true;
+        return false;
+      }
+      throttled = read;
+      openUntil = open;
+    }
+    const now = Date.now();
+    return (throttled === undefined || throttled <= now) && (openUntil === undefined || openUntil <= now);
+  }
+
+  /** A success: the retry budgets' refunds, and the `onSuccess` event. */
+  function succeeded(call: Call, response: AxiosResponse): void {
+    if (!deps.privateStore || budgets.owed.size > 0) budgets.succeeded(call);
+    if (hub.has('onSuccess')) {
+      hub.emit('onSuccess', {
+        ...callInfo(call),
+        attempts: call.attempts,
+        durationMs: Date.now() - call.startedAt,
+        status: response.status,
+      });
+    }
+  }
+
   /**
    * Runs one logical call through `base`; `settlesOnAbort`: the base adapter is one of axios's own, which
    * settle once their signal aborts. A healthy scope's call takes {@link fast}; any other, {@link slowCall}.
@@ -100,31 +185,28 @@ export function createEngine(deps: EngineDeps) {
     base: AxiosAdapter,
     settlesOnAbort = false,
   ): Promise<AxiosResponse> {
-    let call: Call;
-    let policy: ScopePolicy;
-    let health: boolean | Promise<number | undefined>;
     const fields = config as unknown as Record<string, unknown>;
     if (fields[CALL_LINK_KEY] !== undefined) return resend(config, base, settlesOnAbort);
     if (!axiosRetrySeen && fields['axios-retry'] !== undefined) warnAxiosRetry();
+    let call: Call;
+    let scope: ScopePolicy;
+    let plan: LimitPlan | undefined;
     try {
       const request = requestOptions(config);
-      const scope = scopeOf(config, request);
-      policy = deps.scopes.get(scope);
-      call = new Call(config, base, request, scope, policy.options, context, settlesOnAbort);
-      health = healthy(call, policy);
-      if (limiter !== undefined) {
-        const plan = limiter.planOf(call);
-        call.limitPlan = plan;
-        // The one synchronous check: a slot now, or the slow path (which waits for one).
-        if (health === true && !limiter.tryNow(plan)) health = false;
-      }
+      const key = scopeOf(config, request);
+      scope = scopes.get(key);
+      call = new Call(config, base, request, key, scope.options, context, settlesOnAbort);
+      if (limiter !== undefined) plan = limiter.planOf(call);
     } catch (error: unknown) {
       return Promise.reject(error);
     }
-    partnerBudget?.callStarted();
-    if (health !== true) return slowCall(call, policy, health);
+    budgets.calls += 1;
+    // The one synchronous check: healthy and a rate limiter slot now, or the list (which waits for one).
+    if (!healthy(call, scope) || (plan !== undefined && !(limiter as CallLimiter).tryNow(plan))) {
+      return slowCall(call, scope);
+    }
     // Hooks never run inside the caller's own `instance.get()` stack.
-    return hub.has('onRequest') ? Promise.resolve().then(() => fast(call, policy)) : fast(call, policy);
+    return hub.has('onRequest') ? Promise.resolve().then(() => fast(call, scope, plan)) : fast(call, scope, plan);
   }
 
   /**
@@ -144,16 +226,14 @@ export function createEngine(deps: EngineDeps) {
       return execute(config, base, settlesOnAbort);
     }
     let call: Call;
-    let policy: ScopePolicy;
+    let scope: ScopePolicy;
     try {
       link.resends += 1;
       link.restore(config);
       const request = requestOptions(config);
       const previous = link.latestCall();
-      const scope = previous.scope;
-      policy = deps.scopes.get(scope);
-      call = new Call(config, base, request, scope, policy.options, context, settlesOnAbort, previous);
-      if (limiter !== undefined) call.limitPlan = limiter.planOf(call);
+      scope = scopes.get(previous.scope);
+      call = new Call(config, base, request, previous.scope, scope.options, context, settlesOnAbort, previous);
     } catch (error: unknown) {
       return Promise.reject(error);
     }
@@ -169,68 +249,60 @@ export function createEngine(deps: EngineDeps) {
       call.close();
       const failure =
         spent === undefined
-          ? linkedFailure(owner, call, cancelledError(call), link, libraryAuth)
+          ? linkedFailure(owner, call, cancelledError(call, false), link, libraryAuth)
           : refusedResend(call, link, `${spent}: the re-sent request was not sent`, libraryAuth);
       return Promise.reject(failure);
     }
-    partnerBudget?.callStarted();
-    return slowCall(call, policy, false, undefined, link);
+    budgets.calls += 1;
+    return slowCall(call, scope, undefined, link);
   }
 
   /** The success path: one attempt, awaited here (it has no frame of its own); a failure goes on to slowCall. */
-  async function fast(call: Call, policy: ScopePolicy): Promise<AxiosResponse> {
+  async function fast(call: Call, scope: ScopePolicy, plan: LimitPlan | undefined): Promise<AxiosResponse> {
     call.attempts = 1;
-    const attempt = startAttempt(call, attemptDeps);
+    const attempt = new Attempt(call, attemptDeps, deps.auth);
     let failure: PartnerCenterError;
     try {
       const response = attempt.answered(await attempt.sending);
       attempt.end();
-      policy.breaker?.recordSuccess();
-      if (limiter !== undefined) limiter.record(call, call.limitPlan as LimitPlan, false, call.startedAt);
+      const breaker = scope.breaker;
+      if (breaker !== undefined && breaker.holdsFailures) breaker.recordSuccess();
+      if (plan !== undefined) (limiter as CallLimiter).record(call, plan, false, call.startedAt);
       succeeded(call, response);
       call.close();
-      partnerBudget?.callEnded();
+      budgets.calls -= 1;
       return response;
     } catch (error: unknown) {
       failure = attempt.failure(error);
       attempt.end();
     }
-    if (limiter !== undefined && failure.status !== undefined) {
-      limiter.record(
-        call,
-        call.limitPlan as LimitPlan,
-        failure.status === 429,
-        call.startedAt,
-        failure.retryAfterMs,
-      );
-    }
-    return slowCall(call, policy, false, failure);
+    return slowCall(call, scope, { failure, sent: attempt.sent, authorization: attempt.authorization });
   }
 
   /**
-   * The rest of a call: the success path's first failure taken over when `first` is given, then the slow
-   * path. `health`: the scope's health, or the store's pending throttle read that the gate then uses.
+   * The rest of a call through its scope's list: from the start, or taking over the success path's first
+   * outcome (`first`). A re-send (`link`) whose last outcome was unknown starts from that failure: it is sent
+   * again only if reconcile says so.
    */
   async function slowCall(
     call: Call,
-    policy: ScopePolicy,
-    health: boolean | Promise<number | undefined>,
-    first?: PartnerCenterError,
+    scope: ScopePolicy,
+    first?: Outcome,
     link?: CallLink,
   ): Promise<AxiosResponse> {
     try {
-      if (first !== undefined) {
-        // The throttle deadline first, before any await: the scope's next call must already see it.
-        noteThrottle(call, policy.gate, first, slow);
-        await policy.breaker?.recordFailure(first);
-      }
-      const prefetched = typeof health === 'object' ? health : undefined;
-      // A re-send after an unknown outcome starts from that failure: retried only if reconcile says so.
+      // Hooks never run inside the caller's own `instance.get()` stack.
+      if (first === undefined) await null;
       const last = link?.lastFailure();
-      const resumed = last?.outcomeUnknown === true ? last : first;
-      const response = await runSlowPath(call, policy, slow, resumed, prefetched);
-      succeeded(call, response);
-      return response;
+      const resumed: Outcome | undefined = last?.outcomeUnknown === true ? { failure: last, sent: false } : undefined;
+      const outcome = await scope.run(call, {
+        retry: false,
+        takenOver: first ?? resumed,
+        resumed: first === undefined && resumed !== undefined,
+      });
+      if (outcome.failure !== undefined) throw outcome.failure;
+      succeeded(call, outcome.response);
+      return outcome.response;
     } catch (error: unknown) {
       const failure = failureOf(call, error);
       if (hub.has('onGiveUp')) {
@@ -246,11 +318,11 @@ export function createEngine(deps: EngineDeps) {
       throw linkedFailure(owner, call, failure, link, libraryAuth);
     } finally {
       call.close();
-      partnerBudget?.callEnded();
+      budgets.calls -= 1;
     }
   }
 
-  return { execute };
+  return { execute, scopes };
 }
 
 /** Runs one logical call. */

@@ -1,19 +1,14 @@
 import type { AxiosResponse } from 'axios';
-import type { IBackoff } from 'cockatiel';
+import type { IBackoffFactory } from 'cockatiel';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { isResponse } from '../http/isResponse.js';
 import type { EventHub } from '../observability/events.js';
 import { requestUrl } from '../observability/requestUrl.js';
-import type { Reconcile } from '../options.js';
+import type { Reconcile, ResolvedScopePolicy } from '../options.js';
 import { type Call, callInfo } from './call.js';
 import { failureOf } from './callErrors.js';
-import {
-  decideRetry,
-  type RetryAfterDelay,
-  type RetryCall,
-  type RetryPolicyView,
-  type StopRetrying,
-} from './decideRetry.js';
+import { decideRetry, type RetryCall, type RetryPolicyView } from './decideRetry.js';
+import type { AttemptSpec, CallPolicy, Next, Outcome } from './pipeline.js';
 import { linkedSignal, untilAborted } from './sleep.js';
 
 /** What `reconcile` decided about a call whose outcome was unknown. */
@@ -101,38 +96,66 @@ export async function askReconcile(
   return verdict;
 }
 
+/** What the reconcile policy needs. */
+export interface ReconcileDeps {
+  readonly hub: EventHub;
+  /** The instance-wide reconcile function, when given. */
+  readonly reconcile: Reconcile | undefined;
+  /** cockatiel's exponential backoff for a scope's options. */
+  readonly backoffOf: (options: ResolvedScopePolicy) => IBackoffFactory<unknown>;
+}
+
 /**
- * What follows a decision to stop: when the call is unsafe, its outcome unknown and it has a reconcile
- * function (the request's own, else `instanceWide`), reconcile decides. Resolves the response to answer with (`found`), or a decision to resend with
- * the same MS-RequestId (`absent`, within `retry.maxAttempts` and the budget). Otherwise throws the error
- * the call fails with: the stop's own, or, when reconcile found nothing but the call cannot be resent, that
- * error with `outcomeUnknown: false`.
+ * The reconcile policy, inside the retry policy: when an attempt of a non-idempotent call fails and the retry
+ * policy would stop with the outcome unknown, and the call has a reconcile function (the request's own, else
+ * the instance's), reconcile decides: a response it found answers the call; `null` (surely not processed)
+ * makes the failure a known one the retry policy may resend with the same MS-RequestId (within
+ * `retry.maxAttempts` and the budget; if it cannot, the error says so with `outcomeUnknown: false`); anything
+ * else keeps the unknown-outcome error.
  */
-export async function reconcileStop(
-  call: Call,
-  stop: StopRetrying,
-  policy: RetryPolicyView,
-  backoff: IBackoff<unknown> | undefined,
-  instanceWide: Reconcile | undefined,
-  hub: EventHub,
-): Promise<RetryAfterDelay | { readonly retry: 'answered'; readonly response: AxiosResponse }> {
-  const error = stop.error;
-  const reconcile = reconcilerOf(call, instanceWide);
-  if (
-    reconcile === undefined ||
-    !call.unsafe ||
-    !error.outcomeUnknown ||
-    error.kind === 'cancelled' ||
-    error.kind === 'circuit-open'
-  ) {
-    throw error;
-  }
-  const verdict = await askReconcile(call, error, reconcile, hub);
-  if (verdict.outcome === 'found') return { retry: 'answered', response: verdict.response };
-  if (verdict.outcome === 'failed') throw verdict.error;
-  // Surely not processed: as safe to resend as an idempotent request.
-  const known = error.with({ outcomeUnknown: false, retryable: true });
-  const resend: RetryCall = {
+export function reconcilePolicy(deps: ReconcileDeps): CallPolicy {
+  return {
+    name: 'reconcile',
+    async run(call: Call, spec: AttemptSpec, next: Next): Promise<Outcome> {
+      const outcome = await next(spec);
+      const failure = outcome.failure;
+      if (failure === undefined || !call.unsafe) return outcome;
+      const reconcile = reconcilerOf(call, deps.reconcile);
+      if (reconcile === undefined || failure.kind === 'cancelled' || failure.kind === 'circuit-open') {
+        return outcome;
+      }
+      const policy: RetryPolicyView = { options: call.options, backoff: deps.backoffOf(call.options) };
+      // Would the retry policy stop here? (Asked without the request's own shouldRetry: the retry policy asks
+      // that once, and it never makes an unknown outcome retried.)
+      const view = { ...resendView(call), idempotent: call.idempotent, unsafe: true, shouldRetry: undefined };
+      const decision = decideRetry(failure, view, policy, Date.now(), undefined);
+      const error = decision.error;
+      if (decision.retry || !error.outcomeUnknown) return outcome;
+      const verdict = await askReconcile(call, error, reconcile, deps.hub);
+      if (verdict.outcome === 'found') return { response: verdict.response };
+      if (verdict.outcome === 'failed') return { failure: verdict.error, sent: outcome.sent };
+      // Surely not processed: as safe to resend as an idempotent request.
+      const known = error.with({ outcomeUnknown: false, retryable: true });
+      const again = decideRetry(known, { ...resendView(call), shouldRetry: undefined }, policy, Date.now(), undefined);
+      if (again.retry) return { failure: known, sent: outcome.sent, notProcessed: true };
+      // decideRetry names why it stopped (the budget, a long Retry-After, retries off), except for spent
+      // attempts, where the error keeps the failure's own reason (e.g. `network fault ECONNRESET`).
+      const why = again.error.reason;
+      return {
+        failure: again.error.with({
+          outcomeUnknown: false,
+          retryable: false,
+          reason: `reconcile found that the request was not processed, but it cannot be resent: ${why !== undefined && why !== known.reason ? why : `all ${call.maxAttempts} attempts are spent`}`,
+        }),
+        sent: outcome.sent,
+      };
+    },
+  };
+}
+
+/** The call as the retry decision sees it once reconcile found its request was not processed. */
+export function resendView(call: Call): RetryCall {
+  return {
     attempts: call.attempts,
     maxAttempts: call.maxAttempts,
     singleAttemptReason: call.singleAttemptReason,
@@ -140,15 +163,6 @@ export async function reconcileStop(
     unsafe: false,
     method: call.method,
     deadline: call.deadline,
+    shouldRetry: call.shouldRetry,
   };
-  const again = decideRetry(known, resend, policy, Date.now(), backoff);
-  if (again.retry) return again;
-  // decideRetry names why it stopped (the budget, a long Retry-After, retries off), except for spent
-  // attempts, where the error keeps the failure's own reason (e.g. `network fault ECONNRESET`).
-  const why = again.error.reason;
-  throw again.error.with({
-    outcomeUnknown: false,
-    retryable: false,
-    reason: `reconcile found that the request was not processed, but it cannot be resent: ${why !== undefined && why !== known.reason ? why : `all ${call.maxAttempts} attempts are spent`}`,
-  });
 }

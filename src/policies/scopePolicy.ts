@@ -8,6 +8,8 @@ import {
 } from 'cockatiel';
 import type { ResolvedScopePolicy } from '../options.js';
 import { type BreakerDeps, ScopeBreaker } from './breaker.js';
+import type { Call } from './call.js';
+import type { AttemptSpec, Outcome } from './pipeline.js';
 import { ThrottleGate } from './throttleGate.js';
 
 /** The live policy objects of one scope. */
@@ -18,8 +20,13 @@ export interface ScopePolicy {
   readonly gate: ThrottleGate;
   /** The scope's circuit breaker, or `undefined` when disabled. */
   readonly breaker: ScopeBreaker | undefined;
-  /** cockatiel exponential backoff, asked for the next delay when the server gave no hint. */
-  readonly backoff: IBackoffFactory<unknown>;
+  /**
+   * Epoch ms until which the store held the scope back (a throttle deadline or an open breaker) when this
+   * entry was made: the success path waits for it to pass (an entry made again after an eviction).
+   */
+  readonly heldUntil: number;
+  /** Runs a call's attempts through the scope's list of policies. */
+  run(call: Call, spec: AttemptSpec): Promise<Outcome>;
 }
 
 function generatorOf(jitter: ResolvedScopePolicy['retry']['jitter']): GeneratorFn<unknown> {
@@ -37,28 +44,39 @@ export function backoffOf(options: ResolvedScopePolicy): IBackoffFactory<unknown
   });
 }
 
+/** What a scope's entry is made from. */
+export interface ScopePolicyDeps extends BreakerDeps {
+  /** The list of a scope's policies around its gate and breaker (composed on the scope's first slow call). */
+  readonly listOf: (
+    gate: ThrottleGate,
+    breaker: ScopeBreaker | undefined,
+  ) => (call: Call, spec: AttemptSpec) => Promise<Outcome>;
+}
+
 /**
- * Builds the policy objects of a scope. Scopes with the same resolved options share one backoff factory
- * (`backoffs`, owned by the engine); the gate and the breaker are the scope's own.
+ * Builds the policy objects of a scope: its own gate and breaker, and its list, composed when a call of the
+ * scope first leaves the success path. `heldUntil`: what the store says of the scope now (0: nothing).
  */
 export function createScopePolicy(
   scope: string,
   options: ResolvedScopePolicy,
-  backoffs: Map<ResolvedScopePolicy, IBackoffFactory<unknown>>,
-  breakerDeps: BreakerDeps,
+  heldUntil: number,
+  deps: ScopePolicyDeps,
 ): ScopePolicy {
-  let backoff = backoffs.get(options);
-  if (backoff === undefined) {
-    backoff = backoffOf(options);
-    backoffs.set(options, backoff);
-  }
+  const gate = new ThrottleGate(scope, deps);
+  const breaker = options.circuitBreaker.enabled
+    ? new ScopeBreaker(scope, options.circuitBreaker, deps)
+    : undefined;
+  let list: ((call: Call, spec: AttemptSpec) => Promise<Outcome>) | undefined;
   return {
     scope,
     options,
-    gate: new ThrottleGate(),
-    breaker: options.circuitBreaker.enabled
-      ? new ScopeBreaker(scope, options.circuitBreaker, breakerDeps)
-      : undefined,
-    backoff,
+    gate,
+    breaker,
+    heldUntil,
+    run(call, spec) {
+      list ??= deps.listOf(gate, breaker);
+      return list(call, spec);
+    },
   };
 }

@@ -1,4 +1,15 @@
-import { timerDelay } from './timerDelay.js';
+import { MAX_TIMER_MS } from '../options/limits.js';
+
+/** The longest delay a timer takes (2^31-1 ms): Node and browsers run a longer one after 1 ms. */
+export const MAX_TIMER_DELAY = MAX_TIMER_MS;
+
+/**
+ * A delay every timer of the engine can take: at least 0 and at most 2^31-1 ms. Options are capped at the
+ * same value; this guards the sums the policies compute (a deadline plus a grain, a budget's remainder).
+ */
+export function timerDelay(ms: number): number {
+  return ms <= 0 ? 0 : Math.min(ms, MAX_TIMER_DELAY);
+}
 
 /** The small abort signal the engine's waits listen to (cheaper than an AbortController per call). */
 export interface AbortLike {

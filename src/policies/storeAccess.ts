@@ -1,7 +1,7 @@
 import type { Log } from '../observability/logger.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import type { AbortLike } from './sleep.js';
-import { timerDelay } from './timerDelay.js';
+import { timerDelay } from './sleep.js';
 
 /** How long a read may take: the store timeout, the call's remaining budget, and the call's abort. */
 export interface ReadBound {

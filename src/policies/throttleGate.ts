@@ -1,18 +1,22 @@
-import type { Call } from './call.js';
+import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import type { EventHub } from '../observability/events.js';
+import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
+import { type Call, callInfo } from './call.js';
 import { abortedError, budgetSpentError, throttledTooLongError } from './callErrors.js';
+import type { AttemptSpec, CallPolicy, Next, Outcome } from './pipeline.js';
 import { sleep, waitFor } from './sleep.js';
+import type { StoreAccess } from './storeAccess.js';
 
 /** Calls allowed in flight at once when a scope comes out of a throttle window; doubles per success. */
 const RECOVERY_START = 1;
 /** Past this limit the scope leaves recovery: no cap on calls in flight. */
 const RECOVERY_END = 16;
 
-/** What the gate asks of its surroundings for one call. */
-export interface GateEnvironment {
-  /** The scope's throttle deadline in the shared store (a bounded read). */
-  sharedDeadline(call: Call): number | undefined | Promise<number | undefined>;
-  /** Reports that the call waits `waitMs` at the gate. */
-  onWait(call: Call, waitMs: number): void;
+/** What the gates of an instance share: the store and the hooks. */
+export interface GateDeps {
+  readonly store: ScopeStateStore;
+  readonly access: StoreAccess;
+  readonly hub: EventHub;
 }
 
 /** Slow start after a throttle window: a cap on the scope's calls in flight, doubling with each success. */
@@ -43,44 +47,85 @@ class Recovery {
  * deadline passes, the scope comes back in slow start: one call goes first (a probe), then 2, 4, 8 and 16
  * at a time as calls succeed, then no cap; a new 429 sets a new deadline and starts over.
  */
-export class ThrottleGate {
+export class ThrottleGate implements CallPolicy {
+  readonly name = 'throttle gate';
   private throttledUntil: number | undefined;
   private recovery: Recovery | undefined;
+  /** True when nothing holds calls back in this process (the store is asked separately): a field, read by the success path. */
+  idle = true;
 
-  /** True when nothing holds calls back in this process (the store is asked separately). */
-  get idle(): boolean {
-    return this.throttledUntil === undefined && this.recovery === undefined;
+  constructor(
+    private readonly scope: string,
+    private readonly deps: GateDeps,
+  ) {}
+
+  /** The scope's throttle deadline in the store (a bounded read). */
+  private sharedDeadline(call: Call): number | undefined | Promise<number | undefined> {
+    const { store, access } = this.deps;
+    const scope = this.scope;
+    if (store.synchronous === true) return store.getThrottleDeadline(scope) as number | undefined;
+    return access.read('getThrottleDeadline', scope, () => store.getThrottleDeadline(scope), call);
   }
 
   /** True when the scope is under a throttle deadline now (this process's, or the shared store's). */
-  async closed(call: Call, env: GateEnvironment): Promise<boolean> {
+  async closed(call: Call): Promise<boolean> {
     if (this.throttledUntil !== undefined && this.throttledUntil > Date.now()) return true;
-    const read = env.sharedDeadline(call);
+    const read = this.sharedDeadline(call);
     const shared = typeof read === 'object' ? await read : read;
     return shared !== undefined && shared > Date.now();
   }
 
-  /** Records a deadline learnt for the scope (from a 429 or a hinted 503). */
+  /** Records a deadline learnt for the scope (from a 429 or a hinted 503, or the store). */
   note(deadline: number): void {
     this.throttledUntil = Math.max(this.throttledUntil ?? 0, deadline);
+    this.idle = false;
+  }
+
+  /**
+   * Holds the call until the scope is open (the throttle deadline, then a slot of the slow start), runs the
+   * rest of the list, and notes a deadline its answer brings before the slot is released (the scope's next
+   * calls must already see it). The success path's failure, taken over, is only noted.
+   */
+  async run(call: Call, spec: AttemptSpec, next: Next): Promise<Outcome> {
+    if (spec.resumed === true) return next(spec);
+    const release = spec.takenOver === undefined ? await this.pass(call) : undefined;
+    try {
+      const outcome = await next(spec);
+      if (outcome.failure !== undefined) this.noteThrottle(call, outcome.failure);
+      return outcome;
+    } finally {
+      release?.();
+    }
+  }
+
+  /** A 429 (or a 503 with a hint) sets the scope's throttle deadline for every call of the scope. */
+  private noteThrottle(call: Call, failure: PartnerCenterError): void {
+    const hinted = failure.retryAfterMs;
+    if (hinted === undefined || (failure.status !== 429 && failure.status !== 503)) return;
+    const { store, access, hub } = this.deps;
+    const scope = this.scope;
+    const deadline = Date.now() + hinted;
+    this.note(deadline);
+    access.write('extendThrottleDeadline', scope, () => store.extendThrottleDeadline(scope, deadline));
+    if (hub.has('onThrottle')) {
+      hub.emit('onThrottle', {
+        ...callInfo(call),
+        retryAfterMs: hinted,
+        source: failure.retryAfterSource ?? 'retry-after',
+      });
+    }
   }
 
   /**
    * Lets `call` through: resolves with the slot's release function (to be called once the call's outcome is
    * recorded), or `undefined` when the scope is not recovering. Rejects with the call's error when it cannot
-   * wait (too long, budget spent, aborted). `prefetched` is a read of the shared deadline already under way.
+   * wait (too long, budget spent, aborted).
    */
-  async pass(
-    call: Call,
-    env: GateEnvironment,
-    prefetched?: Promise<number | undefined>,
-  ): Promise<(() => void) | undefined> {
+  async pass(call: Call): Promise<(() => void) | undefined> {
     const abort = call.ensureAbort();
     const maxRetryAfterMs = call.options.retry.maxRetryAfterMs;
-    let first = prefetched;
     for (;;) {
-      const read = first ?? env.sharedDeadline(call);
-      first = undefined;
+      const read = this.sharedDeadline(call);
       const shared = typeof read === 'object' ? await read : read;
       const now = Date.now();
       const local = this.throttledUntil ?? 0;
@@ -97,13 +142,17 @@ export class ThrottleGate {
         }
         if (wait > maxRetryAfterMs)
           throw throttledTooLongError(call, wait, `maxRetryAfterMs ${maxRetryAfterMs}`);
-        env.onWait(call, wait);
+        if (this.deps.hub.has('onThrottle'))
+          this.deps.hub.emit('onThrottle', { ...callInfo(call), retryAfterMs: wait, source: 'gate' });
         await sleep(wait, abort, () => abortedError(call));
         continue;
       }
       let recovery = this.recovery;
       if (recovery === undefined) {
-        if (this.throttledUntil === undefined) return undefined;
+        if (this.throttledUntil === undefined) {
+          this.idle = true;
+          return undefined;
+        }
         // The deadline passed: the scope starts again with one call.
         recovery = new Recovery();
         this.recovery = recovery;
@@ -116,7 +165,7 @@ export class ThrottleGate {
           call.deadline - now,
           () => {
             abort.abort('total-timeout');
-            return budgetSpentError(call);
+            return budgetSpentError(call, false);
           },
         );
         continue;
@@ -136,7 +185,10 @@ export class ThrottleGate {
       } else {
         this.throttledUntil = undefined;
         recovery.limit *= 2;
-        if (recovery.limit > RECOVERY_END) this.recovery = undefined;
+        if (recovery.limit > RECOVERY_END) {
+          this.recovery = undefined;
+          this.idle = true;
+        }
       }
     }
     recovery.wake();

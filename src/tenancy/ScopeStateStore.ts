@@ -7,6 +7,12 @@ import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
  * must not block calls (the engine falls back to proceeding without the shared hint).
  */
 export interface ScopeStateStore {
+  /**
+   * True when every method returns its answer synchronously and never throws: the engine then calls the store
+   * directly instead of bounding each call. A subclass of a synchronous store that makes a method asynchronous
+   * must set it to false. Default: false.
+   */
+  readonly synchronous?: boolean;
   /** Epoch ms until which the scope is throttled, or `undefined`. */
   getThrottleDeadline(scope: string): number | undefined | Promise<number | undefined>;
   /** Extends the throttle deadline of a scope (a shorter deadline than the stored one is ignored). */
@@ -70,6 +76,8 @@ export interface InMemoryScopeStateStoreOptions {
 
 /** The default store: a bounded LRU map in this process. */
 export class InMemoryScopeStateStore implements ScopeStateStore {
+  /** Every method answers synchronously and never throws. */
+  readonly synchronous: boolean = true;
   /** The rate limiter's state, shared by the instances that use this store. */
   readonly rateLimit: LocalRateLimitBackend;
   private readonly entries = new Map<string, Entry>();

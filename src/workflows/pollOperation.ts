@@ -3,7 +3,7 @@ import { parseRetryAfter, type RetryAfter } from '../backoff/parseRetryAfter.js'
 import { readHeader } from '../http/readHeader.js';
 import { originOf, requestUrl } from '../observability/requestUrl.js';
 import { sleep } from '../policies/sleep.js';
-import { timerDelay } from '../policies/timerDelay.js';
+import { timerDelay } from '../policies/sleep.js';
 import { foreignTargetIssue, fromAnswering, type UrlBase, urlBaseOf } from './followTarget.js';
 import {
   foreignLocationError,

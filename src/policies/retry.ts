@@ -1,0 +1,87 @@
+import type { IBackoff, IBackoffFactory } from 'cockatiel';
+import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import type { EventHub } from '../observability/events.js';
+import type { Log } from '../observability/logger.js';
+import type { ResolvedScopePolicy } from '../options.js';
+import { type Call, callInfo } from './call.js';
+import { abortedError } from './callErrors.js';
+import { decideRetry, type RetryAfterDelay } from './decideRetry.js';
+import type { CallPolicy, Outcome } from './pipeline.js';
+import { resendView } from './reconcile.js';
+import { sleep } from './sleep.js';
+
+/** Asks whether a retry the retry policy decided on may go: `undefined` (it may), or why not. */
+export type RetryPermit = (call: Call, failure: PartnerCenterError) => Promise<string | undefined>;
+
+/** What the retry policy needs. */
+export interface RetryDeps {
+  readonly hub: EventHub;
+  readonly log: Log | undefined;
+  /** cockatiel's exponential backoff for a scope's options (asked when the server gave no Retry-After). */
+  readonly backoffOf: (options: ResolvedScopePolicy) => IBackoffFactory<unknown>;
+  /** The retry budgets, asked after each decision to retry and before its wait. */
+  readonly permit: RetryPermit;
+}
+
+function reportRetry(call: Call, decision: RetryAfterDelay, deps: RetryDeps): void {
+  const error = decision.error;
+  if (deps.hub.has('onRetry')) {
+    deps.hub.emit('onRetry', {
+      ...callInfo(call),
+      attempt: call.attempts,
+      delayMs: Math.round(decision.delayMs),
+      delaySource: decision.source,
+      reason: error.reason ?? error.description ?? error.kind,
+      errorKind: error.kind,
+      status: error.status,
+      code: error.code,
+    });
+  }
+  deps.log?.('debug', 'retrying', {
+    ...callInfo(call),
+    attempt: call.attempts,
+    delayMs: Math.round(decision.delayMs),
+    kind: error.kind,
+    status: error.status,
+  });
+}
+
+/**
+ * The retry policy, outermost in the list: after each failed attempt, {@link decideRetry} says whether to
+ * retry and after how long (the server's Retry-After first, else cockatiel's backoff); the retry budgets may
+ * still refuse; the wait is bounded by the call's budget and abort. It counts the attempts that were sent,
+ * and passes the call's last failure down (a breaker's refusal keeps it).
+ */
+export function retryPolicy(deps: RetryDeps): CallPolicy {
+  return {
+    name: 'retry',
+    async run(call, spec, next) {
+      let outcome: Outcome = await next(spec);
+      let backoff: IBackoff<unknown> | undefined;
+      let last: PartnerCenterError | undefined;
+      const policy = { options: call.options, backoff: deps.backoffOf(call.options) };
+      for (;;) {
+        if (outcome.failure === undefined) return outcome;
+        const failure = outcome.failure;
+        if (outcome.sent) call.sent += 1;
+        // A breaker's refusal keeps the call's last answer (passed down with the next attempt).
+        if (failure.kind !== 'circuit-open') last = failure;
+        const view = outcome.notProcessed === true ? resendView(call) : call;
+        const decision = decideRetry(failure, view, policy, Date.now(), backoff);
+        if (!decision.retry) return { failure: decision.error, sent: false };
+        const refusal = await deps.permit(call, decision.error);
+        const abort = call.ensureAbort();
+        if (abort.aborted) return { failure: abortedError(call), sent: false };
+        if (refusal !== undefined) return { failure: decision.error.with({ reason: refusal }), sent: false };
+        backoff = decision.backoff;
+        reportRetry(call, decision, deps);
+        try {
+          await sleep(decision.delayMs, abort, () => abortedError(call));
+        } catch (error: unknown) {
+          return { failure: error as PartnerCenterError, sent: false };
+        }
+        outcome = await next({ retry: true, last });
+      }
+    },
+  };
+}
