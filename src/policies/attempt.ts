@@ -14,7 +14,7 @@ export interface AttemptDeps {
 }
 
 /** Why an attempt ended early. */
-const enum Stop {
+enum Stop {
   None = 0,
   Timeout = 1,
   Aborted = 2,

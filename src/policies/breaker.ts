@@ -32,6 +32,8 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 
 /** What a breaker reports to. */
 export interface BreakerDeps {
+  /** False for the instance's own store, which nothing else writes: its state is known without reading it. */
+  readonly sharedStore: boolean;
   readonly store: ScopeStateStore;
   readonly access: StoreAccess;
   readonly hub: EventHub;
@@ -163,7 +165,7 @@ export class ScopeBreaker implements CallPolicy {
   private openUntil(call: Call): number | undefined | Promise<number | undefined> {
     const { store, access } = this.deps;
     const scope = this.scope;
-    if (store.synchronous === true) return store.getOpenUntil(scope) as number | undefined;
+    if (!this.deps.sharedStore) return undefined;
     return access.read('getOpenUntil', scope, () => store.getOpenUntil(scope), {
       deadline: call.deadline,
       abort: call.ensureAbort(),
@@ -237,7 +239,8 @@ export class ScopeBreaker implements CallPolicy {
     access.write('setOpenUntil', scope, () => store.setOpenUntil(scope, undefined));
     if (!wasClosed) {
       log?.('info', `circuit breaker of scope ${scope} closed by hand`, { scope });
-      if (hub.has('onReset')) hub.emit('onReset', { ...infoOfError(undefined, scope), reason: 'reset by hand' });
+      if (hub.has('onReset'))
+        hub.emit('onReset', { ...infoOfError(undefined, scope), reason: 'reset by hand' });
     }
   }
 

@@ -36,7 +36,9 @@ export function cancelledError(call: Call, inFlight: boolean): PartnerCenterErro
   return new PartnerCenterError({
     kind: 'cancelled',
     retryable: false,
-    reason: inFlight ? 'the caller aborted the request while it was in flight' : 'the caller aborted the request',
+    reason: inFlight
+      ? 'the caller aborted the request while it was in flight'
+      : 'the caller aborted the request',
     outcomeUnknown: call.unsafe && inFlight,
     ...where(call),
   });

@@ -14,8 +14,8 @@ import { Call, callInfo, requestOptions } from './call.js';
 import { cancelledError, failureOf, foreignThrown } from './callErrors.js';
 import { CallLimiter } from './callLimiter.js';
 import { CALL_LINK_KEY, type CallLink, linkedFailure, linkOf, refusedResend } from './callLink.js';
+import { type CallPolicy, composeList, type Outcome } from './pipeline.js';
 import type { LimitPlan } from './rateLimiter/plan.js';
-import { composeList, type CallPolicy, type Outcome } from './pipeline.js';
 import { rateLimitPolicy } from './rateLimitPolicy.js';
 import { reconcilePolicy } from './reconcile.js';
 import { retryPolicy } from './retry.js';
@@ -86,6 +86,7 @@ export function createEngine(deps: EngineDeps) {
   if (deps.auth !== undefined) outer.push(authPolicy(deps.auth));
   const send = (call: Call, spec: Parameters<typeof sendAttempt>[1]) => sendAttempt(call, spec, attemptDeps);
   const scopeDeps = {
+    sharedStore: !deps.privateStore,
     store,
     access,
     hub,
@@ -98,17 +99,28 @@ export function createEngine(deps: EngineDeps) {
       return composeList(list, send);
     },
   };
-  /** What a synchronous store says of a scope now: epoch ms it holds it back until (0: nothing). */
+  /**
+   * What the instance's own store says of a scope whose entry is made again (after an eviction): epoch ms it
+   * holds it back until (0: nothing). A shared store is read by the gate and the breaker on every call anyway.
+   */
   const heldUntil = (scope: string): number => {
-    if (store.synchronous !== true) return 0;
-    return Math.max(store.getThrottleDeadline(scope) as number | undefined ?? 0, store.getOpenUntil(scope) as number | undefined ?? 0);
+    if (!deps.privateStore) return 0;
+    return Math.max(
+      (store.getThrottleDeadline(scope) as number | undefined) ?? 0,
+      (store.getOpenUntil(scope) as number | undefined) ?? 0,
+    );
   };
   const scopes = new ScopeRegistry<ScopePolicy>({
     maxScopes: options.maxScopes,
     idleEvictionMs: options.idleEvictionMs,
     create: (scope) => {
       const held = heldUntil(scope);
-      const policy = createScopePolicy(scope, options.scopePolicies.get(scope) ?? options.policy, held, scopeDeps);
+      const policy = createScopePolicy(
+        scope,
+        options.scopePolicies.get(scope) ?? options.policy,
+        held,
+        scopeDeps,
+      );
       if (held > Date.now()) policy.gate.note(held);
       return policy;
     },
@@ -138,29 +150,27 @@ export function createEngine(deps: EngineDeps) {
   /** The one synchronous health check: may the call take the success path? */
   function healthy(call: Call, scope: ScopePolicy): boolean {
     const breaker = scope.breaker;
-    if (!scope.gate.idle || (breaker !== undefined && !breaker.closed) || call.abort?.aborted === true) return false;
+    if (!scope.gate.idle || (breaker !== undefined && !breaker.closed) || call.abort?.aborted === true)
+      return false;
     const held = scope.heldUntil;
     if (held !== 0 && held > Date.now()) return false;
     if (deps.privateStore) return true;
     const key = call.scope;
-    let throttled: number | undefined;
-    let openUntil: number | undefined;
-    if (store.synchronous === true) {
-      throttled = store.getThrottleDeadline(key) as number | undefined;
-      openUntil = store.getOpenUntil(key) as number | undefined;
-    } else {
-      if (asyncStore) return false;
-      const read = access.peek('getThrottleDeadline', key, () => store.getThrottleDeadline(key));
-      const open = access.peek('getOpenUntil', key, () => store.getOpenUntil(key));
-      if (read === access.pending || open === access.pending) {
-        asyncStore = true;
-        return false;
-      }
-      throttled = read;
-      openUntil = open;
+    if (asyncStore) return false;
+    // A shared store is read through `access` (bounded, and a store that throws is reported, not trusted).
+    const throttled = access.peek('getThrottleDeadline', key, () => store.getThrottleDeadline(key));
+    if (throttled === access.pending) {
+      asyncStore = true;
+      return false;
     }
     const now = Date.now();
-    return (throttled === undefined || throttled <= now) && (openUntil === undefined || openUntil <= now);
+    if (throttled !== undefined && throttled > now) return false;
+    const openUntil = access.peek('getOpenUntil', key, () => store.getOpenUntil(key));
+    if (openUntil === access.pending) {
+      asyncStore = true;
+      return false;
+    }
+    return openUntil === undefined || openUntil <= now;
   }
 
   /** A success: the retry budgets' refunds, and the `onSuccess` event. */
@@ -206,7 +216,9 @@ export function createEngine(deps: EngineDeps) {
       return slowCall(call, scope);
     }
     // Hooks never run inside the caller's own `instance.get()` stack.
-    return hub.has('onRequest') ? Promise.resolve().then(() => fast(call, scope, plan)) : fast(call, scope, plan);
+    return hub.has('onRequest')
+      ? Promise.resolve().then(() => fast(call, scope, plan))
+      : fast(call, scope, plan);
   }
 
   /**
@@ -233,7 +245,16 @@ export function createEngine(deps: EngineDeps) {
       const request = requestOptions(config);
       const previous = link.latestCall();
       scope = scopes.get(previous.scope);
-      call = new Call(config, base, request, previous.scope, scope.options, context, settlesOnAbort, previous);
+      call = new Call(
+        config,
+        base,
+        request,
+        previous.scope,
+        scope.options,
+        context,
+        settlesOnAbort,
+        previous,
+      );
     } catch (error: unknown) {
       return Promise.reject(error);
     }
@@ -294,7 +315,8 @@ export function createEngine(deps: EngineDeps) {
       // Hooks never run inside the caller's own `instance.get()` stack.
       if (first === undefined) await null;
       const last = link?.lastFailure();
-      const resumed: Outcome | undefined = last?.outcomeUnknown === true ? { failure: last, sent: false } : undefined;
+      const resumed: Outcome | undefined =
+        last?.outcomeUnknown === true ? { failure: last, sent: false } : undefined;
       const outcome = await scope.run(call, {
         retry: false,
         takenOver: first ?? resumed,

@@ -16,6 +16,8 @@ export type Outcome =
       readonly authorization?: string | undefined;
       /** Reconcile found that the request was not processed: the retry policy may resend it. */
       readonly notProcessed?: boolean | undefined;
+      /** A policy decided that the call ends with this failure: it is not retried, and its reason stays. */
+      readonly final?: boolean | undefined;
     };
 
 /** Gives each attempt its Authorization value: a string now, or a promise of it (bounded by the attempt). */

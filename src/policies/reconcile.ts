@@ -133,10 +133,16 @@ export function reconcilePolicy(deps: ReconcileDeps): CallPolicy {
       if (decision.retry || !error.outcomeUnknown) return outcome;
       const verdict = await askReconcile(call, error, reconcile, deps.hub);
       if (verdict.outcome === 'found') return { response: verdict.response };
-      if (verdict.outcome === 'failed') return { failure: verdict.error, sent: outcome.sent };
+      if (verdict.outcome === 'failed') return { failure: verdict.error, sent: outcome.sent, final: true };
       // Surely not processed: as safe to resend as an idempotent request.
       const known = error.with({ outcomeUnknown: false, retryable: true });
-      const again = decideRetry(known, { ...resendView(call), shouldRetry: undefined }, policy, Date.now(), undefined);
+      const again = decideRetry(
+        known,
+        { ...resendView(call), shouldRetry: undefined },
+        policy,
+        Date.now(),
+        undefined,
+      );
       if (again.retry) return { failure: known, sent: outcome.sent, notProcessed: true };
       // decideRetry names why it stopped (the budget, a long Retry-After, retries off), except for spent
       // attempts, where the error keeps the failure's own reason (e.g. `network fault ECONNRESET`).
@@ -148,6 +154,7 @@ export function reconcilePolicy(deps: ReconcileDeps): CallPolicy {
           reason: `reconcile found that the request was not processed, but it cannot be resent: ${why !== undefined && why !== known.reason ? why : `all ${call.maxAttempts} attempts are spent`}`,
         }),
         sent: outcome.sent,
+        final: true,
       };
     },
   };

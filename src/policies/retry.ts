@@ -64,6 +64,7 @@ export function retryPolicy(deps: RetryDeps): CallPolicy {
         if (outcome.failure === undefined) return outcome;
         const failure = outcome.failure;
         if (outcome.sent) call.sent += 1;
+        if (outcome.final === true) return outcome;
         // A breaker's refusal keeps the call's last answer (passed down with the next attempt).
         if (failure.kind !== 'circuit-open') last = failure;
         const view = outcome.notProcessed === true ? resendView(call) : call;

@@ -114,7 +114,7 @@ export class RetryBudgets implements CallPolicy {
       if (owed <= bucket.refundPerSuccess) this.owed.delete(key);
       else this.owed.set(key, owed - bucket.refundPerSuccess);
     }
-    if (store.synchronous === true) store.refundRetryToken(key, bucket);
+    if (this.deps.privateStore) store.refundRetryToken(key, bucket);
     else access.write('refundRetryToken', key, () => store.refundRetryToken(key, bucket));
   }
 }

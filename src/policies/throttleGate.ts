@@ -14,6 +14,8 @@ const RECOVERY_END = 16;
 
 /** What the gates of an instance share: the store and the hooks. */
 export interface GateDeps {
+  /** False for the instance's own store, which nothing else writes: its state is known without reading it. */
+  readonly sharedStore: boolean;
   readonly store: ScopeStateStore;
   readonly access: StoreAccess;
   readonly hub: EventHub;
@@ -63,7 +65,7 @@ export class ThrottleGate implements CallPolicy {
   private sharedDeadline(call: Call): number | undefined | Promise<number | undefined> {
     const { store, access } = this.deps;
     const scope = this.scope;
-    if (store.synchronous === true) return store.getThrottleDeadline(scope) as number | undefined;
+    if (!this.deps.sharedStore) return undefined;
     return access.read('getThrottleDeadline', scope, () => store.getThrottleDeadline(scope), call);
   }
 

@@ -60,7 +60,8 @@ export function authPolicy(auth: AttemptAuth): CallPolicy {
     name: 'auth',
     async run(call: Call, spec: AttemptSpec, next: Next): Promise<Outcome> {
       const outcome = await next({ ...spec, authorize: auth });
-      if (outcome.failure === undefined || outcome.failure.status !== 401 || spec.replay === true) return outcome;
+      if (outcome.failure === undefined || outcome.failure.status !== 401 || spec.replay === true)
+        return outcome;
       const failure = outcome.failure;
       let replay: boolean;
       try {

@@ -2,8 +2,7 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import { parseRetryAfter, type RetryAfter } from '../backoff/parseRetryAfter.js';
 import { readHeader } from '../http/readHeader.js';
 import { originOf, requestUrl } from '../observability/requestUrl.js';
-import { sleep } from '../policies/sleep.js';
-import { timerDelay } from '../policies/sleep.js';
+import { sleep, timerDelay } from '../policies/sleep.js';
 import { foreignTargetIssue, fromAnswering, type UrlBase, urlBaseOf } from './followTarget.js';
 import {
   foreignLocationError,
