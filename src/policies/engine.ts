@@ -126,8 +126,6 @@ export function createEngine(deps: EngineDeps) {
     },
     evictable: (policy) => policy.breaker?.refusing !== true,
   });
-  /** Set once a store that does not say it is synchronous answers with a promise: its calls take the list. */
-  let asyncStore = false;
   /** The engine's identity in the links of its errors' configs. */
   const owner = {};
   const libraryAuth = deps.auth !== undefined;
@@ -156,20 +154,14 @@ export function createEngine(deps: EngineDeps) {
     if (held !== 0 && held > Date.now()) return false;
     if (deps.privateStore) return true;
     const key = call.scope;
-    if (asyncStore) return false;
-    // A shared store is read through `access` (bounded, and a store that throws is reported, not trusted).
+    // A store that does not say it answers synchronously is read by the gate and the breaker (bounded); a
+    // synchronous one through `access` too, which reports a read that throws instead of trusting it.
+    if (store.synchronous !== true) return false;
     const throttled = access.peek('getThrottleDeadline', key, () => store.getThrottleDeadline(key));
-    if (throttled === access.pending) {
-      asyncStore = true;
-      return false;
-    }
     const now = Date.now();
-    if (throttled !== undefined && throttled > now) return false;
+    if (typeof throttled === 'number' && throttled > now) return false;
     const openUntil = access.peek('getOpenUntil', key, () => store.getOpenUntil(key));
-    if (openUntil === access.pending) {
-      asyncStore = true;
-      return false;
-    }
+    if (openUntil === access.pending) return false;
     return openUntil === undefined || openUntil <= now;
   }
 
