@@ -56,8 +56,6 @@ export interface BreakerControl {
   reset(): void;
 }
 
-const WRAPPED = Symbol.for('partner-center-resilience.wrappedAdapter');
-
 /** Instances with a live handle: attaching twice would run two engines, one inside the other. */
 /** The attached instances, each with its sanitizer (for the workflows' own errors). */
 const attached = new WeakMap<AxiosInstance, Sanitizer>();
@@ -68,36 +66,6 @@ export function instanceSanitizer(instance: unknown): Sanitizer | undefined {
     ? attached.get(instance as AxiosInstance)
     : undefined;
 }
-
-type WrappedAdapter = AxiosAdapter & { [WRAPPED]?: AxiosAdapter };
-
-/** True when `list` holds the same entries as `other`, in the same order. */
-function sameEntries(list: readonly unknown[], other: readonly unknown[] | undefined): boolean {
-  if (other === undefined || list.length !== other.length) return false;
-  for (let i = 0; i < list.length; i++) if (list[i] !== other[i]) return false;
-  return true;
-}
-
-/** axios's own fetch adapter for this runtime, or `null` where it has none. */
-function axiosFetchAdapter(): AxiosAdapter | null {
-  try {
-    return getAdapter('fetch');
-  } catch {
-    return null;
-  }
-}
-
-/**
- * True for axios's own adapters (http, xhr, fetch): each settles as soon as its request's signal aborts, so an
- * attempt through one needs no race against its limit. A custom adapter is not trusted to.
- */
-function isAxiosOwnAdapter(adapter: AxiosAdapter): boolean {
-  const name = (adapter as { adapterName?: unknown }).adapterName;
-  return name === 'http' || name === 'xhr' || adapter === axiosFetchAdapter();
-}
-
-/** Most distinct adapter settings whose wrapper is remembered. */
-const WRAPPERS_LIMIT = 16;
 
 /**
  * Attaches Partner Center resilience to an existing axios instance: every logical call then runs through
@@ -157,6 +125,7 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
       options: normalized,
       store,
       privateStore: normalized.store === undefined,
+      defaults: instance.defaults,
       access,
       hub,
       sanitizer,
@@ -180,44 +149,9 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     throw error;
   }
 
-  /** One wrapper per adapter setting (the instance default, or a request's own adapter). */
-  const wrappers = new Map<unknown, WrappedAdapter>();
-  // axios copies an adapter list into every request's config: a list of names is keyed by its contents, and
-  // the last list seen is compared entry by entry first (no key string built per request).
-  let lastList: readonly unknown[] | undefined;
-  let lastListWrapper: WrappedAdapter | undefined;
-  const wrapperOf = (setting: unknown): WrappedAdapter => {
-    if (lastListWrapper !== undefined && Array.isArray(setting) && sameEntries(setting, lastList)) {
-      return lastListWrapper;
-    }
-    const names = Array.isArray(setting) && setting.every((entry) => typeof entry === 'string');
-    const key = names ? setting.join('|') : setting;
-    let wrapped = wrappers.get(key);
-    if (wrapped === undefined) {
-      const base = getAdapter(setting as Parameters<typeof getAdapter>[0]);
-      const settlesOnAbort = isAxiosOwnAdapter(base);
-      wrapped = (config) => engine.execute(config, base, settlesOnAbort);
-      wrapped[WRAPPED] = base;
-      if (wrappers.size >= WRAPPERS_LIMIT) wrappers.clear();
-      wrappers.set(key, wrapped);
-    }
-    if (names) {
-      lastList = [...setting];
-      lastListWrapper = wrapped;
-    }
-    return wrapped;
-  };
-  const requestId = instance.interceptors.request.use(
-    (config: InternalAxiosRequestConfig) => {
-      const current = config.adapter as WrappedAdapter | undefined;
-      if (typeof current !== 'function' || current[WRAPPED] === undefined) {
-        config.adapter = wrapperOf(current ?? instance.defaults.adapter);
-      }
-      return config;
-    },
-    undefined,
-    { synchronous: true },
-  );
+  const requestId = instance.interceptors.request.use(engine.interceptRequest, undefined, {
+    synchronous: true,
+  });
   // axios's own failures outside the engine (a cancel before the request was dispatched, a response body
   // axios could not parse) become PartnerCenterErrors; what the caller's own code threw (an interceptor, a
   // transformResponse) goes on as it was thrown.

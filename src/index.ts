@@ -123,7 +123,6 @@ export {
   type RuleMatch,
   type ThrottleLevel,
 } from './policies/rateLimiter/rules.js';
-export { customerScope } from './tenancy/resolveScope.js';
 export {
   InMemoryScopeStateStore,
   type InMemoryScopeStateStoreOptions,
@@ -131,6 +130,7 @@ export {
   type ScopeStateStore,
   type StoreFailure,
 } from './tenancy/ScopeStateStore.js';
+export { customerScope } from './tenancy/scopeKey.js';
 export type { PageContinuation } from './workflows/continuation.js';
 export { defaultOperationState, type OperationState } from './workflows/operationState.js';
 export { isPaginationError, type PagePosition, PaginationError } from './workflows/PaginationError.js';

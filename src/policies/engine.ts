@@ -1,4 +1,4 @@
-import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { type AxiosAdapter, type AxiosResponse, getAdapter, type InternalAxiosRequestConfig } from 'axios';
 import type { IBackoffFactory } from 'cockatiel';
 import type { ErrorCodeTable } from '../errors/errorCodes.js';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
@@ -6,22 +6,21 @@ import type { EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import type { NormalizedOptions, ResolvedScopePolicy } from '../options.js';
-import { ScopeRegistry } from '../tenancy/ScopeRegistry.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
+import { createScopeOfCall, ScopeRegistry } from '../tenancy/scopes.js';
 import { Attempt, sendAttempt } from './attempt.js';
 import { AttemptDeadlines } from './attemptDeadlines.js';
 import { Call, callInfo, requestOptions } from './call.js';
-import { cancelledError, failureOf, foreignThrown } from './callErrors.js';
 import { CallLimiter } from './callLimiter.js';
-import { CALL_LINK_KEY, type CallLink, linkedFailure, linkOf, refusedResend } from './callLink.js';
-import { type CallPolicy, composeList, type Outcome } from './pipeline.js';
+import { CALL_LINK_KEY } from './callLink.js';
+import { type CallPolicy, composeList, countAttempts, type Outcome } from './pipeline.js';
 import type { LimitPlan } from './rateLimiter/plan.js';
 import { rateLimitPolicy } from './rateLimitPolicy.js';
 import { reconcilePolicy } from './reconcile.js';
 import { retryPolicy } from './retry.js';
 import { RetryBudgets } from './retryBudget.js';
-import { createScopeOfCall } from './scopeOfCall.js';
 import { backoffOf, createScopePolicy, type ScopePolicy } from './scopePolicy.js';
+import { createSlowCall } from './slowCall.js';
 import type { StoreAccess } from './storeAccess.js';
 import { type AttemptAuth, authPolicy } from './unauthorized.js';
 
@@ -37,16 +36,39 @@ export interface EngineDeps {
   readonly codes: ErrorCodeTable;
   readonly log: Log | undefined;
   readonly auth: AttemptAuth | undefined;
+  /** The instance's defaults (their `adapter`: the one a request naming none is sent through). */
+  readonly defaults: { readonly adapter?: unknown };
 }
 
-/** Counts the attempts: every pass down to the breaker and the send, but a 401's replay or a taken-over one. */
-const countAttempts: CallPolicy = {
-  name: 'attempt count',
-  run(call, spec, next) {
-    if (spec.takenOver === undefined && spec.replay !== true) call.attempts += 1;
-    return next(spec);
-  },
-};
+const WRAPPED = Symbol.for('partner-center-resilience.wrappedAdapter');
+
+type WrappedAdapter = AxiosAdapter & { [WRAPPED]?: AxiosAdapter };
+
+/** True when `list` holds the same entries as `other`, in the same order. */
+function sameEntries(list: readonly unknown[], other: readonly unknown[] | undefined): boolean {
+  if (other === undefined || list.length !== other.length) return false;
+  for (let i = 0; i < list.length; i++) if (list[i] !== other[i]) return false;
+  return true;
+}
+
+/** axios's own fetch adapter for this runtime, or `null` where it has none. */
+function axiosFetchAdapter(): AxiosAdapter | null {
+  try {
+    return getAdapter('fetch');
+  } catch {
+    return null;
+  }
+}
+/**
+ * True for axios's own adapters (http, xhr, fetch): each settles as soon as its request's signal aborts, so an
+ * attempt through one needs no race against its limit. A custom adapter is not trusted to.
+ */
+function isAxiosOwnAdapter(adapter: AxiosAdapter): boolean {
+  const name = (adapter as { adapterName?: unknown }).adapterName;
+  return name === 'http' || name === 'xhr' || adapter === axiosFetchAdapter();
+}
+
+const WRAPPERS_LIMIT = 16; // distinct adapter settings whose wrapper is remembered
 
 /**
  * The engine. A call whose scope is healthy (its gate idle, its breaker closed, nothing held in the store, a
@@ -126,24 +148,18 @@ export function createEngine(deps: EngineDeps) {
     },
     evictable: (policy) => policy.breaker?.refusing !== true,
   });
-  /** The engine's identity in the links of its errors' configs. */
-  const owner = {};
-  const libraryAuth = deps.auth !== undefined;
   let axiosRetrySeen = false;
-
-  /** axios-retry re-sends what the library already retried: said once, through the logger. */
-  function warnAxiosRetry(): void {
-    axiosRetrySeen = true;
-    const message =
-      'axios-retry is installed on this instance beside partner-center-resilience: both retry the same failures. ' +
-      'A re-send of error.config continues the same call, so the pair stays within retry.maxAttempts, but ' +
-      "axios-retry's own delays ignore Retry-After and the scope's throttle: remove axios-retry, or set its " +
-      'retries to 0 (see docs/migrating-from-axios-retry.md)';
-    if (deps.log !== undefined) deps.log('warn', message, {});
-    else if (typeof process === 'object' && typeof process.emitWarning === 'function') {
-      process.emitWarning(message, { code: 'PCR_AXIOS_RETRY' });
-    }
-  }
+  const rest = createSlowCall({
+    hub,
+    log: deps.log,
+    context,
+    budgets,
+    scopes,
+    owner: {},
+    libraryAuth: deps.auth !== undefined,
+    succeeded: (call, response) => succeeded(call, response),
+    execute: (config, base, settlesOnAbort) => execute(config, base, settlesOnAbort),
+  });
 
   /** The one synchronous health check: may the call take the success path? */
   function healthy(call: Call, scope: ScopePolicy): boolean {
@@ -188,8 +204,11 @@ export function createEngine(deps: EngineDeps) {
     settlesOnAbort = false,
   ): Promise<AxiosResponse> {
     const fields = config as unknown as Record<string, unknown>;
-    if (fields[CALL_LINK_KEY] !== undefined) return resend(config, base, settlesOnAbort);
-    if (!axiosRetrySeen && fields['axios-retry'] !== undefined) warnAxiosRetry();
+    if (fields[CALL_LINK_KEY] !== undefined) return rest.resend(config, base, settlesOnAbort);
+    if (!axiosRetrySeen && fields['axios-retry'] !== undefined) {
+      axiosRetrySeen = true;
+      rest.warnAxiosRetry();
+    }
     let call: Call;
     let scope: ScopePolicy;
     let plan: LimitPlan | undefined;
@@ -205,69 +224,12 @@ export function createEngine(deps: EngineDeps) {
     budgets.calls += 1;
     // The one synchronous check: healthy and a rate limiter slot now, or the list (which waits for one).
     if (!healthy(call, scope) || (plan !== undefined && !(limiter as CallLimiter).tryNow(plan))) {
-      return slowCall(call, scope);
+      return rest.slowCall(call, scope);
     }
     // Hooks never run inside the caller's own `instance.get()` stack.
     return hub.has('onRequest')
       ? Promise.resolve().then(() => fast(call, scope, plan))
       : fast(call, scope, plan);
-  }
-
-  /**
-   * A re-send of an error's config: the same logical call goes on (ids, budget, deadline, attempts spent), or
-   * fails at once with its last error when its attempts or budget are spent (nothing sent). An unsafe request
-   * whose outcome is unknown is sent again only when `reconcile` says the first did not land.
-   */
-  function resend(
-    config: InternalAxiosRequestConfig,
-    base: AxiosAdapter,
-    settlesOnAbort: boolean,
-  ): Promise<AxiosResponse> {
-    const link = linkOf(config, owner);
-    if (link === undefined) {
-      // Another instance's call, or a foreign value under the key: a new call.
-      delete (config as unknown as Record<string, unknown>)[CALL_LINK_KEY];
-      return execute(config, base, settlesOnAbort);
-    }
-    let call: Call;
-    let scope: ScopePolicy;
-    try {
-      link.resends += 1;
-      link.restore(config);
-      const request = requestOptions(config);
-      const previous = link.latestCall();
-      scope = scopes.get(previous.scope);
-      call = new Call(
-        config,
-        base,
-        request,
-        previous.scope,
-        scope.options,
-        context,
-        settlesOnAbort,
-        previous,
-      );
-    } catch (error: unknown) {
-      return Promise.reject(error);
-    }
-    const spent =
-      call.attempts >= call.maxAttempts
-        ? `the call's ${call.maxAttempts} attempts are spent`
-        : Date.now() >= call.deadline
-          ? `the call's total time budget of ${call.totalMs} ms is spent`
-          : link.resends >= call.maxAttempts
-            ? `the call was re-sent ${link.resends} times`
-            : undefined;
-    if (spent !== undefined || call.abort?.aborted === true) {
-      call.close();
-      const failure =
-        spent === undefined
-          ? linkedFailure(owner, call, cancelledError(call, false), link, libraryAuth)
-          : refusedResend(call, link, `${spent}: the re-sent request was not sent`, libraryAuth);
-      return Promise.reject(failure);
-    }
-    budgets.calls += 1;
-    return slowCall(call, scope, undefined, link);
   }
 
   /** The success path: one attempt, awaited here (it has no frame of its own); a failure goes on to slowCall. */
@@ -289,54 +251,50 @@ export function createEngine(deps: EngineDeps) {
       failure = attempt.failure(error);
       attempt.end();
     }
-    return slowCall(call, scope, { failure, sent: attempt.sent, authorization: attempt.authorization });
+    return rest.slowCall(call, scope, { failure, sent: attempt.sent, authorization: attempt.authorization });
   }
+
+  /** One wrapper per adapter setting (the instance default, or a request's own adapter). */
+  const wrappers = new Map<unknown, WrappedAdapter>();
+  // axios copies an adapter list into every request's config: a list of names is keyed by its contents, and
+  // the last list seen is compared entry by entry first (no key string built per request).
+  let lastList: readonly unknown[] | undefined;
+  let lastListWrapper: WrappedAdapter | undefined;
+  const wrapperOf = (setting: unknown): WrappedAdapter => {
+    if (lastListWrapper !== undefined && Array.isArray(setting) && sameEntries(setting, lastList)) {
+      return lastListWrapper;
+    }
+    const names = Array.isArray(setting) && setting.every((entry) => typeof entry === 'string');
+    const key = names ? setting.join('|') : setting;
+    let wrapped = wrappers.get(key);
+    if (wrapped === undefined) {
+      const base = getAdapter(setting as Parameters<typeof getAdapter>[0]);
+      const settlesOnAbort = isAxiosOwnAdapter(base);
+      wrapped = (config) => execute(config, base, settlesOnAbort);
+      wrapped[WRAPPED] = base;
+      if (wrappers.size >= WRAPPERS_LIMIT) wrappers.clear();
+      wrappers.set(key, wrapped);
+    }
+    if (names) {
+      lastList = [...setting];
+      lastListWrapper = wrapped;
+    }
+    return wrapped;
+  };
 
   /**
-   * The rest of a call through its scope's list: from the start, or taking over the success path's first
-   * outcome (`first`). A re-send (`link`) whose last outcome was unknown starts from that failure: it is sent
-   * again only if reconcile says so.
+   * The library's request interceptor (synchronous, after the caller's own): swaps the request's adapter for
+   * the engine's wrapper of it (of the instance's default adapter, when the request names none).
    */
-  async function slowCall(
-    call: Call,
-    scope: ScopePolicy,
-    first?: Outcome,
-    link?: CallLink,
-  ): Promise<AxiosResponse> {
-    try {
-      // Hooks never run inside the caller's own `instance.get()` stack.
-      if (first === undefined) await null;
-      const last = link?.lastFailure();
-      const resumed: Outcome | undefined =
-        last?.outcomeUnknown === true ? { failure: last, sent: false } : undefined;
-      const outcome = await scope.run(call, {
-        retry: false,
-        takenOver: first ?? resumed,
-        resumed: first === undefined && resumed !== undefined,
-      });
-      if (outcome.failure !== undefined) throw outcome.failure;
-      succeeded(call, outcome.response);
-      return outcome.response;
-    } catch (error: unknown) {
-      const failure = failureOf(call, error);
-      if (hub.has('onGiveUp')) {
-        hub.emit('onGiveUp', {
-          ...callInfo(call),
-          attempts: call.attempts,
-          durationMs: Date.now() - call.startedAt,
-          error: failure,
-        });
-      }
-      const thrown = foreignThrown(failure);
-      if (thrown !== undefined) throw thrown.thrown;
-      throw linkedFailure(owner, call, failure, link, libraryAuth);
-    } finally {
-      call.close();
-      budgets.calls -= 1;
+  function interceptRequest(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+    const current = config.adapter as WrappedAdapter | undefined;
+    if (typeof current !== 'function' || current[WRAPPED] === undefined) {
+      config.adapter = wrapperOf(current ?? deps.defaults.adapter);
     }
+    return config;
   }
 
-  return { execute, scopes };
+  return { execute, interceptRequest, scopes };
 }
 
 /** Runs one logical call. */

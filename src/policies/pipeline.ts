@@ -84,3 +84,12 @@ export function composeList(
   }
   return run;
 }
+
+/** Counts the attempts: every pass down to the breaker and the send, but a 401's replay or a taken-over one. */
+export const countAttempts: CallPolicy = {
+  name: 'attempt count',
+  run(call, spec, next) {
+    if (spec.takenOver === undefined && spec.replay !== true) call.attempts += 1;
+    return next(spec);
+  },
+};

@@ -67,3 +67,42 @@ export function explicitScopeKey(scope: string): string | undefined {
   if (hasControlCharacter(scope)) return undefined;
   return bounded(scope, MAX_SCOPE_KEY_CHARS);
 }
+
+const CUSTOMER_PATH = /\/customers\/([^/?#]+)/i;
+
+/**
+ * Scope key of calls for one customer tenant: `customer:<id>`, lower-cased. Always one bounded line: an id
+ * longer than 64 characters is shortened to a prefix and a hash, control characters are percent-encoded.
+ * (The engine does not use such ids as tenants at all: it falls back to the partner scope.)
+ */
+export function customerScope(tenantId: string): string {
+  const key = tenantScopeKey(tenantId);
+  if (key !== undefined) return key;
+  const id = tenantId.trim().toLowerCase();
+  const clean = hasControlCharacter(id) ? encodeURIComponent(id) : id;
+  return `customer:${bounded(clean, MAX_TENANT_ID_CHARS)}`;
+}
+
+/** The tenant scope of a request path, `undefined` when it names no valid tenant (see {@link tenantScopeKey}). */
+export function pathScope(url: string): string | undefined | null {
+  const id = CUSTOMER_PATH.exec(url)?.[1];
+  if (!id) return null;
+  let decoded = id;
+  try {
+    decoded = decodeURIComponent(id);
+  } catch {
+    // keep the raw segment
+  }
+  const key = tenantScopeKey(decoded);
+  // The key is kept (memo, registry, store): never as a view of the request's URL.
+  return key === undefined ? undefined : detached(key);
+}
+
+/**
+ * The built-in resolver: `customer:<id>` for `/customers/{id}/...` paths (the partner+customer pair that
+ * Partner Center throttles together), else `partnerScope`. Query strings and fragments are ignored. An id
+ * that is not a tenant (`.`, `..`, control characters such as a decoded `%0d%0a`) gives `partnerScope`.
+ */
+export function defaultScopeOf(url: string | undefined, partnerScope: string): string {
+  return (url ? pathScope(url) : null) ?? partnerScope;
+}

@@ -12,8 +12,11 @@ const MAX_FILES = 8;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function measure(): Record<string, string[]> {
-  if (!existsSync(`${root}/dist/index.js.map`)) throw new Error('dist/ is missing: run `npm run build` first');
-  return JSON.parse(execFileSync(process.execPath, ['scripts/call-path.mjs'], { cwd: root, encoding: 'utf8' }));
+  if (!existsSync(`${root}/dist/index.js.map`))
+    throw new Error('dist/ is missing: run `npm run build` first');
+  return JSON.parse(
+    execFileSync(process.execPath, ['scripts/call-path.mjs'], { cwd: root, encoding: 'utf8' }),
+  );
 }
 
 describe('a healthy call', () => {

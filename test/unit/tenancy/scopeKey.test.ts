@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDefaultScopeOf, customerScope, defaultScopeOf } from '../../../src/tenancy/resolveScope.js';
-import { fnv1a64, tenantScopeKey } from '../../../src/tenancy/scopeKey.js';
+import { customerScope, defaultScopeOf, fnv1a64, tenantScopeKey } from '../../../src/tenancy/scopeKey.js';
+import { createDefaultScopeOf } from '../../../src/tenancy/scopes.js';
 
 const SINGLE_LINE = /^[^\p{Cc}\u2028\u2029]*$/u;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScopeRegistry } from '../../../src/tenancy/ScopeRegistry.js';
+import { ScopeRegistry } from '../../../src/tenancy/scopes.js';
 
 function registry(options: { maxScopes?: number; idleEvictionMs?: number } = {}) {
   let now = 0;

@@ -1,3 +1,89 @@
+import type { InternalAxiosRequestConfig } from 'axios';
+import type { Log } from '../observability/logger.js';
+import type { Sanitizer } from '../observability/sanitizer.js';
+import type { NormalizedOptions, PartnerCenterRequestOptions } from '../options.js';
+import { explicitScopeKey, pathScope, tenantScopeKey } from './scopeKey.js';
+
+/** Most request paths whose default scope is remembered; the memo starts over beyond it. */
+const MEMO_LIMIT = 4096;
+/** Longest request path remembered: the memo is bounded in bytes too, not only in entries. */
+const MEMO_URL_CHARS = 1024;
+
+/**
+ * The default resolver with a bounded memo per request path: most calls repeat a few paths, so the path's
+ * scope is computed once. `onRejected` hears of a `/customers/{id}` path whose id is not a tenant.
+ */
+export function createDefaultScopeOf(
+  partnerScope: string,
+  onRejected?: () => void,
+): (url: string | undefined) => string {
+  const memo = new Map<string, string>();
+  return (url) => {
+    if (url === undefined) return partnerScope;
+    let scope = memo.get(url);
+    if (scope === undefined) {
+      const found = pathScope(url);
+      if (found === undefined) onRejected?.();
+      scope = found ?? partnerScope;
+      if (url.length <= MEMO_URL_CHARS) {
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        memo.set(url, scope);
+      }
+    }
+    return scope;
+  };
+}
+
+/**
+ * The scope of a call: the request's own `scope`, else its `tenant`, else the instance's resolver, else the
+ * default (`customer:<id>` for `/customers/{id}/...` paths, remembered per path, else the partner scope).
+ * Keys are bounded and single-line; an id or key that is not one (control characters, `.`, `..`) falls back
+ * to the partner scope, logged once per instance.
+ */
+export function createScopeOfCall(
+  options: NormalizedOptions,
+  log: Log | undefined,
+  sanitizer: Sanitizer,
+): (config: InternalAxiosRequestConfig, request: PartnerCenterRequestOptions) => string {
+  const partner = options.partnerScope;
+  let warned = false;
+  const rejected = (): void => {
+    if (warned) return;
+    warned = true;
+    log?.(
+      'warn',
+      'a tenant id or scope key is not valid (control characters, "." or ".."); using the partner scope',
+      {
+        scope: partner,
+      },
+    );
+  };
+  const byPath = createDefaultScopeOf(partner, rejected);
+  const resolve = options.resolve;
+  const checked = (key: string | undefined): string => {
+    if (key !== undefined) return key;
+    rejected();
+    return partner;
+  };
+  return (config, request) => {
+    if (typeof request.scope === 'string' && request.scope !== '')
+      return checked(explicitScopeKey(request.scope));
+    if (typeof request.tenant === 'string' && request.tenant !== '')
+      return checked(tenantScopeKey(request.tenant));
+    if (resolve) {
+      try {
+        const resolved = resolve(config);
+        if (typeof resolved === 'string' && resolved !== '') return checked(explicitScopeKey(resolved));
+      } catch (error: unknown) {
+        log?.('warn', 'tenants.resolve threw; using the default scope', {
+          error: error instanceof Error ? sanitizer.scrubText(error.message) : 'unknown',
+        });
+      }
+    }
+    return byPath(config.url);
+  };
+}
+
 /** Options of {@link ScopeRegistry}. */
 export interface ScopeRegistryOptions<T> {
   /** Most entries kept; beyond it the least recently used is evicted. */
