@@ -59,10 +59,7 @@ function axiosFetchAdapter(): AxiosAdapter | null {
     return null;
   }
 }
-/**
- * True for axios's own adapters (http, xhr, fetch): each settles as soon as its request's signal aborts, so an
- * attempt through one needs no race against its limit. A custom adapter is not trusted to.
- */
+/** True for axios's own adapters (http, xhr, fetch), which settle once their signal aborts (no race needed). */
 function isAxiosOwnAdapter(adapter: AxiosAdapter): boolean {
   const name = (adapter as { adapterName?: unknown }).adapterName;
   return name === 'http' || name === 'xhr' || adapter === axiosFetchAdapter();
