@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AccessToken, TokenProvider, TokenRequest } from '../../../src/auth/TokenProvider.js';
+import type { TokenCacheOptions, TokenRefreshEvent } from '../../../src/auth/tokenCache.js';
 import { createTokenCache } from '../../../src/auth/tokenCache.js';
-import type { TokenCacheOptions, TokenRefreshEvent } from '../../../src/auth/tokenCacheTypes.js';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 
 const MIN = 60_000;
