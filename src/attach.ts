@@ -5,7 +5,7 @@ import {
   type InternalAxiosRequestConfig,
   isAxiosError,
 } from 'axios';
-import { createAttemptAuth } from './auth/attemptAuth.js';
+import { createAttemptAuth, engineAuthOf } from './auth/attemptAuth.js';
 import { createErrorCodeTable } from './errors/errorCodes.js';
 import { normalizeError } from './errors/normalizeError.js';
 import { PartnerCenterError } from './errors/PartnerCenterError.js';
@@ -157,15 +157,17 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
       codes,
       log,
       auth: normalized.tokenProvider
-        ? createAttemptAuth({
-            provider: normalized.tokenProvider,
-            options: normalized.token,
-            hub,
-            log,
-            maxScopes: normalized.maxScopes,
-            partnerScope: normalized.partnerScope,
-            secrets,
-          })
+        ? engineAuthOf(
+            createAttemptAuth({
+              provider: normalized.tokenProvider,
+              options: normalized.token,
+              hub,
+              log,
+              maxScopes: normalized.maxScopes,
+              partnerScope: normalized.partnerScope,
+              secrets,
+            }),
+          )
         : undefined,
     });
   } catch (error: unknown) {
