@@ -497,6 +497,25 @@ describe('createTokenCache', () => {
     await expect(cache.getToken(req())).resolves.toMatchObject({ token: 'tok-1' });
   });
 
+  it('freshUntil: when the refresh window opens, for the cached token only, and never during a forced refresh', async () => {
+    const provider = new ManualProvider();
+    const { cache, clock } = setup(provider);
+    expect(cache.freshUntil('partner', undefined)).toBe(0);
+    const first = cache.getToken(req());
+    provider.last().answer.resolve({ token: 'T1', expiresOnTimestamp: clock.now + HOUR });
+    const t1 = await first;
+    expect(cache.freshUntil('partner', undefined, t1)).toBe(clock.now + HOUR - 2 * MIN);
+    expect(cache.freshUntil('partner', undefined)).toBe(clock.now + HOUR - 2 * MIN);
+    expect(cache.freshUntil('partner', 'other-realm', t1)).toBe(0);
+    expect(cache.freshUntil('partner', undefined, { ...t1 })).toBe(0); // not the cached token
+    const forced = cache.getToken(req({ forceRefresh: true, rejectedToken: 'T1' }));
+    expect(cache.freshUntil('partner', undefined, t1)).toBe(0);
+    provider.last().answer.resolve({ token: 'T2', expiresOnTimestamp: clock.now + HOUR });
+    const t2 = await forced;
+    expect(cache.freshUntil('partner', undefined, t1)).toBe(0);
+    expect(cache.freshUntil('partner', undefined, t2)).toBe(clock.now + HOUR - 2 * MIN);
+  });
+
   it('validates its options', () => {
     const provider = new ManualProvider();
     expect(() => createTokenCache(provider, { refreshWindowMs: -1 })).toThrow(RangeError);
