@@ -68,7 +68,7 @@ function setup(provider?: TokenProvider) {
 }
 
 /** A call as auth sees it; its config frozen, headers included, to prove auth never writes it. */
-function call(config: Partial<InternalAxiosRequestConfig> = {}, scope = 'customer:c1'): AuthCall {
+function call(config: Record<string, unknown> = {}, scope = 'customer:c1'): AuthCall {
   const frozen = Object.freeze({
     baseURL: BASE,
     url: '/v1/customers',
