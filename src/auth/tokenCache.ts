@@ -27,7 +27,6 @@ export interface TokenRefreshEvent {
   readonly reason: 'initial' | 'expiring' | 'expired' | 'forced';
   readonly durationMs: number;
   readonly outcome: 'success' | 'failure';
-  /** The call that started this provider call, when it named one. */
   readonly call?: CallInfo | undefined;
   /** The PartnerCenterError the waiters received (`cause`: a scrubbed copy of what the provider threw). */
   readonly error?: unknown;
@@ -58,7 +57,6 @@ export interface TokenCacheOptions
 
 /** Per scope+realm token cache with single-flight refresh; see {@link createTokenCache}. */
 export interface TokenCache {
-  /** A token for the request's scope and realm, from the cache or from one shared provider call. */
   getToken(request: TokenCacheRequest): Promise<AccessToken>;
   /** The cached token of `scope` and `realm` while fresh, with no promise and no LRU touch; else `undefined`. */
   peek(scope: string, realm: string | undefined): AccessToken | undefined;
@@ -73,26 +71,26 @@ export interface TokenCache {
   size(): number;
 }
 
+/**
+ * One provider call: the tokens a forced one replaces (a result equal to one fails), and the refresh that
+ * superseded it after a rejection (its waiters get that one's outcome).
+ */
 interface Attempt {
   readonly promise: Promise<AccessToken>;
   readonly forced: boolean;
   readonly claims: string | undefined;
-  /** Tokens this forced refresh replaces; a result equal to one of them is a failure. */
   readonly rejected: Set<string>;
-  /** The forced refresh that replaced this one after a rejection; this one's waiters get its outcome. */
   supersededBy: Attempt | undefined;
 }
 
-/** The token of one scope + realm, its refresh under way, and its windows (set with the token). */
+/** A scope + realm's token, windows (set with it), refresh under way and next background refresh time. */
 class Entry {
   token: AccessToken | undefined = undefined;
   refreshMs = 0;
   blockingMs = 0;
   pending: Attempt | undefined = undefined;
-  /** Earliest time of the next background refresh (set after a failed one). */
   backgroundNotBefore = 0;
   constructor(
-    readonly key: string,
     readonly scope: string,
     readonly realm?: string,
   ) {}
@@ -100,8 +98,7 @@ class Entry {
 
 type Reason = TokenRefreshEvent['reason'];
 
-const keyOf = (scope: string, realm: string | undefined): string =>
-  realm === undefined ? scope : `${scope}\u0000${realm}`;
+const keyOf = (scope: string, realm?: string) => (realm === undefined ? scope : `${scope}\u0000${realm}`);
 
 const settingsSchema = z.object({ ...tokenWindowShape, refreshRetryIntervalMs: durationMs().optional() });
 
@@ -129,7 +126,6 @@ function tell<E>(hook: ((event: E) => void) | undefined, make: () => E): void {
 
 /**
  * A token cache ("token cycler") in front of `provider`, keyed by scope + realm, single-flight, with no timers.
- *
  * - Outside `refreshWindowMs` the cached token is returned; inside it too, while one background refresh runs
  *   (a failed one keeps the token; a later call retries after `refreshRetryIntervalMs`). Inside
  *   `blockingWindowMs` or past expiry callers wait; a failed blocking refresh rejects every waiter with one
@@ -137,7 +133,6 @@ function tell<E>(hook: ((event: E) => void) | undefined, make: () => E): void {
  * - A forced request (after a 401, or with `claims`) joins only a forced refresh with the same claims, never
  *   one started before the rejection; a provider that returns the rejected token fails every waiter.
  * - A caller's `signal` rejects that caller only (`cancelled`); the shared refresh goes on.
- *
  * @throws RangeError for invalid options.
  */
 export function createTokenCache(provider: TokenProvider, options: TokenCacheOptions = {}): TokenCache {
@@ -164,7 +159,7 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
 
   function entryFor(scope: string, realm: string | undefined): Entry {
     const key = keyOf(scope, realm);
-    const entry = entries.get(key) ?? new Entry(key, scope, realm);
+    const entry = entries.get(key) ?? new Entry(scope, realm);
     entries.delete(key); // (re-)inserted: most recently used last
     entries.set(key, entry);
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
@@ -173,14 +168,22 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
 
   function drop(entry: Entry): void {
     entry.token = undefined;
-    if (entries.get(entry.key) === entry) entries.delete(entry.key);
+    const key = keyOf(entry.scope, entry.realm);
+    if (entries.get(key) === entry) entries.delete(key);
   }
 
   function start(entry: Entry, request: TokenCacheRequest, reason: Reason, rejected: string[]): Attempt {
     const forced = reason === 'forced';
     const { scope, scopes, challenge, claims } = request;
     const realm = entry.realm;
-    const providerRequest = { scope, scopes: [...scopes], forceRefresh: forced, realm, challenge, claims };
+    const providerRequest: TokenRequest = {
+      scope,
+      scopes: [...scopes],
+      forceRefresh: forced,
+      ...(realm === undefined ? {} : { realm }),
+      ...(challenge === undefined ? {} : { challenge }),
+      ...(claims === undefined ? {} : { claims }),
+    };
     const rejectedSet = new Set(rejected);
     const startedAt = now();
     /** Reports the provider call (never a token; the asking call is described once the token is known). */
@@ -291,10 +294,7 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
         if (entry.scope === scope && (realm === undefined || entry.realm === realm)) drop(entry);
       }
     },
-    clear() {
-      for (const entry of entries.values()) entry.token = undefined;
-      entries.clear();
-    },
+    clear: () => entries.forEach(drop),
     size: () => entries.size,
   };
 }
