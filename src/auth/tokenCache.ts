@@ -1,206 +1,232 @@
-import { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import {
-  type AccessToken,
-  type TokenProvider,
-  type TokenRequest,
-  validateAccessToken,
-} from './TokenProvider.js';
-import { cacheSettings, eventOf, keyOf } from './tokenCacheParts.js';
-import type {
-  TokenCache,
-  TokenCacheOptions,
-  TokenCacheRequest,
-  TokenRefreshEvent,
-  TokenRefreshReason,
-} from './tokenCacheTypes.js';
-import { cancelled, refreshError, wait } from './tokenErrors.js';
+import * as z from 'zod';
+import type { CallInfo } from '../observability/events.js';
+import type { SecretValues } from '../observability/knownSecrets.js';
+import { OPTION_DEFAULTS } from '../options/defaults.js';
+import { durationMs, issueLines, tokenWindowIssue, tokenWindowShape } from '../options/rules.js';
+import type { TokenOptions } from '../options.js';
+import type { AccessToken, TokenProvider, TokenRequest } from './TokenProvider.js';
+import { validateAccessToken } from './TokenProvider.js';
+import { cancelled, refreshError, rejectedAgain, wait } from './tokenErrors.js';
 
+/** A {@link TokenRequest} as the engine hands it to the cache. */
+export interface TokenCacheRequest extends TokenRequest {
+  /**
+   * The token a 401 rejected. With `forceRefresh`, it tells "already replaced" (the newer token, no provider
+   * call) from "still current" (refresh); it is never handed back. Default: the cached token.
+   */
+  readonly rejectedToken?: string | undefined;
+  /** The call that asks (reported with the refresh it starts), or a function called once the token is known. */
+  readonly call?: CallInfo | (() => CallInfo) | undefined;
+}
+
+/** Reported once per provider call, when it settles. Never contains a token. */
+export interface TokenRefreshEvent {
+  readonly scope: string;
+  readonly realm: string | undefined;
+  /** No token yet, inside the refresh window, past expiry, or a rejected token / claims. */
+  readonly reason: 'initial' | 'expiring' | 'expired' | 'forced';
+  readonly durationMs: number;
+  readonly outcome: 'success' | 'failure';
+  readonly call?: CallInfo | undefined;
+  /** The PartnerCenterError the waiters received (`cause`: a scrubbed copy of what the provider threw). */
+  readonly error?: unknown;
+}
+
+/** Told once per cache: a token lived too short for the windows, scaled to at most 1/2 and 1/10 of it. */
+export interface TokenWindowsScaledEvent {
+  readonly scope: string;
+  readonly lifetimeMs: number;
+  readonly refreshWindowMs: number;
+  readonly blockingWindowMs: number;
+}
+
+/** Options of {@link createTokenCache}: the windows and bound of the `token` options, and the cache's own. */
+export interface TokenCacheOptions
+  extends Pick<TokenOptions, 'refreshWindowMs' | 'blockingWindowMs' | 'maxEntries'> {
+  /** After a failed background refresh, the next one starts no sooner than this. Default 5000. */
+  readonly refreshRetryIntervalMs?: number;
+  /** Clock in milliseconds since the epoch. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Where every token the provider returns is remembered, before anything is reported. Default none. */
+  readonly secrets?: SecretValues | undefined;
+  /** Called after every provider call. A hook that throws is ignored. Default none. */
+  readonly onRefresh?: (event: TokenRefreshEvent) => void;
+  /** Called the first time a token lives too short for the windows. Once per cache. Default none. */
+  readonly onWindowsScaled?: (event: TokenWindowsScaledEvent) => void;
+}
+
+/** Per scope+realm token cache with single-flight refresh; see {@link createTokenCache}. */
+export interface TokenCache {
+  getToken(request: TokenCacheRequest): Promise<AccessToken>;
+  /** The cached token of `scope` and `realm` while fresh, with no promise and no LRU touch; else `undefined`. */
+  peek(scope: string, realm: string | undefined): AccessToken | undefined;
+  /**
+   * Until when (cache clock) `token` (default: the cached one) may be used without asking `getToken`: its
+   * expiry less its refresh window, while cached for `scope` and `realm` with no forced refresh; else 0.
+   */
+  freshUntil(scope: string, realm: string | undefined, token?: AccessToken): number;
+  /** Drops the entry of `scope` and `realm` (without `realm`: all of `scope`); a running refresh still answers. */
+  invalidate(scope: string, realm?: string): void;
+  clear(): void;
+  size(): number;
+}
+
+/**
+ * One provider call: the tokens a forced one replaces (a result equal to one fails), and the refresh that
+ * superseded it after a rejection (its waiters get that one's outcome).
+ */
 interface Attempt {
   readonly promise: Promise<AccessToken>;
   readonly forced: boolean;
   readonly claims: string | undefined;
-  /** Tokens this forced refresh replaces; a result equal to one of them is a failure. */
   readonly rejected: Set<string>;
-  /** The forced refresh that replaced this one after a rejection; this one's waiters get its outcome. */
   supersededBy: Attempt | undefined;
 }
 
-interface Entry {
-  readonly key: string;
-  readonly scope: string;
-  readonly realm: string | undefined;
-  token: AccessToken | undefined;
-  /** The refresh and blocking windows of `token`, scaled down to its lifetime when it is short. */
-  refreshMs: number;
-  blockingMs: number;
-  pending: Attempt | undefined;
-  /** Earliest time of the next background refresh (set after a failed one). */
-  backgroundNotBefore: number;
+/** A scope + realm's token, windows (set with it), refresh under way and next background refresh time. */
+class Entry {
+  token: AccessToken | undefined = undefined;
+  refreshMs = 0;
+  blockingMs = 0;
+  pending: Attempt | undefined = undefined;
+  backgroundNotBefore = 0;
+  constructor(
+    readonly scope: string,
+    readonly realm?: string,
+  ) {}
+}
+
+type Reason = TokenRefreshEvent['reason'];
+
+const keyOf = (scope: string, realm?: string) => (realm === undefined ? scope : `${scope}\u0000${realm}`);
+
+const settingsSchema = z.object({ ...tokenWindowShape, refreshRetryIntervalMs: durationMs().optional() });
+
+/** The options checked by the options module's rules, over the shared defaults (throws RangeError). */
+function cacheSettings(options: TokenCacheOptions) {
+  const parsed = settingsSchema.safeParse(options);
+  if (!parsed.success) throw new RangeError(issueLines(parsed.error.issues).join('; '));
+  const [given, d] = [parsed.data, OPTION_DEFAULTS.token];
+  const refreshWindowMs = given.refreshWindowMs ?? d.refreshWindowMs;
+  const blockingWindowMs = given.blockingWindowMs ?? d.blockingWindowMs;
+  const issue = tokenWindowIssue(refreshWindowMs, blockingWindowMs, '');
+  if (issue !== undefined) throw new RangeError(issue);
+  const retryMs = given.refreshRetryIntervalMs ?? d.refreshRetryIntervalMs;
+  return { refreshWindowMs, blockingWindowMs, retryMs, maxEntries: given.maxEntries ?? d.maxEntries };
+}
+
+/** Calls a hook with the event `make` builds; a hook that throws never changes the outcome. */
+function tell<E>(hook: ((event: E) => void) | undefined, make: () => E): void {
+  try {
+    hook?.(make());
+  } catch {
+    // a hook never changes the outcome
+  }
 }
 
 /**
- * Creates a token cache (a "token cycler") in front of `provider`, keyed by tenant scope + realm.
- *
- * - Single-flight: concurrent callers that need a token share one provider call.
- * - More than `refreshWindowMs` (120 s) before expiry the cached token is returned. Inside the refresh window
- *   it is still returned at once while one background refresh runs; a failed background refresh keeps the
- *   token, is reported to `onRefresh` and is retried by a later call after `refreshRetryIntervalMs` (5 s).
- * - A short-lived token (less than about twice `refreshWindowMs` or ten times `blockingWindowMs`) gets windows
- *   scaled to the lifetime it had when received: refreshed in the background at most halfway through its
- *   life, callers blocked only in its last tenth (else a 60 s token would be fetched again on every call).
- *   `onWindowsScaled` is told once per cache.
- * - Inside `blockingWindowMs` (30 s) before expiry, or after it, callers wait for the refresh. A failed
- *   blocking refresh rejects every waiter with one PartnerCenterError (`unauthorized`, not retryable, the
- *   provider's error as scrubbed `cause`) and drops the entry.
- * - `forceRefresh` (or `claims`) after a 401: the provider is called with `forceRefresh: true`. Such a request
- *   joins only a forced refresh with the same claims, never a refresh that started before the rejection (the
- *   provider may have answered it from its own cache with the rejected token). If the provider still returns
- *   the rejected token, every waiter fails instead of replaying it.
- * - A caller's `signal` rejects that caller at once (`cancelled`); the shared refresh goes on for the others
- *   and is never given one caller's signal.
- * - No timers: refreshes are driven by calls, so the cache never keeps the process alive.
- *
+ * A token cache ("token cycler") in front of `provider`, keyed by scope + realm, single-flight, with no timers.
+ * - Outside `refreshWindowMs` the cached token is returned; inside it too, while one background refresh runs
+ *   (a failed one keeps the token; a later call retries after `refreshRetryIntervalMs`). Inside
+ *   `blockingWindowMs` or past expiry callers wait; a failed blocking refresh rejects every waiter with one
+ *   scrubbed `unauthorized` error and drops the entry. A short-lived token's windows scale to 1/2 and 1/10.
+ * - A forced request (after a 401, or with `claims`) joins only a forced refresh with the same claims, never
+ *   one started before the rejection; a provider that returns the rejected token fails every waiter.
+ * - A caller's `signal` rejects that caller only (`cancelled`); the shared refresh goes on.
  * @throws RangeError for invalid options.
  */
 export function createTokenCache(provider: TokenProvider, options: TokenCacheOptions = {}): TokenCache {
-  const {
-    refreshWindowMs,
-    blockingWindowMs,
-    refreshRetryIntervalMs: retryMs,
-    maxEntries,
-  } = cacheSettings(options);
-  const now = options.now ?? Date.now;
-  const onRefresh = options.onRefresh;
-  const onWindowsScaled = options.onWindowsScaled;
+  const { refreshWindowMs, blockingWindowMs, retryMs, maxEntries } = cacheSettings(options);
+  const { now = Date.now, onRefresh, onWindowsScaled, secrets } = options;
   let toldScaled = false;
   const entries = new Map<string, Entry>();
 
-  /** Stores a token received at `receivedAt`, with its windows (scaled to a short lifetime). */
+  /** Ends the entry's refresh with a token received at `receivedAt`, and its windows (scaled to its lifetime). */
   function store(entry: Entry, token: AccessToken, receivedAt: number): void {
     const lifetimeMs = Math.max(0, token.expiresOnTimestamp - receivedAt);
     entry.token = token;
+    entry.pending = undefined;
+    entry.backgroundNotBefore = 0;
     entry.refreshMs = Math.min(refreshWindowMs, Math.floor(lifetimeMs / 2));
     entry.blockingMs = Math.min(blockingWindowMs, Math.floor(lifetimeMs / 10));
     if (toldScaled || (entry.refreshMs === refreshWindowMs && entry.blockingMs === blockingWindowMs)) return;
     toldScaled = true;
-    if (!onWindowsScaled) return;
-    try {
-      onWindowsScaled(
-        Object.freeze({
-          scope: entry.scope,
-          lifetimeMs,
-          refreshWindowMs: entry.refreshMs,
-          blockingWindowMs: entry.blockingMs,
-        }),
-      );
-    } catch {
-      // a hook never changes the outcome
-    }
+    const { scope, refreshMs, blockingMs } = entry;
+    tell(onWindowsScaled, () =>
+      Object.freeze({ scope, lifetimeMs, refreshWindowMs: refreshMs, blockingWindowMs: blockingMs }),
+    );
   }
 
   function entryFor(scope: string, realm: string | undefined): Entry {
     const key = keyOf(scope, realm);
-    let entry = entries.get(key);
-    if (entry) {
-      entries.delete(key); // re-insert: most recently used last
-    } else {
-      entry = {
-        key,
-        scope,
-        realm,
-        token: undefined,
-        refreshMs: refreshWindowMs,
-        blockingMs: blockingWindowMs,
-        pending: undefined,
-        backgroundNotBefore: 0,
-      };
-    }
+    const entry = entries.get(key) ?? new Entry(scope, realm);
+    entries.delete(key); // (re-)inserted: most recently used last
     entries.set(key, entry);
-    while (entries.size > maxEntries) {
-      const oldest = entries.keys().next();
-      if (oldest.done) break;
-      entries.delete(oldest.value);
-    }
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
     return entry;
   }
 
   function drop(entry: Entry): void {
     entry.token = undefined;
-    if (entries.get(entry.key) === entry) entries.delete(entry.key);
+    const key = keyOf(entry.scope, entry.realm);
+    if (entries.get(key) === entry) entries.delete(key);
   }
 
-  function emit(event: TokenRefreshEvent): void {
-    if (!onRefresh) return;
-    try {
-      onRefresh(event);
-    } catch {
-      // a hook never changes the outcome
-    }
-  }
-
-  function start(
-    entry: Entry,
-    request: TokenCacheRequest,
-    reason: TokenRefreshReason,
-    rejected: readonly string[],
-  ): Attempt {
+  function start(entry: Entry, request: TokenCacheRequest, reason: Reason, rejected: string[]): Attempt {
     const forced = reason === 'forced';
+    const { scope, scopes, challenge, claims } = request;
+    const realm = entry.realm;
     const providerRequest: TokenRequest = {
-      scope: request.scope,
-      scopes: [...request.scopes],
+      scope,
+      scopes: [...scopes],
       forceRefresh: forced,
-      ...(entry.realm === undefined ? {} : { realm: entry.realm }),
-      ...(request.challenge === undefined ? {} : { challenge: request.challenge }),
-      ...(request.claims === undefined ? {} : { claims: request.claims }),
+      ...(realm === undefined ? {} : { realm }),
+      ...(challenge === undefined ? {} : { challenge }),
+      ...(claims === undefined ? {} : { claims }),
     };
     const rejectedSet = new Set(rejected);
     const startedAt = now();
+    /** Reports the provider call (never a token; the asking call is described once the token is known). */
+    const report = (error?: unknown) =>
+      tell(onRefresh, (): TokenRefreshEvent => {
+        const call = typeof request.call === 'function' ? request.call() : request.call;
+        const outcome = error === undefined ? 'success' : 'failure';
+        const event = { scope, realm, reason, durationMs: Math.max(0, now() - startedAt), outcome } as const;
+        const told = call === undefined ? event : { ...event, call };
+        return Object.freeze(error === undefined ? told : { ...told, error });
+      });
     // `attempt` is read only after the first await, once it is assigned below.
     const run = async (): Promise<AccessToken> => {
       let token: AccessToken;
       try {
         // A synchronous throw becomes a rejection, so the catch below always runs after an await.
-        const answer = new Promise<unknown>((resolve) => resolve(provider.getToken(providerRequest)));
-        token = validateAccessToken(await answer);
-        options.secrets?.add(token.token);
-        if (rejectedSet.has(token.token)) {
-          throw new PartnerCenterError({
-            kind: 'unauthorized',
-            retryable: false,
-            reason: 'the token provider returned the token that was just rejected (from its own cache?)',
-          });
-        }
+        token = validateAccessToken(await new Promise((ok) => ok(provider.getToken(providerRequest))));
+        secrets?.add(token.token);
+        if (rejectedSet.has(token.token)) throw rejectedAgain();
       } catch (thrown: unknown) {
-        const secrets = [...rejectedSet];
-        if (entry.token) secrets.push(entry.token.token);
-        const error = refreshError(thrown, entry.scope, secrets);
+        const known = entry.token ? [...rejectedSet, entry.token.token] : [...rejectedSet];
+        const error = refreshError(thrown, scope, known);
         if (entry.pending === attempt) {
           entry.pending = undefined;
-          const current = entry.token;
           const t = now();
-          if (!forced && current && current.expiresOnTimestamp - t > entry.blockingMs) {
+          if (!forced && entry.token && entry.token.expiresOnTimestamp - t > entry.blockingMs) {
             entry.backgroundNotBefore = t + retryMs; // keep the still-valid token; a later call retries
           } else {
             drop(entry);
           }
         }
-        emit(eventOf(entry, reason, now() - startedAt, 'failure', error, request.call));
+        report(error);
         throw error;
       }
-      if (entry.pending === attempt) {
-        entry.pending = undefined;
-        store(entry, token, now());
-        entry.backgroundNotBefore = 0;
-      }
-      emit(eventOf(entry, reason, now() - startedAt, 'success', undefined, request.call));
+      if (entry.pending === attempt) store(entry, token, now());
+      report();
       return token;
     };
-    // A superseded refresh may have been answered from the provider's cache with the rejected token: its
-    // waiters get the outcome of the refresh that replaced it instead.
+    // A superseded refresh (maybe answered with the rejected token): its waiters get its successor's outcome.
     const follow = (): Promise<AccessToken> | undefined => attempt.supersededBy?.promise;
     const attempt: Attempt = {
       forced,
-      claims: request.claims,
+      claims,
       rejected: rejectedSet,
       supersededBy: undefined,
       promise: run().then(
@@ -208,23 +234,20 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
         (error: unknown) => follow() ?? Promise.reject(error),
       ),
     };
-    attempt.promise.catch(() => {
-      // a background refresh has no waiters: never an unhandled rejection
-    });
+    attempt.promise.catch(() => undefined); // a background refresh has no waiters: no unhandled rejection
     entry.pending = attempt;
     return attempt;
   }
 
   async function getToken(request: TokenCacheRequest): Promise<AccessToken> {
-    const signal = request.signal;
-    if (signal?.aborted) throw cancelled(request.scope, signal);
-    const entry = entryFor(request.scope, request.realm);
-    const forced = request.forceRefresh || request.claims !== undefined;
+    const { signal, scope, claims } = request;
+    if (signal?.aborted) throw cancelled(scope, signal);
+    const entry = entryFor(scope, request.realm);
     const current = entry.token;
     const replacedAlready =
       request.rejectedToken !== undefined && current !== undefined && current.token !== request.rejectedToken;
 
-    if (!forced || (replacedAlready && request.claims === undefined)) {
+    if (!(request.forceRefresh || claims !== undefined) || (replacedAlready && claims === undefined)) {
       const t = now();
       // A forced refresh in flight means the cached token was rejected: wait for its successor.
       if (current && !entry.pending?.forced) {
@@ -236,52 +259,42 @@ export function createTokenCache(provider: TokenProvider, options: TokenCacheOpt
           return current;
         }
       }
-      const reason: TokenRefreshReason = !current
-        ? 'initial'
-        : current.expiresOnTimestamp <= t
-          ? 'expired'
-          : 'expiring';
-      return wait(entry.pending ?? start(entry, request, reason, []), request.scope, signal);
+      const reason = !current ? 'initial' : current.expiresOnTimestamp <= t ? 'expired' : 'expiring';
+      return wait(entry.pending ?? start(entry, request, reason, []), scope, signal);
     }
 
     const rejectedToken = request.rejectedToken ?? current?.token;
     const pending = entry.pending;
     // A forced refresh in flight replaces the same token; one carrying claims also serves a request without.
-    if (pending?.forced && (request.claims === undefined || pending.claims === request.claims)) {
+    if (pending?.forced && (claims === undefined || pending.claims === claims)) {
       if (rejectedToken !== undefined) pending.rejected.add(rejectedToken);
-      return wait(pending, request.scope, signal);
+      return wait(pending, scope, signal);
     }
     // The refresh in flight started before the rejection (or lacks these claims): supersede it. Its result is
     // not stored and its waiters follow the new one.
     const next = start(entry, request, 'forced', rejectedToken === undefined ? [] : [rejectedToken]);
     if (pending) pending.supersededBy = next;
-    return wait(next, request.scope, signal);
+    return wait(next, scope, signal);
+  }
+
+  function freshUntil(scope: string, realm: string | undefined, token?: AccessToken): number {
+    const entry = entries.get(keyOf(scope, realm));
+    const cached = entry?.token;
+    if (entry === undefined || cached === undefined || entry.pending?.forced === true) return 0;
+    return token === undefined || token === cached ? cached.expiresOnTimestamp - entry.refreshMs : 0;
   }
 
   return {
     getToken,
-    peek(scope: string, realm: string | undefined): AccessToken | undefined {
-      const entry = entries.get(keyOf(scope, realm));
-      const token = entry?.token;
-      if (entry === undefined || token === undefined || entry.pending?.forced === true) return undefined;
-      return token.expiresOnTimestamp - now() > entry.refreshMs ? token : undefined;
-    },
-    invalidate(scope: string, realm?: string): void {
-      if (realm !== undefined) {
-        const entry = entries.get(keyOf(scope, realm));
-        if (entry) drop(entry);
-        return;
-      }
+    freshUntil,
+    peek: (scope, realm) =>
+      now() < freshUntil(scope, realm) ? entries.get(keyOf(scope, realm))?.token : undefined,
+    invalidate(scope, realm) {
       for (const entry of [...entries.values()]) {
-        if (entry.scope === scope) drop(entry);
+        if (entry.scope === scope && (realm === undefined || entry.realm === realm)) drop(entry);
       }
     },
-    clear(): void {
-      for (const entry of entries.values()) entry.token = undefined;
-      entries.clear();
-    },
-    size(): number {
-      return entries.size;
-    },
+    clear: () => entries.forEach(drop),
+    size: () => entries.size,
   };
 }

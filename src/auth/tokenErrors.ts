@@ -3,8 +3,8 @@ import { removeValues } from '../observability/knownSecrets.js';
 import { untilAborted } from '../policies/sleep.js';
 import type { AccessToken } from './TokenProvider.js';
 
-// The errors the token cache hands its waiters: a caller's abort, and a failed refresh with the known
-// tokens removed from its text and cause chain.
+// The errors the token cache hands its waiters: a caller's abort, the rejected token handed back, and a
+// failed refresh with the known tokens removed from its text and cause chain.
 
 /** A caller stopped waiting for a token. */
 export function cancelled(scope: string, signal: AbortSignal): PartnerCenterError {
@@ -14,6 +14,15 @@ export function cancelled(scope: string, signal: AbortSignal): PartnerCenterErro
     scope,
     reason: 'the caller aborted while waiting for an access token',
     cause: signal.reason,
+  });
+}
+
+/** The provider answered a forced refresh with the token just rejected (from its own cache?). */
+export function rejectedAgain(): PartnerCenterError {
+  return new PartnerCenterError({
+    kind: 'unauthorized',
+    retryable: false,
+    reason: 'the token provider returned the token that was just rejected (from its own cache?)',
   });
 }
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AccessToken, TokenProvider, TokenRequest } from '../../../src/auth/TokenProvider.js';
+import type { TokenCacheOptions, TokenRefreshEvent } from '../../../src/auth/tokenCache.js';
 import { createTokenCache } from '../../../src/auth/tokenCache.js';
-import type { TokenCacheOptions, TokenRefreshEvent } from '../../../src/auth/tokenCacheTypes.js';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 
 const MIN = 60_000;
@@ -495,6 +495,25 @@ describe('createTokenCache', () => {
       },
     });
     await expect(cache.getToken(req())).resolves.toMatchObject({ token: 'tok-1' });
+  });
+
+  it('freshUntil: when the refresh window opens, for the cached token only, and never during a forced refresh', async () => {
+    const provider = new ManualProvider();
+    const { cache, clock } = setup(provider);
+    expect(cache.freshUntil('partner', undefined)).toBe(0);
+    const first = cache.getToken(req());
+    provider.last().answer.resolve({ token: 'T1', expiresOnTimestamp: clock.now + HOUR });
+    const t1 = await first;
+    expect(cache.freshUntil('partner', undefined, t1)).toBe(clock.now + HOUR - 2 * MIN);
+    expect(cache.freshUntil('partner', undefined)).toBe(clock.now + HOUR - 2 * MIN);
+    expect(cache.freshUntil('partner', 'other-realm', t1)).toBe(0);
+    expect(cache.freshUntil('partner', undefined, { ...t1 })).toBe(0); // not the cached token
+    const forced = cache.getToken(req({ forceRefresh: true, rejectedToken: 'T1' }));
+    expect(cache.freshUntil('partner', undefined, t1)).toBe(0);
+    provider.last().answer.resolve({ token: 'T2', expiresOnTimestamp: clock.now + HOUR });
+    const t2 = await forced;
+    expect(cache.freshUntil('partner', undefined, t1)).toBe(0);
+    expect(cache.freshUntil('partner', undefined, t2)).toBe(clock.now + HOUR - 2 * MIN);
   });
 
   it('validates its options', () => {

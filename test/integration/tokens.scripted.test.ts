@@ -4,13 +4,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type AccessToken,
   attachResilience,
-  createPartnerCenterClient,
   type PartnerCenterError,
   type ResilienceOptions,
   type TokenRequest,
-} from '../../../src/index.js';
-import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
-import { settle } from '../../helpers/settle.js';
+} from '../../src/index.js';
+import { type Hit, type Step, scriptedAdapter } from '../helpers/scriptedAdapter.js';
+import { settle } from '../helpers/settle.js';
 
 const REALM = 'urn:cpsvc:cpid:00000000-0000-0000-0000-000000000001';
 const CHALLENGE = { 'www-authenticate': `OAuth realm=${REALM}` };
@@ -316,49 +315,6 @@ describe('401 handling', () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(everything).not.toContain(canary);
     expect(everything).not.toContain('c'.repeat(40));
-  });
-});
-
-describe('createPartnerCenterClient', () => {
-  it('sets the cloud base URL, Partner Center headers and token scope', async () => {
-    const { provider, requests } = countingProvider();
-    const client = createPartnerCenterClient({
-      cloud: 'china',
-      credential: provider,
-      application: 'Contoso Billing',
-      locale: 'en-US',
-    });
-    expect(client.defaults.baseURL).toBe('https://partner.partnercenterapi.microsoftonline.cn');
-    const scripted = scriptedAdapter([{ status: 200 }]);
-    client.defaults.adapter = scripted.adapter;
-    await settle(client.get('/v1/customers'));
-    const headers = scripted.hits[0]?.headers ?? {};
-    expect(headers['ms-contract-version']).toBe('v1');
-    expect(headers['accept']).toBe('application/json');
-    expect(headers['ms-partnercenter-application']).toBe('Contoso Billing');
-    expect(headers['x-locale']).toBe('en-US');
-    expect(headers['authorization']).toBe('Bearer tok-1');
-    expect(requests[0]?.scopes).toEqual(['https://partner.partnercenterapi.microsoftonline.cn/.default']);
-    expect(client.resilience.breakerState('partner')).toBe('closed');
-  });
-
-  it('has a preset for every cloud and rejects an unknown one', () => {
-    const { provider } = countingProvider();
-    expect(createPartnerCenterClient({ credential: provider }).defaults.baseURL).toBe(
-      'https://api.partnercenter.microsoft.com',
-    );
-    expect(createPartnerCenterClient({ cloud: 'usgov', credential: provider }).defaults.baseURL).toBe(
-      'https://api.partnercenter.microsoft.com',
-    );
-    expect(
-      createPartnerCenterClient({ cloud: 'germany-legacy', credential: provider }).defaults.baseURL,
-    ).toBe('https://api.partnercenter.microsoft.com');
-    expect(
-      createPartnerCenterClient({ credential: provider, baseURL: 'http://127.0.0.1:9' }).defaults.baseURL,
-    ).toBe('http://127.0.0.1:9');
-    expect(() => createPartnerCenterClient({ cloud: 'mars' as 'global', credential: provider })).toThrow(
-      /mars/,
-    );
   });
 });
 
