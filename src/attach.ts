@@ -19,8 +19,9 @@ import type { BreakerState } from './policies/breaker.js';
 import { createEngine } from './policies/engine.js';
 import { createScopePolicy, type ScopePolicy } from './policies/scopePolicy.js';
 import { createStoreAccess } from './policies/storeAccess.js';
+import { InMemoryScopeStateStore } from './tenancy/InMemoryScopeStateStore.js';
 import { ScopeRegistry } from './tenancy/ScopeRegistry.js';
-import { InMemoryScopeStateStore, type ScopeStateStore } from './tenancy/ScopeStateStore.js';
+import type { ScopeStateStore } from './tenancy/ScopeStateStore.js';
 
 export type { BreakerState } from './policies/breaker.js';
 

@@ -123,14 +123,12 @@ export {
   type RuleMatch,
   type ThrottleLevel,
 } from './policies/rateLimiter/rules.js';
-export { customerScope } from './tenancy/resolveScope.js';
 export {
   InMemoryScopeStateStore,
   type InMemoryScopeStateStoreOptions,
-  type RetryBudget,
-  type ScopeStateStore,
-  type StoreFailure,
-} from './tenancy/ScopeStateStore.js';
+} from './tenancy/InMemoryScopeStateStore.js';
+export { customerScope } from './tenancy/resolveScope.js';
+export type { RetryTokenBucket, ScopeStateStore, StoreFailure } from './tenancy/ScopeStateStore.js';
 export type { PageContinuation } from './workflows/continuation.js';
 export { defaultOperationState, type OperationState } from './workflows/operationState.js';
 export { isPaginationError, type PagePosition, PaginationError } from './workflows/PaginationError.js';

@@ -1,9 +1,6 @@
 import type { PartnerRetryBudgetOptions } from '../options.js';
-import {
-  InMemoryScopeStateStore,
-  type ScopeStateStore,
-  type RetryBudget as TokenBudget,
-} from '../tenancy/ScopeStateStore.js';
+import { InMemoryScopeStateStore } from '../tenancy/InMemoryScopeStateStore.js';
+import type { ScopeStateStore, RetryTokenBucket as TokenBudget } from '../tenancy/ScopeStateStore.js';
 import type { Call } from './call.js';
 import { RetryBudget as ConcurrencyBudget } from './rateLimiter/retryBudget.js';
 import type { StoreAccess } from './storeAccess.js';

@@ -1,6 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import type { EventHub } from '../observability/events.js';
-import { InMemoryScopeStateStore, type ScopeStateStore } from '../tenancy/ScopeStateStore.js';
+import { InMemoryScopeStateStore } from '../tenancy/InMemoryScopeStateStore.js';
+import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { type Call, callInfo } from './call.js';
 import type { PartnerRetryBudget } from './partnerRetryBudget.js';
 import type { ScopePolicy } from './scopePolicy.js';

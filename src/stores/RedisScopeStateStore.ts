@@ -1,5 +1,6 @@
 import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
-import { InMemoryScopeStateStore, type RetryBudget, type StoreFailure } from '../tenancy/ScopeStateStore.js';
+import { InMemoryScopeStateStore } from '../tenancy/InMemoryScopeStateStore.js';
+import type { RetryTokenBucket, StoreFailure } from '../tenancy/ScopeStateStore.js';
 import { createFallbackRunner } from './fallbackRunner.js';
 import type {
   RedisScopeKeys,
@@ -259,7 +260,7 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
       );
     },
 
-    takeRetryToken(scope, budget: RetryBudget) {
+    takeRetryToken(scope, budget: RetryTokenBucket) {
       return run(
         'takeRetryToken',
         scope,
@@ -274,7 +275,7 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
       );
     },
 
-    refundRetryToken(scope, budget: RetryBudget) {
+    refundRetryToken(scope, budget: RetryTokenBucket) {
       return run(
         'refundRetryToken',
         scope,
