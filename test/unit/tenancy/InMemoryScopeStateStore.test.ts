@@ -77,6 +77,23 @@ describe('InMemoryScopeStateStore: capabilities', () => {
     expect(new SlowStore().synchronous).toBe(false);
   });
 
+  it('as synchronous says: every method answers at once (no promise) and does not throw, on odd input too', () => {
+    const store = new InMemoryScopeStateStore({ maxScopes: 1 });
+    const odd = [Number.NaN, Number.POSITIVE_INFINITY, -1, 0];
+    const answers: unknown[] = [];
+    for (const x of odd) {
+      answers.push(
+        store.extendThrottleDeadline('s', x),
+        store.setOpenUntil('s', x),
+        store.setOpenUntil('t', undefined),
+      );
+      answers.push(store.takeRetryToken('s', { maxTokens: x, refundPerSuccess: x }));
+      answers.push(store.refundRetryToken('s', { maxTokens: x, refundPerSuccess: x }));
+      answers.push(store.getThrottleDeadline('s'), store.getOpenUntil('s'), store.held);
+    }
+    expect(answers.some((answer) => answer instanceof Promise)).toBe(false);
+  });
+
   it('held is 0 on a new store, and reading it while 0 reads no clock', () => {
     const { store, clock } = clocked();
     for (let i = 0; i < 1_000; i++) expect(store.held).toBe(0);
