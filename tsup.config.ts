@@ -15,6 +15,8 @@ export default defineConfig({
   platform: 'node',
   splitting: false,
   treeshake: true,
+  // The Redis store's Lua scripts (src/stores/lua/*.lua) are inlined as strings.
+  loader: { '.lua': 'text' },
   // No per-file size lines (nothing a user must act on). Errors and the declaration bundler's warnings
   // (rollup) still print; esbuild's warnings are hidden, tsc and Biome check that code.
   silent: true,

@@ -4,6 +4,17 @@ import { defineConfig } from 'vitest/config';
 const jsonReport = process.env['VITEST_JSON_REPORT'];
 
 export default defineConfig({
+  plugins: [
+    {
+      // Imports a `.lua` file as its text, as tsup's `text` loader does in the build (src/stores/lua/lua.d.ts).
+      name: 'lua-as-text',
+      enforce: 'pre',
+      transform(code, id) {
+        if (!id.endsWith('.lua')) return undefined;
+        return { code: `export default ${JSON.stringify(code)};`, map: null };
+      },
+    },
+  ],
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

@@ -18,7 +18,8 @@ import type { ResilienceOptions } from './options.js';
 import type { BreakerState } from './policies/breaker.js';
 import { createEngine } from './policies/engine.js';
 import { createStoreAccess } from './policies/storeAccess.js';
-import { InMemoryScopeStateStore, type ScopeStateStore } from './tenancy/ScopeStateStore.js';
+import { InMemoryScopeStateStore } from './tenancy/InMemoryScopeStateStore.js';
+import type { ScopeStateStore } from './tenancy/ScopeStateStore.js';
 
 export type { BreakerState } from './policies/breaker.js';
 

@@ -126,10 +126,8 @@ export {
 export {
   InMemoryScopeStateStore,
   type InMemoryScopeStateStoreOptions,
-  type RetryBudget,
-  type ScopeStateStore,
-  type StoreFailure,
-} from './tenancy/ScopeStateStore.js';
+} from './tenancy/InMemoryScopeStateStore.js';
+export type { RetryTokenBucket, ScopeStateStore, StoreFailure } from './tenancy/ScopeStateStore.js';
 export { customerScope } from './tenancy/scopeKey.js';
 export type { PageContinuation } from './workflows/continuation.js';
 export { defaultOperationState, type OperationState } from './workflows/operationState.js';

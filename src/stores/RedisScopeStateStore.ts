@@ -1,5 +1,6 @@
 import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
-import { InMemoryScopeStateStore, type RetryBudget, type StoreFailure } from '../tenancy/ScopeStateStore.js';
+import { InMemoryScopeStateStore } from '../tenancy/InMemoryScopeStateStore.js';
+import type { RetryTokenBucket, StoreFailure } from '../tenancy/ScopeStateStore.js';
 import { createFallbackRunner } from './fallbackRunner.js';
 import type {
   RedisScopeKeys,
@@ -161,6 +162,24 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
   const runner = createFallbackRunner({ now, commandTimeoutMs, retryAfterFailureMs, report });
   const run = runner.run;
 
+  /** A write to Redis whose answer is not needed (the fallback was written first: nothing to answer from). */
+  function write(
+    operation: RedisScopeStoreOperation,
+    scope: string,
+    lua: LuaScript,
+    key: string,
+    args: (string | number)[],
+  ): void | Promise<void> {
+    return run(
+      operation,
+      scope,
+      async () => {
+        await evalScript(operation, scope, lua, key, args);
+      },
+      () => undefined,
+    );
+  }
+
   const rateKey = (partner: string, stateKey: string): string => rateLimitKey(keyPrefix, partner, stateKey);
   const shared = createRedisRateLimit({
     evalScript: evalKeys,
@@ -227,14 +246,7 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
       fallback.extendThrottleDeadline(scope, deadline);
       const ms = Math.ceil(deadline - now());
       if (!(ms > 0)) return;
-      return run(
-        'extendThrottleDeadline',
-        scope,
-        async () => {
-          await evalScript('extendThrottleDeadline', scope, EXTEND_DEADLINE, keys(scope).throttle, [ms]);
-        },
-        () => undefined,
-      );
+      return write('extendThrottleDeadline', scope, EXTEND_DEADLINE, keys(scope).throttle, [ms]);
     },
 
     getOpenUntil(scope) {
@@ -249,17 +261,10 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
     setOpenUntil(scope, until) {
       fallback.setOpenUntil(scope, until);
       const arg = until === undefined ? '' : Math.ceil(until - now());
-      return run(
-        'setOpenUntil',
-        scope,
-        async () => {
-          await evalScript('setOpenUntil', scope, SET_OPEN, keys(scope).open, [arg]);
-        },
-        () => undefined,
-      );
+      return write('setOpenUntil', scope, SET_OPEN, keys(scope).open, [arg]);
     },
 
-    takeRetryToken(scope, budget: RetryBudget) {
+    takeRetryToken(scope, budget: RetryTokenBucket) {
       return run(
         'takeRetryToken',
         scope,
@@ -274,7 +279,7 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
       );
     },
 
-    refundRetryToken(scope, budget: RetryBudget) {
+    refundRetryToken(scope, budget: RetryTokenBucket) {
       return run(
         'refundRetryToken',
         scope,

@@ -1,18 +1,25 @@
-import { LocalRateLimitBackend } from '../policies/rateLimiter/localBackend.js';
 import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
 /**
- * Where the shared state of a scope lives: the throttle deadline, a breaker-open hint and the retry budget.
- * The in-memory store is the default; a shared store (e.g. Redis) lets several processes that share one
- * partner quota see each other's throttling. Methods may return a value or a promise; a store that fails
- * must not block calls (the engine falls back to proceeding without the shared hint).
+ * Where the shared state of a scope lives: the throttle deadline, a breaker-open hint and the retry token
+ * bucket. The in-memory store ({@link InMemoryScopeStateStore}) is the default; a shared store (e.g. Redis)
+ * lets several processes that share one partner quota see each other's throttling. Methods may return a value
+ * or a promise; a store that fails must not block calls (the engine falls back to proceeding without the
+ * shared hint).
  */
 export interface ScopeStateStore {
   /**
-   * True when every method returns its answer synchronously and never throws: the engine then calls the store
-   * directly instead of bounding each call. A subclass of a synchronous store that makes a method asynchronous
-   * must set it to false. Default: false.
+   * True when every method answers synchronously (never a promise) and never throws. The engine then calls
+   * the store directly on a call's path instead of bounding, timing and reporting each call. Default: `false`
+   * (each call is bounded by the call's budget and its failures are reported through `onStoreError`).
    */
   readonly synchronous?: boolean;
+  /**
+   * Optional, read by the engine only when {@link ScopeStateStore.synchronous} is true: how many scopes are held back right
+   * now (a throttle deadline or an open breaker in the future). It must be exact: `0` exactly when
+   * `getThrottleDeadline` and `getOpenUntil` answer `undefined` for every scope. While it is `0`, the engine
+   * asks the store nothing about a call's scope before sending it. A store without it is asked for each call.
+   */
+  readonly held?: number;
   /** Epoch ms until which the scope is throttled, or `undefined`. */
   getThrottleDeadline(scope: string): number | undefined | Promise<number | undefined>;
   /** Extends the throttle deadline of a scope (a shorter deadline than the stored one is ignored). */
@@ -21,10 +28,10 @@ export interface ScopeStateStore {
   getOpenUntil(scope: string): number | undefined | Promise<number | undefined>;
   /** Records that the scope's breaker opened until `until`; `undefined` clears it (breaker reset). */
   setOpenUntil(scope: string, until: number | undefined): void | Promise<void>;
-  /** Takes one retry token; `false` when the budget is spent. */
-  takeRetryToken(scope: string, budget: RetryBudget): boolean | Promise<boolean>;
+  /** Takes one retry token from the scope's bucket; `false` when the bucket is empty. */
+  takeRetryToken(scope: string, bucket: RetryTokenBucket): boolean | Promise<boolean>;
   /** Gives back part of a token after a success. */
-  refundRetryToken(scope: string, budget: RetryBudget): void | Promise<void>;
+  refundRetryToken(scope: string, bucket: RetryTokenBucket): void | Promise<void>;
   /**
    * Optional: subscribes to failures the store absorbed itself (a Redis store answering from local state
    * while Redis is down), so that the engine can report them through `onStoreError` and the logger.
@@ -54,104 +61,13 @@ export interface StoreFailure {
   readonly resetKey?: string;
 }
 
-/** Budget parameters passed to the store with each call. */
-export interface RetryBudget {
+/**
+ * The settings of a scope's retry token bucket, passed to the store with each `takeRetryToken` and
+ * `refundRetryToken`: each retry takes a token, each success gives back `refundPerSuccess` of one.
+ */
+export interface RetryTokenBucket {
+  /** Tokens of a full bucket (a scope never seen has a full bucket). */
   readonly maxTokens: number;
+  /** Part of a token given back per success (never above `maxTokens`). */
   readonly refundPerSuccess: number;
-}
-
-interface Entry {
-  throttleUntil: number | undefined;
-  openUntil: number | undefined;
-  tokens: number;
-}
-
-/** Options of {@link InMemoryScopeStateStore}. */
-export interface InMemoryScopeStateStoreOptions {
-  /** Most scopes kept; the least recently used is dropped beyond it. Default: `10000`. */
-  readonly maxScopes?: number;
-  /** Clock. Default: `Date.now`. */
-  readonly now?: () => number;
-}
-
-/** The default store: a bounded LRU map in this process. */
-export class InMemoryScopeStateStore implements ScopeStateStore {
-  /** Every method answers synchronously and never throws. */
-  readonly synchronous: boolean = true;
-  /** The rate limiter's state, shared by the instances that use this store. */
-  readonly rateLimit: LocalRateLimitBackend;
-  private readonly entries = new Map<string, Entry>();
-  private readonly maxScopes: number;
-  private readonly now: () => number;
-
-  constructor(options: InMemoryScopeStateStoreOptions = {}) {
-    this.maxScopes = options.maxScopes ?? 10_000;
-    this.now = options.now ?? Date.now;
-    this.rateLimit = new LocalRateLimitBackend(this.maxScopes);
-  }
-
-  /** Number of scopes held. */
-  get size(): number {
-    return this.entries.size;
-  }
-
-  private peek(scope: string): Entry | undefined {
-    return this.entries.get(scope);
-  }
-
-  private entry(scope: string, budget?: RetryBudget): Entry {
-    let entry = this.entries.get(scope);
-    if (entry) {
-      // Refresh LRU position.
-      this.entries.delete(scope);
-      this.entries.set(scope, entry);
-      return entry;
-    }
-    entry = {
-      throttleUntil: undefined,
-      openUntil: undefined,
-      tokens: budget?.maxTokens ?? Number.POSITIVE_INFINITY,
-    };
-    this.entries.set(scope, entry);
-    if (this.entries.size > this.maxScopes) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    return entry;
-  }
-
-  getThrottleDeadline(scope: string): number | undefined {
-    const until = this.peek(scope)?.throttleUntil;
-    return until !== undefined && until > this.now() ? until : undefined;
-  }
-
-  extendThrottleDeadline(scope: string, deadline: number): void {
-    const entry = this.entry(scope);
-    if (entry.throttleUntil === undefined || deadline > entry.throttleUntil) entry.throttleUntil = deadline;
-  }
-
-  getOpenUntil(scope: string): number | undefined {
-    const until = this.peek(scope)?.openUntil;
-    return until !== undefined && until > this.now() ? until : undefined;
-  }
-
-  setOpenUntil(scope: string, until: number | undefined): void {
-    if (until === undefined && !this.entries.has(scope)) return;
-    this.entry(scope).openUntil = until;
-  }
-
-  takeRetryToken(scope: string, budget: RetryBudget): boolean {
-    const entry = this.entry(scope, budget);
-    if (entry.tokens === Number.POSITIVE_INFINITY) entry.tokens = budget.maxTokens;
-    if (entry.tokens < 1) return false;
-    entry.tokens -= 1;
-    return true;
-  }
-
-  refundRetryToken(scope: string, budget: RetryBudget): void {
-    const entry = this.peek(scope);
-    // A scope that never spent a token has a full budget: nothing to refund, nothing to allocate.
-    if (!entry || entry.tokens === Number.POSITIVE_INFINITY || entry.tokens >= budget.maxTokens) return;
-    entry.tokens = Math.min(budget.maxTokens, entry.tokens + budget.refundPerSuccess);
-  }
 }

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { attachResilience, type ResilienceHandle, type ScopeStateStore } from '../../src/index.js';
 import { createRedisScopeStore } from '../../src/stores/redis.js';
-import { InMemoryScopeStateStore } from '../../src/tenancy/ScopeStateStore.js';
+import { InMemoryScopeStateStore } from '../../src/tenancy/InMemoryScopeStateStore.js';
 import { type Hit, type Step, scriptedAdapter } from '../helpers/scriptedAdapter.js';
 import { connectClient, RedisFixture } from '../unit/stores/helpers/redisServer.js';
 

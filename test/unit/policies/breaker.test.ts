@@ -6,7 +6,7 @@ import type { ResilienceOptions } from '../../../src/options.js';
 import { refuseIfOpen, ScopeBreaker } from '../../../src/policies/breaker.js';
 import type { Call } from '../../../src/policies/call.js';
 import { createStoreAccess } from '../../../src/policies/storeAccess.js';
-import { InMemoryScopeStateStore } from '../../../src/tenancy/ScopeStateStore.js';
+import { InMemoryScopeStateStore } from '../../../src/tenancy/InMemoryScopeStateStore.js';
 import { makeCall, resolvedPolicy } from '../../helpers/roomCall.js';
 import { capture } from '../../helpers/settle.js';
 

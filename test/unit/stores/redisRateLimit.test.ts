@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LimitPlan, levelBit } from '../../../src/policies/rateLimiter/plan.js';
 import { RateLimiter, type RateLimiterOptions } from '../../../src/policies/rateLimiter/rateLimiter.js';
-import {
-  createRedisScopeStore,
-  type RedisScopeStore,
-  type RedisScopeStoreErrorContext,
-  type RedisScopeStoreOptions,
-} from '../../../src/stores/redis.js';
 import { createRedisRateLimit, rateLimitKey } from '../../../src/stores/redisRateLimit.js';
-import type { StoreFailure } from '../../../src/tenancy/ScopeStateStore.js';
-import { connectClient, freePort, RedisFixture } from './helpers/redisServer.js';
+import { connectClient, RedisFixture } from './helpers/redisServer.js';
 
 /** A throttle charged to the partner level (level 0 of every plan). */
 const PARTNER = levelBit(0);
@@ -26,20 +19,6 @@ async function client(): Promise<Redis> {
   const c = await connectClient(redis, { commandTimeout: 10_000 });
   clients.push(c);
   return c;
-}
-
-/** A store on its own client (a "process"): generous timeouts, and any fallback fails the test. */
-async function store(
-  errors: unknown[],
-  options: Partial<RedisScopeStoreOptions> = {},
-): Promise<RedisScopeStore> {
-  return createRedisScopeStore({
-    client: await client(),
-    keyPrefix: prefix,
-    commandTimeoutMs: 10_000,
-    onError: (error) => errors.push(error),
-    ...options,
-  });
 }
 
 /** A limiter planning calls (only its plans and settings are used). */
@@ -217,182 +196,4 @@ describe('the Redis rate limiter shared by processes (one injected clock)', () =
       expect(await reader.hget(partnerKey, 'ct')).toBeNull();
     },
   );
-});
-
-describe('RedisScopeStore.rateLimit against redis-server', () => {
-  it.skipIf(fixture.skip)('writes every key with a TTL', async () => {
-    const errors: unknown[] = [];
-    const s = await store(errors, { keyTtlMs: 60_000 });
-    const l = limiter({ rules: [{ scope: 'partner', perMinute: 60, burst: 1 }] });
-    const plan = l.plan({ partner: partnerId(), customer: 'c1' });
-    expect(await s.rateLimit.acquire(plan, l.settings, Date.now())).toBe(0);
-    await s.rateLimit.record(plan, l.settings, Date.now(), PARTNER, 0);
-    expect(await s.rateLimit.acquire(plan, l.settings, Date.now())).toBeGreaterThan(0);
-    const keys = [
-      ...plan.rules.map((rule) => rule.key),
-      ...plan.levels.map((level) => level.key),
-      'w',
-      's:c1',
-    ].map((key) => s.rateLimitKey(plan.partner, key));
-    expect(keys).toHaveLength(5);
-    const reader = await client();
-    for (const key of keys) {
-      expect(await reader.exists(key), key).toBe(1);
-      const ttl = await reader.pttl(key);
-      expect(ttl, key).toBeGreaterThan(50_000);
-      expect(ttl, key).toBeLessThanOrEqual(60_000);
-    }
-    // Every key carries the partner's hash tag (one Cluster slot per script).
-    for (const key of keys) expect(key.startsWith(`${prefix}{rl:${plan.partner}}:`)).toBe(true);
-    expect(errors).toEqual([]);
-  });
-});
-
-describe('RedisScopeStore with a key it cannot read', () => {
-  it.skipIf(fixture.skip)(
-    "a limiter key of the wrong type is reset and reported; it costs nobody else's sharing",
-    async () => {
-      const contexts: RedisScopeStoreErrorContext[] = [];
-      const errors: unknown[] = [];
-      const options = {
-        onError: (error: unknown, context: RedisScopeStoreErrorContext) => {
-          errors.push(error);
-          contexts.push(context);
-        },
-      };
-      const [a, b] = [await store([], options), await store([], options)];
-      const failures: StoreFailure[] = [];
-      b.onFailure?.((failure) => failures.push(failure));
-      const l = limiter({});
-      const partner = partnerId();
-      const x = l.plan({ partner, customer: 'customer:x' });
-      // Process A is told to wait 3 s on customer y.
-      await a.extendThrottleDeadline('customer:y', Date.now() + 3_000);
-      // Customer x's level key holds a string, not a hash.
-      const reader = await client();
-      const xKey = b.rateLimitKey(partner, x.levels[1]?.key ?? '');
-      await reader.set(xKey, 'not a hash');
-      // Process B's call for x goes on (the key is reset), and is reported once.
-      expect(await b.rateLimit.acquire(x, l.settings, Date.now())).toBe(0);
-      await b.rateLimit.record(x, l.settings, Date.now(), 0, 0);
-      // B still shares A's deadline on y: it does not send inside A's Retry-After.
-      expect(b.degraded).toBe(false);
-      expect(await b.getThrottleDeadline('customer:y')).toBeGreaterThan(Date.now() + 2_000);
-      expect(contexts).toEqual([
-        { operation: 'rateLimit.acquire', scope: partner, timedOut: false, resetKey: xKey },
-      ]);
-      expect(String(errors[0])).toContain('it was reset');
-      // The engine's subscription learns the same (it reports it through onStoreError).
-      expect(failures.map((failure) => [failure.operation, failure.resetKey])).toEqual([
-        ['rateLimit.acquire', xKey],
-      ]);
-      expect(await reader.type(xKey)).toBe('hash');
-    },
-  );
-
-  it.skipIf(fixture.skip)(
-    'a throttle key of the wrong type is reset and reported, other scopes unharmed',
-    async () => {
-      const contexts: RedisScopeStoreErrorContext[] = [];
-      const s = await store([], { onError: (_error, context) => contexts.push(context) });
-      const reader = await client();
-      await reader.hset(s.keys('customer:z').throttle, 'x', '1');
-      await s.extendThrottleDeadline('customer:w', Date.now() + 2_000);
-      expect(await s.getThrottleDeadline('customer:z')).toBeUndefined();
-      expect(contexts).toEqual([
-        {
-          operation: 'getThrottleDeadline',
-          scope: 'customer:z',
-          timedOut: false,
-          resetKey: s.keys('customer:z').throttle,
-        },
-      ]);
-      expect(await reader.exists(s.keys('customer:z').throttle)).toBe(0);
-      expect(s.degraded).toBe(false);
-      expect(await s.getThrottleDeadline('customer:w')).toBeGreaterThan(Date.now() + 1_000);
-      // Written again, the deadline is kept.
-      await s.extendThrottleDeadline('customer:z', Date.now() + 2_000);
-      expect(await s.getThrottleDeadline('customer:z')).toBeGreaterThan(Date.now() + 1_000);
-    },
-  );
-
-  it.skipIf(fixture.skip)(
-    'a bucket whose refill time reads nan is reset, not waited on until the call budget is spent',
-    async () => {
-      const contexts: RedisScopeStoreErrorContext[] = [];
-      const s = await store([], { onError: (_error, context) => contexts.push(context) });
-      // The documented 500/min per customer: 8 at once, then one every 122 ms.
-      const l = new RateLimiter({});
-      const plan = l.plan({
-        partner: partnerId(),
-        customer: 'customer:c',
-        method: 'GET',
-        pathTemplate: '/v1/customers/{id}/subscriptions',
-      });
-      for (let i = 0; i < 8; i += 1) expect(await s.rateLimit.acquire(plan, l.settings, Date.now())).toBe(0);
-      expect(await s.rateLimit.acquire(plan, l.settings, Date.now())).toBeGreaterThan(100);
-      const reader = await client();
-      const bucketKey = s.rateLimitKey(plan.partner, plan.rules[0]?.key ?? '');
-      await reader.hset(bucketKey, 'l', 'nan', 't', '0');
-      // Unreadable: reset (a full bucket), reported; the stored refill time is a number again.
-      expect(await s.rateLimit.acquire(plan, l.settings, Date.now())).toBe(0);
-      expect(contexts.map((context) => context.resetKey)).toEqual([bucketKey]);
-      expect(Number.isFinite(Number(await reader.hget(bucketKey, 'l')))).toBe(true);
-      expect(s.degraded).toBe(false);
-    },
-  );
-});
-
-describe('RedisScopeStore.rateLimit when Redis is unreachable', () => {
-  it('answers from the fallback and reports the failures, never throwing', async () => {
-    const port = await freePort();
-    const c = new Redis({
-      host: '127.0.0.1',
-      port,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    c.on('error', () => undefined);
-    try {
-      const errors: RedisScopeStoreErrorContext[] = [];
-      const failures: string[] = [];
-      const s = createRedisScopeStore({
-        client: c,
-        commandTimeoutMs: 200,
-        retryAfterFailureMs: 0,
-        onError: (_error, ctx) => errors.push(ctx),
-      });
-      s.onFailure?.((failure) => failures.push(failure.operation));
-      const l = limiter({ rules: [{ scope: 'partner', perMinute: 120, burst: 2 }] });
-      const plan = l.plan({ partner: 'down' });
-      const answers = [];
-      for (let i = 0; i < 3; i += 1) answers.push(await s.rateLimit.acquire(plan, l.settings, Date.now()));
-      expect(answers.slice(0, 2)).toEqual([0, 0]);
-      expect(answers[2]).toBeGreaterThan(0);
-
-      // A throttle is learnt locally: the partner's next call without a rule waits.
-      const free = l.plan({ partner: 'down-free' });
-      expect(await s.rateLimit.acquire(free, l.settings, Date.now())).toBe(0);
-      await expect(s.rateLimit.record(free, l.settings, Date.now(), PARTNER, 0)).resolves.toBeUndefined();
-      // One token for the throttled call's retry, then a wait.
-      expect(await s.rateLimit.acquire(free, l.settings, Date.now())).toBe(0);
-      expect(await s.rateLimit.acquire(free, l.settings, Date.now())).toBeGreaterThan(0);
-
-      expect(errors.map((ctx) => ctx.operation)).toEqual([
-        'rateLimit.acquire',
-        'rateLimit.acquire',
-        'rateLimit.acquire',
-        'rateLimit.acquire',
-        'rateLimit.record',
-        'rateLimit.acquire',
-        'rateLimit.acquire',
-      ]);
-      expect(errors[0]?.scope).toBe('down');
-      expect(failures).toEqual(errors.map((ctx) => ctx.operation));
-    } finally {
-      c.disconnect();
-    }
-  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RedisFixture } from './helpers/redisServer.js';
+import { RedisFixture } from './redisServer.js';
 
 // The Redis tests are reported as skipped without a redis-server, except under CI where they must fail.
 describe('RedisFixture without a redis-server', () => {
