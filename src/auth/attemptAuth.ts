@@ -1,6 +1,7 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { CallInfo, EventHub } from '../observability/events.js';
+import { callInfoOf } from '../observability/callInfo.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { SecretValues } from '../observability/knownSecrets.js';
 import type { Log } from '../observability/logger.js';
 import { isAbsoluteForAxios, requestUrl } from '../observability/requestUrl.js';
@@ -26,7 +27,6 @@ interface Deps {
 }
 
 const MFA_REQUIRED = '900421';
-const NO_CALL: Omit<CallInfo, 'scope'> = { requestId: '', correlationId: '', method: '', url: '' };
 /** Most origins whose transport verdict is remembered. */
 const ORIGINS_LIMIT = 256;
 
@@ -123,9 +123,9 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
           durationMs: event.durationMs,
         },
       );
-      if (!hub.has('onTokenRefresh')) return;
+      if (!hub.listening.onTokenRefresh) return;
       hub.emit('onTokenRefresh', {
-        ...(event.call ?? { ...NO_CALL, scope: event.scope }),
+        ...(event.call ?? callInfoOf({ scope: event.scope })),
         realm: event.realm,
         reason: event.reason,
         durationMs: event.durationMs,

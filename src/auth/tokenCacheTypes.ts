@@ -1,4 +1,4 @@
-import type { CallInfo } from '../observability/events.js';
+import type { CallInfo } from '../observability/callInfo.js';
 import type { SecretValues } from '../observability/knownSecrets.js';
 import type { AccessToken, TokenRequest } from './TokenProvider.js';
 

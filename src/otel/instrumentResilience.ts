@@ -7,6 +7,7 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
+import type { CallInfo } from '../observability/callInfo.js';
 import { errorTypeOf, methodAttributes, serverAttributes, spanNameOf } from './httpAttributes.js';
 import {
   HTTP_DURATION_BUCKETS,
@@ -15,7 +16,7 @@ import {
   RESILIENCE_SPAN_EVENTS,
 } from './names.js';
 import { type OpenCall, OpenSpans } from './OpenSpans.js';
-import type { CallFields, ResilienceEventSource } from './ResilienceEventSource.js';
+import type { ResilienceEventSource } from './ResilienceEventSource.js';
 import { createScopeLabeler, OTHER_SCOPE_LABEL } from './scopeLabeler.js';
 
 /** Name of the tracer and the meter the bridge asks its providers for. */
@@ -118,7 +119,7 @@ export function instrumentResilience(
 
   const open = new OpenSpans(maxOpenSpans);
 
-  const startCall = (event: CallFields, startTime?: number): OpenCall => {
+  const startCall = (event: CallInfo, startTime?: number): OpenCall => {
     const span = tracer.startSpan(spanNameOf(event.method), {
       kind: SpanKind.CLIENT,
       attributes: {
@@ -134,7 +135,7 @@ export function instrumentResilience(
     return { span, sends: 0 };
   };
   /** The open call of an event, started now if the event is the call's first. */
-  const callOf = (event: CallFields): OpenCall | undefined => {
+  const callOf = (event: CallInfo): OpenCall | undefined => {
     if (event.requestId === '') return undefined;
     let call = open.get(event.requestId);
     if (!call) {
@@ -150,7 +151,7 @@ export function instrumentResilience(
     });
   };
   /** Takes the call's span off the open set (or starts one back-dated to the call's start) to end it. */
-  const finish = (event: CallFields & { readonly attempts: number; readonly durationMs: number }) => {
+  const finish = (event: CallInfo & { readonly attempts: number; readonly durationMs: number }) => {
     const call =
       (event.requestId === '' ? undefined : open.take(event.requestId)) ??
       startCall(event, Date.now() - event.durationMs);
@@ -159,7 +160,7 @@ export function instrumentResilience(
     call.span.setAttribute('partner_center.attempts', event.attempts);
     return call.span;
   };
-  const recordDuration = (event: CallFields & { readonly durationMs: number }, extra: Attributes) => {
+  const recordDuration = (event: CallInfo & { readonly durationMs: number }, extra: Attributes) => {
     duration.record(Math.max(0, event.durationMs) / 1000, {
       ...methodAttributes(event.method),
       ...serverAttributes(event.url),

@@ -1,6 +1,6 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { EventHub } from '../observability/events.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { AttemptDeadlines } from './attemptDeadlines.js';
 import { type Call, callInfo } from './call.js';
 

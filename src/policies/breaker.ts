@@ -11,7 +11,8 @@ import {
 } from 'cockatiel';
 import { countsAsBreakerFailure } from '../errors/classify.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { CallInfo, EventHub } from '../observability/events.js';
+import type { CallInfo } from '../observability/callInfo.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { Log } from '../observability/logger.js';
 import type { ResolvedScopePolicy } from '../options.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';

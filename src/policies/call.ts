@@ -1,7 +1,7 @@
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
 import { isIdempotentMethod } from '../errors/classify.js';
 import type { ErrorCodeTable } from '../errors/errorCodes.js';
-import type { CallInfo } from '../observability/events.js';
+import type { CallInfo } from '../observability/callInfo.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import { checkedRequestOptions } from '../options/requestOptions.js';

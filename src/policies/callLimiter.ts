@@ -1,4 +1,4 @@
-import type { EventHub } from '../observability/events.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { NormalizedOptions, ResolvedRateLimit } from '../options.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import type { Call } from './call.js';
@@ -146,7 +146,7 @@ export class CallLimiter {
       }
       if (wait > this.maxWaitMs)
         throw rateLimitedTooLongError(call, wait, `rateLimit.maxWaitMs ${this.maxWaitMs}`);
-      if (this.hub.has('onRateLimit')) {
+      if (this.hub.listening.onRateLimit) {
         this.hub.emit('onRateLimit', { ...callInfo(call), attempt: call.attempts + 1, waitMs: wait });
       }
       await sleep(wait, abort, () => abortedError(call));

@@ -2,7 +2,7 @@ import type { AxiosResponse } from 'axios';
 import type { IBackoff } from 'cockatiel';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { isResponse } from '../http/isResponse.js';
-import type { EventHub } from '../observability/events.js';
+import type { EventHub } from '../observability/EventHub.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Reconcile } from '../options.js';
 import { type Call, callInfo } from './call.js';

@@ -1,7 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import type { IBackoff } from 'cockatiel';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { EventHub } from '../observability/events.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { Log } from '../observability/logger.js';
 import type { Reconcile } from '../options.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';

@@ -1,5 +1,5 @@
 import type { AxiosResponse } from 'axios';
-import type { EventHub } from '../observability/events.js';
+import type { EventHub } from '../observability/EventHub.js';
 import { InMemoryScopeStateStore, type ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { type Call, callInfo } from './call.js';
 import type { PartnerRetryBudget } from './partnerRetryBudget.js';

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { EventHub, eventsOf } from '../../../src/observability/EventHub.js';
 import {
   type AnyResilienceEvent,
   EVENT_NAMES,
-  EventHub,
-  eventsOf,
   type RetryEvent,
   type SuccessEvent,
 } from '../../../src/observability/events.js';
