@@ -14,6 +14,7 @@ export {
 export type {
   BreakerFields,
   GiveUpFields,
+  RateLimitFields,
   ReconcileFields,
   RequestFields,
   ResilienceEventSource,
