@@ -100,32 +100,12 @@ export interface HookErrorEvent {
   readonly error: unknown;
 }
 
-/** Hooks in options. Each receives one state object; what it returns (or throws) never changes the call. */
-export interface ResilienceHooks {
-  readonly onRequest?: (event: RequestEvent) => unknown;
-  readonly onRetry?: (event: RetryEvent) => unknown;
-  readonly onThrottle?: (event: ThrottleEvent) => unknown;
-  /** The rate limiter holds a call back to stay under the quota (see {@link RateLimitEvent}). */
-  readonly onRateLimit?: (event: RateLimitEvent) => unknown;
-  readonly onBreak?: (event: BreakerEvent) => unknown;
-  readonly onHalfOpen?: (event: BreakerEvent) => unknown;
-  readonly onReset?: (event: BreakerEvent) => unknown;
-  readonly onTokenRefresh?: (event: TokenRefreshEvent) => unknown;
-  readonly onGiveUp?: (event: GiveUpEvent) => unknown;
-  readonly onSuccess?: (event: SuccessEvent) => unknown;
-  /** `reconcile` decided a call whose outcome was unknown (see {@link ReconcileEvent}). */
-  readonly onReconcile?: (event: ReconcileEvent) => unknown;
-  /** The scope store failed and calls went on without the shared state (see {@link StoreErrorEvent}). */
-  readonly onStoreError?: (event: StoreErrorEvent) => unknown;
-  /** Called when another hook throws or rejects. Default: a `warn` log line, else a process warning. */
-  readonly onHookError?: (event: HookErrorEvent) => unknown;
-}
-
 /** Subscribe-able events of a handle, cockatiel style: `handle.onRetry(listener)` returns a disposable. */
 export interface ResilienceEvents {
   readonly onRequest: Event<RequestEvent>;
   readonly onRetry: Event<RetryEvent>;
   readonly onThrottle: Event<ThrottleEvent>;
+  /** The rate limiter holds a call back to stay under the quota (see {@link RateLimitEvent}). */
   readonly onRateLimit: Event<RateLimitEvent>;
   readonly onBreak: Event<BreakerEvent>;
   readonly onHalfOpen: Event<BreakerEvent>;
@@ -133,7 +113,9 @@ export interface ResilienceEvents {
   readonly onTokenRefresh: Event<TokenRefreshEvent>;
   readonly onGiveUp: Event<GiveUpEvent>;
   readonly onSuccess: Event<SuccessEvent>;
+  /** `reconcile` decided a call whose outcome was unknown (see {@link ReconcileEvent}). */
   readonly onReconcile: Event<ReconcileEvent>;
+  /** The scope store failed and calls went on without the shared state (see {@link StoreErrorEvent}). */
   readonly onStoreError: Event<StoreErrorEvent>;
   /**
    * Every event above, with one listener: it receives `{ name, event }`, where `name` is the event's name
@@ -142,6 +124,19 @@ export interface ResilienceEvents {
    */
   readonly onAny: Event<AnyResilienceEvent>;
 }
+
+/**
+ * Hooks in options: one per event of {@link ResilienceEvents} (receiving what its listeners receive), and
+ * `onHookError`. Each receives one state object; what it returns (or throws) never changes the call.
+ */
+export type ResilienceHooks = {
+  readonly [K in Exclude<keyof ResilienceEvents, 'onAny'>]?: (
+    event: ResilienceEvents[K] extends Event<infer T> ? T : never,
+  ) => unknown;
+} & {
+  /** Called when another hook throws or rejects. Default: a `warn` log line, else a process warning. */
+  readonly onHookError?: (event: HookErrorEvent) => unknown;
+};
 
 /** What an {@link ResilienceEvents.onAny} listener receives: the event's name, and the event. */
 export type AnyResilienceEvent = {
