@@ -9,7 +9,8 @@ import { createAttemptAuth } from './auth/attemptAuth.js';
 import { createErrorCodeTable } from './errors/errorCodes.js';
 import { normalizeError } from './errors/normalizeError.js';
 import { PartnerCenterError } from './errors/PartnerCenterError.js';
-import { EventHub, eventsOf, type ResilienceEvents } from './observability/events.js';
+import { EventHub, eventsOf } from './observability/EventHub.js';
+import type { ResilienceEvents } from './observability/events.js';
 import { createSecretValues } from './observability/knownSecrets.js';
 import { createLog } from './observability/logger.js';
 import { createSanitizerWith, type Sanitizer } from './observability/sanitizer.js';
@@ -95,7 +96,7 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
   const store: ScopeStateStore =
     normalized.store ?? new InMemoryScopeStateStore({ maxScopes: normalized.maxScopes });
   const reportStoreFailure = (failure: { scope: string; operation: string; reason: string }) => {
-    if (hub.has('onStoreError')) hub.emit('onStoreError', failure);
+    if (hub.listening.onStoreError) hub.emit('onStoreError', failure);
   };
   const access = createStoreAccess(log, sanitizer, reportStoreFailure, normalized.storeTimeoutMs);
   // Failures a store absorbs itself (a Redis store answering from memory) are reported the same way.

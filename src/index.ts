@@ -62,10 +62,10 @@ export {
   type PartnerCenterErrorInit,
   type PartnerCenterErrorKind,
 } from './errors/PartnerCenterError.js';
+export type { CallInfo } from './observability/callInfo.js';
 export type {
   AnyResilienceEvent,
   BreakerEvent,
-  CallInfo,
   GiveUpEvent,
   HookErrorEvent,
   RateLimitEvent,

@@ -2,6 +2,7 @@ import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { TokenCredentialLike, TokenProvider } from './auth/TokenProvider.js';
 import type { ErrorCodeInfo } from './errors/errorCodes.js';
 import type { PartnerCenterError } from './errors/PartnerCenterError.js';
+import type { CallInfo } from './observability/callInfo.js';
 import type { ResilienceHooks } from './observability/events.js';
 import type { Logger } from './observability/logger.js';
 import type { AdaptiveRateOptions } from './policies/rateLimiter/adaptiveRate.js';
@@ -267,16 +268,11 @@ export interface ResilienceOptions extends ScopePolicyOptions {
   readonly partnerRetryBudget?: PartnerRetryBudgetOptions | false;
 }
 
-/** What {@link Reconcile} is told about a call whose outcome is unknown. */
-export interface ReconcileRequest {
-  /** The call's `MS-RequestId`: a resend carries the same one. */
-  readonly requestId: string;
-  /** The call's `MS-CorrelationId`. */
-  readonly correlationId: string;
-  /** The call's tenant scope key, e.g. `customer:<tenant id>`. */
-  readonly scope: string;
-  /** Upper case, e.g. `POST`. */
-  readonly method: string;
+/**
+ * What {@link Reconcile} is told about a call whose outcome is unknown: its {@link CallInfo} (a resend carries
+ * the same `requestId`), with the URL as sent, and what the call sent.
+ */
+export interface ReconcileRequest extends CallInfo {
   /** Epoch ms at which the call started: whatever it created was created after this. */
   readonly startedAt: number;
   /** The request URL as sent (the instance's `baseURL` joined, query included; not redacted: your own data). */

@@ -1,6 +1,7 @@
 import { AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { CallInfo, EventHub } from '../observability/events.js';
+import { type CallInfo, callInfoOf } from '../observability/callInfo.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { SecretValues } from '../observability/knownSecrets.js';
 import type { Log } from '../observability/logger.js';
 import { requestUrl } from '../observability/requestUrl.js';
@@ -59,7 +60,6 @@ interface Bearer {
 }
 
 const MFA_REQUIRED = '900421';
-const NO_CALL: Omit<CallInfo, 'scope'> = { requestId: '', correlationId: '', method: '', url: '' };
 /** Most origins whose transport verdict is remembered. */
 const ORIGINS_LIMIT = 256;
 /** `scheme://authority` at the start of a URL: the scheme as axios's `isAbsoluteURL` reads one. */
@@ -166,8 +166,8 @@ export function createAttemptAuth(deps: Deps): AttemptAuth {
         realm,
         durationMs,
       });
-      if (!hub.has('onTokenRefresh')) return;
-      const call = event.call ?? { ...NO_CALL, scope };
+      if (!hub.listening.onTokenRefresh) return;
+      const call = event.call ?? callInfoOf({ scope });
       hub.emit('onTokenRefresh', { ...call, realm, reason, durationMs, outcome });
     },
   });

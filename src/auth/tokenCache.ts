@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { CallInfo } from '../observability/events.js';
+import type { CallInfo } from '../observability/callInfo.js';
 import type { SecretValues } from '../observability/knownSecrets.js';
 import { OPTION_DEFAULTS } from '../options/defaults.js';
 import { durationMs, issueLines, tokenWindowIssue, tokenWindowShape } from '../options/rules.js';

@@ -13,7 +13,7 @@ export const REDACTED = 'REDACTED';
  * Query parameters whose values are kept in reported URLs. Every other query value is replaced by
  * `REDACTED`. These are the paging, filtering and view parameters Partner Center documents.
  */
-export const DEFAULT_ALLOWED_QUERY_PARAMETERS: readonly string[] = [
+export const DEFAULT_ALLOWED_QUERY_PARAMETERS: readonly string[] = Object.freeze([
   'size',
   'offset',
   'seekOperation',
@@ -37,13 +37,13 @@ export const DEFAULT_ALLOWED_QUERY_PARAMETERS: readonly string[] = [
   'customerType',
   'attestationStatus',
   'includeLicenseDetails',
-];
+]);
 
 /**
  * Response headers worth keeping on an error (support tickets and throttling need them). Every other
  * header is dropped, never copied.
  */
-export const DEFAULT_ALLOWED_HEADERS: readonly string[] = [
+export const DEFAULT_ALLOWED_HEADERS: readonly string[] = Object.freeze([
   'ms-requestid',
   'ms-correlationid',
   'ms-cv',
@@ -56,7 +56,7 @@ export const DEFAULT_ALLOWED_HEADERS: readonly string[] = [
   'date',
   'x-ms-ratelimit-remaining',
   'www-authenticate',
-];
+]);
 
 /** Options of {@link createSanitizer}. */
 export interface SanitizerOptions {
@@ -259,5 +259,5 @@ export function createSanitizerWith(options: SanitizerOptions, secrets: SecretVa
   };
 }
 
-/** The sanitizer with the built-in allow-lists. */
-export const defaultSanitizer: Sanitizer = createSanitizer();
+/** The sanitizer with the built-in allow-lists, shared by every module: frozen, it knows no secret values. */
+export const defaultSanitizer: Sanitizer = Object.freeze(createSanitizer());

@@ -1,27 +1,21 @@
+import type { CallInfo } from '../observability/callInfo.js';
+
 /**
  * The part of a `ResilienceHandle` the OpenTelemetry bridge reads, declared structurally so that the
  * `./otel` entry does not carry its own copy of the main entry's classes: any `ResilienceHandle` fits.
+ * The call's fields are the main entry's {@link CallInfo} (a type only: nothing of it is bundled).
  */
 
 /** A cockatiel-style event: subscribing returns a disposable. */
 export type Subscribe<T> = (listener: (event: T) => void) => { dispose(): void };
 
-/** Fields every event carries about its logical call (`requestId` is `''` when no call is known). */
-export interface CallFields {
-  readonly requestId: string;
-  readonly correlationId: string;
-  readonly scope: string;
-  readonly method: string;
-  readonly url: string;
-}
-
 /** `onRequest`: an attempt is about to be sent. */
-export interface RequestFields extends CallFields {
+export interface RequestFields extends CallInfo {
   readonly attempt: number;
 }
 
 /** `onRetry`: an attempt failed and another follows. */
-export interface RetryFields extends CallFields {
+export interface RetryFields extends CallInfo {
   readonly attempt: number;
   readonly delayMs: number;
   readonly delaySource: string;
@@ -32,38 +26,38 @@ export interface RetryFields extends CallFields {
 }
 
 /** `onThrottle`: a 429 (or hinted 503) set a scope deadline, or a call waits at the scope's gate. */
-export interface ThrottleFields extends CallFields {
+export interface ThrottleFields extends CallInfo {
   readonly retryAfterMs: number;
   readonly source: string;
 }
 
 /** `onRateLimit`: the rate limiter holds a call's attempt back for `waitMs`. */
-export interface RateLimitFields extends CallFields {
+export interface RateLimitFields extends CallInfo {
   readonly attempt: number;
   readonly waitMs: number;
 }
 
 /** `onBreak`, `onHalfOpen`, `onReset`. */
-export interface BreakerFields extends CallFields {
+export interface BreakerFields extends CallInfo {
   readonly reason: string;
 }
 
 /** `onTokenRefresh`. */
-export interface TokenRefreshFields extends CallFields {
+export interface TokenRefreshFields extends CallInfo {
   readonly reason: string;
   readonly durationMs: number;
   readonly outcome: 'success' | 'failure';
 }
 
 /** `onSuccess`. */
-export interface SuccessFields extends CallFields {
+export interface SuccessFields extends CallInfo {
   readonly attempts: number;
   readonly durationMs: number;
   readonly status: number;
 }
 
 /** `onGiveUp`: only the error fields the bridge reads. */
-export interface GiveUpFields extends CallFields {
+export interface GiveUpFields extends CallInfo {
   readonly attempts: number;
   readonly durationMs: number;
   readonly error: {
@@ -74,7 +68,7 @@ export interface GiveUpFields extends CallFields {
 }
 
 /** `onReconcile`: `reconcile` decided a call whose outcome was unknown. */
-export interface ReconcileFields extends CallFields {
+export interface ReconcileFields extends CallInfo {
   readonly outcome: string;
   readonly attempts: number;
   readonly durationMs: number;

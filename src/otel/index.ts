@@ -1,3 +1,4 @@
+export type { CallInfo } from '../observability/callInfo.js';
 export {
   INSTRUMENTATION_NAME,
   type InstrumentResilienceOptions,
@@ -12,8 +13,8 @@ export {
 } from './names.js';
 export type {
   BreakerFields,
-  CallFields,
   GiveUpFields,
+  RateLimitFields,
   ReconcileFields,
   RequestFields,
   ResilienceEventSource,

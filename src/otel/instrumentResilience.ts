@@ -2,20 +2,15 @@ import {
   type Attributes,
   type MeterProvider,
   metrics,
-  SpanKind,
   SpanStatusCode,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import { errorTypeOf, methodAttributes, serverAttributes, spanNameOf } from './httpAttributes.js';
-import {
-  HTTP_DURATION_BUCKETS,
-  RESILIENCE_EVENT_NAMES,
-  RESILIENCE_METRICS,
-  RESILIENCE_SPAN_EVENTS,
-} from './names.js';
-import { type OpenCall, OpenSpans } from './OpenSpans.js';
-import type { CallFields, ResilienceEventSource } from './ResilienceEventSource.js';
+import { CallSpans } from './CallSpans.js';
+import { errorTypeOf } from './httpAttributes.js';
+import { RESILIENCE_SPAN_EVENTS } from './names.js';
+import type { ResilienceEventSource } from './ResilienceEventSource.js';
+import { ResilienceMeters } from './ResilienceMeters.js';
 import { createScopeLabeler, OTHER_SCOPE_LABEL } from './scopeLabeler.js';
 
 /** Name of the tracer and the meter the bridge asks its providers for. */
@@ -94,94 +89,19 @@ export function instrumentResilience(
       return OTHER_SCOPE_LABEL;
     }
   };
-  const metricScope = createScopeLabeler(maxScopeLabels, mapScope);
 
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_NAME);
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_NAME);
-  const duration = meter.createHistogram(RESILIENCE_METRICS.requestDuration, {
-    description: 'Duration of logical HTTP client calls to Partner Center, retries and waits included.',
-    unit: 's',
-    advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
-  });
-  const eventCounter = meter.createCounter(RESILIENCE_METRICS.events, {
-    description: 'Resilience events (retries, throttling, circuit transitions, token refreshes, give-ups).',
-    unit: '{event}',
-  });
-  const attemptCounter = meter.createCounter(RESILIENCE_METRICS.attempts, {
-    description: 'Requests sent to Partner Center, first attempts, retries and auth replays included.',
-    unit: '{attempt}',
-  });
-  const tokenCounter = meter.createCounter(RESILIENCE_METRICS.tokenRefreshes, {
-    description: 'Token fetches and refreshes by reason and outcome.',
-    unit: '{refresh}',
-  });
-
-  const open = new OpenSpans(maxOpenSpans);
-
-  const startCall = (event: CallFields, startTime?: number): OpenCall => {
-    const span = tracer.startSpan(spanNameOf(event.method), {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        ...methodAttributes(event.method),
-        'url.full': event.url,
-        ...serverAttributes(event.url),
-        'partner_center.scope': spanScope(event.scope),
-        'partner_center.request_id': event.requestId,
-        'partner_center.correlation_id': event.correlationId,
-      },
-      ...(startTime === undefined ? {} : { startTime }),
-    });
-    return { span, sends: 0 };
-  };
-  /** The open call of an event, started now if the event is the call's first. */
-  const callOf = (event: CallFields): OpenCall | undefined => {
-    if (event.requestId === '') return undefined;
-    let call = open.get(event.requestId);
-    if (!call) {
-      call = startCall(event);
-      open.add(event.requestId, call);
-    }
-    return call;
-  };
-  const count = (name: keyof typeof RESILIENCE_EVENT_NAMES, scope: string): void => {
-    eventCounter.add(1, {
-      'event.name': RESILIENCE_EVENT_NAMES[name],
-      'partner_center.scope': metricScope(scope),
-    });
-  };
-  /** Takes the call's span off the open set (or starts one back-dated to the call's start) to end it. */
-  const finish = (event: CallFields & { readonly attempts: number; readonly durationMs: number }) => {
-    const call =
-      (event.requestId === '' ? undefined : open.take(event.requestId)) ??
-      startCall(event, Date.now() - event.durationMs);
-    const resends = call.sends > 0 ? call.sends - 1 : Math.max(0, event.attempts - 1);
-    if (resends > 0) call.span.setAttribute('http.request.resend_count', resends);
-    call.span.setAttribute('partner_center.attempts', event.attempts);
-    return call.span;
-  };
-  const recordDuration = (event: CallFields & { readonly durationMs: number }, extra: Attributes) => {
-    duration.record(Math.max(0, event.durationMs) / 1000, {
-      ...methodAttributes(event.method),
-      ...serverAttributes(event.url),
-      ...extra,
-    });
-  };
+  const spans = new CallSpans(tracer, maxOpenSpans, spanScope);
+  const meters = new ResilienceMeters(meter, createScopeLabeler(maxScopeLabels, mapScope));
 
   const subscriptions = [
     handle.onRequest((event) => {
-      const call = callOf(event);
-      if (call) {
-        call.sends += 1;
-        if (call.sends > 1) call.span.setAttribute('http.request.resend_count', call.sends - 1);
-      }
-      attemptCounter.add(1, {
-        ...methodAttributes(event.method),
-        'partner_center.scope': metricScope(event.scope),
-        'partner_center.attempt': event.attempt,
-      });
+      spans.sent(event);
+      meters.attempt(event);
     }),
     handle.onRetry((event) => {
-      callOf(event)?.span.addEvent(
+      spans.callOf(event)?.span.addEvent(
         RESILIENCE_SPAN_EVENTS.retry,
         defined({
           'partner_center.attempt': event.attempt,
@@ -193,48 +113,44 @@ export function instrumentResilience(
           'partner_center.error_code': event.code,
         }),
       );
-      count('onRetry', event.scope);
+      meters.count('onRetry', event.scope);
     }),
     handle.onThrottle((event) => {
-      callOf(event)?.span.addEvent(RESILIENCE_SPAN_EVENTS.throttle, {
+      spans.callOf(event)?.span.addEvent(RESILIENCE_SPAN_EVENTS.throttle, {
         'partner_center.retry_after_ms': event.retryAfterMs,
         'partner_center.throttle_source': event.source,
       });
-      count('onThrottle', event.scope);
+      meters.count('onThrottle', event.scope);
     }),
     handle.onTokenRefresh((event) => {
-      callOf(event)?.span.addEvent(RESILIENCE_SPAN_EVENTS.tokenRefresh, {
+      spans.callOf(event)?.span.addEvent(RESILIENCE_SPAN_EVENTS.tokenRefresh, {
         'partner_center.token.reason': event.reason,
         'partner_center.token.outcome': event.outcome,
         'partner_center.token.duration_ms': event.durationMs,
       });
-      count('onTokenRefresh', event.scope);
-      tokenCounter.add(1, {
-        'partner_center.token.reason': event.reason,
-        'partner_center.token.outcome': event.outcome,
-        'partner_center.scope': metricScope(event.scope),
-      });
+      meters.count('onTokenRefresh', event.scope);
+      meters.tokenRefresh(event);
     }),
     handle.onBreak((event) => {
-      open.get(event.requestId)?.span.addEvent(RESILIENCE_SPAN_EVENTS.circuitOpened, {
+      spans.openSpan(event.requestId)?.addEvent(RESILIENCE_SPAN_EVENTS.circuitOpened, {
         'partner_center.reason': event.reason,
       });
-      count('onBreak', event.scope);
+      meters.count('onBreak', event.scope);
     }),
     handle.onHalfOpen((event) => {
-      open.get(event.requestId)?.span.addEvent(RESILIENCE_SPAN_EVENTS.circuitHalfOpened, {
+      spans.openSpan(event.requestId)?.addEvent(RESILIENCE_SPAN_EVENTS.circuitHalfOpened, {
         'partner_center.reason': event.reason,
       });
-      count('onHalfOpen', event.scope);
+      meters.count('onHalfOpen', event.scope);
     }),
     handle.onReset((event) => {
-      open.get(event.requestId)?.span.addEvent(RESILIENCE_SPAN_EVENTS.circuitClosed, {
+      spans.openSpan(event.requestId)?.addEvent(RESILIENCE_SPAN_EVENTS.circuitClosed, {
         'partner_center.reason': event.reason,
       });
-      count('onReset', event.scope);
+      meters.count('onReset', event.scope);
     }),
     handle.onSuccess((event) => {
-      const span = finish(event);
+      const span = spans.finish(event);
       const errorType = event.status >= 400 ? String(event.status) : undefined;
       span.setAttribute('http.response.status_code', event.status);
       if (errorType !== undefined) {
@@ -242,10 +158,13 @@ export function instrumentResilience(
         span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
       }
       span.end();
-      recordDuration(event, defined({ 'http.response.status_code': event.status, 'error.type': errorType }));
+      meters.callDuration(
+        event,
+        defined({ 'http.response.status_code': event.status, 'error.type': errorType }),
+      );
     }),
     handle.onGiveUp((event) => {
-      const span = finish(event);
+      const span = spans.finish(event);
       const { kind, status, code } = event.error;
       const errorType = errorTypeOf(kind, status);
       span.setAttributes(
@@ -258,29 +177,29 @@ export function instrumentResilience(
       );
       span.setStatus({ code: SpanStatusCode.ERROR, message: kind });
       span.end();
-      recordDuration(event, defined({ 'http.response.status_code': status, 'error.type': errorType }));
-      count('onGiveUp', event.scope);
+      meters.callDuration(event, defined({ 'http.response.status_code': status, 'error.type': errorType }));
+      meters.count('onGiveUp', event.scope);
     }),
     ...(handle.onReconcile === undefined
       ? []
       : [
           handle.onReconcile((event) => {
-            open.get(event.requestId)?.span.addEvent(RESILIENCE_SPAN_EVENTS.reconcile, {
+            spans.openSpan(event.requestId)?.addEvent(RESILIENCE_SPAN_EVENTS.reconcile, {
               'partner_center.reconcile.outcome': event.outcome,
               'partner_center.reconcile.duration_ms': event.durationMs,
             });
-            count('onReconcile', event.scope);
+            meters.count('onReconcile', event.scope);
           }),
         ]),
     ...(handle.onRateLimit === undefined
       ? []
       : [
           handle.onRateLimit((event) => {
-            callOf(event)?.span.addEvent(RESILIENCE_SPAN_EVENTS.rateLimit, {
+            spans.callOf(event)?.span.addEvent(RESILIENCE_SPAN_EVENTS.rateLimit, {
               'partner_center.attempt': event.attempt,
               'partner_center.wait_ms': event.waitMs,
             });
-            count('onRateLimit', event.scope);
+            meters.count('onRateLimit', event.scope);
           }),
         ]),
   ];
@@ -291,7 +210,7 @@ export function instrumentResilience(
       if (disposed) return;
       disposed = true;
       for (const subscription of subscriptions) subscription.dispose();
-      open.clear();
+      spans.clear();
     },
   };
 }

@@ -1,5 +1,5 @@
 /** Instrument names the OpenTelemetry bridge records. */
-export const RESILIENCE_METRICS = {
+export const RESILIENCE_METRICS = Object.freeze({
   /** Histogram, seconds: one point per logical call (semantic conventions' HTTP client duration). */
   requestDuration: 'http.client.request.duration',
   /** Counter: resilience events, tagged `event.name` and `partner_center.scope` (Polly style). */
@@ -8,10 +8,10 @@ export const RESILIENCE_METRICS = {
   attempts: 'partner_center.resilience.attempts',
   /** Counter: token fetches and refreshes, tagged with their reason and outcome. */
   tokenRefreshes: 'partner_center.token.refreshes',
-} as const;
+} as const);
 
 /** Values of the `event.name` attribute of the `partner_center.resilience.events` counter. */
-export const RESILIENCE_EVENT_NAMES = {
+export const RESILIENCE_EVENT_NAMES = Object.freeze({
   onRetry: 'OnRetry',
   onThrottle: 'OnThrottle',
   onRateLimit: 'OnRateLimit',
@@ -21,10 +21,10 @@ export const RESILIENCE_EVENT_NAMES = {
   onTokenRefresh: 'OnTokenRefresh',
   onGiveUp: 'OnGiveUp',
   onReconcile: 'OnReconcile',
-} as const;
+} as const);
 
 /** Names of the span events added to a call's span. */
-export const RESILIENCE_SPAN_EVENTS = {
+export const RESILIENCE_SPAN_EVENTS = Object.freeze({
   retry: 'retry',
   throttle: 'throttle',
   rateLimit: 'rate_limit',
@@ -33,12 +33,12 @@ export const RESILIENCE_SPAN_EVENTS = {
   circuitHalfOpened: 'circuit_half_opened',
   circuitClosed: 'circuit_closed',
   reconcile: 'reconcile',
-} as const;
+} as const);
 
 /**
  * Bucket boundaries (seconds) of `http.client.request.duration`, as the HTTP semantic conventions advise.
  * Applied as instrument advice; a View configured in the SDK wins over them.
  */
-export const HTTP_DURATION_BUCKETS: readonly number[] = [
+export const HTTP_DURATION_BUCKETS: readonly number[] = Object.freeze([
   0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
-];
+]);

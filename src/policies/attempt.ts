@@ -1,8 +1,9 @@
 import { AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { EventHub } from '../observability/events.js';
+import { callInfoOf } from '../observability/callInfo.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { AttemptDeadlines, DeadlineBucket } from './attemptDeadlines.js';
-import { type Call, callInfo } from './call.js';
+import type { Call } from './call.js';
 import { attemptTimeoutError, budgetSpentError, cancelledError, failureOf } from './callErrors.js';
 import type { AttemptSpec, Authorizer, Outcome } from './pipeline.js';
 import { MAX_TIMER_DELAY, untilAborted } from './sleep.js';
@@ -163,7 +164,7 @@ export class Attempt {
     this.attemptConfig = attemptConfig;
     this.authorization = authorization;
     const hub = this.deps.hub;
-    if (hub.has('onRequest')) hub.emit('onRequest', { ...callInfo(call), attempt: call.attempts });
+    if (hub.listening.onRequest) hub.emit('onRequest', { ...callInfoOf(call), attempt: call.attempts });
     this.sent = true;
     return call.base(attemptConfig);
   }

@@ -11,11 +11,13 @@ import {
 } from 'cockatiel';
 import { countsAsBreakerFailure } from '../errors/classify.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { CallInfo, EventHub } from '../observability/events.js';
+import type { CallInfo } from '../observability/callInfo.js';
+import { callInfoOf } from '../observability/callInfo.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { Log } from '../observability/logger.js';
 import type { ResolvedScopePolicy } from '../options.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
-import { type Call, callInfo } from './call.js';
+import type { Call } from './call.js';
 import { circuitOpenError } from './callErrors.js';
 import type { AttemptSpec, CallPolicy, Next, Outcome } from './pipeline.js';
 import type { StoreAccess } from './storeAccess.js';
@@ -239,7 +241,7 @@ export class ScopeBreaker implements CallPolicy {
     access.write('setOpenUntil', scope, () => store.setOpenUntil(scope, undefined));
     if (!wasClosed) {
       log?.('info', `circuit breaker of scope ${scope} closed by hand`, { scope });
-      if (hub.has('onReset'))
+      if (hub.listening.onReset)
         hub.emit('onReset', { ...infoOfError(undefined, scope), reason: 'reset by hand' });
     }
   }
@@ -252,7 +254,7 @@ export class ScopeBreaker implements CallPolicy {
     );
     const { why, cause } = failureReason(reason);
     log?.('warn', `circuit breaker of scope ${scope} opened`, { scope, reason: why });
-    if (hub.has('onBreak')) hub.emit('onBreak', { ...infoOfError(cause, scope), reason: why });
+    if (hub.listening.onBreak) hub.emit('onBreak', { ...infoOfError(cause, scope), reason: why });
   }
 
   private halfOpened(call: Call): void {
@@ -260,14 +262,14 @@ export class ScopeBreaker implements CallPolicy {
     this.deps.log?.('info', `circuit breaker of scope ${scope} is half-open: one test call goes through`, {
       scope,
     });
-    if (this.deps.hub.has('onHalfOpen')) {
-      this.deps.hub.emit('onHalfOpen', { ...callInfo(call), reason: 'testing with one call' });
+    if (this.deps.hub.listening.onHalfOpen) {
+      this.deps.hub.emit('onHalfOpen', { ...callInfoOf(call), reason: 'testing with one call' });
     }
   }
 
   private resetBy(call: Call): void {
-    if (this.deps.hub.has('onReset')) {
-      this.deps.hub.emit('onReset', { ...callInfo(call), reason: 'the test call succeeded' });
+    if (this.deps.hub.listening.onReset) {
+      this.deps.hub.emit('onReset', { ...callInfoOf(call), reason: 'the test call succeeded' });
     }
   }
 }

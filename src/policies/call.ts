@@ -1,7 +1,6 @@
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
 import type { ErrorCodeTable } from '../errors/errorCodes.js';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { CallInfo } from '../observability/events.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import { checkedRequestOptions } from '../options/requestOptions.js';
@@ -245,15 +244,4 @@ export class Call {
     this.unlinkCaller?.();
     this.unlinkCaller = undefined;
   }
-}
-
-/** The one `CallInfo` builder: what every event says about its call. */
-export function callInfo(call: Call): CallInfo {
-  return {
-    requestId: call.requestId,
-    correlationId: call.correlationId,
-    scope: call.scope,
-    method: call.method,
-    url: call.url,
-  };
 }

@@ -1,11 +1,12 @@
 import { isAxiosError } from 'axios';
 import { normalizeError } from '../errors/normalizeError.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import { type Call, callInfo } from './call.js';
+import { callInfoOf } from '../observability/callInfo.js';
+import type { Call } from './call.js';
 
 /** The fields every error of a call carries (redacted with the instance's sanitizer). */
 export function where(call: Call) {
-  return { ...callInfo(call), attempts: call.attempts, sanitizer: call.context.sanitizer };
+  return { ...callInfoOf(call), attempts: call.attempts, sanitizer: call.context.sanitizer };
 }
 
 /**

@@ -1,8 +1,8 @@
-import type { EventHub } from '../observability/events.js';
+import { callInfoOf } from '../observability/callInfo.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { NormalizedOptions, ResolvedRateLimit } from '../options.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import type { Call } from './call.js';
-import { callInfo } from './call.js';
 import { abortedError, rateLimitedTooLongError } from './callErrors.js';
 import { BoundedMap } from './rateLimiter/boundedMap.js';
 import { LocalRateLimitBackend } from './rateLimiter/localBackend.js';
@@ -146,8 +146,8 @@ export class CallLimiter {
       }
       if (wait > this.maxWaitMs)
         throw rateLimitedTooLongError(call, wait, `rateLimit.maxWaitMs ${this.maxWaitMs}`);
-      if (this.hub.has('onRateLimit')) {
-        this.hub.emit('onRateLimit', { ...callInfo(call), attempt: call.attempts + 1, waitMs: wait });
+      if (this.hub.listening.onRateLimit) {
+        this.hub.emit('onRateLimit', { ...callInfoOf(call), attempt: call.attempts + 1, waitMs: wait });
       }
       await sleep(wait, abort, () => abortedError(call));
       waited = true;

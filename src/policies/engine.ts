@@ -2,7 +2,8 @@ import { type AxiosAdapter, type AxiosResponse, getAdapter, type InternalAxiosRe
 import type { IBackoffFactory } from 'cockatiel';
 import type { ErrorCodeTable } from '../errors/errorCodes.js';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { EventHub } from '../observability/events.js';
+import { callInfoOf } from '../observability/callInfo.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { Log } from '../observability/logger.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import type { NormalizedOptions, ResolvedScopePolicy } from '../options.js';
@@ -10,7 +11,7 @@ import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { createScopeOfCall, ScopeRegistry } from '../tenancy/scopes.js';
 import { Attempt, sendAttempt } from './attempt.js';
 import { AttemptDeadlines } from './attemptDeadlines.js';
-import { Call, callInfo, requestOptions } from './call.js';
+import { Call, requestOptions } from './call.js';
 import { CallLimiter } from './callLimiter.js';
 import { CALL_LINK_KEY } from './callLink.js';
 import { type CallPolicy, composeList, countAttempts, type Outcome } from './pipeline.js';
@@ -181,9 +182,9 @@ export function createEngine(deps: EngineDeps) {
   /** A success: the retry budgets' refunds, and the `onSuccess` event. */
   function succeeded(call: Call, response: AxiosResponse): void {
     if (!deps.privateStore || budgets.owed.size > 0) budgets.succeeded(call);
-    if (hub.has('onSuccess')) {
+    if (hub.listening.onSuccess) {
       hub.emit('onSuccess', {
-        ...callInfo(call),
+        ...callInfoOf(call),
         attempts: call.attempts,
         durationMs: Date.now() - call.startedAt,
         status: response.status,
@@ -224,7 +225,7 @@ export function createEngine(deps: EngineDeps) {
       return rest.slowCall(call, scope);
     }
     // Hooks never run inside the caller's own `instance.get()` stack.
-    return hub.has('onRequest')
+    return hub.listening.onRequest
       ? Promise.resolve().then(() => fast(call, scope, plan))
       : fast(call, scope, plan);
   }

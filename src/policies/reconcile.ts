@@ -2,10 +2,11 @@ import type { AxiosResponse } from 'axios';
 import type { IBackoffFactory } from 'cockatiel';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { isResponse } from '../http/isResponse.js';
-import type { EventHub } from '../observability/events.js';
+import { callInfoOf } from '../observability/callInfo.js';
+import type { EventHub } from '../observability/EventHub.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Reconcile, ResolvedScopePolicy } from '../options.js';
-import { type Call, callInfo } from './call.js';
+import type { Call } from './call.js';
 import { failureOf } from './callErrors.js';
 import { decideRetry, type RetryCall, type RetryPolicyView } from './decideRetry.js';
 import type { AttemptSpec, CallPolicy, Next, Outcome } from './pipeline.js';
@@ -85,9 +86,9 @@ export async function askReconcile(
   } finally {
     linked.dispose();
   }
-  if (hub.has('onReconcile')) {
+  if (hub.listening.onReconcile) {
     hub.emit('onReconcile', {
-      ...callInfo(call),
+      ...callInfoOf(call),
       outcome: verdict.outcome,
       attempts: call.attempts,
       durationMs: Date.now() - started,

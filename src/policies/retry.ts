@@ -1,9 +1,10 @@
 import type { IBackoff, IBackoffFactory } from 'cockatiel';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { EventHub } from '../observability/events.js';
+import { callInfoOf } from '../observability/callInfo.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { Log } from '../observability/logger.js';
 import type { ResolvedScopePolicy } from '../options.js';
-import { type Call, callInfo } from './call.js';
+import type { Call } from './call.js';
 import { abortedError } from './callErrors.js';
 import { decideRetry, type RetryAfterDelay } from './decideRetry.js';
 import type { CallPolicy, Outcome } from './pipeline.js';
@@ -25,9 +26,9 @@ export interface RetryDeps {
 
 function reportRetry(call: Call, decision: RetryAfterDelay, deps: RetryDeps): void {
   const error = decision.error;
-  if (deps.hub.has('onRetry')) {
+  if (deps.hub.listening.onRetry) {
     deps.hub.emit('onRetry', {
-      ...callInfo(call),
+      ...callInfoOf(call),
       attempt: call.attempts,
       delayMs: Math.round(decision.delayMs),
       delaySource: decision.source,
@@ -38,7 +39,7 @@ function reportRetry(call: Call, decision: RetryAfterDelay, deps: RetryDeps): vo
     });
   }
   deps.log?.('debug', 'retrying', {
-    ...callInfo(call),
+    ...callInfoOf(call),
     attempt: call.attempts,
     delayMs: Math.round(decision.delayMs),
     kind: error.kind,

@@ -1,7 +1,8 @@
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import type { EventHub } from '../observability/events.js';
+import { callInfoOf } from '../observability/callInfo.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { Log } from '../observability/logger.js';
-import { Call, type CallContext, callInfo, requestOptions } from './call.js';
+import { Call, type CallContext, requestOptions } from './call.js';
 import { cancelledError, failureOf, foreignThrown } from './callErrors.js';
 import { CALL_LINK_KEY, type CallLink, linkedFailure, linkOf, refusedResend } from './callLink.js';
 import type { Outcome } from './pipeline.js';
@@ -77,9 +78,9 @@ export function createSlowCall(deps: SlowCallDeps) {
       return outcome.response;
     } catch (error: unknown) {
       const failure = failureOf(call, error);
-      if (hub.has('onGiveUp')) {
+      if (hub.listening.onGiveUp) {
         hub.emit('onGiveUp', {
-          ...callInfo(call),
+          ...callInfoOf(call),
           attempts: call.attempts,
           durationMs: Date.now() - call.startedAt,
           error: failure,

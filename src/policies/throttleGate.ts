@@ -1,7 +1,8 @@
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { EventHub } from '../observability/events.js';
+import { callInfoOf } from '../observability/callInfo.js';
+import type { EventHub } from '../observability/EventHub.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
-import { type Call, callInfo } from './call.js';
+import type { Call } from './call.js';
 import { abortedError, budgetSpentError, throttledTooLongError } from './callErrors.js';
 import type { AttemptSpec, CallPolicy, Next, Outcome } from './pipeline.js';
 import { sleep, waitFor } from './sleep.js';
@@ -109,9 +110,9 @@ export class ThrottleGate implements CallPolicy {
     const deadline = Date.now() + hinted;
     this.note(deadline);
     access.write('extendThrottleDeadline', scope, () => store.extendThrottleDeadline(scope, deadline));
-    if (hub.has('onThrottle')) {
+    if (hub.listening.onThrottle) {
       hub.emit('onThrottle', {
-        ...callInfo(call),
+        ...callInfoOf(call),
         retryAfterMs: hinted,
         source: failure.retryAfterSource ?? 'retry-after',
       });
@@ -144,8 +145,8 @@ export class ThrottleGate implements CallPolicy {
         }
         if (wait > maxRetryAfterMs)
           throw throttledTooLongError(call, wait, `maxRetryAfterMs ${maxRetryAfterMs}`);
-        if (this.deps.hub.has('onThrottle'))
-          this.deps.hub.emit('onThrottle', { ...callInfo(call), retryAfterMs: wait, source: 'gate' });
+        if (this.deps.hub.listening.onThrottle)
+          this.deps.hub.emit('onThrottle', { ...callInfoOf(call), retryAfterMs: wait, source: 'gate' });
         await sleep(wait, abort, () => abortedError(call));
         continue;
       }

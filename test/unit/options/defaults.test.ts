@@ -1,11 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createTokenCache } from '../../../src/auth/tokenCache.js';
-import {
-  EVENT_NAMES,
-  HOOK_NAMES,
-  type ResilienceEvents,
-  type ResilienceHooks,
-} from '../../../src/observability/events.js';
+import type { ResilienceHooks } from '../../../src/observability/events.js';
 import { DEFAULT_POLICY, OPTION_DEFAULTS } from '../../../src/options/defaults.js';
 import { normalizeOptions } from '../../../src/options/normalize.js';
 import type { NormalizedOptions, ResilienceOptions } from '../../../src/options.js';
@@ -123,17 +118,6 @@ describe('normalizeOptions()', () => {
       ((scope: string) => string) | undefined
     >();
     expectTypeOf<NormalizedOptions['hooks']>().toEqualTypeOf<ResilienceHooks>();
-  });
-});
-
-describe('one list of event names', () => {
-  it('matches the event and hook types', () => {
-    expectTypeOf<(typeof EVENT_NAMES)[number]>().toEqualTypeOf<Exclude<keyof ResilienceEvents, 'onAny'>>();
-    expectTypeOf<(typeof HOOK_NAMES)[number]>().toEqualTypeOf<keyof ResilienceHooks>();
-    expect(HOOK_NAMES).toEqual([...EVENT_NAMES, 'onHookError']);
-    // @ts-expect-error: hooks reject unknown keys at compile time
-    const hooks: ResilienceHooks = { onRetyr: () => undefined };
-    expect(hooks).toBeDefined();
   });
 });
 

@@ -1,7 +1,8 @@
 import { type AxiosAdapter, AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
-import { EventHub, type RequestEvent } from '../../../src/observability/events.js';
+import { EventHub } from '../../../src/observability/EventHub.js';
+import type { RequestEvent } from '../../../src/observability/events.js';
 import type { ResilienceOptions } from '../../../src/options.js';
 import { type AttemptAuth, type AttemptDeps, sendAttempt } from '../../../src/policies/attempt.js';
 import { AttemptDeadlines } from '../../../src/policies/attemptDeadlines.js';

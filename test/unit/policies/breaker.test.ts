@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError, type PartnerCenterErrorInit } from '../../../src/errors/PartnerCenterError.js';
-import { type BreakerEvent, EventHub } from '../../../src/observability/events.js';
+import { EventHub } from '../../../src/observability/EventHub.js';
+import type { BreakerEvent } from '../../../src/observability/events.js';
 import { createSanitizer } from '../../../src/observability/sanitizer.js';
 import type { ResilienceOptions } from '../../../src/options.js';
 import { refuseIfOpen, ScopeBreaker } from '../../../src/policies/breaker.js';

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import axios, { AxiosHeaders } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { callInfo, writeHeader } from '../../../src/policies/call.js';
+import { callInfoOf as callInfo } from '../../../src/observability/callInfo.js';
+import { writeHeader } from '../../../src/policies/call.js';
 import { makeCall } from '../../helpers/roomCall.js';
 
 const START = Date.parse('2026-11-25T12:00:00Z');

@@ -1,6 +1,6 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type Point, settle, setupClient } from './helpers.js';
+import { type Point, settle, setupClient } from '../helpers/otel.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -1,8 +1,9 @@
 import axios from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { attachResilience, type CallInfo, type ResilienceOptions } from '../../../src/index.js';
-import { type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
-import { BASE, settle } from './helpers.js';
+import { attachResilience, type CallInfo, type ResilienceOptions } from '../../src/index.js';
+import { PARTNER_CENTER as BASE } from '../helpers/attachScripted.js';
+import { type Step, scriptedAdapter } from '../helpers/scriptedAdapter.js';
+import { settle } from '../helpers/settle.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -13,11 +13,11 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import axios, { type AxiosInstance } from 'axios';
-import { attachResilience, type ResilienceHandle, type ResilienceOptions } from '../../../src/index.js';
-import { type InstrumentResilienceOptions, instrumentResilience } from '../../../src/otel/index.js';
-import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
+import { attachResilience, type ResilienceHandle, type ResilienceOptions } from '../../src/index.js';
+import { type InstrumentResilienceOptions, instrumentResilience } from '../../src/otel/index.js';
+import { type Hit, type Step, scriptedAdapter } from './scriptedAdapter.js';
 
-export { settle } from '../../helpers/settle.js';
+export { settle } from './settle.js';
 
 export const BASE = 'https://api.partnercenter.microsoft.com';
 
