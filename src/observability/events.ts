@@ -1,6 +1,7 @@
 import { type Event, EventEmitter, type IDisposable } from 'cockatiel';
-import type { RetryAfterSource } from '../backoff/parseRetryAfter.js';
-import type { PartnerCenterError, PartnerCenterErrorKind } from '../errors/PartnerCenterError.js';
+import type { PartnerCenterErrorKind } from '../errors/classify.js';
+import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import type { RetryAfterSource } from '../http/response.js';
 import type { Log } from './logger.js';
 import { defaultSanitizer } from './sanitizer.js';
 

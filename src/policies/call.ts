@@ -1,6 +1,6 @@
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
+import type { ErrorCodeTable } from '../errors/classify.js';
 import { isIdempotentMethod } from '../errors/classify.js';
-import type { ErrorCodeTable } from '../errors/errorCodes.js';
 import type { CallInfo } from '../observability/events.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';

@@ -1,5 +1,5 @@
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import type { ErrorCodeTable } from '../errors/errorCodes.js';
+import type { ErrorCodeTable } from '../errors/classify.js';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';

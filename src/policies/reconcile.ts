@@ -1,7 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import type { IBackoff } from 'cockatiel';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import { isResponse } from '../http/isResponse.js';
+import { isResponse } from '../http/response.js';
 import type { EventHub } from '../observability/events.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Reconcile } from '../options.js';

@@ -1,6 +1,6 @@
 import { AxiosHeaders } from 'axios';
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, parseRetryAfterFromMessage } from '../../../src/backoff/parseRetryAfter.js';
+import { parseRetryAfter, parseRetryAfterFromMessage } from '../../../src/http/response.js';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const NOW = Date.parse('2024-03-01T12:00:00Z');

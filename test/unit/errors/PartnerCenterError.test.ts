@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { PARTNER_CENTER_ERROR_KINDS } from '../../../src/errors/classify.js';
 import { normalizeError } from '../../../src/errors/normalizeError.js';
-import { PARTNER_CENTER_ERROR_KINDS, PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
+import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 
 describe('PartnerCenterError', () => {
   it('builds a message from kind, status, code, description and where the call went', () => {

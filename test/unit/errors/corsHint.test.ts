@@ -1,7 +1,6 @@
 import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CORS_HINT } from '../../../src/errors/errorWithoutResponse.js';
-import { normalizeError } from '../../../src/errors/normalizeError.js';
+import { CORS_HINT, normalizeError } from '../../../src/errors/normalizeError.js';
 
 // In a browser, axios reports a CORS block as ERR_NETWORK with no response, exactly as a lost connection:
 // the reason says so there (the real browser test, test/browser/, sees it in Chromium).

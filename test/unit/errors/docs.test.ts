@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ERROR_CODES } from '../../../src/errors/errorCodes.js';
-import { PARTNER_CENTER_ERROR_KINDS } from '../../../src/errors/PartnerCenterError.js';
+import { DEFAULT_ERROR_CODES, PARTNER_CENTER_ERROR_KINDS } from '../../../src/errors/classify.js';
 import {
   DEFAULT_ALLOWED_HEADERS,
   DEFAULT_ALLOWED_QUERY_PARAMETERS,

@@ -1,14 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { classifyStatus } from '../../../src/errors/classify.js';
 import {
+  classifyStatus,
   createErrorCodeTable,
   DEFAULT_ERROR_CODES,
   lookupErrorCode,
-} from '../../../src/errors/errorCodes.js';
+} from '../../../src/errors/classify.js';
 import { errorFromResponse } from '../../../src/errors/errorFromResponse.js';
-import { MAX_BODY_SNIPPET_CHARS, MAX_DATA_CHARS, MAX_DESCRIPTION_CHARS } from '../../../src/errors/limits.js';
 import { normalizeError } from '../../../src/errors/normalizeError.js';
+import {
+  MAX_BODY_SNIPPET_CHARS,
+  MAX_DATA_CHARS,
+  MAX_DESCRIPTION_CHARS,
+} from '../../../src/errors/redaction.js';
 import { axiosLikeError, jwtCanary } from './helpers.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };

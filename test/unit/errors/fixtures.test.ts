@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { PartnerCenterErrorKind } from '../../../src/errors/classify.js';
 import { normalizeError } from '../../../src/errors/normalizeError.js';
-import { PartnerCenterError, type PartnerCenterErrorKind } from '../../../src/errors/PartnerCenterError.js';
+import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { axiosLikeError, FIXTURE_DIR, type Fixture, jwtCanary, loadFixtures } from './helpers.js';
 
 interface Expected {

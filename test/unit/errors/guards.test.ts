@@ -10,8 +10,8 @@ import {
   isPartnerCenterError,
   isRetryableError,
   isThrottledError,
-} from '../../../src/errors/guards.js';
-import { normalizeError } from '../../../src/errors/normalizeError.js';
+  normalizeError,
+} from '../../../src/errors/normalizeError.js';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 
 /** What a built copy of the library exports, as far as these tests use it. */

@@ -1,9 +1,9 @@
 import { AxiosError, AxiosHeaders, CanceledError, type InternalAxiosRequestConfig } from 'axios';
 import { BrokenCircuitError, IsolatedCircuitError, TaskCancelledError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { isNotSentNetworkCode } from '../../../src/errors/classify.js';
+import { isNotSentNetworkCode, PARTNER_CENTER_ERROR_KINDS } from '../../../src/errors/classify.js';
 import { normalizeError } from '../../../src/errors/normalizeError.js';
-import { PARTNER_CENTER_ERROR_KINDS, PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
+import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { axiosLikeError, jwtCanary } from './helpers.js';
 
 function systemError(code: string, message = `connect ${code} 10.0.0.1:443`): Error {

@@ -1,10 +1,10 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyStatus } from '../../../src/errors/classify.js';
-import { MAX_DESCRIPTION_CHARS } from '../../../src/errors/limits.js';
+import { classifyStatus, PARTNER_CENTER_ERROR_KINDS } from '../../../src/errors/classify.js';
 import { normalizeError } from '../../../src/errors/normalizeError.js';
-import { PARTNER_CENTER_ERROR_KINDS, PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
+import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
+import { MAX_DESCRIPTION_CHARS } from '../../../src/errors/redaction.js';
 import { jwtCanary } from './helpers.js';
 
 const CANARY = jwtCanary();

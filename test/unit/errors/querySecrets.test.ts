@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withRequestSecrets } from '../../../src/errors/requestSecrets.js';
+import { withRequestSecrets } from '../../../src/errors/redaction.js';
 import { defaultSanitizer } from '../../../src/observability/sanitizer.js';
 
 describe("a request URL's secret-named query values are known secrets of its errors", () => {
