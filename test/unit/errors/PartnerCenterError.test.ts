@@ -1,7 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { PARTNER_CENTER_ERROR_KINDS } from '../../../src/errors/classify.js';
-import { normalizeError } from '../../../src/errors/normalizeError.js';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 
 describe('PartnerCenterError', () => {
@@ -90,23 +89,6 @@ describe('PartnerCenterError', () => {
   it('lists every kind once', () => {
     expect(new Set(PARTNER_CENTER_ERROR_KINDS).size).toBe(PARTNER_CENTER_ERROR_KINDS.length);
     expect(PARTNER_CENTER_ERROR_KINDS).toHaveLength(13);
-  });
-});
-
-describe('normalizeError on an existing PartnerCenterError', () => {
-  it('returns it as is when the context adds nothing', () => {
-    const error = new PartnerCenterError({ kind: 'server', retryable: true, scope: 'partner' });
-    expect(normalizeError(error)).toBe(error);
-    expect(normalizeError(error, { scope: 'other' })).toBe(error);
-  });
-
-  it('fills missing context fields and always updates attempts', () => {
-    const error = new PartnerCenterError({ kind: 'server', retryable: true, attempts: 1, scope: 'partner' });
-    const filled = normalizeError(error, { attempts: 3, scope: 'customer:x', requestId: 'r-2' });
-    expect(filled).not.toBe(error);
-    expect(filled.attempts).toBe(3);
-    expect(filled.scope).toBe('partner');
-    expect(filled.requestId).toBe('r-2');
   });
 });
 
