@@ -1,9 +1,10 @@
 import { isNetworkError } from 'axios-retry';
 
 /**
- * The one classification table: what a status, an error code or a network fault means for the kind of an
- * error, whether another attempt could succeed, whether the server may have processed the request, and
- * whether the failure speaks of the scope's health. The normaliser and the engine both read it.
+ * The one classification table: the kinds of error, and what a status, a Partner Center error code (the code
+ * table below) or a network fault means for the kind of an error, whether another attempt could succeed,
+ * whether the server may have processed the request, and whether the failure speaks of the scope's health.
+ * The normaliser and the engine both read it.
  */
 
 /** Every kind, for validation and exhaustive tests. The one list {@link PartnerCenterErrorKind} derives from. */

@@ -134,7 +134,8 @@ describe('the views of an error', () => {
       statusText: 'Too Many Requests',
       headers: { 'retry-after': '1' },
     });
-    (first?.data as { list: number[] }).list.push(2);
+    const data = first?.data as { list: number[] };
+    data.list.push(2);
     expect(responseView(view, exchange, undefined)?.data).toEqual({ code: '1', list: [1] });
     expect(exchange.data.list).toEqual([1]);
   });
