@@ -6,7 +6,7 @@ import {
   isAxiosError,
 } from 'axios';
 import { createAttemptAuth } from './auth/attemptAuth.js';
-import { createErrorCodeTable } from './errors/errorCodes.js';
+import { createErrorCodeTable } from './errors/classify.js';
 import { normalizeError } from './errors/normalizeError.js';
 import { PartnerCenterError } from './errors/PartnerCenterError.js';
 import { EventHub, eventsOf } from './observability/EventHub.js';

@@ -25,7 +25,6 @@ export {
   toTokenProvider,
 } from './auth/TokenProvider.js';
 export { assertSafeToSendToken, isSafeToSendToken } from './auth/transportSecurity.js';
-export { parseRetryAfter, type RetryAfter, type RetryAfterSource } from './backoff/parseRetryAfter.js';
 export {
   createPartnerCenterClient,
   type PartnerCenterClient,
@@ -37,31 +36,29 @@ export type {
   PartnerCenterErrorResponse,
   PartnerCenterRequestSnapshot,
 } from './errors/axiosCompat.js';
-export { classifyStatus } from './errors/classify.js';
-export { type PartnerCenterErrorBody, partnerCenterErrorBodySchema } from './errors/errorBodySchema.js';
 export {
+  classifyStatus,
   createErrorCodeTable,
   DEFAULT_ERROR_CODES,
   type ErrorCodeClass,
   type ErrorCodeInfo,
   type ErrorCodeTable,
   lookupErrorCode,
-} from './errors/errorCodes.js';
-export type { NormalizeErrorContext } from './errors/errorContext.js';
+  PARTNER_CENTER_ERROR_KINDS,
+  type PartnerCenterErrorKind,
+} from './errors/classify.js';
+export { type PartnerCenterErrorBody, parsePartnerCenterErrorBody } from './errors/errorBody.js';
+export type { NormalizeErrorContext } from './errors/errorFromResponse.js';
 export {
   isCancelledError,
   isCircuitOpenError,
   isPartnerCenterError,
   isRetryableError,
   isThrottledError,
-} from './errors/guards.js';
-export { normalizeError } from './errors/normalizeError.js';
-export {
-  PARTNER_CENTER_ERROR_KINDS,
-  PartnerCenterError,
-  type PartnerCenterErrorInit,
-  type PartnerCenterErrorKind,
-} from './errors/PartnerCenterError.js';
+  normalizeError,
+} from './errors/normalizeError.js';
+export { PartnerCenterError, type PartnerCenterErrorInit } from './errors/PartnerCenterError.js';
+export { parseRetryAfter, type RetryAfter, type RetryAfterSource } from './http/response.js';
 export type { CallInfo } from './observability/callInfo.js';
 export type {
   AnyResilienceEvent,

@@ -1,6 +1,6 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { TokenCredentialLike, TokenProvider } from './auth/TokenProvider.js';
-import type { ErrorCodeInfo } from './errors/errorCodes.js';
+import type { ErrorCodeInfo } from './errors/classify.js';
 import type { PartnerCenterError } from './errors/PartnerCenterError.js';
 import type { CallInfo } from './observability/callInfo.js';
 import type { ResilienceHooks } from './observability/events.js';

@@ -1,4 +1,4 @@
-import type { RetryAfterSource } from '../backoff/parseRetryAfter.js';
+import type { RetryAfterSource } from '../http/response.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
 import {
   axiosCodeOf,
@@ -10,88 +10,108 @@ import {
   redactExchange,
   responseView,
 } from './axiosCompat.js';
-import type { ErrorCodeClass } from './errorCodes.js';
-import type { PartnerCenterErrorInit, PartnerCenterErrorKind } from './errorInit.js';
-import { hasPartnerCenterErrorMarker, PARTNER_CENTER_ERROR_MARKER } from './errorMarker.js';
-import { defaultMessage } from './errorMessage.js';
-import { MAX_BODY_SNIPPET_CHARS, MAX_DESCRIPTION_CHARS } from './limits.js';
-import { sanitizeCause } from './sanitizeCause.js';
-
-export {
-  PARTNER_CENTER_ERROR_KINDS,
-  type PartnerCenterErrorInit,
-  type PartnerCenterErrorKind,
-} from './errorInit.js';
+import type { ErrorCodeClass, PartnerCenterErrorKind } from './classify.js';
+import {
+  cap,
+  hasPartnerCenterErrorMarker,
+  MAX_BODY_SNIPPET_CHARS,
+  MAX_DESCRIPTION_CHARS,
+  PARTNER_CENTER_ERROR_MARKER,
+  sanitizeCause,
+} from './redaction.js';
 
 /**
- * The data fields of a {@link PartnerCenterError}, in the order they are declared, copied, given back by
- * {@link PartnerCenterError.toInit} and printed by {@link PartnerCenterError.toJSON}. The compiler checks the
- * list against {@link PartnerCenterErrorInit} and the class both ways (see the checks below the class).
+ * What a {@link PartnerCenterError} is built from: its data fields (all but `kind` and `retryable` optional),
+ * typed as the class declares them, and four inputs that are not fields.
  */
-const FIELDS = [
-  'kind',
-  'retryable',
-  'status',
-  'code',
-  'description',
-  'data',
-  'source',
-  'errorName',
-  'codeClass',
-  'retryAfterMs',
-  'retryAfterSource',
-  'requestId',
-  'correlationId',
-  'cv',
-  'serverId',
-  'scope',
-  'method',
-  'url',
-  'attempts',
-  'outcomeUnknown',
-  'reason',
-  'body',
-  'headers',
-] as const satisfies ReadonlyArray<keyof PartnerCenterErrorInit & keyof PartnerCenterError>;
+export type PartnerCenterErrorInit = Pick<PartnerCenterError, 'kind' | 'retryable'> & {
+  readonly [K in Exclude<
+    keyof PartnerCenterError,
+    keyof Error | symbol | 'isAxiosError' | 'config' | 'response' | 'axiosCode' | 'toInit' | 'with' | 'toJSON'
+  >]?: PartnerCenterError[K] | undefined;
+} & {
+  /** The message; by default built from the kind, status, code, description or reason, and the request. */
+  readonly message?: string | undefined;
+  /** What was thrown; kept as a scrubbed copy (see {@link PartnerCenterError}). */
+  readonly cause?: unknown;
+  /** The HTTP exchange as `error.response` and `error.config` show it (redacted when the error is built). */
+  readonly exchange?: PartnerCenterErrorExchange | undefined;
+  /**
+   * Redacts the URL, the message and the cause (default: the built-in allow-lists); kept privately so that
+   * {@link PartnerCenterError.with} redacts the same way. Pass the sanitizer the rest of the call uses.
+   */
+  readonly sanitizer?: Sanitizer | undefined;
+};
 
-type Field = (typeof FIELDS)[number];
-type Fields = { -readonly [K in Field]: PartnerCenterError[K] };
+/** The data fields of the error: the keys of its init but the four inputs that are not fields. */
+type Field = Exclude<keyof PartnerCenterErrorInit, 'message' | 'cause' | 'exchange' | 'sanitizer'>;
 
-/** Fields left out of {@link PartnerCenterError.toJSON}: the body snippet stays on the error only. */
-const NOT_IN_JSON: ReadonlySet<Field> = new Set<Field>(['body']);
+/** How a field is taken in from the init: redacted, normalised or copied. */
+type TakeIn<K extends Field> = (
+  value: PartnerCenterErrorInit[K],
+  sanitizer: Sanitizer,
+) => PartnerCenterError[K];
+
+const copied = <T>(value: T): T => value;
 
 /** Scrubs `text`, then caps it (scrubbing can lengthen a text slightly, e.g. a URL gains its `/`). */
 function scrubbed(text: string | undefined, sanitizer: Sanitizer, max: number): string | undefined {
-  if (text === undefined) return undefined;
-  const clean = sanitizer.scrubText(text);
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  return text === undefined ? undefined : cap(sanitizer.scrubText(text), max);
 }
 
-/** How a field is redacted or normalised on its way in; the fields not listed are copied as given. */
-const REDACTIONS: {
-  readonly [K in Field]?: (value: PartnerCenterErrorInit[K], sanitizer: Sanitizer) => PartnerCenterError[K];
-} = {
+/**
+ * The one list of the error's data fields, each with how it is taken in, in the order they are copied and
+ * printed. The `satisfies` fails on a field of the class missing here, or a name here that is no field.
+ */
+const FIELDS = {
+  kind: copied,
+  retryable: copied,
+  status: copied,
+  code: copied,
   description: (value, sanitizer) => scrubbed(value, sanitizer, MAX_DESCRIPTION_CHARS),
+  data: copied,
+  source: copied,
+  errorName: copied,
+  codeClass: copied,
+  retryAfterMs: copied,
+  retryAfterSource: copied,
+  requestId: copied,
+  correlationId: copied,
+  cv: copied,
+  serverId: copied,
+  scope: copied,
   method: (value) => value?.toUpperCase(),
   url: (value, sanitizer) => (value === undefined ? undefined : sanitizer.sanitizeUrl(value)),
+  attempts: copied,
   outcomeUnknown: (value) => value ?? false,
   reason: (value, sanitizer) => scrubbed(value, sanitizer, Number.POSITIVE_INFINITY),
   body: (value, sanitizer) => scrubbed(value, sanitizer, MAX_BODY_SNIPPET_CHARS),
   headers: (value) => Object.freeze({ ...(value ?? {}) }),
-};
+} satisfies { readonly [K in Field]: TakeIn<K> };
 
-function redactField<K extends Field>(key: K, init: PartnerCenterErrorInit, sanitizer: Sanitizer): unknown {
-  const redact = REDACTIONS[key] as
-    | ((value: PartnerCenterErrorInit[K], sanitizer: Sanitizer) => PartnerCenterError[K])
-    | undefined;
-  return redact === undefined ? init[key] : redact(init[key], sanitizer);
+const FIELD_NAMES = Object.keys(FIELDS) as Field[];
+
+/** Every field of `init`, taken in, in {@link FIELDS} order. */
+function takeInFields(init: PartnerCenterErrorInit, sanitizer: Sanitizer): Pick<PartnerCenterError, Field> {
+  const out: Partial<Record<Field, unknown>> = {};
+  for (const key of FIELD_NAMES) out[key] = (FIELDS[key] as TakeIn<Field>)(init[key], sanitizer);
+  return out as Pick<PartnerCenterError, Field>;
 }
 
-/** Every field of `init`, redacted, in {@link FIELDS} order. */
-function redactFields(init: PartnerCenterErrorInit, sanitizer: Sanitizer): Fields {
-  const out: Partial<Record<Field, unknown>> = {};
-  for (const key of FIELDS) out[key] = redactField(key, init, sanitizer);
-  return out as Fields;
+/** The message of an error built without one: kind, status, code, detail, then where and how often. */
+function defaultMessage(init: PartnerCenterErrorInit, url: string | undefined): string {
+  const parts: string[] = [`Partner Center ${init.kind}`];
+  if (init.status !== undefined) parts.push(String(init.status));
+  if (init.code !== undefined) parts.push(`code ${init.code}`);
+  let head = parts.join(' ');
+  const detail = init.description ?? init.reason;
+  if (detail) head += `: ${detail}`;
+  const where: string[] = [];
+  if (init.method || url) where.push([init.method?.toUpperCase(), url].filter(Boolean).join(' '));
+  if (init.requestId) where.push(`MS-RequestId ${init.requestId}`);
+  if (init.attempts !== undefined && init.attempts > 1) where.push(`after ${init.attempts} attempts`);
+  if (init.outcomeUnknown) where.push('outcome unknown: the request may have been processed');
+  return where.length > 0 ? `${head} (${where.join(', ')})` : head;
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -169,22 +189,14 @@ export class PartnerCenterError extends Error {
 
   constructor(init: PartnerCenterErrorInit) {
     const sanitizer = init.sanitizer ?? defaultSanitizer;
-    const fields = redactFields(init, sanitizer);
+    const fields = takeInFields(init, sanitizer);
     super(sanitizer.scrubText(init.message ?? defaultMessage(init, fields.url)));
-    internals.set(this, {
-      sanitizer,
-      exchange: redactExchange(init.exchange, sanitizer),
-      request: undefined,
-    });
+    const exchange = redactExchange(init.exchange, sanitizer);
+    internals.set(this, { sanitizer, exchange, request: undefined });
     const cause = sanitizeCause(init.cause, 0, sanitizer.scrubText);
-    if (cause !== undefined) {
-      Object.defineProperty(this, 'cause', {
-        value: cause,
-        enumerable: false,
-        writable: true,
-        configurable: true,
-      });
-    }
+    // not enumerable (the default of defineProperty), so that it is neither printed nor serialised
+    if (cause !== undefined)
+      Object.defineProperty(this, 'cause', { value: cause, writable: true, configurable: true });
     Object.defineProperty(this, PARTNER_CENTER_ERROR_MARKER, { value: true, enumerable: false });
     Object.assign(this, fields);
     // axios passes a cancellation through untouched, and `axios.isCancel` knows it, by this mark.
@@ -220,12 +232,14 @@ export class PartnerCenterError extends Error {
   /** The fields of this error, to derive a changed copy with {@link PartnerCenterError.with}. */
   toInit(): PartnerCenterErrorInit {
     const init: Record<string, unknown> = {};
-    for (const key of FIELDS) init[key] = this[key];
-    init['cause'] = (this as { cause?: unknown }).cause;
-    const own = internalsOf(this);
-    init['sanitizer'] = own.sanitizer;
-    init['exchange'] = own.exchange;
-    return init as unknown as PartnerCenterErrorInit;
+    for (const key of FIELD_NAMES) init[key] = this[key];
+    const { sanitizer, exchange } = internalsOf(this);
+    return {
+      ...init,
+      cause: (this as { cause?: unknown }).cause,
+      sanitizer,
+      exchange,
+    } as PartnerCenterErrorInit;
   }
 
   /**
@@ -234,16 +248,15 @@ export class PartnerCenterError extends Error {
    */
   with(changes: Partial<PartnerCenterErrorInit>): PartnerCenterError {
     const next = new PartnerCenterError({ ...this.toInit(), ...changes });
-    if (this.stack) {
-      next.stack = this.stack.replace(this.message, next.message);
-    }
+    if (this.stack) next.stack = this.stack.replace(this.message, next.message);
     return next;
   }
 
   /** A plain, redacted object: what `JSON.stringify` prints. */
   toJSON(): Record<string, unknown> {
     const json: Record<string, unknown> = { name: this.name, message: this.message };
-    for (const key of FIELDS) if (!NOT_IN_JSON.has(key)) json[key] = this[key];
+    // the body snippet stays on the error only
+    for (const key of FIELD_NAMES) if (key !== 'body') json[key] = this[key];
     const cause = (this as { cause?: unknown }).cause;
     json['cause'] =
       cause instanceof Error
@@ -278,36 +291,10 @@ export function withRequestConfig(
   error: PartnerCenterError,
   config: PartnerCenterErrorConfig,
 ): PartnerCenterError {
-  let own = internals.get(error);
-  let bound = error;
-  if (own === undefined || own.request !== undefined) {
-    bound = own === undefined ? new PartnerCenterError(error.toInit()) : error.with({});
-    own = internalsOf(bound);
-  }
-  own.request = config;
+  const own = internals.get(error);
+  // a foreign copy's error has no internals here: it is rebuilt by this copy
+  const bound =
+    own === undefined ? new PartnerCenterError(error.toInit()) : own.request ? error.with({}) : error;
+  internalsOf(bound).request = config;
   return bound;
 }
-
-// The compiler keeps FIELDS true: every field of the init (but the three that are not data) and every data
-// field of the class is in the list. A missing name shows up in the error message of the line that fails.
-type InitDataField = Exclude<keyof PartnerCenterErrorInit, 'message' | 'cause' | 'sanitizer' | 'exchange'>;
-type ClassDataField = Exclude<
-  keyof PartnerCenterError,
-  | keyof Error
-  | 'toInit'
-  | 'with'
-  | 'toJSON'
-  | typeof INSPECT
-  | 'isAxiosError'
-  | 'config'
-  | 'response'
-  | 'axiosCode'
->;
-const everyInitFieldListed: Exclude<InitDataField, Field> extends never
-  ? true
-  : Exclude<InitDataField, Field> = true;
-const everyClassFieldListed: Exclude<ClassDataField, Field> extends never
-  ? true
-  : Exclude<ClassDataField, Field> = true;
-void everyInitFieldListed;
-void everyClassFieldListed;

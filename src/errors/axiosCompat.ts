@@ -1,9 +1,7 @@
 import { AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
-import { readHeader } from '../http/readHeader.js';
+import { readHeader } from '../http/response.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
-import { MAX_DATA_CHARS } from './limits.js';
-import { redactData } from './redactData.js';
-import { cap, isObject, str } from './values.js';
+import { cap, isObject, MAX_DATA_CHARS, redactData, str } from './redaction.js';
 
 // The axios-compatible view of a PartnerCenterError: what existing axios code reads (`isAxiosError`,
 // `response.status`, `response.data`, `config.url`, `isCancel`), as redacted snapshots.

@@ -1,12 +1,50 @@
 import { isNetworkError } from 'axios-retry';
-import type { ErrorCodeInfo } from './errorCodes.js';
-import type { PartnerCenterError, PartnerCenterErrorKind } from './PartnerCenterError.js';
 
 /**
- * The one classification table: what a status, an error code or a network fault means for the kind of an
- * error, whether another attempt could succeed, whether the server may have processed the request, and
- * whether the failure speaks of the scope's health. The normaliser and the engine both read it.
+ * The one classification table: the kinds of error, and what a status, a Partner Center error code (the code
+ * table below) or a network fault means for the kind of an error, whether another attempt could succeed,
+ * whether the server may have processed the request, and whether the failure speaks of the scope's health.
+ * The normaliser and the engine both read it.
  */
+
+/** Every kind, for validation and exhaustive tests. The one list {@link PartnerCenterErrorKind} derives from. */
+export const PARTNER_CENTER_ERROR_KINDS = [
+  'throttled',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'conflict',
+  'client',
+  'server',
+  'network',
+  'timeout',
+  'circuit-open',
+  'cancelled',
+  'operation-failed',
+  'unknown',
+] as const;
+
+/**
+ * What went wrong, in one word.
+ * - `throttled`: 429, or a throttle gate / Retry-After longer than allowed.
+ * - `unauthorized` (401), `forbidden` (403), `not-found` (404), `conflict` (409, 412), `client` (other 4xx).
+ * - `server`: 5xx.
+ * - `network`: no response, or a response whose body was cut off (connection refused, reset, DNS).
+ * - `timeout`: a request or policy timeout, or 408. Never used for a caller's abort.
+ * - `circuit-open`: the scope's circuit breaker is open; no request was sent.
+ * - `cancelled`: the caller aborted (AbortSignal or axios cancel token).
+ * - `operation-failed`: an asynchronous operation polled by `pollOperation` reported that it failed (its
+ *   status was `failed`, `canceled`, `error`, ... or the caller's `classify` said so). Never retryable.
+ * - `unknown`: something was thrown that is neither an HTTP failure nor a network fault.
+ */
+export type PartnerCenterErrorKind = (typeof PARTNER_CENTER_ERROR_KINDS)[number];
+
+/** What the classification reads of a failure (a `PartnerCenterError` is one). */
+export interface ClassifiedFailure {
+  readonly kind: PartnerCenterErrorKind;
+  readonly status: number | undefined;
+  readonly cause?: unknown;
+}
 
 /** A kind and whether another attempt could succeed. */
 export interface Classification {
@@ -107,20 +145,12 @@ export function isCutOffBody(code: string | undefined, message: string, status: 
   return status !== undefined && code !== undefined && CUT_OFF_CODES.has(code);
 }
 
-/** Methods that may be repeated without changing the outcome (RFC 9110 idempotent methods). */
-const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
-
-/** True for GET, HEAD, OPTIONS, PUT, DELETE and TRACE. */
-export function isIdempotentMethod(method: string): boolean {
-  return IDEMPOTENT_METHODS.has(method) || IDEMPOTENT_METHODS.has(method.toUpperCase());
-}
-
 /**
  * True when the failure proves the server did not process the request: it answered 429, 503, 408 or
  * another 4xx (it rejected the request), or the connection failed before anything was sent (refused, DNS).
  * A timeout, a reset after sending, a body cut off mid-stream, 500, 502 and 504 leave the outcome unknown.
  */
-export function surelyNotProcessed(error: PartnerCenterError): boolean {
+export function surelyNotProcessed(error: ClassifiedFailure): boolean {
   if (error.status !== undefined && error.status > 0) {
     return error.status === 503 || (error.status >= 400 && error.status < 500);
   }
@@ -134,8 +164,88 @@ export function surelyNotProcessed(error: PartnerCenterError): boolean {
 
 /** Whether an error counts as a failure for the circuit breaker: server faults, network faults, timeouts. */
 export function countsAsBreakerFailure(error: unknown): boolean {
-  const e = error as Partial<PartnerCenterError>;
+  const e = error as Partial<ClassifiedFailure>;
   if (e.kind === 'server' || e.kind === 'network') return true;
   // A server 408 is the server asking for a resend, not a sign of ill health; our own timeouts are.
   return e.kind === 'timeout' && e.status === undefined;
+}
+
+/**
+ * What the library does with a documented Partner Center error code.
+ * - `transient`: the service asks to try again later; the call is retried like a 503.
+ * - `reconcile`: the operation may already be under way (e.g. "order in progress"): never resubmit, look the
+ *   resource up and reconcile.
+ * - `refetch`: the request is stale (ETag no longer valid); a blind retry cannot succeed, GET the resource
+ *   again and reapply the change.
+ * - `mfa-required`: the token lacks multi-factor authentication; refreshing it cannot help.
+ * - `permanent`: the request itself is wrong or not allowed; retrying cannot help.
+ */
+export type ErrorCodeClass = 'transient' | 'reconcile' | 'refetch' | 'mfa-required' | 'permanent';
+
+/** One row of the code table. */
+export interface ErrorCodeInfo {
+  /** What the code means, in a sentence. */
+  readonly meaning: string;
+  /** What the library does with it. */
+  readonly class: ErrorCodeClass;
+}
+
+/** A table of Partner Center error codes, keyed by the code as a string (`"800064"`). */
+export type ErrorCodeTable = Readonly<Record<string, ErrorCodeInfo>>;
+
+const transient = (meaning: string): ErrorCodeInfo => ({ meaning, class: 'transient' });
+
+/** The codes Partner Center documents, with their meaning and class. Frozen; extend with {@link createErrorCodeTable}. */
+export const DEFAULT_ERROR_CODES: ErrorCodeTable = Object.freeze({
+  '800064': transient('The resource is being processed by another request; try again later.'),
+  '800082': transient('The service is busy; try again later.'),
+  '900130': transient('A dependent service is unavailable; try again later.'),
+  '900135': transient('The request could not be completed now; try again later.'),
+  '900101': transient('Transient backend failure; try again later.'),
+  '900104': transient('Transient backend failure; try again later.'),
+  '900109': transient('Transient backend failure; try again later.'),
+  '900113': transient('Transient backend failure; try again later.'),
+  '800060': {
+    meaning: 'An order is already in progress: do not resubmit; look the order up and reconcile.',
+    class: 'reconcile',
+  },
+  '2055': {
+    meaning: 'The ETag is no longer valid: GET the resource again and reapply the change.',
+    class: 'refetch',
+  },
+  '400019': {
+    meaning: 'The resource changed since it was read: GET it again and reapply the change.',
+    class: 'refetch',
+  },
+  '900421': {
+    meaning: 'Multi-factor authentication is required: refreshing the token cannot fix this.',
+    class: 'mfa-required',
+  },
+  '800001': { meaning: 'The partner token is missing from the request context.', class: 'permanent' },
+  '2000': { meaning: 'The request is invalid (e.g. a tenant id that is not a GUID).', class: 'permanent' },
+  '3000': { meaning: 'The partner, customer or resource was not found.', class: 'permanent' },
+  '60012': { meaning: 'The subscription has no licenses left; buy more licenses.', class: 'permanent' },
+  '600061': { meaning: 'A partner-confirmed agreement already exists for the customer.', class: 'permanent' },
+});
+
+/**
+ * Returns a new frozen table: the defaults, then each override in order (a later entry replaces an earlier
+ * one with the same code). The default table is never mutated.
+ */
+export function createErrorCodeTable(
+  ...overrides: ReadonlyArray<Readonly<Record<string, ErrorCodeInfo>>>
+): ErrorCodeTable {
+  const table: Record<string, ErrorCodeInfo> = { ...DEFAULT_ERROR_CODES };
+  for (const override of overrides) {
+    for (const [code, info] of Object.entries(override)) {
+      table[String(code)] = Object.freeze({ meaning: info.meaning, class: info.class });
+    }
+  }
+  return Object.freeze(table);
+}
+
+/** Looks a code up; `undefined` when the code is absent or not in the table. */
+export function lookupErrorCode(table: ErrorCodeTable, code: string | undefined): ErrorCodeInfo | undefined {
+  if (code === undefined) return undefined;
+  return Object.hasOwn(table, code) ? table[code] : undefined;
 }

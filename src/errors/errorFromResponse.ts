@@ -1,27 +1,96 @@
-import { parseRetryAfter, parseRetryAfterFromMessage, type RetryAfter } from '../backoff/parseRetryAfter.js';
-import { type Classification, classifyStatus, isRetryableResponse } from '../errors/classify.js';
-import { defaultSanitizer } from '../observability/sanitizer.js';
-import { partnerCenterErrorBodySchema } from './errorBodySchema.js';
-import { DEFAULT_ERROR_CODES, lookupErrorCode } from './errorCodes.js';
-import { contextFields, idText, type NormalizeErrorContext, type RequestFacts } from './errorContext.js';
-import { MAX_BODY_SNIPPET_CHARS, MAX_DESCRIPTION_CHARS } from './limits.js';
-import { PartnerCenterError } from './PartnerCenterError.js';
-import { htmlTitle, readBody, salvage } from './readBody.js';
-import { redactData } from './redactData.js';
-import { cap, isObject, safeStringify, str } from './values.js';
+import {
+  parseRetryAfter,
+  parseRetryAfterFromMessage,
+  type RetryAfter,
+  readHeader,
+} from '../http/response.js';
+import { requestUrl } from '../observability/requestUrl.js';
+import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
+import { configSnapshot, type PartnerCenterRequestSnapshot } from './axiosCompat.js';
+import {
+  type Classification,
+  classifyStatus,
+  DEFAULT_ERROR_CODES,
+  type ErrorCodeTable,
+  isRetryableResponse,
+  lookupErrorCode,
+} from './classify.js';
+import { htmlTitle, parsePartnerCenterErrorBody, readBody, salvage } from './errorBody.js';
+import { PartnerCenterError, type PartnerCenterErrorInit } from './PartnerCenterError.js';
+import {
+  cap,
+  isObject,
+  MAX_BODY_SNIPPET_CHARS,
+  MAX_DESCRIPTION_CHARS,
+  redactData,
+  safeStringify,
+  str,
+} from './redaction.js';
+
+/** Context the caller knows and the thrown value may not carry. Every field is optional. */
+export interface NormalizeErrorContext {
+  /** Code table to classify `code` with. Default: {@link DEFAULT_ERROR_CODES}. */
+  readonly codes?: ErrorCodeTable;
+  /** Sanitizer for URLs, headers and text. Default: the built-in allow-lists. */
+  readonly sanitizer?: Sanitizer;
+  readonly scope?: string;
+  readonly attempts?: number;
+  readonly requestId?: string;
+  readonly correlationId?: string;
+  readonly method?: string;
+  readonly url?: string;
+  /** Clock for HTTP-date Retry-After values. Default: `Date.now()`. */
+  readonly now?: number;
+}
+
+/** What the failed request's axios config tells about it. */
+export interface RequestFacts {
+  method?: string;
+  url?: string;
+  requestId?: string;
+  correlationId?: string;
+  /** The request as `error.config` shows it (redacted when the error is built). */
+  config?: PartnerCenterRequestSnapshot;
+}
+
+/** Method, URL and ids read from an axios request config (anything else reads as nothing). */
+export function requestFacts(config: unknown): RequestFacts {
+  if (!isObject(config)) return {};
+  const out: RequestFacts = {};
+  const method = str(config['method']);
+  // An HTTP method is a short token; anything else is not reported.
+  if (method && /^[A-Za-z-]{1,32}$/.test(method)) out.method = method.toUpperCase();
+  const url = requestUrl(config);
+  if (url !== undefined) out.url = url;
+  const requestId = readHeader(config['headers'], 'ms-requestid');
+  if (requestId) out.requestId = requestId;
+  const correlationId = readHeader(config['headers'], 'ms-correlationid');
+  if (correlationId) out.correlationId = correlationId;
+  const snapshot = configSnapshot(config);
+  if (snapshot !== undefined) out.config = snapshot;
+  return out;
+}
+
+/** The context's fields that are set, as error fields (they win over what the thrown value said). */
+export function contextFields(ctx: NormalizeErrorContext): Partial<PartnerCenterErrorInit> {
+  const out: { -readonly [K in keyof PartnerCenterErrorInit]?: PartnerCenterErrorInit[K] } = {};
+  if (ctx.scope !== undefined) out.scope = ctx.scope;
+  if (ctx.attempts !== undefined) out.attempts = ctx.attempts;
+  if (ctx.requestId !== undefined) out.requestId = ctx.requestId;
+  if (ctx.correlationId !== undefined) out.correlationId = ctx.correlationId;
+  if (ctx.method !== undefined) out.method = ctx.method;
+  if (ctx.url !== undefined) out.url = ctx.url;
+  return out;
+}
+
+/** A request header value (MS-RequestId, MS-CorrelationId) as it may be reported: scrubbed and capped. */
+export function idText(value: string | undefined, sanitizer: Sanitizer): string | undefined {
+  return value === undefined ? undefined : cap(sanitizer.scrubText(value), 256);
+}
 
 /** A failure that happened after the status arrived (the body was cut off): it decides kind and reason. */
 export interface ResponseFailure extends Classification {
   readonly reason: string;
-}
-
-/** Parses a body with the schema; a body whose getters or coercions throw reads as not Partner Center JSON. */
-function safeParseBody(json: unknown): ReturnType<typeof partnerCenterErrorBodySchema.safeParse> | undefined {
-  try {
-    return partnerCenterErrorBodySchema.safeParse(json);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -51,9 +120,9 @@ export function errorFromResponse(
   let snippet: string | undefined;
   let reason = failure?.reason ?? read.note;
 
-  const parsed = read.json === undefined ? undefined : safeParseBody(read.json);
-  if (parsed?.success) {
-    const body = parsed.data;
+  const parsed = read.json === undefined ? undefined : parsePartnerCenterErrorBody(read.json);
+  if (parsed !== undefined) {
+    const body = parsed;
     code = body.code || body.error?.code || undefined;
     description = body.description ?? body.message ?? body.error?.message ?? body.error?.description;
     data = body.data;

@@ -1,6 +1,7 @@
 import type { Event } from 'cockatiel';
-import type { RetryAfterSource } from '../backoff/parseRetryAfter.js';
-import type { PartnerCenterError, PartnerCenterErrorKind } from '../errors/PartnerCenterError.js';
+import type { PartnerCenterErrorKind } from '../errors/classify.js';
+import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import type { RetryAfterSource } from '../http/response.js';
 import type { CallInfo } from './callInfo.js';
 
 /** An attempt is about to be sent. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { ErrorCodeClass } from '../errors/errorCodes.js';
+import type { ErrorCodeClass } from '../errors/classify.js';
 import { HOOK_NAMES } from '../observability/events.js';
 import { count, durationMs, fn, rateRuleBurstIssue, tokenWindowShape } from './rules.js';
 

@@ -1,6 +1,6 @@
 import { type AxiosAdapter, type AxiosResponse, getAdapter, type InternalAxiosRequestConfig } from 'axios';
 import type { IBackoffFactory } from 'cockatiel';
-import type { ErrorCodeTable } from '../errors/errorCodes.js';
+import type { ErrorCodeTable } from '../errors/classify.js';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { callInfoOf } from '../observability/callInfo.js';
 import type { EventHub } from '../observability/EventHub.js';

@@ -1,7 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import type { IBackoffFactory } from 'cockatiel';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import { isResponse } from '../http/isResponse.js';
+import { isResponse } from '../http/response.js';
 import { callInfoOf } from '../observability/callInfo.js';
 import type { EventHub } from '../observability/EventHub.js';
 import { requestUrl } from '../observability/requestUrl.js';

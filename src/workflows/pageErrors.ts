@@ -1,7 +1,6 @@
 import type { AxiosResponse } from 'axios';
-import { requestFacts } from '../errors/errorContext.js';
-import { errorFromResponse } from '../errors/errorFromResponse.js';
-import { withRequestSecrets } from '../errors/requestSecrets.js';
+import { errorFromResponse, requestFacts } from '../errors/errorFromResponse.js';
+import { withRequestSecrets } from '../errors/redaction.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
 import { type PagePosition, PaginationError } from './PaginationError.js';

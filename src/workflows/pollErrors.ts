@@ -1,10 +1,9 @@
 import type { AxiosResponse } from 'axios';
-import type { RetryAfter } from '../backoff/parseRetryAfter.js';
-import { requestFacts } from '../errors/errorContext.js';
 import type { ResponseFailure } from '../errors/errorFromResponse.js';
-import { errorFromResponse } from '../errors/errorFromResponse.js';
+import { errorFromResponse, requestFacts } from '../errors/errorFromResponse.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import { withRequestSecrets } from '../errors/requestSecrets.js';
+import { withRequestSecrets } from '../errors/redaction.js';
+import type { RetryAfter } from '../http/response.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
 import { operationStatusOf } from './operationState.js';
 

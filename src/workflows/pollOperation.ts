@@ -1,6 +1,5 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import { parseRetryAfter, type RetryAfter } from '../backoff/parseRetryAfter.js';
-import { readHeader } from '../http/readHeader.js';
+import { parseRetryAfter, type RetryAfter, readHeader } from '../http/response.js';
 import { originOf, requestUrl } from '../observability/requestUrl.js';
 import { sleep, timerDelay } from '../policies/sleep.js';
 import { foreignTargetIssue, fromAnswering, type UrlBase, urlBaseOf } from './followTarget.js';

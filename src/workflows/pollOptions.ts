@@ -1,5 +1,5 @@
 import type { AxiosResponse } from 'axios';
-import { isResponse } from '../http/isResponse.js';
+import { isResponse } from '../http/response.js';
 import type { AbortLike } from '../policies/sleep.js';
 import { abortLikeOf } from './abortSignal.js';
 import { defaultOperationState, type OperationState } from './operationState.js';

@@ -1,5 +1,5 @@
 import { type AxiosAdapter, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import { createErrorCodeTable } from '../../src/errors/errorCodes.js';
+import { createErrorCodeTable } from '../../src/errors/classify.js';
 import { createSanitizer } from '../../src/observability/sanitizer.js';
 import { normalizeOptions } from '../../src/options/normalize.js';
 import type {

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { normalizeError } from '../../../src/errors/normalizeError.js';
-import { PARTNER_CENTER_ERROR_KINDS, PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
+import { PARTNER_CENTER_ERROR_KINDS } from '../../../src/errors/classify.js';
+import { PartnerCenterError, type PartnerCenterErrorInit } from '../../../src/errors/PartnerCenterError.js';
 
 describe('PartnerCenterError', () => {
   it('builds a message from kind, status, code, description and where the call went', () => {
@@ -92,23 +92,6 @@ describe('PartnerCenterError', () => {
   });
 });
 
-describe('normalizeError on an existing PartnerCenterError', () => {
-  it('returns it as is when the context adds nothing', () => {
-    const error = new PartnerCenterError({ kind: 'server', retryable: true, scope: 'partner' });
-    expect(normalizeError(error)).toBe(error);
-    expect(normalizeError(error, { scope: 'other' })).toBe(error);
-  });
-
-  it('fills missing context fields and always updates attempts', () => {
-    const error = new PartnerCenterError({ kind: 'server', retryable: true, attempts: 1, scope: 'partner' });
-    const filled = normalizeError(error, { attempts: 3, scope: 'customer:x', requestId: 'r-2' });
-    expect(filled).not.toBe(error);
-    expect(filled.attempts).toBe(3);
-    expect(filled.scope).toBe('partner');
-    expect(filled.requestId).toBe('r-2');
-  });
-});
-
 describe('PartnerCenterError text fields', () => {
   it('scrubs description, reason and body given directly, and keeps the documented caps through with()', () => {
     const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVl';
@@ -128,3 +111,65 @@ describe('PartnerCenterError text fields', () => {
     expect(again.body).toBe(error.body);
   });
 });
+
+describe('the one list of fields', () => {
+  /** A value for every data field, each already as the error keeps it. */
+  const every = {
+    kind: 'throttled',
+    retryable: true,
+    status: 429,
+    code: '800064',
+    description: 'busy',
+    data: { a: 1 },
+    source: 'PartnerFD',
+    errorName: 'Throttled',
+    codeClass: 'transient',
+    retryAfterMs: 1000,
+    retryAfterSource: 'retry-after',
+    requestId: 'req-1',
+    correlationId: 'cor-1',
+    cv: 'cv.1',
+    serverId: '101',
+    scope: 'customer:1',
+    method: 'GET',
+    url: 'https://api.partnercenter.microsoft.com/v1/customers',
+    attempts: 3,
+    outcomeUnknown: true,
+    reason: 'gave up',
+    body: 'snippet',
+    headers: { 'retry-after': '1' },
+  } as const satisfies PartnerCenterErrorInit;
+
+  it('takes every field in, gives every one back from toInit, and copies every one through with()', () => {
+    const error = new PartnerCenterError(every);
+    for (const [key, value] of Object.entries(every)) {
+      expect((error as unknown as Record<string, unknown>)[key], key).toEqual(value);
+    }
+    expect(error.toInit()).toMatchObject(every);
+    const copy = error.with({ scope: 'partner' });
+    expect({ ...copy.toInit(), scope: every.scope }).toMatchObject(every);
+  });
+
+  it('prints every field but the body snippet in toJSON, in the order of the list', () => {
+    const json = new PartnerCenterError(every).toJSON();
+    const fieldKeys = Object.keys(every).filter((key) => key !== 'body');
+    expect(Object.keys(json)).toEqual(['name', 'message', ...fieldKeys, 'cause']);
+  });
+});
+
+// Compile-time checks (npm run typecheck): the init derived from the class is as precise as the fields.
+// @ts-expect-error kind and retryable are required
+const initWithoutKind: PartnerCenterErrorInit = { status: 400 };
+// @ts-expect-error a name that is no field
+const initWithOtherName: PartnerCenterErrorInit = { kind: 'client', retryable: false, nope: 1 };
+// @ts-expect-error a field keeps its type
+const initWithWrongType: PartnerCenterErrorInit = { kind: 'client', retryable: false, status: '400' };
+// Every optional field takes `undefined` explicitly (exactOptionalPropertyTypes).
+const initWithUndefined: PartnerCenterErrorInit = {
+  kind: 'client',
+  retryable: false,
+  outcomeUnknown: undefined,
+  headers: undefined,
+  data: undefined,
+};
+void [initWithoutKind, initWithOtherName, initWithWrongType, initWithUndefined];

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createTokenCache } from '../../../src/auth/tokenCache.js';
 import { normalizeError } from '../../../src/errors/normalizeError.js';
-import { isSecretKey, redactData } from '../../../src/errors/redactData.js';
+import { isSecretKey, redactData } from '../../../src/errors/redaction.js';
 import {
   createSecretValues,
   MIN_SECRET_CHARS,

@@ -1,6 +1,6 @@
 import axios, { type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { describe, expect, it, vi } from 'vitest';
-import { isPartnerCenterError } from '../../../src/errors/guards.js';
+import { isPartnerCenterError } from '../../../src/errors/normalizeError.js';
 import type { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { attachResilience, type ResilienceOptions } from '../../../src/index.js';
 import { PARTNER_CENTER, useFakeClock } from '../../helpers/attachScripted.js';

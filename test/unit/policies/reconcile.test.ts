@@ -1,7 +1,7 @@
 import axios, { type AxiosResponse } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { attachResilience } from '../../../src/attach.js';
-import { isPartnerCenterError } from '../../../src/errors/guards.js';
+import { isPartnerCenterError } from '../../../src/errors/normalizeError.js';
 import type { ReconcileEvent } from '../../../src/observability/events.js';
 import type { ReconcileRequest, ResilienceOptions } from '../../../src/options.js';
 import { type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';

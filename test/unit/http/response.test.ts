@@ -1,6 +1,11 @@
 import { AxiosHeaders } from 'axios';
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, parseRetryAfterFromMessage } from '../../../src/backoff/parseRetryAfter.js';
+import {
+  isResponse,
+  parseRetryAfter,
+  parseRetryAfterFromMessage,
+  readHeader,
+} from '../../../src/http/response.js';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const NOW = Date.parse('2024-03-01T12:00:00Z');
@@ -188,5 +193,53 @@ describe('parseRetryAfter with an unusable clock', () => {
     );
     expect(result?.ms).toBeGreaterThan(55_000);
     expect(result?.ms).toBeLessThanOrEqual(60_000);
+  });
+});
+
+describe('readHeader', () => {
+  it('reads AxiosHeaders, fetch Headers and plain records of any casing', () => {
+    expect(readHeader(new AxiosHeaders({ 'Retry-After': '5' }), 'retry-after')).toBe('5');
+    expect(readHeader(new Headers({ 'MS-RequestId': 'r-1' }), 'ms-requestid')).toBe('r-1');
+    expect(readHeader({ 'MS-CorrelationId': 'c-1' }, 'ms-correlationid')).toBe('c-1');
+  });
+
+  it('reads the first value of a repeated header and a finite number as text', () => {
+    expect(readHeader({ 'set-cookie': ['a', 'b'] }, 'set-cookie')).toBe('a');
+    expect(readHeader({ 'retry-after-ms': 250 }, 'retry-after-ms')).toBe('250');
+    expect(readHeader({ 'retry-after-ms': Number.NaN }, 'retry-after-ms')).toBeUndefined();
+  });
+
+  it('is undefined when absent, empty or not text, and for hostile containers', () => {
+    expect(readHeader({ a: '' }, 'a')).toBeUndefined();
+    expect(readHeader({ a: { nested: true } }, 'a')).toBeUndefined();
+    expect(readHeader({}, 'a')).toBeUndefined();
+    expect(readHeader(undefined, 'a')).toBeUndefined();
+    expect(readHeader('a: b', 'a')).toBeUndefined();
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no');
+        },
+      },
+    );
+    expect(readHeader(hostile, 'a')).toBeUndefined();
+    const throwingGet = {
+      get: () => {
+        throw new Error('no');
+      },
+      a: 'plain',
+    };
+    expect(readHeader(throwingGet, 'a')).toBe('plain');
+  });
+});
+
+describe('isResponse', () => {
+  it('is true for an object with a numeric status and a data field, even undefined', () => {
+    expect(isResponse({ status: 200, data: undefined })).toBe(true);
+    expect(isResponse({ status: '200', data: {} })).toBe(false);
+    expect(isResponse({ status: 200 })).toBe(false);
+    expect(isResponse(null)).toBe(false);
+    expect(isResponse('response')).toBe(false);
   });
 });

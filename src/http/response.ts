@@ -1,4 +1,52 @@
-import { readHeader } from '../http/readHeader.js';
+/** Reading an HTTP response: is it one, one of its headers, and the delay its Retry-After headers ask for. */
+import type { AxiosResponse } from 'axios';
+
+/** True when `value` looks like an axios response: an object with a numeric `status` and a `data` field. */
+export function isResponse(value: unknown): value is AxiosResponse {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { status?: unknown }).status === 'number' &&
+    'data' in value
+  );
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+function readUnsafe(headers: unknown, name: string): string | undefined {
+  if (headers === null || typeof headers !== 'object') return undefined;
+  const get = (headers as { get?: unknown }).get;
+  if (typeof get === 'function') {
+    try {
+      const value = text(get.call(headers, name));
+      if (value !== undefined) return value;
+    } catch {
+      // not a Headers-like object after all: read it as a plain record
+    }
+  }
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return text(Array.isArray(value) ? value[0] : value);
+  }
+  return undefined;
+}
+
+/**
+ * One header of a response or request, from AxiosHeaders, fetch `Headers` or a plain record with any
+ * casing (`name` is lower case); the first value of a repeated header. `undefined` when absent, empty or not
+ * text. Never throws: hostile containers (throwing getters, proxies) read as absent.
+ */
+export function readHeader(headers: unknown, name: string): string | undefined {
+  try {
+    return readUnsafe(headers, name);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where a server-requested delay came from. */
 export type RetryAfterSource =
   | 'retry-after-ms'

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ERROR_CODES } from '../../../src/errors/errorCodes.js';
-import { PARTNER_CENTER_ERROR_KINDS } from '../../../src/errors/PartnerCenterError.js';
+import { DEFAULT_ERROR_CODES, PARTNER_CENTER_ERROR_KINDS } from '../../src/errors/classify.js';
 import {
   DEFAULT_ALLOWED_HEADERS,
   DEFAULT_ALLOWED_QUERY_PARAMETERS,
-} from '../../../src/observability/sanitizer.js';
+} from '../../src/observability/sanitizer.js';
 
-const DOC = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'errors.md'), 'utf8');
+const DOC = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'errors.md'), 'utf8');
 
 function section(title: string): string {
   const start = DOC.indexOf(`## ${title}`);
