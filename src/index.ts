@@ -1,92 +1,39 @@
+/**
+ * `partner-center-resilience`: attach resilience to an axios instance calling the Partner Center REST API
+ * (`attachResilience`), or create a client (`createPartnerCenterClient`). What most users need is here; the
+ * building blocks (challenge parsing, the sanitizer, the error code table's helpers, the Retry-After parser)
+ * are in `partner-center-resilience/advanced`, the rate limiter's backend protocol in
+ * `partner-center-resilience/redis`. See docs/api.md.
+ */
 import './augment.js';
 
 export { attachResilience, type BreakerState, type ResilienceHandle } from './attach.js';
+export { PARTNER_CENTER_CLOUDS, type PartnerCenterCloud, type PartnerCenterCloudName } from './auth/clouds.js';
 export {
-  type AuthChallenge,
-  challengeClaims,
-  PARTNER_CENTER_REALM_PREFIX,
-  parseWwwAuthenticate,
-  partnerCenterRealm,
-} from './auth/challenge.js';
-export {
-  PARTNER_CENTER_CLOUDS,
-  type PartnerCenterCloud,
-  type PartnerCenterCloudName,
-  resolveCloud,
-} from './auth/clouds.js';
-export {
-  type AbortSignalLike,
   type AccessToken,
   fromTokenCredential,
   type TokenCredentialLike,
-  type TokenCredentialOptions,
   type TokenProvider,
   type TokenRequest,
-  toTokenProvider,
 } from './auth/TokenProvider.js';
-export { assertSafeToSendToken, isSafeToSendToken } from './auth/transportSecurity.js';
 export {
   createPartnerCenterClient,
   type PartnerCenterClient,
   type PartnerCenterClientOptions,
 } from './client.js';
-export type {
-  PartnerCenterErrorConfig,
-  PartnerCenterErrorExchange,
-  PartnerCenterErrorResponse,
-  PartnerCenterRequestSnapshot,
-} from './errors/axiosCompat.js';
+export type { PartnerCenterErrorConfig, PartnerCenterErrorResponse } from './errors/axiosCompat.js';
 export {
-  classifyStatus,
-  createErrorCodeTable,
   DEFAULT_ERROR_CODES,
   type ErrorCodeClass,
   type ErrorCodeInfo,
-  type ErrorCodeTable,
-  lookupErrorCode,
-  PARTNER_CENTER_ERROR_KINDS,
   type PartnerCenterErrorKind,
 } from './errors/classify.js';
 export { type PartnerCenterErrorBody, parsePartnerCenterErrorBody } from './errors/errorBody.js';
-export type { NormalizeErrorContext } from './errors/errorFromResponse.js';
-export {
-  isCancelledError,
-  isCircuitOpenError,
-  isPartnerCenterError,
-  isRetryableError,
-  isThrottledError,
-  normalizeError,
-} from './errors/normalizeError.js';
+export { isPartnerCenterError, normalizeThrown as normalizeError } from './errors/normalizeError.js';
 export { PartnerCenterError, type PartnerCenterErrorInit } from './errors/PartnerCenterError.js';
-export { parseRetryAfter, type RetryAfter, type RetryAfterSource } from './http/response.js';
 export type { CallInfo } from './observability/callInfo.js';
-export type {
-  AnyResilienceEvent,
-  BreakerEvent,
-  GiveUpEvent,
-  HookErrorEvent,
-  RateLimitEvent,
-  ReconcileEvent,
-  RequestEvent,
-  ResilienceEvents,
-  ResilienceHooks,
-  RetryEvent,
-  StoreErrorEvent,
-  SuccessEvent,
-  ThrottleEvent,
-  TokenRefreshEvent,
-} from './observability/events.js';
+export type { ResilienceEvent, ResilienceEvents, ResilienceHooks } from './observability/events.js';
 export type { Logger } from './observability/logger.js';
-export {
-  createSanitizer,
-  DEFAULT_ALLOWED_HEADERS,
-  DEFAULT_ALLOWED_QUERY_PARAMETERS,
-  REDACTED,
-  type Sanitizer,
-  type SanitizerOptions,
-} from './observability/sanitizer.js';
-export { DEFAULT_POLICY } from './options/defaults.js';
-export { MAX_TIMER_MS } from './options/limits.js';
 export { ResilienceOptionsError } from './options/ResilienceOptionsError.js';
 export type {
   CircuitBreakerOptions,
@@ -96,7 +43,6 @@ export type {
   Reconcile,
   ReconcileRequest,
   ResilienceOptions,
-  ResolvedScopePolicy,
   RetryBudgetOptions,
   RetryOptions,
   ScopePolicyOptions,
@@ -105,14 +51,6 @@ export type {
   TokenOptions,
 } from './options.js';
 export type { AdaptiveRateOptions } from './policies/rateLimiter/adaptiveRate.js';
-export { LocalRateLimitBackend } from './policies/rateLimiter/localBackend.js';
-export type {
-  LimiterSettings,
-  LimitPlan,
-  PlannedBucket,
-  PlannedLevel,
-  RateLimitBackend,
-} from './policies/rateLimiter/plan.js';
 export {
   DEFAULT_RATE_LIMIT_RULES,
   type LimitLevel,
@@ -120,17 +58,12 @@ export {
   type RuleMatch,
   type ThrottleLevel,
 } from './policies/rateLimiter/rules.js';
-export {
-  InMemoryScopeStateStore,
-  type InMemoryScopeStateStoreOptions,
-} from './tenancy/InMemoryScopeStateStore.js';
+export { InMemoryScopeStateStore } from './tenancy/InMemoryScopeStateStore.js';
 export type { RetryTokenBucket, ScopeStateStore, StoreFailure } from './tenancy/ScopeStateStore.js';
 export { customerScope } from './tenancy/scopeKey.js';
 export type { PageContinuation } from './workflows/continuation.js';
-export { defaultOperationState, type OperationState } from './workflows/operationState.js';
-export { isPaginationError, type PagePosition, PaginationError } from './workflows/PaginationError.js';
+export { PaginationError } from './workflows/PaginationError.js';
 export type { Page, PageIterable, PaginateOptions } from './workflows/pageTypes.js';
 export { paginate } from './workflows/paginate.js';
 export { pollOperation } from './workflows/pollOperation.js';
 export type { PollOperationOptions } from './workflows/pollOptions.js';
-export type { WorkflowRequestConfig } from './workflows/workflowOptions.js';

@@ -1,5 +1,4 @@
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { AuthChallenge } from './challenge.js';
 
 /** What the library asks a {@link TokenProvider} for, once per needed token (not once per request). */
 export interface TokenRequest {
@@ -9,8 +8,18 @@ export interface TokenRequest {
   readonly scopes: readonly string[];
   /** Partner Center realm from a 401 challenge (`urn:cpsvc:cpid:{cid}`), when one was seen. */
   readonly realm?: string | undefined;
-  /** The challenge of the 401 that caused this request, when there was one. */
-  readonly challenge?: AuthChallenge | undefined;
+  /**
+   * The challenge of the 401 that caused this request, when there was one: `scheme` as the server sent it
+   * (`OAuth`, `Bearer`), parameter names lower-cased, values unquoted (an `AuthChallenge` of
+   * `partner-center-resilience/advanced`).
+   */
+  readonly challenge?:
+    | {
+        readonly scheme: string;
+        readonly params: Readonly<Record<string, string>>;
+        readonly token68?: string;
+      }
+    | undefined;
   /** Decoded claims of an `insufficient_claims` challenge (JSON text), to pass to the identity provider. */
   readonly claims?: string | undefined;
   /**
@@ -40,31 +49,33 @@ export interface TokenProvider {
   getToken(request: TokenRequest): Promise<AccessToken>;
 }
 
-/** The abort signal shape `@azure/core-auth` accepts; a DOM/Node `AbortSignal` satisfies it. */
-export interface AbortSignalLike {
-  readonly aborted: boolean;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
-
-/** The options this library passes to a {@link TokenCredentialLike}: a subset of `GetTokenOptions`. */
-export interface TokenCredentialOptions {
-  abortSignal?: AbortSignalLike;
-  tenantId?: string;
-  claims?: string;
-  enableCae?: boolean;
-}
-
 /**
  * Structurally an `@azure/identity` `TokenCredential` (`DefaultAzureCredential`, `ClientSecretCredential`, ...),
- * without depending on `@azure/identity`. Its first argument is the OAuth scopes; it may resolve `null`.
+ * without depending on `@azure/identity`. Its first argument is the OAuth scopes; it may resolve `null`. The
+ * options the library passes are a subset of `GetTokenOptions`; `abortSignal` has the shape `@azure/core-auth`
+ * accepts (a DOM/Node `AbortSignal` satisfies it).
  */
 export interface TokenCredentialLike {
   getToken(
     scopes: string | string[],
-    options?: TokenCredentialOptions,
+    options?: {
+      abortSignal?: {
+        readonly aborted: boolean;
+        addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+        removeEventListener(type: 'abort', listener: () => void): void;
+      };
+      tenantId?: string;
+      claims?: string;
+      enableCae?: boolean;
+    },
   ): Promise<{ token: string; expiresOnTimestamp: number } | null>;
 }
+
+/** The options this library passes to a {@link TokenCredentialLike}: a subset of `GetTokenOptions`. */
+export type TokenCredentialOptions = NonNullable<Parameters<TokenCredentialLike['getToken']>[1]>;
+
+/** The abort signal shape `@azure/core-auth` accepts; a DOM/Node `AbortSignal` satisfies it. */
+export type AbortSignalLike = NonNullable<TokenCredentialOptions['abortSignal']>;
 
 const KIND = 'token-provider';
 /** Providers made by this module: already validating, returned as is. */

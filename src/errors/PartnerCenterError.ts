@@ -22,7 +22,7 @@ import {
 
 /**
  * What a {@link PartnerCenterError} is built from: its data fields (all but `kind` and `retryable` optional),
- * typed as the class declares them, and four inputs that are not fields.
+ * typed as the class declares them, the message and the cause.
  */
 export type PartnerCenterErrorInit = Pick<PartnerCenterError, 'kind' | 'retryable'> & {
   readonly [K in Exclude<
@@ -34,6 +34,13 @@ export type PartnerCenterErrorInit = Pick<PartnerCenterError, 'kind' | 'retryabl
   readonly message?: string | undefined;
   /** What was thrown; kept as a scrubbed copy (see {@link PartnerCenterError}). */
   readonly cause?: unknown;
+};
+
+/**
+ * What the library builds its errors from: the public init and two inputs that are not fields (not in the
+ * public API: the constructor reads them from the init it is given).
+ */
+export type ErrorInit = PartnerCenterErrorInit & {
   /** The HTTP exchange as `error.response` and `error.config` show it (redacted when the error is built). */
   readonly exchange?: PartnerCenterErrorExchange | undefined;
   /**
@@ -43,8 +50,13 @@ export type PartnerCenterErrorInit = Pick<PartnerCenterError, 'kind' | 'retryabl
   readonly sanitizer?: Sanitizer | undefined;
 };
 
-/** The data fields of the error: the keys of its init but the four inputs that are not fields. */
-type Field = Exclude<keyof PartnerCenterErrorInit, 'message' | 'cause' | 'exchange' | 'sanitizer'>;
+/** A library error: `init` may carry the exchange and the sanitizer the public init has not. */
+export function partnerCenterError(init: ErrorInit): PartnerCenterError {
+  return new PartnerCenterError(init);
+}
+
+/** The data fields of the error: the keys of its init but the two inputs that are not fields. */
+type Field = Exclude<keyof PartnerCenterErrorInit, 'message' | 'cause'>;
 
 /** How a field is taken in from the init: redacted, normalised or copied. */
 type TakeIn<K extends Field> = (
@@ -114,6 +126,14 @@ function defaultMessage(init: PartnerCenterErrorInit, url: string | undefined): 
   return where.length > 0 ? `${head} (${where.join(', ')})` : head;
 }
 
+/** Compiles only while the error's `retryAfterSource` (spelled out for the public API) is `RetryAfterSource`. */
+type SameSources = [RetryAfterSource] extends [NonNullable<PartnerCenterError['retryAfterSource']>]
+  ? [NonNullable<PartnerCenterError['retryAfterSource']>] extends [RetryAfterSource]
+    ? true
+    : never
+  : never;
+const _sameSources: SameSources = true;
+
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** What an error keeps privately: never enumerable, never printed (a WeakMap, not `#` fields, which the declarations of TypeScript 5 with default flags reject). */
@@ -160,8 +180,17 @@ export class PartnerCenterError extends Error {
   readonly codeClass!: ErrorCodeClass | undefined;
   /** How long the server asked to wait, in milliseconds. */
   readonly retryAfterMs!: number | undefined;
-  /** Which header (or the body) carried `retryAfterMs`. */
-  readonly retryAfterSource!: RetryAfterSource | undefined;
+  /**
+   * Which header (or the body) carried `retryAfterMs`: `retry-after-ms`, `x-ms-retry-after-ms`, `retry-after`
+   * (seconds), `retry-after-date` (an HTTP date) or `body`.
+   */
+  readonly retryAfterSource!:
+    | 'retry-after-ms'
+    | 'x-ms-retry-after-ms'
+    | 'retry-after'
+    | 'retry-after-date'
+    | 'body'
+    | undefined;
   /** `MS-RequestId` of the logical call (the same on every attempt). */
   readonly requestId!: string | undefined;
   /** `MS-CorrelationId` of the logical call. */
@@ -187,7 +216,9 @@ export class PartnerCenterError extends Error {
   /** Allow-listed response headers. */
   readonly headers!: Readonly<Record<string, string>>;
 
-  constructor(init: PartnerCenterErrorInit) {
+  constructor(publicInit: PartnerCenterErrorInit) {
+    // the library's own errors also carry the exchange and the sanitizer (ErrorInit)
+    const init: ErrorInit = publicInit;
     const sanitizer = init.sanitizer ?? defaultSanitizer;
     const fields = takeInFields(init, sanitizer);
     super(sanitizer.scrubText(init.message ?? defaultMessage(init, fields.url)));
@@ -234,12 +265,13 @@ export class PartnerCenterError extends Error {
     const init: Record<string, unknown> = {};
     for (const key of FIELD_NAMES) init[key] = this[key];
     const { sanitizer, exchange } = internalsOf(this);
-    return {
-      ...init,
+    const own: ErrorInit = {
+      ...(init as Pick<PartnerCenterErrorInit, 'kind' | 'retryable'>),
       cause: (this as { cause?: unknown }).cause,
       sanitizer,
       exchange,
-    } as PartnerCenterErrorInit;
+    };
+    return own;
   }
 
   /**

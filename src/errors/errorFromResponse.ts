@@ -16,7 +16,11 @@ import {
   lookupErrorCode,
 } from './classify.js';
 import { htmlTitle, parsePartnerCenterErrorBody, readBody, salvage } from './errorBody.js';
-import { PartnerCenterError, type PartnerCenterErrorInit } from './PartnerCenterError.js';
+import {
+  type PartnerCenterError,
+  type PartnerCenterErrorInit,
+  partnerCenterError,
+} from './PartnerCenterError.js';
 import {
   cap,
   isObject,
@@ -158,7 +162,7 @@ export function errorFromResponse(
   else if (info && info.class !== 'transient' && !reason) reason = info.meaning;
 
   const body = snippet === undefined ? undefined : cap(sanitizer.scrubText(snippet), MAX_BODY_SNIPPET_CHARS);
-  return new PartnerCenterError({
+  return partnerCenterError({
     kind,
     retryable,
     status,

@@ -13,7 +13,7 @@ import {
   type RequestFacts,
   requestFacts,
 } from './errorFromResponse.js';
-import { PartnerCenterError, type PartnerCenterErrorInit } from './PartnerCenterError.js';
+import { PartnerCenterError, type PartnerCenterErrorInit, partnerCenterError } from './PartnerCenterError.js';
 import { cap, type Dict, isObject, MAX_DESCRIPTION_CHARS, str, withRequestSecrets } from './redaction.js';
 
 // What was thrown: recognised (the guards) or turned into a PartnerCenterError (normalizeError).
@@ -102,7 +102,7 @@ export function errorWithoutResponse(
     kind = 'unknown';
     reason = message ? `unexpected failure: ${message}` : 'unexpected failure';
   }
-  return new PartnerCenterError({
+  return partnerCenterError({
     kind,
     retryable,
     reason: cap(sanitizer.scrubText(reason), MAX_DESCRIPTION_CHARS),
@@ -181,7 +181,7 @@ export function normalizeError(input: unknown, ctx: NormalizeErrorContext = {}):
       }
       return errorWithoutResponse(input, ctx, request);
     }
-    return new PartnerCenterError({
+    return partnerCenterError({
       kind: 'unknown',
       retryable: false,
       reason:
@@ -194,7 +194,7 @@ export function normalizeError(input: unknown, ctx: NormalizeErrorContext = {}):
     });
   } catch (failure: unknown) {
     // Hostile inputs (throwing getters, proxies): report what we can, never throw.
-    return new PartnerCenterError({
+    return partnerCenterError({
       kind: 'unknown',
       retryable: false,
       reason: 'the failure could not be read',
@@ -203,6 +203,16 @@ export function normalizeError(input: unknown, ctx: NormalizeErrorContext = {}):
       ...contextFields(ctx),
     });
   }
+}
+
+/**
+ * Turns anything thrown into a {@link PartnerCenterError} (the public `normalizeError`). Pure and total: it
+ * never throws, whatever it is given (axios errors with or without a response, response-like objects, DOM
+ * `AbortError`s, cockatiel errors, Node system errors, strings, `undefined`, objects with hostile getters).
+ * An existing `PartnerCenterError` (of any installed copy of the library) is returned as it is.
+ */
+export function normalizeThrown(input: unknown): PartnerCenterError {
+  return normalizeError(input);
 }
 
 /**

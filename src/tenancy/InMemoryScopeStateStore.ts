@@ -31,12 +31,7 @@ function liveOnce(expiries: readonly Expiry[]): Expiry[] {
 }
 
 /** Options of {@link InMemoryScopeStateStore}. */
-export interface InMemoryScopeStateStoreOptions {
-  /** Most scopes kept; the least recently used is dropped beyond it. Default: `10000`. */
-  readonly maxScopes?: number;
-  /** Clock. Default: `Date.now`. */
-  readonly now?: () => number;
-}
+export type InMemoryScopeStateStoreOptions = NonNullable<ConstructorParameters<typeof InMemoryScopeStateStore>[0]>;
 
 /**
  * The default store: a bounded LRU map in this process. Its methods answer synchronously and never throw
@@ -49,7 +44,11 @@ export class InMemoryScopeStateStore implements ScopeStateStore {
    * that makes a method asynchronous (or able to throw) must set it to `false`.
    */
   readonly synchronous: boolean = true;
-  /** The rate limiter's state, shared by the instances that use this store. */
+  /**
+   * The rate limiter's state, shared by the instances that use this store (the limiter backend protocol is
+   * in `partner-center-resilience/redis`, not in the main entry's declarations).
+   * @internal
+   */
   readonly rateLimit: LocalRateLimitBackend;
   private readonly entries = new Map<string, Entry>();
   private readonly maxScopes: number;
@@ -59,7 +58,14 @@ export class InMemoryScopeStateStore implements ScopeStateStore {
   /** When counted entries stop being held: a min-heap on `at`, with stale items dropped as they surface. */
   private expiries: Expiry[] = [];
 
-  constructor(options: InMemoryScopeStateStoreOptions = {}) {
+  constructor(
+    options: {
+      /** Most scopes kept; the least recently used is dropped beyond it. Default: `10000`. */
+      readonly maxScopes?: number;
+      /** Clock. Default: `Date.now`. */
+      readonly now?: () => number;
+    } = {},
+  ) {
     this.maxScopes = options.maxScopes ?? 10_000;
     this.now = options.now ?? Date.now;
     this.rateLimit = new LocalRateLimitBackend(this.maxScopes);

@@ -41,7 +41,10 @@ export interface ScopeStateStore {
   /**
    * Optional: where the rate limiter keeps its buckets and learnt rates, so that every instance (and, for a
    * shared store, every process) using this store paces calls to one quota together. A store without it
-   * gives each attached instance a limiter of its own, in its process.
+   * gives each attached instance a limiter of its own, in its process. The protocol
+   * ({@link RateLimitBackend}) is exported by `partner-center-resilience/redis`; it is not part of the main
+   * entry's declarations (the Redis store declares it).
+   * @internal
    */
   readonly rateLimit?: RateLimitBackend;
 }

@@ -37,7 +37,10 @@ export class PaginationError extends PartnerCenterError {
   /** The continuation to the page after the failed one (set when the `onPage` hook failed), to skip it. */
   readonly continuation: PageContinuation | undefined;
 
-  constructor(init: PartnerCenterErrorInit, position: PagePosition) {
+  constructor(
+    init: PartnerCenterErrorInit,
+    position: Pick<PaginationError, 'pageIndex' | 'resumeFrom' | 'continuation'>,
+  ) {
     super(init);
     this.pageIndex = position.pageIndex;
     this.resumeFrom = position.resumeFrom;

@@ -1,5 +1,6 @@
 import type { AxiosResponse } from 'axios';
 import { errorFromResponse, requestFacts } from '../errors/errorFromResponse.js';
+import type { ErrorInit } from '../errors/PartnerCenterError.js';
 import { withRequestSecrets } from '../errors/redaction.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
@@ -47,10 +48,14 @@ function pagingError(
   sanitizer: Sanitizer,
   fields: { kind: 'unknown' | 'timeout' | 'cancelled'; reason: string; cause?: unknown },
 ): PaginationError {
-  return new PaginationError(
-    { retryable: false, method: 'GET', url: target(url, baseURL), sanitizer, ...fields },
-    position,
-  );
+  const init: ErrorInit = {
+    retryable: false,
+    method: 'GET',
+    url: target(url, baseURL),
+    sanitizer,
+    ...fields,
+  };
+  return new PaginationError(init, position);
 }
 
 /**

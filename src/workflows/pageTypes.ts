@@ -1,6 +1,5 @@
-import type { AxiosResponse } from 'axios';
+import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import type { PageContinuation } from './continuation.js';
-import type { WorkflowRequestConfig } from './workflowOptions.js';
 
 /** One page of a Partner Center collection. */
 export interface Page<T = unknown> {
@@ -56,8 +55,13 @@ export interface PaginateOptions<T = unknown> {
   readonly onPageTimeoutMs?: number | undefined;
   /** Most pages to request in this iteration (an integer from 1). Default: no limit (until the last page). */
   readonly maxPages?: number | undefined;
-  /** Extra axios config for every page request (headers, `partnerCenter`, `timeout`, ...). Default: none. */
-  readonly request?: WorkflowRequestConfig | undefined;
+  /**
+   * Extra axios config for every page request (headers, `partnerCenter`, `timeout`, ...); `url`, `method`,
+   * `data`, `params`, `signal` and `cancelToken` are refused (the workflow sets them). Default: none.
+   */
+  readonly request?:
+    | Omit<AxiosRequestConfig, 'url' | 'method' | 'data' | 'params' | 'signal' | 'cancelToken'>
+    | undefined;
 }
 
 /** The items of a collection, page after page: `for await (const item of iterable)`; see {@link paginate}. */

@@ -1,7 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import type { ResponseFailure } from '../errors/errorFromResponse.js';
 import { errorFromResponse, requestFacts } from '../errors/errorFromResponse.js';
-import { PartnerCenterError } from '../errors/PartnerCenterError.js';
+import { type PartnerCenterError, partnerCenterError } from '../errors/PartnerCenterError.js';
 import { withRequestSecrets } from '../errors/redaction.js';
 import type { RetryAfter } from '../http/response.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
@@ -64,7 +64,7 @@ export function pollTimeoutError(
   reason: string,
   retryAfter: RetryAfter | undefined,
 ): PartnerCenterError {
-  return new PartnerCenterError({
+  return partnerCenterError({
     kind: 'timeout',
     retryable: false,
     reason,
@@ -79,7 +79,7 @@ export function pollTimeoutError(
 
 /** The caller aborted while the poll waited (no request in flight). */
 export function pollCancelledError(target: PollTarget): PartnerCenterError {
-  return new PartnerCenterError({
+  return partnerCenterError({
     kind: 'cancelled',
     retryable: false,
     reason: 'the caller aborted while waiting for an asynchronous operation',
@@ -114,7 +114,7 @@ export function foreignLocationError(
   if (response !== undefined) {
     return fromAnswer(response, target.sanitizer, { kind: 'client', retryable: false, reason });
   }
-  return new PartnerCenterError({
+  return partnerCenterError({
     kind: 'client',
     retryable: false,
     reason,

@@ -1,4 +1,4 @@
-import type { AxiosResponse } from 'axios';
+import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { isResponse } from '../http/response.js';
 import type { AbortLike } from '../policies/sleep.js';
 import { abortLikeOf } from './abortSignal.js';
@@ -47,9 +47,14 @@ export interface PollOperationOptions {
    * `operation-failed`). A classify that throws rejects the poll with what it threw. Default:
    * {@link defaultOperationState} (`202` and a running `status` poll again, a failed `status` fails).
    */
-  readonly classify?: ((response: AxiosResponse) => OperationState) | undefined;
-  /** Extra axios config for every poll request (headers, `partnerCenter`, ...). Default: none. */
-  readonly request?: WorkflowRequestConfig | undefined;
+  readonly classify?: ((response: AxiosResponse) => 'done' | 'running' | 'failed') | undefined;
+  /**
+   * Extra axios config for every poll request (headers, `partnerCenter`, ...); `url`, `method`, `data`,
+   * `params`, `signal` and `cancelToken` are refused (the workflow sets them). Default: none.
+   */
+  readonly request?:
+    | Omit<AxiosRequestConfig, 'url' | 'method' | 'data' | 'params' | 'signal' | 'cancelToken'>
+    | undefined;
   /**
    * When resuming from a saved Location URL: the earliest time (epoch ms) of the first poll, e.g. the
    * `Date.now() + Retry-After` you saved with it, so that a restart never polls before the server's

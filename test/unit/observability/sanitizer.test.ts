@@ -1,7 +1,7 @@
 import { AxiosHeaders } from 'axios';
 import { describe, expect, it } from 'vitest';
 import { normalizeError } from '../../../src/errors/normalizeError.js';
-import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
+import { PartnerCenterError, partnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import {
   createSanitizer,
   DEFAULT_ALLOWED_HEADERS,
@@ -206,7 +206,7 @@ describe('the sanitizer of a call reaches its errors', () => {
     expect(later.url).toBe(error.url);
     expect(later.attempts).toBe(3);
 
-    const direct = new PartnerCenterError({
+    const direct = partnerCenterError({
       kind: 'timeout',
       retryable: false,
       url: 'https://h/v1/x?customerId=c1&code=x',
