@@ -13,8 +13,8 @@ import { EventHub, eventsOf, type ResilienceEvents } from './observability/event
 import { createSecretValues } from './observability/knownSecrets.js';
 import { createLog } from './observability/logger.js';
 import { createSanitizerWith, type Sanitizer } from './observability/sanitizer.js';
-import { normalizeOptions } from './options/normalize.js';
-import type { ResilienceOptions } from './options.js';
+import { normalizeOptions } from './options/normalizeOptions.js';
+import type { ResilienceOptions } from './options/ResilienceOptions.js';
 import type { BreakerState } from './policies/breaker.js';
 import { createEngine } from './policies/engine.js';
 import { createScopePolicy, type ScopePolicy } from './policies/scopePolicy.js';

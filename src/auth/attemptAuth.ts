@@ -4,7 +4,7 @@ import type { CallInfo, EventHub } from '../observability/events.js';
 import type { SecretValues } from '../observability/knownSecrets.js';
 import type { Log } from '../observability/logger.js';
 import { isAbsoluteForAxios, requestUrl } from '../observability/requestUrl.js';
-import type { ResolvedTokenOptions } from '../options.js';
+import type { ResolvedTokenOptions } from '../options/TokenOptions.js';
 import type { AttemptAuth } from '../policies/attempt.js';
 import { type Call, callInfo, writeHeader } from '../policies/call.js';
 import { challengeClaims, parseWwwAuthenticate, partnerCenterRealm } from './challenge.js';

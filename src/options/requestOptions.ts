@@ -1,16 +1,43 @@
 import * as z from 'zod';
-import type { PartnerCenterRequestOptions } from '../options.js';
+import type { Reconcile } from './Reconcile.js';
 import { ResilienceOptionsError } from './ResilienceOptionsError.js';
 import { fn, issueLines } from './rules.js';
+import { schemaFor } from './schemaFor.js';
+
+/**
+ * Per-request options, set as `partnerCenter` on an axios request config. Checked on every request like the
+ * instance's options: an unknown key or a bad value rejects the call with a `ResilienceOptionsError` naming it
+ * (`partnerCenter.retry: ...`), and nothing is sent.
+ */
+export interface PartnerCenterRequestOptions {
+  /** Customer tenant id: the call runs in the `customer:<id>` scope. */
+  readonly tenant?: string;
+  /** Explicit scope key; wins over `tenant` and the resolver. */
+  readonly scope?: string;
+  /** `false`: one attempt only (still behind the breaker and the throttle gate). Default: `true`. */
+  readonly retry?: boolean;
+  /**
+   * `true`: this request is idempotent (e.g. checkout cart, create customer), so it is retried even when
+   * its outcome is unknown. Default: decided by the method.
+   */
+  readonly idempotent?: boolean;
+  /**
+   * Decides this request when its outcome is unknown (see {@link Reconcile}); `false` turns the instance's
+   * `reconcile` off for it. Default: the instance's `reconcile`.
+   */
+  readonly reconcile?: Reconcile | false;
+}
 
 /** The schema of a request's `partnerCenter` options: strict, so a misspelt key is an error, not ignored. */
-const requestOptionsSchema = z.strictObject({
-  tenant: z.string().optional(),
-  scope: z.string().optional(),
-  retry: z.boolean().optional(),
-  idempotent: z.boolean().optional(),
-  reconcile: z.union([z.literal(false), fn]).optional(),
-});
+const requestOptionsSchema = schemaFor<PartnerCenterRequestOptions>()(
+  z.strictObject({
+    tenant: z.string().optional(),
+    scope: z.string().optional(),
+    retry: z.boolean().optional(),
+    idempotent: z.boolean().optional(),
+    reconcile: z.union([z.literal(false), fn]).optional(),
+  }),
+);
 
 /** The same check as the schema, without building anything: run on every request that has options. */
 function valid(options: object): boolean {

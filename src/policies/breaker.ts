@@ -13,7 +13,7 @@ import { countsAsBreakerFailure } from '../errors/classify.js';
 import { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo, EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
-import type { ResolvedScopePolicy } from '../options.js';
+import type { ResolvedScopePolicy } from '../options/ScopePolicyOptions.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { type Call, callInfo } from './call.js';
 import { circuitOpenError } from './callErrors.js';

@@ -1,5 +1,6 @@
 import type { EventHub } from '../observability/events.js';
-import type { NormalizedOptions, ResolvedRateLimit } from '../options.js';
+import type { NormalizedOptions } from '../options/normalizeOptions.js';
+import type { ResolvedRateLimit } from '../options/RateLimitOptions.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import type { Call } from './call.js';
 import { callInfo } from './call.js';

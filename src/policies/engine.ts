@@ -4,7 +4,7 @@ import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
-import type { NormalizedOptions } from '../options.js';
+import type { NormalizedOptions } from '../options/normalizeOptions.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import type { AttemptAuth, AttemptDeps } from './attempt.js';
 import { startAttempt } from './attempt.js';

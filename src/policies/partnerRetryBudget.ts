@@ -1,4 +1,4 @@
-import type { PartnerRetryBudgetOptions } from '../options.js';
+import type { PartnerRetryBudgetOptions } from '../options/RateLimitOptions.js';
 import {
   InMemoryScopeStateStore,
   type ScopeStateStore,

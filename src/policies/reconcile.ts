@@ -4,7 +4,7 @@ import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { isResponse } from '../http/isResponse.js';
 import type { EventHub } from '../observability/events.js';
 import { requestUrl } from '../observability/requestUrl.js';
-import type { Reconcile } from '../options.js';
+import type { Reconcile } from '../options/Reconcile.js';
 import { type Call, callInfo } from './call.js';
 import { failureOf } from './callErrors.js';
 import {

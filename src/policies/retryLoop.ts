@@ -3,7 +3,7 @@ import type { IBackoff } from 'cockatiel';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { EventHub } from '../observability/events.js';
 import type { Log } from '../observability/logger.js';
-import type { Reconcile } from '../options.js';
+import type { Reconcile } from '../options/Reconcile.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import { type AttemptDeps, sendAttempt } from './attempt.js';
 import { refuseIfOpen } from './breaker.js';

@@ -6,7 +6,7 @@ import {
   type IBackoffFactory,
   noJitterGenerator,
 } from 'cockatiel';
-import type { ResolvedScopePolicy } from '../options.js';
+import type { ResolvedScopePolicy } from '../options/ScopePolicyOptions.js';
 import { type BreakerDeps, ScopeBreaker } from './breaker.js';
 import { ThrottleGate } from './throttleGate.js';
 

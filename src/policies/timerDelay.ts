@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS } from '../options/limits.js';
+import { MAX_TIMER_MS } from '../options/rules.js';
 
 /**
  * A delay every timer of the engine can take: at least 0 and at most 2^31-1 ms (Node and browsers run a

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   InMemoryScopeStateStore,
-  MAX_TIMER_MS,
   type ResilienceOptions,
   ResilienceOptionsError,
   type ScopeStateStore,
 } from '../../../src/index.js';
-import { normalizeOptions } from '../../../src/options/normalize.js';
+import { normalizeOptions } from '../../../src/options/normalizeOptions.js';
+import { MAX_TIMER_MS } from '../../../src/options/rules.js';
 
 /** The issue lines of the ResilienceOptionsError that `options` throws (fails when nothing is thrown). */
 function issuesOf(options: unknown): readonly string[] {

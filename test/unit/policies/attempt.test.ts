@@ -2,7 +2,7 @@ import { type AxiosAdapter, AxiosError, type AxiosResponse, type InternalAxiosRe
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { EventHub, type RequestEvent } from '../../../src/observability/events.js';
-import type { ResilienceOptions } from '../../../src/options.js';
+import type { ResilienceOptions } from '../../../src/options/ResilienceOptions.js';
 import { type AttemptAuth, type AttemptDeps, sendAttempt } from '../../../src/policies/attempt.js';
 import { AttemptDeadlines } from '../../../src/policies/attemptDeadlines.js';
 import type { Call } from '../../../src/policies/call.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError, type PartnerCenterErrorInit } from '../../../src/errors/PartnerCenterError.js';
 import { type BreakerEvent, EventHub } from '../../../src/observability/events.js';
 import { createSanitizer } from '../../../src/observability/sanitizer.js';
-import type { ResilienceOptions } from '../../../src/options.js';
+import type { ResilienceOptions } from '../../../src/options/ResilienceOptions.js';
 import { refuseIfOpen, ScopeBreaker } from '../../../src/policies/breaker.js';
 import type { Call } from '../../../src/policies/call.js';
 import { createStoreAccess } from '../../../src/policies/storeAccess.js';
