@@ -92,7 +92,7 @@ export type { PartnerRetryBudgetOptions, RateLimitOptions } from './options/Rate
 export type { Reconcile, ReconcileRequest } from './options/Reconcile.js';
 export type { ResilienceOptions, TenantOptions } from './options/ResilienceOptions.js';
 export { ResilienceOptionsError } from './options/ResilienceOptionsError.js';
-export type { PartnerCenterRequestOptions } from './options/requestOptions.js';
+export type { PartnerCenterRequestOptions, RequestRetryOptions } from './options/requestOptions.js';
 export type {
   CircuitBreakerOptions,
   RetryBudgetOptions,

@@ -31,7 +31,11 @@ export const count = z
 export const MAX_ATTEMPTS = 100;
 
 /** Attempts of one logical call, the first included: a whole number from 1 to {@link MAX_ATTEMPTS}. */
-export const attempts = z.number().int().min(1).max(MAX_ATTEMPTS);
+export const attempts = z
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .min(1, { error: 'must be at least 1' })
+  .max(MAX_ATTEMPTS, { error: `must be at most ${MAX_ATTEMPTS}` });
 
 /** A function (hooks, resolvers, store and logger methods). */
 export const fn = z.custom<(...args: never[]) => unknown>(
