@@ -89,33 +89,38 @@ function validRetry(value: unknown): boolean {
   const record = value as Record<string, unknown>;
   for (const key in record) {
     const field = record[key];
-    if (field === undefined) continue;
     if (key === 'maxAttempts') {
-      if (!Number.isInteger(field) || (field as number) < 1 || (field as number) > MAX_ATTEMPTS) return false;
-    } else if (key !== 'shouldRetry' || typeof field !== 'function') return false;
+      if (field !== undefined && !isAttempts(field)) return false;
+    } else if (key !== 'shouldRetry' || (field !== undefined && typeof field !== 'function')) return false;
   }
   return true;
 }
 
-/** The same check as the schema, without building anything: run on every request that has options. */
+function isAttempts(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_ATTEMPTS;
+}
+
+/**
+ * The same check as the schema, without building anything: run on every request that has options. A key the
+ * schema does not know is refused even when its value is `undefined`, as the schema does.
+ */
 function valid(options: object): boolean {
   const record = options as Record<string, unknown>;
   for (const key in record) {
     const value = record[key];
-    if (value === undefined) continue;
     switch (key) {
       case 'tenant':
       case 'scope':
-        if (typeof value !== 'string') return false;
+        if (value !== undefined && typeof value !== 'string') return false;
         break;
       case 'retry':
-        if (!validRetry(value)) return false;
+        if (value !== undefined && !validRetry(value)) return false;
         break;
       case 'idempotent':
-        if (typeof value !== 'boolean') return false;
+        if (value !== undefined && typeof value !== 'boolean') return false;
         break;
       case 'reconcile':
-        if (value !== false && typeof value !== 'function') return false;
+        if (value !== undefined && value !== false && typeof value !== 'function') return false;
         break;
       default:
         return false;

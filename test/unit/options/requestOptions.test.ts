@@ -53,6 +53,13 @@ describe("a request's partnerCenter options", () => {
     expect(checkedRequestOptions(options)).toBe(options);
   });
 
+  it('a misspelt key is refused even when its value is undefined, as the schema does', () => {
+    expect(issuesOf({ tenat: undefined })).toEqual(['partnerCenter.tenat: unknown option']);
+    expect(issuesOf({ retry: { maxAttempt: undefined } })).toEqual([
+      'partnerCenter.retry.maxAttempt: unknown option',
+    ]);
+  });
+
   it('an array is refused like any other non-object', () => {
     expect(issuesOf([])).toEqual(['partnerCenter: Invalid input: expected object, received array']);
   });
