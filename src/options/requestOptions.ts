@@ -31,9 +31,9 @@ export interface RequestRetryOptions {
  * (`partnerCenter.retry: ...`), and nothing is sent.
  */
 export interface PartnerCenterRequestOptions {
-  /** Customer tenant id: the call runs in the `customer:<id>` scope. */
+  /** Customer tenant id: the call runs in the `customer:<id>` scope. Default: none (the scope of the path). */
   readonly tenant?: string;
-  /** Explicit scope key; wins over `tenant` and the resolver. */
+  /** Explicit scope key; wins over `tenant` and the resolver. Default: none (`tenant`, the resolver, the path). */
   readonly scope?: string;
   /**
    * `false`: one attempt only (still behind the breaker and the throttle gate). An object overrides the

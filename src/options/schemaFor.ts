@@ -17,7 +17,7 @@ interface AnyFunction {
  * `T` as a schema sees it: `readonly` dropped, `undefined` dropped from optional fields (zod writes
  * `a?: X | undefined`), every function one and the same type.
  */
-export type Plain<T> = T extends (...args: never[]) => unknown
+type Plain<T> = T extends (...args: never[]) => unknown
   ? AnyFunction
   : T extends readonly (infer E)[]
     ? readonly Plain<E>[]
@@ -26,7 +26,7 @@ export type Plain<T> = T extends (...args: never[]) => unknown
       : T;
 
 /** `true` when `A` and `B` are the same type (not merely assignable one way). */
-export type Same<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
+type Same<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false;
 
 /** What the compiler shows when a schema and its type differ. */
 interface Differ<Schema, Type> {
