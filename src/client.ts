@@ -2,7 +2,7 @@ import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { attachResilience, type ResilienceHandle } from './attach.js';
 import { type PartnerCenterCloudName, resolveCloud } from './auth/clouds.js';
 import type { TokenCredentialLike, TokenProvider } from './auth/TokenProvider.js';
-import type { ResilienceOptions } from './options.js';
+import type { ResilienceOptions } from './options/ResilienceOptions.js';
 
 /** Options of {@link createPartnerCenterClient}: a cloud, a credential, and any {@link ResilienceOptions}. */
 export interface PartnerCenterClientOptions extends Omit<ResilienceOptions, 'tokenProvider'> {

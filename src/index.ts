@@ -85,25 +85,19 @@ export {
   type Sanitizer,
   type SanitizerOptions,
 } from './observability/sanitizer.js';
-export { DEFAULT_POLICY } from './options/defaults.js';
-export { MAX_TIMER_MS } from './options/limits.js';
+export type { PartnerRetryBudgetOptions, RateLimitOptions } from './options/RateLimitOptions.js';
+export type { Reconcile, ReconcileRequest } from './options/Reconcile.js';
+export type { ResilienceOptions, TenantOptions } from './options/ResilienceOptions.js';
 export { ResilienceOptionsError } from './options/ResilienceOptionsError.js';
+export type { PartnerCenterRequestOptions, RequestRetryOptions } from './options/requestOptions.js';
 export type {
   CircuitBreakerOptions,
-  PartnerCenterRequestOptions,
-  PartnerRetryBudgetOptions,
-  RateLimitOptions,
-  Reconcile,
-  ReconcileRequest,
-  ResilienceOptions,
-  ResolvedScopePolicy,
   RetryBudgetOptions,
   RetryOptions,
   ScopePolicyOptions,
-  TenantOptions,
   TimeoutOptions,
-  TokenOptions,
-} from './options.js';
+} from './options/ScopePolicyOptions.js';
+export type { TokenOptions } from './options/TokenOptions.js';
 export type { AdaptiveRateOptions } from './policies/rateLimiter/adaptiveRate.js';
 export { LocalRateLimitBackend } from './policies/rateLimiter/localBackend.js';
 export type {

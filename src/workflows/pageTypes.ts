@@ -50,7 +50,7 @@ export interface PaginateOptions<T = unknown> {
    */
   readonly onPage?: ((page: Page<T>) => void | PromiseLike<void>) | undefined;
   /**
-   * Longest wait for a promise returned by `onPage`, in ms (1 to `MAX_TIMER_MS`). The hook's own work is not
+   * Longest wait for a promise returned by `onPage`, in ms (1 to `2147483647`). The hook's own work is not
    * stopped by it. Default: `30000`.
    */
   readonly onPageTimeoutMs?: number | undefined;

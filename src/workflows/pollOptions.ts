@@ -8,12 +8,12 @@ import { OptionIssues, type WorkflowRequestConfig } from './workflowOptions.js';
 /** Options of {@link pollOperation}. */
 export interface PollOperationOptions {
   /**
-   * Wait between polls when the server sends no `Retry-After`, in ms (0 to `MAX_TIMER_MS`; capped by
+   * Wait between polls when the server sends no `Retry-After`, in ms (0 to `2147483647`; capped by
    * `maxIntervalMs`, raised to `minIntervalMs` after a poll). Default: `5000`.
    */
   readonly intervalMs?: number | undefined;
   /**
-   * The floor: least wait between a poll's answer and the next poll, in ms (1 to `MAX_TIMER_MS`, at most
+   * The floor: least wait between a poll's answer and the next poll, in ms (1 to `2147483647`, at most
    * `maxIntervalMs`), whatever the server asks. A `Retry-After` of `0` or an HTTP-date in the past means
    * "now": the first poll after the response that started the operation goes at once, but after a poll the
    * next one still waits this long, so a server that keeps saying "now" is polled once per `minIntervalMs`,
@@ -21,12 +21,12 @@ export interface PollOperationOptions {
    */
   readonly minIntervalMs?: number | undefined;
   /**
-   * Longest wait before a poll, in ms (1 to `MAX_TIMER_MS`). When the server's `Retry-After` asks for longer,
+   * Longest wait before a poll, in ms (1 to `2147483647`). When the server's `Retry-After` asks for longer,
    * the poll fails at once with a `timeout` PartnerCenterError instead of polling early. Default: `60000`.
    */
   readonly maxIntervalMs?: number | undefined;
   /**
-   * Total time for the whole wait, in ms (1 to `MAX_TIMER_MS`), from the call: when the next poll could not
+   * Total time for the whole wait, in ms (1 to `2147483647`), from the call: when the next poll could not
    * start before it runs out, the poll fails at once with a `timeout` PartnerCenterError; a poll request still
    * in flight when it runs out is aborted and fails with `timeout` too. Default: `600000` (10 minutes).
    */

@@ -1,6 +1,6 @@
 import type { AxiosRequestConfig } from 'axios';
-import { MAX_TIMER_MS } from '../options/limits.js';
 import { ResilienceOptionsError } from '../options/ResilienceOptionsError.js';
+import { MAX_TIMER_MS } from '../options/rules.js';
 
 /** A plain object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {

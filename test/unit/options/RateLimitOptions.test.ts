@@ -1,11 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { describe, expect, it } from 'vitest';
-import {
-  attachResilience,
-  MAX_TIMER_MS,
-  type ResilienceOptions,
-  ResilienceOptionsError,
-} from '../../../src/index.js';
+import { attachResilience, type ResilienceOptions, ResilienceOptionsError } from '../../../src/index.js';
+import { MAX_TIMER_MS } from '../../../src/options/rules.js';
 
 /*
  * Issue 29: `rateLimit` and `partnerRetryBudget` are checked at attach time like every other option: a

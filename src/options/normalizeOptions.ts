@@ -1,16 +1,50 @@
+import type { InternalAxiosRequestConfig } from 'axios';
+import type { TokenCredentialLike, TokenProvider } from '../auth/TokenProvider.js';
+import type { ErrorCodeInfo } from '../errors/classify.js';
 import type { ResilienceHooks } from '../observability/events.js';
-import type {
-  NormalizedOptions,
-  ResilienceOptions,
-  ResolvedRateLimit,
-  ResolvedScopePolicy,
-  ResolvedTokenOptions,
-} from '../options.js';
-import { deepFreeze, OPTION_DEFAULTS } from './defaults.js';
+import type { Logger } from '../observability/logger.js';
+import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
+import { deepFreeze, OPTION_DEFAULTS, stripUndefined } from './defaults.js';
 import { crossCheck, explicitIn, mergePolicy } from './mergePolicy.js';
+import type { ResolvedPartnerRetryBudget, ResolvedRateLimit } from './RateLimitOptions.js';
+import type { Reconcile } from './Reconcile.js';
+import { optionsSchema, type ResilienceOptions } from './ResilienceOptions.js';
 import { ResilienceOptionsError } from './ResilienceOptionsError.js';
 import { issueLines, tokenWindowIssue } from './rules.js';
-import { optionsSchema } from './schema.js';
+import type { ResolvedScopePolicy } from './ScopePolicyOptions.js';
+import type { ResolvedTokenOptions } from './TokenOptions.js';
+
+/**
+ * The options after validation, with defaults filled in: the one shape every part of the engine reads.
+ * Plain data is deep-frozen copies; functions and objects the caller gave (provider, store, logger,
+ * resolvers) are kept as given, never mutated.
+ */
+export interface NormalizedOptions {
+  readonly policy: ResolvedScopePolicy;
+  readonly scopePolicies: ReadonlyMap<string, ResolvedScopePolicy>;
+  readonly partnerScope: string;
+  readonly maxScopes: number;
+  readonly idleEvictionMs: number;
+  readonly resolve: ((config: InternalAxiosRequestConfig) => string | undefined) | undefined;
+  readonly tokenProvider: TokenProvider | TokenCredentialLike | undefined;
+  readonly token: ResolvedTokenOptions;
+  /** Only the hooks that were given (a frozen copy). */
+  readonly hooks: ResilienceHooks;
+  readonly logger: Logger | undefined;
+  readonly store: ScopeStateStore | undefined;
+  readonly errorCodes: Readonly<Record<string, ErrorCodeInfo>>;
+  /** Extra allowed query parameters (empty: the built-in allow-list only). */
+  readonly allowedQueryParameters: readonly string[];
+  /** Secret values to remove from every report (empty: only the tokens the library obtains). */
+  readonly secrets: readonly string[];
+  readonly storeTimeoutMs: number;
+  /** The instance-wide {@link Reconcile}, when given. */
+  readonly reconcile: Reconcile | undefined;
+  /** The rate limiter's settings, or `false` when it is off. */
+  readonly rateLimit: ResolvedRateLimit | false;
+  /** The partner-wide retry budget, or `false` when it is off. */
+  readonly partnerRetryBudget: ResolvedPartnerRetryBudget | false;
+}
 
 /**
  * Validates options with zod and fills in defaults, once: the result is the one shape the engine reads.
@@ -97,12 +131,6 @@ function rateLimitOf(options: ResilienceOptions): ResolvedRateLimit | false {
     throttleLevel: given?.throttleLevel ?? defaults.throttleLevel,
     maxWaitMs: given?.maxWaitMs ?? defaults.maxWaitMs,
   });
-}
-
-/** A copy of `value` without its `undefined` fields (so that they do not overwrite defaults). */
-function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
-  if (value === undefined) return {};
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }
 
 function tokenOf(options: ResilienceOptions): ResolvedTokenOptions {

@@ -5,7 +5,7 @@ import {
   InMemoryScopeStateStore,
   ResilienceOptionsError,
   type ScopeStateStore,
-} from '../../../src/index.js';
+} from '../../src/index.js';
 
 describe('a refused attach', () => {
   it('names a rule whose burst breaks the window promise at its path, and leaves nothing subscribed', () => {
