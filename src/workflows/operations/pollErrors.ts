@@ -1,12 +1,12 @@
 import type { AxiosResponse } from 'axios';
-import type { RetryAfter } from '../backoff/parseRetryAfter.js';
-import { requestFacts } from '../errors/errorContext.js';
-import type { ResponseFailure } from '../errors/errorFromResponse.js';
-import { errorFromResponse } from '../errors/errorFromResponse.js';
-import { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import { withRequestSecrets } from '../errors/requestSecrets.js';
-import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
-import { operationStatusOf } from './operationState.js';
+import type { RetryAfter } from '../../backoff/parseRetryAfter.js';
+import { requestFacts } from '../../errors/errorContext.js';
+import type { ResponseFailure } from '../../errors/errorFromResponse.js';
+import { errorFromResponse } from '../../errors/errorFromResponse.js';
+import { PartnerCenterError } from '../../errors/PartnerCenterError.js';
+import { withRequestSecrets } from '../../errors/requestSecrets.js';
+import { defaultSanitizer, type Sanitizer } from '../../observability/sanitizer.js';
+import { operationStatusOf } from './pollOptions.js';
 
 /** The error of a poll answer: its status, ids and body's code and description, with `failure`'s kind. */
 function fromAnswer(
@@ -55,7 +55,7 @@ export interface PollTarget {
   readonly url: string | undefined;
   /** Status of the last answer, when there was one. */
   readonly status: number | undefined;
-  /** The attached instance's sanitizer, for the errors. */
+  /** The handle's sanitizer (the default one for a bare instance), for the errors. */
   readonly sanitizer: Sanitizer;
 }
 

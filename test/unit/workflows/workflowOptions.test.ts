@@ -15,34 +15,31 @@ function shown(error: unknown): string {
 
 describe("the workflows' own errors use the instance's sanitizer", () => {
   it("a malformed page requested under a path holding a value of the instance's secrets option never shows it", async () => {
-    const { instance } = attachScripted(
-      [{ status: 200, data: { note: `reference ${SECRET}`, pageSize: 2 } }],
-      {
-        secrets: [SECRET],
-      },
-    );
+    const { handle } = attachScripted([{ status: 200, data: { note: `reference ${SECRET}`, pageSize: 2 } }], {
+      secrets: [SECRET],
+    });
     const { error } = await settle(
-      paginate(instance, `/v1/reports/${SECRET}/rows?size=2`).pages()[Symbol.asyncIterator]().next(),
+      paginate(handle, `/v1/reports/${SECRET}/rows?size=2`).pages()[Symbol.asyncIterator]().next(),
     );
     expect(isPartnerCenterError(error)).toBe(true);
     expect(shown(error)).not.toContain(SECRET);
   });
 
   it("a failed operation's body quoting such a value never shows it", async () => {
-    const { instance } = attachScripted(
+    const { handle } = attachScripted(
       [{ status: 200, data: { status: 'failed', error: { code: 'E1', message: `bad key ${SECRET}` } } }],
       { secrets: [SECRET] },
     );
-    const { error } = await capture(pollOperation(instance, '/v1/operations/1'));
+    const { error } = await capture(pollOperation(handle, '/v1/operations/1'));
     expect(isPartnerCenterError(error) && error.kind).toBe('operation-failed');
     expect(shown(error)).not.toContain(SECRET);
   });
 
   it("an onPage hook's error quoting such a value never shows it", async () => {
-    const { instance } = attachScripted([{ status: 200, data: { items: [{ id: 'a' }] } }], {
+    const { handle } = attachScripted([{ status: 200, data: { items: [{ id: 'a' }] } }], {
       secrets: [SECRET],
     });
-    const pages = paginate(instance, '/v1/customers?size=2', {
+    const pages = paginate(handle, '/v1/customers?size=2', {
       onPage: () => {
         throw new Error(`export failed for ${SECRET}`);
       },

@@ -6,10 +6,10 @@ import {
   type PollOperationOptions,
   pollOperation,
   ResilienceOptionsError,
-} from '../../../src/index.js';
-import { attachScripted, PARTNER_CENTER, useFakeClock } from '../../helpers/attachScripted.js';
-import type { Step } from '../../helpers/scriptedAdapter.js';
-import { capture, settle } from '../../helpers/settle.js';
+} from '../../../../src/index.js';
+import { attachScripted, PARTNER_CENTER, useFakeClock } from '../../../helpers/attachScripted.js';
+import type { Step } from '../../../helpers/scriptedAdapter.js';
+import { capture, settle } from '../../../helpers/settle.js';
 
 useFakeClock();
 

@@ -9,10 +9,10 @@ import {
   PaginationError,
   paginate,
   ResilienceOptionsError,
-} from '../../../src/index.js';
-import { attachScripted, useFakeClock } from '../../helpers/attachScripted.js';
-import type { Step } from '../../helpers/scriptedAdapter.js';
-import { capture, settle } from '../../helpers/settle.js';
+} from '../../../../src/index.js';
+import { attachScripted, useFakeClock } from '../../../helpers/attachScripted.js';
+import type { Step } from '../../../helpers/scriptedAdapter.js';
+import { capture, settle } from '../../../helpers/settle.js';
 import { collect, customers, pagedServer } from './pagedServer.js';
 
 useFakeClock();
