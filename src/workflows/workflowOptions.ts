@@ -124,7 +124,8 @@ const requestSchema = z.looseObject(
 export function integer(min: number, max = MAX_TIMER_MS) {
   const error = (issue: { readonly input?: unknown }) =>
     `must be an integer from ${min} to ${max} (got ${String(issue.input).slice(0, 32)})`;
-  return z.number({ error }).int({ error, abort: true }).min(min, { error, abort: true }).max(max, { error });
+  // One check, so that a bad value is one issue (and later checks still run: every problem is named at once).
+  return z.number({ error }).refine((n) => Number.isInteger(n) && n >= min && n <= max, { error });
 }
 
 /** An `AbortSignal` (or an object shaped like one). */
@@ -136,11 +137,11 @@ const signalSchema = z.custom<AbortSignal>(
   'must be an AbortSignal',
 );
 
-/** The rules of the options every workflow has: `signal` and `request`. */
-export const commonWorkflowShape = {
-  signal: signalSchema.optional(),
-  request: requestSchema.optional(),
-};
+/** The `request` option of every workflow. */
+export const requestOption = requestSchema.optional();
+
+/** The `signal` option of every workflow. */
+export const signalOption = signalSchema.optional();
 
 /**
  * The schema of a workflow's options: a strict object of `shape` (an unknown key is an issue), whose own
@@ -192,7 +193,12 @@ function pathOf(path: readonly PropertyKey[]): string {
  * be there (`paginate: sise: unknown option (did you mean size?)`, `request.url: not allowed (...)`).
  */
 function issueLines(owner: string, issues: readonly z.core.$ZodIssue[], known: readonly string[]): string[] {
-  return issues.flatMap((issue) => {
+  // Unknown options first: a misspelt key often explains the problems after it.
+  const ordered = [
+    ...issues.filter((issue) => issue.code === 'unrecognized_keys'),
+    ...issues.filter((issue) => issue.code !== 'unrecognized_keys'),
+  ];
+  return ordered.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       // Only the options object itself is strict: its keys are the ones to suggest from.
       return issue.keys.map((key) => {

@@ -7,8 +7,9 @@ import type { AbortLike } from '../../policies/sleep.js';
 import {
   abortLikeOf,
   checkWorkflowArguments,
-  commonWorkflowShape,
   integer,
+  requestOption,
+  signalOption,
   type WorkflowClient,
   type WorkflowRequestConfig,
   workflowOptionsSchema,
@@ -145,14 +146,15 @@ export interface PollSettings {
 
 /** The rules of {@link PollOperationOptions}, one per option (the compiler checks the keys against the interface). */
 const pollOptionsSchema = workflowOptionsSchema({
-  ...commonWorkflowShape,
+  request: requestOption,
   intervalMs: integer(0).optional(),
   minIntervalMs: integer(1).optional(),
   maxIntervalMs: integer(1).optional(),
   timeoutMs: integer(1).optional(),
+  notBefore: integer(0, Number.MAX_SAFE_INTEGER).optional(),
   onPoll: fn.optional(),
   classify: fn.optional(),
-  notBefore: integer(0, Number.MAX_SAFE_INTEGER).optional(),
+  signal: signalOption,
 } satisfies Record<keyof PollOperationOptions, z.ZodType>).superRefine(
   (options, ctx) => {
     const { minIntervalMs, maxIntervalMs } = options;

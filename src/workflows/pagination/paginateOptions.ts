@@ -8,8 +8,9 @@ import { fn } from '../../options/rules.js';
 import { foreignTargetIssue, urlBaseOf } from '../followTarget.js';
 import {
   checkWorkflowArguments,
-  commonWorkflowShape,
   integer,
+  requestOption,
+  signalOption,
   type WorkflowRequestConfig,
   workflowOptionsSchema,
 } from '../workflowOptions.js';
@@ -66,12 +67,13 @@ const DEFAULT_ON_PAGE_TIMEOUT_MS = 30_000;
 
 /** The rules of {@link PaginateOptions}, one per option (the compiler checks the keys against the interface). */
 const paginateOptionsSchema = workflowOptionsSchema({
-  ...commonWorkflowShape,
+  request: requestOption,
   size: integer(1, Number.MAX_SAFE_INTEGER).optional(),
-  continuation: continuationSchema.optional(),
-  onPage: fn.optional(),
-  onPageTimeoutMs: integer(1).optional(),
   maxPages: integer(1, Number.MAX_SAFE_INTEGER).optional(),
+  onPageTimeoutMs: integer(1).optional(),
+  onPage: fn.optional(),
+  signal: signalOption,
+  continuation: continuationSchema.optional(),
 } satisfies Record<keyof PaginateOptions, z.ZodType>);
 
 /** Everything one crawl needs, validated once. */
