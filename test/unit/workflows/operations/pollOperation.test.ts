@@ -335,38 +335,6 @@ describe('pollOperation: outcomes', () => {
   });
 });
 
-describe('pollOperation: option names', () => {
-  it('refuses a misspelt option, naming its path and the option it most likely means, before polling', async () => {
-    const { instance, hits } = attachScripted([{ status: 200, data: {} }], FAST);
-    const misspelt = { timeoutMS: 30_000, intervalMS: 1_000, retryAfter: 1 } as PollOperationOptions;
-    const error = await pollOperation(instance, STATUS_URL, misspelt).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ResilienceOptionsError);
-    expect((error as ResilienceOptionsError).issues).toEqual([
-      'pollOperation: timeoutMS: unknown option (did you mean timeoutMs?)',
-      'pollOperation: intervalMS: unknown option (did you mean intervalMs?)',
-      'pollOperation: retryAfter: unknown option',
-    ]);
-    expect(hits).toHaveLength(0);
-  });
-
-  it('refuses request fields the poll sets itself, and options that are not an object', async () => {
-    const { instance, hits } = attachScripted([{ status: 200, data: {} }], FAST);
-    const signal = new AbortController().signal;
-    const request = { signal, params: { a: 1 }, headers: { 'X-Locale': 'de-DE' } };
-    const error = await pollOperation(instance, STATUS_URL, { request } as PollOperationOptions).catch(
-      (e: unknown) => e,
-    );
-    expect((error as ResilienceOptionsError).issues).toEqual([
-      'pollOperation: request.params: not allowed (put the query in the URL)',
-      'pollOperation: request.signal: not allowed (pass it as the signal option)',
-    ]);
-    await expect(
-      pollOperation(instance, STATUS_URL, null as unknown as PollOperationOptions),
-    ).rejects.toThrow('pollOperation: options must be an object (got null)');
-    expect(hits).toHaveLength(0);
-  });
-});
-
 describe('pollOperation: bounds', () => {
   it('fails at once with timeout, without polling, when Retry-After is beyond maxIntervalMs', async () => {
     const { instance, hits } = attachScripted([{ status: 200 }], FAST);

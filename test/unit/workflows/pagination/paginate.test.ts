@@ -149,47 +149,6 @@ describe('paginate: resuming from a saved continuation', () => {
   });
 });
 
-describe('paginate: option names', () => {
-  it('refuses a misspelt option at once, naming its path and the option it most likely means', () => {
-    const { instance, hits } = attachScripted(pagedServer(customers(3)), FAST);
-    let thrown: unknown;
-    try {
-      paginate(instance, '/v1/customers', { sise: 2, maxpages: 3, onPageTimeout: 5 } as PaginateOptions);
-    } catch (error: unknown) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ResilienceOptionsError);
-    expect((thrown as ResilienceOptionsError).issues).toEqual([
-      'paginate: sise: unknown option (did you mean size?)',
-      'paginate: maxpages: unknown option (did you mean maxPages?)',
-      'paginate: onPageTimeout: unknown option (did you mean onPageTimeoutMs?)',
-    ]);
-    expect(hits).toHaveLength(0);
-  });
-
-  it('refuses request fields the crawl sets itself, and options that are not an object', () => {
-    const { instance } = attachScripted(pagedServer(customers(3)), FAST);
-    const request = { url: '/v1/other', method: 'POST', headers: {} };
-    expect(() => paginate(instance, '/v1/customers', { request } as PaginateOptions)).toThrow(
-      /request\.url: not allowed \(the workflow sets the URL\)[\s\S]*request\.method: not allowed/,
-    );
-    expect(() => paginate(instance, '/v1/customers', 'size=2' as unknown as PaginateOptions)).toThrow(
-      'paginate: options must be an object (got string)',
-    );
-    // every documented option is known
-    const all: Required<PaginateOptions> = {
-      size: 2,
-      continuation: { uri: '/v1/customers', method: 'GET', headers: {} },
-      signal: new AbortController().signal,
-      onPage: () => undefined,
-      onPageTimeoutMs: 10,
-      maxPages: 1,
-      request: { headers: {} },
-    };
-    expect(() => paginate(instance, '/v1/customers', all)).not.toThrow();
-  });
-});
-
 describe('paginate: stopping', () => {
   it('break stops cleanly: no further request', async () => {
     const { instance, hits } = attachScripted(pagedServer(customers(9)), FAST);
