@@ -3,7 +3,6 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   isCancelledError,
   isPartnerCenterError,
-  type PollOperationOptions,
   pollOperation,
   ResilienceOptionsError,
 } from '../../../../src/index.js';

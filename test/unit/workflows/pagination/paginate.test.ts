@@ -5,7 +5,6 @@ import {
   isPartnerCenterError,
   type Page,
   type PageContinuation,
-  type PaginateOptions,
   PaginationError,
   paginate,
   ResilienceOptionsError,
