@@ -82,7 +82,9 @@ describe('pollOperation options: validated with zod, each problem named by its p
       'pollOperation: minIntervalMs (90000) must not exceed maxIntervalMs (60000, its default)',
     ]);
     const wrongType = { intervalMs: 'soon', minIntervalMs: 2_000, maxIntervalMs: 1_000 };
-    expect(issuesOf(() => pollSettingsOf(instance, STATUS_URL, wrongType as PollOperationOptions))).toEqual([
+    expect(
+      issuesOf(() => pollSettingsOf(instance, STATUS_URL, wrongType as unknown as PollOperationOptions)),
+    ).toEqual([
       'pollOperation: intervalMs must be an integer from 0 to 2147483647 (got soon)',
       'pollOperation: minIntervalMs (2000) must not exceed maxIntervalMs (1000)',
     ]);
