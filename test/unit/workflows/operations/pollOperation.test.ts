@@ -1,11 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  isCancelledError,
-  isPartnerCenterError,
-  pollOperation,
-  ResilienceOptionsError,
-} from '../../../../src/index.js';
+import { isCancelledError, isPartnerCenterError, ResilienceOptionsError } from '../../../../src/index.js';
+import { pollOperation } from '../../../../src/workflows/operations/pollOperation.js';
 import { attachScripted, PARTNER_CENTER, useFakeClock } from '../../../helpers/attachScripted.js';
 import type { Step } from '../../../helpers/scriptedAdapter.js';
 import { capture, settle } from '../../../helpers/settle.js';
@@ -504,5 +500,21 @@ describe('pollOperation: the Location must keep the origin (the bearer token goe
     expect(hits.map((h) => [h.url, h.headers['authorization']])).toEqual([
       [`${PARTNER_CENTER}${STATUS_URL}`, 'Bearer tok-secret'],
     ]);
+  });
+});
+
+describe('pollOperation: the client it is given', () => {
+  it('polls through the handle as through its instance', async () => {
+    const { handle, hits } = attachScripted([{ status: 200, data: { status: 'registered' } }], FAST);
+    const { value } = await settle(pollOperation(handle, STATUS_URL));
+    expect(value?.data).toEqual({ status: 'registered' });
+    expect(hits.map((h) => h.url)).toEqual([`${PARTNER_CENTER}${STATUS_URL}`]);
+  });
+
+  it('refuses anything else before polling', async () => {
+    const notAClient = { get: () => undefined } as unknown as Parameters<typeof pollOperation>[0];
+    await expect(pollOperation(notAClient, STATUS_URL)).rejects.toThrow(
+      'pollOperation: the first argument must be the handle attachResilience returned or an axios instance',
+    );
   });
 });

@@ -6,9 +6,9 @@ import {
   type Page,
   type PageContinuation,
   PaginationError,
-  paginate,
   ResilienceOptionsError,
 } from '../../../../src/index.js';
+import { paginate } from '../../../../src/workflows/pagination/paginate.js';
 import { attachScripted, useFakeClock } from '../../../helpers/attachScripted.js';
 import type { Step } from '../../../helpers/scriptedAdapter.js';
 import { capture, settle } from '../../../helpers/settle.js';
@@ -572,5 +572,22 @@ describe('paginate: the bearer token stays on the origin of the crawl', () => {
       /origin of the crawl's URL is unknown/,
     );
     expect(() => paginate(instance, `${HOST}/v1/customers`, { continuation })).not.toThrow();
+  });
+});
+
+describe('paginate: the client it is given', () => {
+  it('crawls through the handle as through its instance', async () => {
+    const all = customers(3);
+    const { handle, hits } = attachScripted(pagedServer(all), FAST);
+    const { value } = await settle(collect(paginate(handle, '/v1/customers?size=2')));
+    expect(value).toEqual(all);
+    expect(hits).toHaveLength(2);
+  });
+
+  it('refuses anything else at once', () => {
+    const notAClient = { instance: {} } as unknown as Parameters<typeof paginate>[0];
+    expect(() => paginate(notAClient, '/v1/customers')).toThrow(
+      'paginate: the first argument must be the handle attachResilience returned or an axios instance',
+    );
   });
 });
