@@ -27,7 +27,7 @@ export interface Page<T = unknown> {
   readonly index: number;
   /**
    * Where the NEXT page is, `undefined` on the last page. Save it after processing the page; hand it back as
-   * `paginate(instance, url, { continuation })` to resume with the next page.
+   * `paginate(handle, url, { continuation })` to resume with the next page.
    */
   readonly continuation: PageContinuation | undefined;
   /** The page's response (status, headers, `config` with `MS-RequestId`). */
