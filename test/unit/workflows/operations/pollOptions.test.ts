@@ -8,22 +8,12 @@ import {
   pollSettingsOf,
 } from '../../../../src/workflows/operations/pollOptions.js';
 import { attachScripted, useFakeClock } from '../../../helpers/attachScripted.js';
+import { issuesOf } from '../optionIssues.js';
 
 useFakeClock();
 
 const FAST = { retry: { baseDelayMs: 10, maxDelayMs: 50, jitter: 'none' as const } };
 const STATUS_URL = '/v1/customers/c1/subscriptions/s1/registrationstatus';
-
-/** The issues of the ResilienceOptionsError `run` throws. */
-function issuesOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error: unknown) {
-    if (error instanceof ResilienceOptionsError) return error.issues;
-    throw error;
-  }
-  throw new Error('no ResilienceOptionsError');
-}
 
 describe('pollSettingsOf: the settings a pollOperation call runs with', () => {
   it('fills in the defaults; the floor follows a lower maxIntervalMs', () => {

@@ -4,23 +4,13 @@ import { type PaginateOptions, paginate, ResilienceOptionsError } from '../../..
 import { defaultSanitizer } from '../../../../src/observability/sanitizer.js';
 import { planOf } from '../../../../src/workflows/pagination/paginateOptions.js';
 import { attachScripted, useFakeClock } from '../../../helpers/attachScripted.js';
+import { issuesOf } from '../optionIssues.js';
 import { customers, pagedServer } from './pagedServer.js';
 
 useFakeClock();
 
 const FAST = { retry: { baseDelayMs: 10, maxDelayMs: 50, jitter: 'none' as const } };
 const HOST = 'https://api.partnercenter.microsoft.com';
-
-/** The issues of the ResilienceOptionsError `run` throws. */
-function issuesOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error: unknown) {
-    if (error instanceof ResilienceOptionsError) return error.issues;
-    throw error;
-  }
-  throw new Error('no ResilienceOptionsError');
-}
 
 describe('planOf: the crawl a paginate call plans', () => {
   it("fills in the defaults and keeps the caller's objects as given", () => {
