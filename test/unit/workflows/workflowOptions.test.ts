@@ -89,6 +89,9 @@ describe('workflowClientOf', () => {
     expect(client?.instance).toBe(handle.instance);
     expect(client?.sanitizer).toBe(handle.sanitizer);
     expect(client?.sanitizer.scrubText(`key ${SECRET}`)).not.toContain(SECRET);
+    // The handle shows its sanitizer's methods, never the values it removes.
+    expect(inspect(handle, { depth: 8 })).not.toContain(SECRET);
+    expect(JSON.stringify(handle)).not.toContain(SECRET);
   });
 
   it('a bare instance, attached or not: the default sanitizer (nothing is read from the attachment)', () => {
