@@ -33,9 +33,10 @@ export interface WorkflowClient {
   readonly sanitizer: Sanitizer;
 }
 
+/** An axios instance (a function), or an object shaped like one (a test double): `get` and `defaults`. */
 function isAxiosInstance(value: unknown): value is AxiosInstance {
   return (
-    typeof value === 'function' &&
+    (typeof value === 'function' || isRecord(value)) &&
     typeof (value as { get?: unknown }).get === 'function' &&
     isRecord((value as { defaults?: unknown }).defaults)
   );

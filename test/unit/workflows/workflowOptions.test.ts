@@ -99,6 +99,9 @@ describe('workflowClientOf', () => {
     expect(workflowClientOf(instance)).toEqual({ instance, sanitizer: defaultSanitizer });
     const plain = axios.create();
     expect(workflowClientOf(plain)).toEqual({ instance: plain, sanitizer: defaultSanitizer });
+    // A test double shaped like an instance is taken as one.
+    const double = { get: async () => ({ status: 200 }), defaults: {} } as unknown as typeof plain;
+    expect(workflowClientOf(double)).toEqual({ instance: double, sanitizer: defaultSanitizer });
   });
 
   it("a PartnerCenterClient: itself, with its resilience handle's sanitizer", () => {
