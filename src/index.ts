@@ -120,11 +120,19 @@ export {
 } from './tenancy/InMemoryScopeStateStore.js';
 export type { RetryTokenBucket, ScopeStateStore, StoreFailure } from './tenancy/ScopeStateStore.js';
 export { customerScope } from './tenancy/scopeKey.js';
-export type { PageContinuation } from './workflows/continuation.js';
-export { defaultOperationState, type OperationState } from './workflows/operationState.js';
-export { isPaginationError, type PagePosition, PaginationError } from './workflows/PaginationError.js';
-export type { Page, PageIterable, PaginateOptions } from './workflows/pageTypes.js';
-export { paginate } from './workflows/paginate.js';
-export { pollOperation } from './workflows/pollOperation.js';
-export type { PollOperationOptions } from './workflows/pollOptions.js';
+export { pollOperation } from './workflows/operations/pollOperation.js';
+export {
+  defaultOperationState,
+  type OperationState,
+  type PollOperationOptions,
+} from './workflows/operations/pollOptions.js';
+export type { Page } from './workflows/pagination/Page.js';
+export type { PageContinuation } from './workflows/pagination/PageContinuation.js';
+export {
+  isPaginationError,
+  type PagePosition,
+  PaginationError,
+} from './workflows/pagination/PaginationError.js';
+export { type PageIterable, paginate } from './workflows/pagination/paginate.js';
+export type { PaginateOptions } from './workflows/pagination/paginateOptions.js';
 export type { WorkflowRequestConfig } from './workflows/workflowOptions.js';

@@ -1,8 +1,9 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import { parseRetryAfter, type RetryAfter, readHeader } from '../http/response.js';
-import { originOf, requestUrl } from '../observability/requestUrl.js';
-import { sleep, timerDelay } from '../policies/sleep.js';
-import { foreignTargetIssue, fromAnswering, type UrlBase, urlBaseOf } from './followTarget.js';
+import type { ResilienceHandle } from '../../attach.js';
+import { parseRetryAfter, type RetryAfter, readHeader } from '../../http/response.js';
+import { originOf, requestUrl } from '../../observability/requestUrl.js';
+import { sleep, timerDelay } from '../../policies/sleep.js';
+import { foreignTargetIssue, fromAnswering, type UrlBase, urlBaseOf } from '../followTarget.js';
 import {
   foreignLocationError,
   nothingToPollError,
@@ -13,7 +14,6 @@ import {
   unexpectedAnswerError,
 } from './pollErrors.js';
 import { type PollOperationOptions, type PollSettings, pollSettingsOf } from './pollOptions.js';
-import { sanitizerOf } from './sanitizerOf.js';
 
 /** How long to wait before the next poll, and whether the server asked for it. */
 interface Wait {
@@ -112,7 +112,8 @@ async function pollOnce(
  * Waits for a Partner Center asynchronous operation (register a subscription, a billing reconciliation
  * export, ...): the call that starts one answers `202 Accepted` with `Location` (where its status is) and
  * `Retry-After` (when to ask). This waits the server's `Retry-After` (else `intervalMs`), then GETs the
- * Location through `instance` (so through the engine: throttling and retries are handled there), until the
+ * Location through the instance of `client` (the handle `attachResilience` returned, or the instance itself;
+ * so through the engine: throttling and retries are handled there), until the
  * operation is done, failed, or the time is up. It never polls before the server's `Retry-After`.
  *
  * - A `202` answer polls again (a new `Location` replaces the URL); a 2xx answer whose JSON `status` is
@@ -127,6 +128,8 @@ async function pollOnce(
  * - The bearer token goes with every poll, so a Location must lead (where axios sends it) to the origin of
  *   the request that answered it, a saved one to the `baseURL`'s origin: another host or port, an `http:`
  *   downgrade or userinfo is refused at once (`client`), nothing polled, as `paginate` refuses such a link.
+ * - The errors it builds itself are scrubbed with the handle's sanitizer (its `secrets` and
+ *   `allowedQueryParameters`); given a bare axios instance, with the default one.
  *
  * @returns the poll answer that said the operation is done.
  * @throws (rejects) PartnerCenterError: `operation-failed`; `timeout` (time up, or the server asks to wait
@@ -135,15 +138,15 @@ async function pollOnce(
  *   `ResilienceOptionsError` for invalid options.
  */
 export async function pollOperation(
-  instance: AxiosInstance,
+  client: ResilienceHandle | AxiosInstance,
   operation: AxiosResponse | string,
   options: PollOperationOptions = {},
 ): Promise<AxiosResponse> {
-  const settings = pollSettingsOf(operation, options);
+  const settings = pollSettingsOf(client, operation, options);
+  const { instance, sanitizer } = settings.client;
   const deadline = Date.now() + settings.timeoutMs;
   const base = urlBaseOf(instance, settings.request);
   const baseURL = base.baseURL;
-  const sanitizer = sanitizerOf(instance);
   const targetOf = (url: string): PollTarget => ({ url: requestUrl({ url, ...base }), status, sanitizer });
   let location: string;
   let wait: Wait;

@@ -1,15 +1,10 @@
 import type { AxiosResponse } from 'axios';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  isCancelledError,
-  isPartnerCenterError,
-  type PollOperationOptions,
-  pollOperation,
-  ResilienceOptionsError,
-} from '../../../src/index.js';
-import { attachScripted, PARTNER_CENTER, useFakeClock } from '../../helpers/attachScripted.js';
-import type { Step } from '../../helpers/scriptedAdapter.js';
-import { capture, settle } from '../../helpers/settle.js';
+import { isCancelledError, isPartnerCenterError, ResilienceOptionsError } from '../../../../src/index.js';
+import { pollOperation } from '../../../../src/workflows/operations/pollOperation.js';
+import { attachScripted, PARTNER_CENTER, useFakeClock } from '../../../helpers/attachScripted.js';
+import type { Step } from '../../../helpers/scriptedAdapter.js';
+import { capture, settle } from '../../../helpers/settle.js';
 
 useFakeClock();
 
@@ -335,38 +330,6 @@ describe('pollOperation: outcomes', () => {
   });
 });
 
-describe('pollOperation: option names', () => {
-  it('refuses a misspelt option, naming its path and the option it most likely means, before polling', async () => {
-    const { instance, hits } = attachScripted([{ status: 200, data: {} }], FAST);
-    const misspelt = { timeoutMS: 30_000, intervalMS: 1_000, retryAfter: 1 } as PollOperationOptions;
-    const error = await pollOperation(instance, STATUS_URL, misspelt).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ResilienceOptionsError);
-    expect((error as ResilienceOptionsError).issues).toEqual([
-      'pollOperation: timeoutMS: unknown option (did you mean timeoutMs?)',
-      'pollOperation: intervalMS: unknown option (did you mean intervalMs?)',
-      'pollOperation: retryAfter: unknown option',
-    ]);
-    expect(hits).toHaveLength(0);
-  });
-
-  it('refuses request fields the poll sets itself, and options that are not an object', async () => {
-    const { instance, hits } = attachScripted([{ status: 200, data: {} }], FAST);
-    const signal = new AbortController().signal;
-    const request = { signal, params: { a: 1 }, headers: { 'X-Locale': 'de-DE' } };
-    const error = await pollOperation(instance, STATUS_URL, { request } as PollOperationOptions).catch(
-      (e: unknown) => e,
-    );
-    expect((error as ResilienceOptionsError).issues).toEqual([
-      'pollOperation: request.params: not allowed (put the query in the URL)',
-      'pollOperation: request.signal: not allowed (pass it as the signal option)',
-    ]);
-    await expect(
-      pollOperation(instance, STATUS_URL, null as unknown as PollOperationOptions),
-    ).rejects.toThrow('pollOperation: options must be an object (got null)');
-    expect(hits).toHaveLength(0);
-  });
-});
-
 describe('pollOperation: bounds', () => {
   it('fails at once with timeout, without polling, when Retry-After is beyond maxIntervalMs', async () => {
     const { instance, hits } = attachScripted([{ status: 200 }], FAST);
@@ -537,5 +500,21 @@ describe('pollOperation: the Location must keep the origin (the bearer token goe
     expect(hits.map((h) => [h.url, h.headers['authorization']])).toEqual([
       [`${PARTNER_CENTER}${STATUS_URL}`, 'Bearer tok-secret'],
     ]);
+  });
+});
+
+describe('pollOperation: the client it is given', () => {
+  it('polls through the handle as through its instance', async () => {
+    const { handle, hits } = attachScripted([{ status: 200, data: { status: 'registered' } }], FAST);
+    const { value } = await settle(pollOperation(handle, STATUS_URL));
+    expect(value?.data).toEqual({ status: 'registered' });
+    expect(hits.map((h) => h.url)).toEqual([`${PARTNER_CENTER}${STATUS_URL}`]);
+  });
+
+  it('refuses anything else before polling', async () => {
+    const notAClient = { get: () => undefined } as unknown as Parameters<typeof pollOperation>[0];
+    await expect(pollOperation(notAClient, STATUS_URL)).rejects.toThrow(
+      'pollOperation: the first argument must be the handle attachResilience returned or an axios instance',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { Hit, Step } from '../../helpers/scriptedAdapter.js';
+import type { Hit, Step } from '../../../helpers/scriptedAdapter.js';
 
 /** The items of a fake collection: `{ id: 'c1' }`, `{ id: 'c2' }`, ... */
 export function customers(count: number): { id: string }[] {

@@ -1,5 +1,12 @@
-import { fromAnswering } from './followTarget.js';
-import { isRecord } from './workflowOptions.js';
+import * as z from 'zod';
+import { fromAnswering } from '../followTarget.js';
+import { describeValue as describe, isRecord } from '../workflowOptions.js';
+
+/**
+ * Where the next page of a collection is (a {@link PageContinuation}): read from a page's `links.next`,
+ * resolved against the crawl's version root, checked when handed back, and remembered by the crawl's
+ * {@link LoopGuard}.
+ */
 
 /**
  * Where the next page of a Partner Center collection is: the `links.next` of a page, read and resolved. A
@@ -83,12 +90,6 @@ export function withPageSize(url: string, size: number): string {
   return `${path}?${[...kept, `size=${size}`].join('&')}`;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
 /** The `{ key, value }` list of `links.next.headers` as a record, or what is wrong with it. */
 function readHeaders(value: unknown): Record<string, string> | string {
   if (value === undefined || value === null) return {};
@@ -136,24 +137,30 @@ export function readNextLink(
   return Object.freeze({ uri: resolved, method: 'GET', headers: Object.freeze(headers) });
 }
 
-/** What is wrong with a continuation handed to `paginate` (a saved one, read back), or `undefined`. */
-export function continuationIssue(value: unknown): string | undefined {
-  if (!isRecord(value)) return `continuation is ${describe(value)}, not { uri, method, headers }`;
-  if (typeof value['uri'] !== 'string' || value['uri'].trim() === '') {
-    return 'continuation.uri is not a non-empty string';
-  }
-  if (typeof value['method'] !== 'string' || value['method'].toUpperCase() !== 'GET') {
-    return 'continuation.method is not "GET"';
-  }
-  const headers = value['headers'];
-  if (!isRecord(headers)) return 'continuation.headers is not an object of strings';
-  for (const [name, text] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name) || typeof text !== 'string' || HEADER_VALUE_FORBIDDEN.test(text)) {
-      return `continuation.headers.${name.slice(0, 64)} is not a valid header`;
-    }
-  }
-  return undefined;
-}
+/**
+ * The `continuation` option: a saved {@link PageContinuation} handed back to `paginate` (a non-empty `uri`,
+ * `method` GET, `headers` of header names and single-line values). Other fields are ignored.
+ */
+export const continuationSchema = z.looseObject(
+  {
+    uri: z
+      .string({ error: 'is not a non-empty string' })
+      .refine((uri) => uri.trim() !== '', { error: 'is not a non-empty string' }),
+    method: z
+      .string({ error: 'is not "GET"' })
+      .refine((method) => method.toUpperCase() === 'GET', { error: 'is not "GET"' }),
+    headers: z
+      .custom<Record<string, string>>(isRecord, 'is not an object of strings')
+      .superRefine((headers, ctx) => {
+        for (const [name, text] of Object.entries(headers)) {
+          if (!HEADER_NAME.test(name) || typeof text !== 'string' || HEADER_VALUE_FORBIDDEN.test(text)) {
+            ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid header' });
+          }
+        }
+      }),
+  },
+  { error: (issue) => `is ${describe(issue.input)}, not { uri, method, headers }` },
+);
 
 /** A key equal for two continuations that request the same page (for the loop guard). */
 export function continuationKey(continuation: PageContinuation): string {
@@ -161,4 +168,39 @@ export function continuationKey(continuation: PageContinuation): string {
     .map(([name, value]) => [name.toLowerCase(), value])
     .sort(([a = ''], [b = '']) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([continuation.uri, headers]);
+}
+
+/**
+ * Most requests a crawl's loop guard remembers. It keeps a crawl of any length in bounded memory (a key is
+ * the uri and the continuation headers, a few hundred bytes); a cycle longer than this many pages is not
+ * caught (`maxPages` bounds any crawl).
+ */
+export const LOOP_GUARD_PAGES = 1_000;
+
+/**
+ * The loop guard of one crawl: remembers the requests it made (the first URL, then each continuation, by
+ * uri and headers, the last {@link LOOP_GUARD_PAGES} of them) and tells when a `links.next` leads back to
+ * one of them, however many pages ago: `A -> A` as well as `A -> B -> A`.
+ */
+export class LoopGuard {
+  /** Request key -> index of the page it requested, oldest first. */
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly limit = LOOP_GUARD_PAGES) {}
+
+  /** Records that page `pageIndex` was requested with `from` (the first URL, when it has no continuation). */
+  requested(pageIndex: number, from: PageContinuation): void {
+    const key = continuationKey(from);
+    this.seen.delete(key);
+    this.seen.set(key, pageIndex);
+    if (this.seen.size > this.limit) {
+      const oldest = this.seen.keys().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+  }
+
+  /** The index of the page already requested with `next`, or `undefined` when `next` is new to this crawl. */
+  requestedBefore(next: PageContinuation): number | undefined {
+    return this.seen.get(continuationKey(next));
+  }
 }

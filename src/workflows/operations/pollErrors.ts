@@ -1,11 +1,11 @@
 import type { AxiosResponse } from 'axios';
-import type { ResponseFailure } from '../errors/errorFromResponse.js';
-import { errorFromResponse, requestFacts } from '../errors/errorFromResponse.js';
-import { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import { withRequestSecrets } from '../errors/redaction.js';
-import type { RetryAfter } from '../http/response.js';
-import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
-import { operationStatusOf } from './operationState.js';
+import type { ResponseFailure } from '../../errors/errorFromResponse.js';
+import { errorFromResponse, requestFacts } from '../../errors/errorFromResponse.js';
+import { PartnerCenterError } from '../../errors/PartnerCenterError.js';
+import { withRequestSecrets } from '../../errors/redaction.js';
+import type { RetryAfter } from '../../http/response.js';
+import { defaultSanitizer, type Sanitizer } from '../../observability/sanitizer.js';
+import { operationStatusOf } from './pollOptions.js';
 
 /** The error of a poll answer: its status, ids and body's code and description, with `failure`'s kind. */
 function fromAnswer(
@@ -54,7 +54,7 @@ export interface PollTarget {
   readonly url: string | undefined;
   /** Status of the last answer, when there was one. */
   readonly status: number | undefined;
-  /** The attached instance's sanitizer, for the errors. */
+  /** The handle's sanitizer (the default one for a bare instance), for the errors. */
   readonly sanitizer: Sanitizer;
 }
 

@@ -1,18 +1,13 @@
-import type { AxiosResponse } from 'axios';
 import { describe, expect, it } from 'vitest';
 import {
-  defaultOperationState,
-  isPaginationError,
-  PaginationError,
-  PartnerCenterError,
-} from '../../../src/index.js';
-import {
   continuationKey,
+  LOOP_GUARD_PAGES,
+  LoopGuard,
   readNextLink,
   resolvePageUri,
   versionRoot,
   withPageSize,
-} from '../../../src/workflows/continuation.js';
+} from '../../../../src/workflows/pagination/PageContinuation.js';
 
 describe('resolvePageUri (as the .NET SDK resolves links.next.uri)', () => {
   it.each([
@@ -89,44 +84,30 @@ describe('readNextLink', () => {
   });
 });
 
-describe('PaginationError', () => {
-  const position = {
-    pageIndex: 3,
-    resumeFrom: { uri: '/v1/c', method: 'GET', headers: { 'MS-ContinuationToken': 'secret-ish' } },
-    continuation: undefined,
-  };
-  it('is a PartnerCenterError that keeps its position through with(), and prints no token', () => {
-    const error = new PaginationError({ kind: 'client', retryable: false, reason: 'bad page' }, position);
-    expect(PartnerCenterError.is(error)).toBe(true);
-    expect(isPaginationError(error)).toBe(true);
-    expect(isPaginationError(new PartnerCenterError({ kind: 'client', retryable: false }))).toBe(false);
-    const copy = error.with({ attempts: 2 });
-    expect(copy).toBeInstanceOf(PaginationError);
-    expect(copy.pageIndex).toBe(3);
-    expect(copy.resumeFrom).toBe(position.resumeFrom);
-    expect(copy.attempts).toBe(2);
-    expect(JSON.stringify(error)).toContain('"pageIndex":3');
-    expect(JSON.stringify(error)).not.toContain('secret-ish');
-  });
-});
+const page = (token: string) => ({ uri: '/v1/c?seekOperation=Next', method: 'GET', headers: { T: token } });
 
-describe('defaultOperationState', () => {
-  const answer = (status: number, data: unknown) => ({ status, data }) as AxiosResponse;
-  it.each([
-    [202, '', 'running'],
-    [202, { status: 'succeeded' }, 'running'],
-    [200, { status: 'NotStarted' }, 'running'],
-    [200, { status: 'In Progress' }, 'running'],
-    [200, { status: 'registering' }, 'running'],
-    [200, { status: 'Accepted' }, 'running'],
-    [200, { status: 'pending' }, 'running'],
-    [201, { status: 'Failed' }, 'failed'],
-    [200, { status: 'canceled' }, 'failed'],
-    [200, { status: 'registered' }, 'done'],
-    [200, { status: 3 }, 'done'],
-    [204, '', 'done'],
-    [200, ['running'], 'done'],
-  ])('%s %j -> %s', (status, data, expected) => {
-    expect(defaultOperationState(answer(status, data))).toBe(expected);
+describe('LoopGuard', () => {
+  it('knows every continuation requested, by uri and headers (any header case)', () => {
+    const guard = new LoopGuard();
+    guard.requested(0, { uri: '/v1/c', method: 'GET', headers: {} });
+    guard.requested(1, page('a'));
+    guard.requested(2, page('b'));
+    expect(guard.requestedBefore({ uri: '/v1/c', method: 'GET', headers: {} })).toBe(0);
+    expect(guard.requestedBefore({ ...page('a'), headers: { t: 'a' } })).toBe(1);
+    expect(guard.requestedBefore(page('b'))).toBe(2);
+    expect(guard.requestedBefore(page('c'))).toBeUndefined();
+  });
+
+  it('remembers the last limit requests only: memory stays bounded', () => {
+    const guard = new LoopGuard(3);
+    for (let i = 0; i < 5; i++) guard.requested(i, page(String(i)));
+    expect([0, 1, 2, 3, 4].map((i) => guard.requestedBefore(page(String(i))))).toEqual([
+      undefined,
+      undefined,
+      2,
+      3,
+      4,
+    ]);
+    expect(LOOP_GUARD_PAGES).toBe(1_000);
   });
 });

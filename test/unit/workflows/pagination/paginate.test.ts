@@ -5,14 +5,13 @@ import {
   isPartnerCenterError,
   type Page,
   type PageContinuation,
-  type PaginateOptions,
   PaginationError,
-  paginate,
   ResilienceOptionsError,
-} from '../../../src/index.js';
-import { attachScripted, useFakeClock } from '../../helpers/attachScripted.js';
-import type { Step } from '../../helpers/scriptedAdapter.js';
-import { capture, settle } from '../../helpers/settle.js';
+} from '../../../../src/index.js';
+import { paginate } from '../../../../src/workflows/pagination/paginate.js';
+import { attachScripted, useFakeClock } from '../../../helpers/attachScripted.js';
+import type { Step } from '../../../helpers/scriptedAdapter.js';
+import { capture, settle } from '../../../helpers/settle.js';
 import { collect, customers, pagedServer } from './pagedServer.js';
 
 useFakeClock();
@@ -146,47 +145,6 @@ describe('paginate: resuming from a saved continuation', () => {
     expect(() => paginate(instance, '/v1/customers', { onPageTimeoutMs: 2 ** 31 })).toThrow(
       /onPageTimeoutMs/,
     );
-  });
-});
-
-describe('paginate: option names', () => {
-  it('refuses a misspelt option at once, naming its path and the option it most likely means', () => {
-    const { instance, hits } = attachScripted(pagedServer(customers(3)), FAST);
-    let thrown: unknown;
-    try {
-      paginate(instance, '/v1/customers', { sise: 2, maxpages: 3, onPageTimeout: 5 } as PaginateOptions);
-    } catch (error: unknown) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ResilienceOptionsError);
-    expect((thrown as ResilienceOptionsError).issues).toEqual([
-      'paginate: sise: unknown option (did you mean size?)',
-      'paginate: maxpages: unknown option (did you mean maxPages?)',
-      'paginate: onPageTimeout: unknown option (did you mean onPageTimeoutMs?)',
-    ]);
-    expect(hits).toHaveLength(0);
-  });
-
-  it('refuses request fields the crawl sets itself, and options that are not an object', () => {
-    const { instance } = attachScripted(pagedServer(customers(3)), FAST);
-    const request = { url: '/v1/other', method: 'POST', headers: {} };
-    expect(() => paginate(instance, '/v1/customers', { request } as PaginateOptions)).toThrow(
-      /request\.url: not allowed \(the workflow sets the URL\)[\s\S]*request\.method: not allowed/,
-    );
-    expect(() => paginate(instance, '/v1/customers', 'size=2' as unknown as PaginateOptions)).toThrow(
-      'paginate: options must be an object (got string)',
-    );
-    // every documented option is known
-    const all: Required<PaginateOptions> = {
-      size: 2,
-      continuation: { uri: '/v1/customers', method: 'GET', headers: {} },
-      signal: new AbortController().signal,
-      onPage: () => undefined,
-      onPageTimeoutMs: 10,
-      maxPages: 1,
-      request: { headers: {} },
-    };
-    expect(() => paginate(instance, '/v1/customers', all)).not.toThrow();
   });
 });
 
@@ -614,5 +572,22 @@ describe('paginate: the bearer token stays on the origin of the crawl', () => {
       /origin of the crawl's URL is unknown/,
     );
     expect(() => paginate(instance, `${HOST}/v1/customers`, { continuation })).not.toThrow();
+  });
+});
+
+describe('paginate: the client it is given', () => {
+  it('crawls through the handle as through its instance', async () => {
+    const all = customers(3);
+    const { handle, hits } = attachScripted(pagedServer(all), FAST);
+    const { value } = await settle(collect(paginate(handle, '/v1/customers?size=2')));
+    expect(value).toEqual(all);
+    expect(hits).toHaveLength(2);
+  });
+
+  it('refuses anything else at once', () => {
+    const notAClient = { instance: {} } as unknown as Parameters<typeof paginate>[0];
+    expect(() => paginate(notAClient, '/v1/customers')).toThrow(
+      'paginate: the first argument must be the handle attachResilience returned or an axios instance',
+    );
   });
 });
