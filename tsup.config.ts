@@ -3,12 +3,15 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    advanced: 'src/advanced.ts',
     testing: 'src/testing/index.ts',
     redis: 'src/stores/redis.ts',
     otel: 'src/otel/index.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
+  // stripInternal: a declaration tagged `@internal` (a store's rate limiter backend, kept out of the main
+  // entry's declarations) is left out of dist/*.d.ts.
+  dts: { compilerOptions: { ignoreDeprecations: '6.0', stripInternal: true } },
   sourcemap: true,
   clean: true,
   target: 'node20',

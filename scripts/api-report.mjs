@@ -22,6 +22,7 @@ const update = process.argv.includes('--update');
 /** Package entry (dist/<entry>.d.ts) -> report name (etc/<name>.api.md). */
 const ENTRIES = [
   ['index', 'partner-center-resilience'],
+  ['advanced', 'partner-center-resilience-advanced'],
   ['testing', 'partner-center-resilience-testing'],
   ['otel', 'partner-center-resilience-otel'],
   ['redis', 'partner-center-resilience-redis'],

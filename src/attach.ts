@@ -14,8 +14,8 @@ import type { ResilienceEvents } from './observability/events.js';
 import { createSecretValues } from './observability/knownSecrets.js';
 import { createLog } from './observability/logger.js';
 import { createSanitizerWith, type Sanitizer } from './observability/sanitizer.js';
-import { normalizeOptions } from './options/normalize.js';
-import type { ResilienceOptions } from './options.js';
+import { normalizeOptions } from './options/normalizeOptions.js';
+import type { ResilienceOptions } from './options/ResilienceOptions.js';
 import type { BreakerState } from './policies/breaker.js';
 import { createEngine } from './policies/engine.js';
 import { createStoreAccess } from './policies/storeAccess.js';
@@ -26,8 +26,27 @@ export type { BreakerState } from './policies/breaker.js';
 
 /** What {@link attachResilience} returns. */
 export interface ResilienceHandle extends ResilienceEvents {
-  /** The instance the library is attached to. */
+  /**
+   * The instance the library is attached to. Hand the handle itself to `paginate` and `pollOperation`: they
+   * send through this instance and scrub their own errors with {@link ResilienceHandle.sanitizer}.
+   */
   readonly instance: AxiosInstance;
+  /**
+   * The redaction this attachment uses for its errors, events and logs: the built-in allow-lists, the
+   * `allowedQueryParameters` and `secrets` options, and every token it sent. Use it to redact your own logs
+   * (`handle.sanitizer.scrubText(text)`); `paginate` and `pollOperation` use it for the errors they build.
+   */
+  readonly sanitizer: {
+    /** Returns the URL with userinfo removed and every query value outside the allow-list replaced. */
+    sanitizeUrl(url: string): string;
+    /** Returns only the allow-listed headers, lower-cased, as strings. */
+    sanitizeHeaders(headers: unknown): Record<string, string>;
+    /**
+     * Removes bearer tokens, JWTs, the known secrets and `secret=`-style pairs from free text, sanitizes the
+     * absolute URLs it contains like `sanitizeUrl`, and redacts query pairs whose key is outside the allow-list.
+     */
+    scrubText(text: string): string;
+  };
   /** Removes the library's interceptors; the instance behaves exactly as before. Calls in flight finish. Idempotent. */
   detach(): void;
   /** Breaker state of a scope, or `undefined` for a scope not seen (or evicted). */
@@ -59,15 +78,7 @@ export interface BreakerControl {
 }
 
 /** Instances with a live handle: attaching twice would run two engines, one inside the other. */
-/** The attached instances, each with its sanitizer (for the workflows' own errors). */
-const attached = new WeakMap<AxiosInstance, Sanitizer>();
-
-/** The sanitizer of the library attached to `instance`, if it is attached. */
-export function instanceSanitizer(instance: unknown): Sanitizer | undefined {
-  return typeof instance === 'function' || (typeof instance === 'object' && instance !== null)
-    ? attached.get(instance as AxiosInstance)
-    : undefined;
-}
+const attached = new WeakSet<AxiosInstance>();
 
 /**
  * Attaches Partner Center resilience to an existing axios instance: every logical call then runs through
@@ -165,11 +176,12 @@ export function attachResilience(instance: AxiosInstance, options: ResilienceOpt
     ),
   );
 
-  attached.set(instance, sanitizer);
+  attached.add(instance);
   let detached = false;
   const handle: ResilienceHandle = {
     ...eventsOf(hub),
     instance,
+    sanitizer,
     detach() {
       if (detached) return;
       detached = true;

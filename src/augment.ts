@@ -1,4 +1,4 @@
-import type { PartnerCenterRequestOptions } from './options.js';
+import type { PartnerCenterRequestOptions } from './options/requestOptions.js';
 
 declare module 'axios' {
   // Type parameters must match axios's own declaration (axios >= 1.20).

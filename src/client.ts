@@ -2,12 +2,15 @@ import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { attachResilience, type ResilienceHandle } from './attach.js';
 import { type PartnerCenterCloudName, resolveCloud } from './auth/clouds.js';
 import type { TokenCredentialLike, TokenProvider } from './auth/TokenProvider.js';
-import type { ResilienceOptions } from './options.js';
+import type { ResilienceOptions } from './options/ResilienceOptions.js';
 
 /** Options of {@link createPartnerCenterClient}: a cloud, a credential, and any {@link ResilienceOptions}. */
 export interface PartnerCenterClientOptions extends Omit<ResilienceOptions, 'tokenProvider'> {
-  /** Which Partner Center cloud: base URL, authority and token scope. Default: `'global'`. */
-  readonly cloud?: PartnerCenterCloudName;
+  /**
+   * Which Partner Center cloud: base URL, authority and token scope (`PARTNER_CENTER_CLOUDS` of
+   * `partner-center-resilience/advanced`). Default: `'global'`.
+   */
+  readonly cloud?: 'global' | 'china' | 'usgov' | 'germany-legacy';
   /** Token source: a {@link TokenProvider} or an `@azure/identity` `TokenCredential`. Required. */
   readonly credential: TokenProvider | TokenCredentialLike;
   /** API base URL, e.g. a simulator's. Default: the cloud's. */
@@ -22,6 +25,12 @@ export interface PartnerCenterClientOptions extends Omit<ResilienceOptions, 'tok
 
 /** An axios instance ready for Partner Center, with its resilience handle. */
 export type PartnerCenterClient = AxiosInstance & { readonly resilience: ResilienceHandle };
+
+/** Compiles only while the `cloud` option (spelt out for the public API) names every cloud and no other. */
+type CloudOption = NonNullable<PartnerCenterClientOptions['cloud']>;
+const _everyCloud: [CloudOption, PartnerCenterCloudName] extends [PartnerCenterCloudName, CloudOption]
+  ? true
+  : never = true;
 
 /**
  * Creates an axios instance for Partner Center: the cloud's base URL, `MS-Contract-Version: v1`,

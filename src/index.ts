@@ -1,14 +1,18 @@
 /**
- * `partner-center-resilience`: attach resilience to an axios instance calling the Partner Center REST API
- * (`attachResilience`), or create a client (`createPartnerCenterClient`). What most users need is here; the
- * building blocks (challenge parsing, the sanitizer, the error code table's helpers, the Retry-After parser)
- * are in `partner-center-resilience/advanced`, the rate limiter's backend protocol in
- * `partner-center-resilience/redis`. See docs/api.md.
+ * `partner-center-resilience`: resilience for Partner Center REST calls on axios. Attach it to an instance
+ * (`attachResilience`) or create a client (`createPartnerCenterClient`). What most users need is here; the
+ * building blocks (challenge parsing, the sanitizer, the error code table's helpers, the Retry-After parser,
+ * the narrower error guards) are in `partner-center-resilience/advanced`, and the rate limiter's backend
+ * protocol in `partner-center-resilience/redis`. See docs/api.md.
  */
 import './augment.js';
 
-export { attachResilience, type BreakerState, type ResilienceHandle } from './attach.js';
-export { PARTNER_CENTER_CLOUDS, type PartnerCenterCloud, type PartnerCenterCloudName } from './auth/clouds.js';
+export {
+  attachResilience,
+  type BreakerControl,
+  type BreakerState,
+  type ResilienceHandle,
+} from './attach.js';
 export {
   type AccessToken,
   fromTokenCredential,
@@ -34,36 +38,28 @@ export { PartnerCenterError, type PartnerCenterErrorInit } from './errors/Partne
 export type { CallInfo } from './observability/callInfo.js';
 export type { ResilienceEvent, ResilienceEvents, ResilienceHooks } from './observability/events.js';
 export type { Logger } from './observability/logger.js';
+export type { PartnerRetryBudgetOptions, RateLimitOptions } from './options/RateLimitOptions.js';
+export type { Reconcile, ReconcileRequest } from './options/Reconcile.js';
+export type { ResilienceOptions, TenantOptions } from './options/ResilienceOptions.js';
 export { ResilienceOptionsError } from './options/ResilienceOptionsError.js';
+export type { PartnerCenterRequestOptions, RequestRetryOptions } from './options/requestOptions.js';
 export type {
   CircuitBreakerOptions,
-  PartnerCenterRequestOptions,
-  PartnerRetryBudgetOptions,
-  RateLimitOptions,
-  Reconcile,
-  ReconcileRequest,
-  ResilienceOptions,
   RetryBudgetOptions,
   RetryOptions,
   ScopePolicyOptions,
-  TenantOptions,
   TimeoutOptions,
-  TokenOptions,
-} from './options.js';
+} from './options/ScopePolicyOptions.js';
+export type { TokenOptions } from './options/TokenOptions.js';
 export type { AdaptiveRateOptions } from './policies/rateLimiter/adaptiveRate.js';
-export {
-  DEFAULT_RATE_LIMIT_RULES,
-  type LimitLevel,
-  type RateLimitRule,
-  type RuleMatch,
-  type ThrottleLevel,
-} from './policies/rateLimiter/rules.js';
+export { DEFAULT_RATE_LIMIT_RULES, type RateLimitRule } from './policies/rateLimiter/rules.js';
 export { InMemoryScopeStateStore } from './tenancy/InMemoryScopeStateStore.js';
 export type { RetryTokenBucket, ScopeStateStore, StoreFailure } from './tenancy/ScopeStateStore.js';
 export { customerScope } from './tenancy/scopeKey.js';
-export type { PageContinuation } from './workflows/continuation.js';
-export { PaginationError } from './workflows/PaginationError.js';
-export type { Page, PageIterable, PaginateOptions } from './workflows/pageTypes.js';
-export { paginate } from './workflows/paginate.js';
-export { pollOperation } from './workflows/pollOperation.js';
-export type { PollOperationOptions } from './workflows/pollOptions.js';
+export { pollOperation } from './workflows/operations/pollOperation.js';
+export type { PollOperationOptions } from './workflows/operations/pollOptions.js';
+export type { Page } from './workflows/pagination/Page.js';
+export type { PageContinuation } from './workflows/pagination/PageContinuation.js';
+export { PaginationError } from './workflows/pagination/PaginationError.js';
+export { type PageIterable, paginate } from './workflows/pagination/paginate.js';
+export type { PaginateOptions } from './workflows/pagination/paginateOptions.js';

@@ -5,7 +5,7 @@ import type { EventHub } from '../observability/EventHub.js';
 import type { SecretValues } from '../observability/knownSecrets.js';
 import type { Log } from '../observability/logger.js';
 import { requestUrl } from '../observability/requestUrl.js';
-import type { ResolvedTokenOptions } from '../options.js';
+import type { ResolvedTokenOptions } from '../options/TokenOptions.js';
 import { challengeClaims, parseWwwAuthenticate, partnerCenterRealm } from './challenge.js';
 import type { AccessToken, TokenCredentialLike, TokenProvider } from './TokenProvider.js';
 import { toTokenProvider } from './TokenProvider.js';

@@ -3,7 +3,7 @@ import type { CallInfo } from '../observability/callInfo.js';
 import type { SecretValues } from '../observability/knownSecrets.js';
 import { OPTION_DEFAULTS } from '../options/defaults.js';
 import { durationMs, issueLines, tokenWindowIssue, tokenWindowShape } from '../options/rules.js';
-import type { TokenOptions } from '../options.js';
+import type { TokenOptions } from '../options/TokenOptions.js';
 import type { AccessToken, TokenProvider, TokenRequest } from './TokenProvider.js';
 import { validateAccessToken } from './TokenProvider.js';
 import { cancelled, refreshError, rejectedAgain, wait } from './tokenErrors.js';

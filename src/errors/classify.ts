@@ -7,7 +7,7 @@ import { isNetworkError } from 'axios-retry';
  * The normaliser and the engine both read it.
  */
 
-/** Every kind, for validation and exhaustive tests. The one list {@link PartnerCenterErrorKind} derives from. */
+/** Every kind, for validation and exhaustive tests; the compiler holds it to {@link PartnerCenterErrorKind}. */
 export const PARTNER_CENTER_ERROR_KINDS = [
   'throttled',
   'unauthorized',
@@ -22,7 +22,7 @@ export const PARTNER_CENTER_ERROR_KINDS = [
   'cancelled',
   'operation-failed',
   'unknown',
-] as const;
+] as const satisfies readonly PartnerCenterErrorKind[];
 
 /**
  * What went wrong, in one word.
@@ -37,7 +37,27 @@ export const PARTNER_CENTER_ERROR_KINDS = [
  *   status was `failed`, `canceled`, `error`, ... or the caller's `classify` said so). Never retryable.
  * - `unknown`: something was thrown that is neither an HTTP failure nor a network fault.
  */
-export type PartnerCenterErrorKind = (typeof PARTNER_CENTER_ERROR_KINDS)[number];
+export type PartnerCenterErrorKind =
+  | 'throttled'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'client'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'circuit-open'
+  | 'cancelled'
+  | 'operation-failed'
+  | 'unknown';
+
+/** Compiles only while the list names every kind (the union is spelt out for the public API). */
+const _everyKindListed: [
+  Exclude<PartnerCenterErrorKind, (typeof PARTNER_CENTER_ERROR_KINDS)[number]>,
+] extends [never]
+  ? true
+  : never = true;
 
 /** What the classification reads of a failure (a `PartnerCenterError` is one). */
 export interface ClassifiedFailure {
@@ -196,7 +216,7 @@ export type ErrorCodeTable = Readonly<Record<string, ErrorCodeInfo>>;
 const transient = (meaning: string): ErrorCodeInfo => ({ meaning, class: 'transient' });
 
 /** The codes Partner Center documents, with their meaning and class. Frozen; extend with {@link createErrorCodeTable}. */
-export const DEFAULT_ERROR_CODES: ErrorCodeTable = Object.freeze({
+export const DEFAULT_ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = Object.freeze({
   '800064': transient('The resource is being processed by another request; try again later.'),
   '800082': transient('The service is busy; try again later.'),
   '900130': transient('A dependent service is unavailable; try again later.'),

@@ -3,9 +3,6 @@ import type { PartnerCenterErrorKind } from '../errors/classify.js';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { CallInfo } from './callInfo.js';
 
-/** Where a server-requested delay came from (the error's `retryAfterSource`). */
-type ServerDelaySource = NonNullable<PartnerCenterError['retryAfterSource']>;
-
 /**
  * Subscribe-able events of a handle, cockatiel style: `handle.onRetry(listener)` returns a disposable. What a
  * listener of an event receives is {@link ResilienceEvent} of its name (`ResilienceEvent<'onRetry'>`).
@@ -26,7 +23,7 @@ export interface ResilienceEvents {
       /** Wait before the next attempt, in ms. */
       readonly delayMs: number;
       /** Where the delay came from: a server hint, or the exponential backoff. */
-      readonly delaySource: ServerDelaySource | 'backoff';
+      readonly delaySource: NonNullable<PartnerCenterError['retryAfterSource']> | 'backoff';
       /** Why the attempt failed, in words. */
       readonly reason: string;
       readonly errorKind: PartnerCenterErrorKind;
@@ -40,7 +37,7 @@ export interface ResilienceEvents {
       /** How long the call (or the scope) must wait, in ms. */
       readonly retryAfterMs: number;
       /** `'gate'`: the call waits for a deadline set by another call of its scope. */
-      readonly source: ServerDelaySource | 'gate';
+      readonly source: NonNullable<PartnerCenterError['retryAfterSource']> | 'gate';
     }
   >;
   /** The rate limiter holds a call back: its next attempt waits `waitMs` for a slot of its scope's quota. */

@@ -1,5 +1,6 @@
 import { PARTNER_CENTER_CLOUDS } from '../auth/clouds.js';
-import type { PartnerRetryBudgetOptions, ResolvedRateLimit, ResolvedScopePolicy } from '../options.js';
+import type { ResolvedPartnerRetryBudget, ResolvedRateLimit } from './RateLimitOptions.js';
+import type { ResolvedScopePolicy } from './ScopePolicyOptions.js';
 
 /** Every default of the library's options, in one place (each is also documented on its option). */
 export interface OptionDefaults {
@@ -24,7 +25,7 @@ export interface OptionDefaults {
   /** The rate limiter (`rateLimit`). */
   readonly rateLimit: ResolvedRateLimit;
   /** The partner-wide retry budget (`partnerRetryBudget`). */
-  readonly partnerRetryBudget: Required<PartnerRetryBudgetOptions>;
+  readonly partnerRetryBudget: ResolvedPartnerRetryBudget;
 }
 
 /**
@@ -35,6 +36,12 @@ export function deepFreeze<T>(value: T): T {
   if (!isPlainData(value)) return value;
   for (const inner of Object.values(value)) deepFreeze(inner);
   return Object.freeze(value);
+}
+
+/** A copy of `value` without its `undefined` fields (so that they do not overwrite defaults). */
+export function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }
 
 function isPlainData(value: unknown): value is object {
@@ -84,6 +91,3 @@ export const OPTION_DEFAULTS: OptionDefaults = deepFreeze<OptionDefaults>({
   },
   partnerRetryBudget: { maxTokens: 100, refundPerSuccess: 0.2, percent: 20, minConcurrency: 3 },
 });
-
-/** The default scope policy, documented on each option. */
-export const DEFAULT_POLICY: ResolvedScopePolicy = OPTION_DEFAULTS.policy;

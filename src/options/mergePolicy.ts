@@ -1,5 +1,5 @@
-import type { ResolvedScopePolicy, ScopePolicyOptions } from '../options.js';
-import { OPTION_DEFAULTS } from './defaults.js';
+import { OPTION_DEFAULTS, stripUndefined } from './defaults.js';
+import type { ResolvedScopePolicy, ScopePolicyOptions } from './ScopePolicyOptions.js';
 
 /** Merges a policy override over a resolved policy. */
 export function mergePolicy(
@@ -23,11 +23,6 @@ export function mergePolicy(
     },
     timeout: { ...base.timeout, ...stripUndefined(override.timeout) },
   };
-}
-
-function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
-  if (!value) return {};
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Which timing options the user set, instance-wide or for the scope. */

@@ -15,7 +15,7 @@ import type { CallInfo } from '../observability/callInfo.js';
 import { callInfoOf } from '../observability/callInfo.js';
 import type { EventHub } from '../observability/EventHub.js';
 import type { Log } from '../observability/logger.js';
-import type { ResolvedScopePolicy } from '../options.js';
+import type { ResolvedScopePolicy } from '../options/ScopePolicyOptions.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import type { Call } from './call.js';
 import { circuitOpenError } from './callErrors.js';

@@ -3,8 +3,12 @@ import type { ErrorCodeTable } from '../errors/classify.js';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
-import { checkedRequestOptions } from '../options/requestOptions.js';
-import type { PartnerCenterRequestOptions, ResolvedScopePolicy } from '../options.js';
+import {
+  checkedRequestOptions,
+  type PartnerCenterRequestOptions,
+  type RequestRetryOptions,
+} from '../options/requestOptions.js';
+import type { ResolvedScopePolicy } from '../options/ScopePolicyOptions.js';
 import { CallAbort } from './sleep.js';
 
 const NO_OPTIONS: PartnerCenterRequestOptions = Object.freeze({});
@@ -45,12 +49,6 @@ export function newGuid(): string {
   }
   used += 16;
   return String.fromCharCode.apply(null, codes);
-}
-
-/** A request's retry overrides (`partnerCenter.retry` given as an object). */
-interface RetryOverrides {
-  readonly maxAttempts?: number;
-  readonly shouldRetry?: (error: PartnerCenterError, attempt: number) => boolean | undefined;
 }
 
 /**
@@ -136,7 +134,7 @@ export class Call {
   /** Why the call gets a single attempt, when it does. */
   readonly singleAttemptReason: string | undefined;
   /** The request's own retry decision (`partnerCenter.retry.shouldRetry`), asked after each failed attempt. */
-  readonly shouldRetry: RetryOverrides['shouldRetry'];
+  readonly shouldRetry: RequestRetryOptions['shouldRetry'];
   /** The caller's abort, linked to its signal and cancel token; created only when the call needs one. */
   abort: CallAbort | undefined;
   /** Attempts started (a 401's replay with a new token not counted), advanced by the retry policy. */
@@ -192,7 +190,7 @@ export class Call {
     }
     this.unsafe = !IDEMPOTENT_METHODS.has(method) && request.idempotent !== true;
     this.idempotent = !this.unsafe || opts.retry.retryUnsafeMethods;
-    const retry = request.retry as boolean | RetryOverrides | undefined;
+    const retry = request.retry;
     const overrides = typeof retry === 'object' && retry !== null ? retry : undefined;
     this.shouldRetry = overrides?.shouldRetry;
     this.singleAttemptReason =

@@ -1,6 +1,7 @@
 import { callInfoOf } from '../observability/callInfo.js';
 import type { EventHub } from '../observability/EventHub.js';
-import type { NormalizedOptions, ResolvedRateLimit } from '../options.js';
+import type { NormalizedOptions } from '../options/normalizeOptions.js';
+import type { ResolvedRateLimit } from '../options/RateLimitOptions.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import type { Call } from './call.js';
 import { abortedError, rateLimitedTooLongError } from './callErrors.js';

@@ -2,7 +2,7 @@ import type { IBackoff, IBackoffFactory } from 'cockatiel';
 import { surelyNotProcessed } from '../errors/classify.js';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import type { RetryAfterSource } from '../http/response.js';
-import type { ResolvedScopePolicy } from '../options.js';
+import type { ResolvedScopePolicy } from '../options/ScopePolicyOptions.js';
 
 /** What {@link decideRetry} needs to know about the call. */
 export interface RetryCall {

@@ -27,10 +27,8 @@ export function rateLimitPolicy(limiter: CallLimiter, gate: ThrottleGate): CallP
       return outcome;
 
       async function slot(own: Call): Promise<number> {
-        while ((await limiter.waitForSlot(own, plan)) && (await gate.closed(own))) {
-          const release = await gate.pass(own);
-          release?.();
-        }
+        // A slot of the slow start the call holds stays its own: only the deadline is waited out.
+        while ((await limiter.waitForSlot(own, plan)) && (await gate.closed(own))) await gate.waitOpen(own);
         return Date.now();
       }
     },

@@ -3,7 +3,7 @@ import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { callInfoOf } from '../observability/callInfo.js';
 import type { EventHub } from '../observability/EventHub.js';
 import type { Log } from '../observability/logger.js';
-import type { ResolvedScopePolicy } from '../options.js';
+import type { ResolvedScopePolicy } from '../options/ScopePolicyOptions.js';
 import type { Call } from './call.js';
 import { abortedError } from './callErrors.js';
 import { decideRetry, type RetryAfterDelay } from './decideRetry.js';

@@ -1,5 +1,5 @@
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { PartnerRetryBudgetOptions } from '../options.js';
+import type { PartnerRetryBudgetOptions } from '../options/RateLimitOptions.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
 import type { Call } from './call.js';
 import type { CallPolicy } from './pipeline.js';

@@ -6,7 +6,7 @@ import {
   type IBackoffFactory,
   noJitterGenerator,
 } from 'cockatiel';
-import type { ResolvedScopePolicy } from '../options.js';
+import type { ResolvedScopePolicy } from '../options/ScopePolicyOptions.js';
 import { type BreakerDeps, ScopeBreaker } from './breaker.js';
 import type { Call } from './call.js';
 import type { AttemptSpec, Outcome } from './pipeline.js';

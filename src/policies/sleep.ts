@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS } from '../options/limits.js';
+import { MAX_TIMER_MS } from '../options/rules.js';
 
 /** The longest delay a timer takes (2^31-1 ms): Node and browsers run a longer one after 1 ms. */
 export const MAX_TIMER_DELAY = MAX_TIMER_MS;

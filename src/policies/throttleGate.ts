@@ -120,11 +120,11 @@ export class ThrottleGate implements CallPolicy {
   }
 
   /**
-   * Lets `call` through: resolves with the slot's release function (to be called once the call's outcome is
-   * recorded), or `undefined` when the scope is not recovering. Rejects with the call's error when it cannot
-   * wait (too long, budget spent, aborted).
+   * Waits out the scope's throttle deadline (the later of this process's and the shared store's), without
+   * taking a slot of the slow start. Rejects with the call's error when it cannot wait (too long, budget
+   * spent, aborted).
    */
-  async pass(call: Call): Promise<(() => void) | undefined> {
+  async waitOpen(call: Call): Promise<void> {
     const abort = call.ensureAbort();
     const maxRetryAfterMs = call.options.retry.maxRetryAfterMs;
     for (;;) {
@@ -133,23 +133,30 @@ export class ThrottleGate implements CallPolicy {
       const now = Date.now();
       const local = this.throttledUntil ?? 0;
       const deadline = Math.max(shared ?? 0, local > now ? local : 0);
-      if (deadline > now) {
-        this.note(deadline);
-        const wait = deadline - now;
-        if (now + wait > call.deadline) {
-          throw throttledTooLongError(
-            call,
-            wait,
-            `${Math.max(0, call.deadline - now)} ms left in its budget`,
-          );
-        }
-        if (wait > maxRetryAfterMs)
-          throw throttledTooLongError(call, wait, `maxRetryAfterMs ${maxRetryAfterMs}`);
-        if (this.deps.hub.listening.onThrottle)
-          this.deps.hub.emit('onThrottle', { ...callInfoOf(call), retryAfterMs: wait, source: 'gate' });
-        await sleep(wait, abort, () => abortedError(call));
-        continue;
+      if (deadline <= now) return;
+      this.note(deadline);
+      const wait = deadline - now;
+      if (now + wait > call.deadline) {
+        throw throttledTooLongError(call, wait, `${Math.max(0, call.deadline - now)} ms left in its budget`);
       }
+      if (wait > maxRetryAfterMs)
+        throw throttledTooLongError(call, wait, `maxRetryAfterMs ${maxRetryAfterMs}`);
+      if (this.deps.hub.listening.onThrottle)
+        this.deps.hub.emit('onThrottle', { ...callInfoOf(call), retryAfterMs: wait, source: 'gate' });
+      await sleep(wait, abort, () => abortedError(call));
+    }
+  }
+
+  /**
+   * Lets `call` through: resolves with the slot's release function (to be called once the call's outcome is
+   * recorded), or `undefined` when the scope is not recovering. Rejects with the call's error when it cannot
+   * wait (too long, budget spent, aborted).
+   */
+  async pass(call: Call): Promise<(() => void) | undefined> {
+    const abort = call.ensureAbort();
+    for (;;) {
+      await this.waitOpen(call);
+      const now = Date.now();
       let recovery = this.recovery;
       if (recovery === undefined) {
         if (this.throttledUntil === undefined) {

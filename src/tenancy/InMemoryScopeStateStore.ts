@@ -31,7 +31,9 @@ function liveOnce(expiries: readonly Expiry[]): Expiry[] {
 }
 
 /** Options of {@link InMemoryScopeStateStore}. */
-export type InMemoryScopeStateStoreOptions = NonNullable<ConstructorParameters<typeof InMemoryScopeStateStore>[0]>;
+export type InMemoryScopeStateStoreOptions = NonNullable<
+  ConstructorParameters<typeof InMemoryScopeStateStore>[0]
+>;
 
 /**
  * The default store: a bounded LRU map in this process. Its methods answer synchronously and never throw

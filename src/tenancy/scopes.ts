@@ -1,7 +1,8 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import type { Log } from '../observability/logger.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
-import type { NormalizedOptions, PartnerCenterRequestOptions } from '../options.js';
+import type { NormalizedOptions } from '../options/normalizeOptions.js';
+import type { PartnerCenterRequestOptions } from '../options/requestOptions.js';
 import { explicitScopeKey, pathScope, tenantScopeKey } from './scopeKey.js';
 
 /** Most request paths whose default scope is remembered; the memo starts over beyond it. */

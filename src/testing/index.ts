@@ -1,3 +1,4 @@
+export type { AccessToken, TokenProvider, TokenRequest } from '../auth/TokenProvider.js';
 export { DEFAULT_PARTNER_ID } from './engine.js';
 export { createSeededRandom, type SeededRandom, seedToUint32 } from './rng.js';
 export { SIMULATOR_ROUTES } from './routes.js';
@@ -23,7 +24,6 @@ export {
   parseScenario,
   type ScenarioIssue,
   ScenarioValidationError,
-  scenarioSchema,
 } from './scenarioSchema.js';
 export {
   type LostOrdersOptions,

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { OPTION_DEFAULTS } from '../../src/options/defaults.js';
-import { optionsSchema } from '../../src/options/schema.js';
+import { optionsSchema } from '../../src/options/ResilienceOptions.js';
 
 /*
  * docs/getting-started.md's "Options" table lists every option of attachResilience with its default. This

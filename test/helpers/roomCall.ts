@@ -1,12 +1,10 @@
 import { type AxiosAdapter, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { createErrorCodeTable } from '../../src/errors/classify.js';
 import { createSanitizer } from '../../src/observability/sanitizer.js';
-import { normalizeOptions } from '../../src/options/normalize.js';
-import type {
-  PartnerCenterRequestOptions,
-  ResilienceOptions,
-  ResolvedScopePolicy,
-} from '../../src/options.js';
+import { normalizeOptions } from '../../src/options/normalizeOptions.js';
+import type { ResilienceOptions } from '../../src/options/ResilienceOptions.js';
+import type { PartnerCenterRequestOptions } from '../../src/options/requestOptions.js';
+import type { ResolvedScopePolicy } from '../../src/options/ScopePolicyOptions.js';
 import { Call } from '../../src/policies/call.js';
 
 /** Fields of a request config, any of them explicitly `undefined` (to leave out a default). */

@@ -1,6 +1,6 @@
+import type { RateLimitOptions } from '../../options/RateLimitOptions.js';
 import { ResilienceOptionsError } from '../../options/ResilienceOptionsError.js';
 import { rateRuleBurstIssue } from '../../options/rules.js';
-import type { RateLimitOptions } from '../../options.js';
 import { MIN_FILL_RATE } from './adaptiveRate.js';
 import { BoundedMap } from './boundedMap.js';
 import { CUBIC_BETA, CUBIC_PLATEAU, CUBIC_SCALE } from './cubic.js';

@@ -4,20 +4,10 @@ export type LimitLevel = 'partner' | 'customer' | 'operation';
 /** Which level a 429 is charged to (`RateLimitOptions.throttleLevel`); `'auto'` decides per 429. */
 export type ThrottleLevel = 'auto' | LimitLevel;
 
-/** Which calls a rule applies to; an omitted field matches every call. */
-export interface RuleMatch {
-  /** HTTP method, case-insensitive. */
-  readonly method?: string;
-  /**
-   * A path template prefix, compared segment by segment with the call's path template; a `{name}` segment
-   * matches any one segment. `'/v1/customers/{id}/orders'` matches `/v1/customers/{id}/orders/{orderId}`.
-   */
-  readonly path?: string;
-}
-
 /** A static rate limit: `perMinute` requests per minute for each scope of `scope`'s level. */
 export interface RateLimitRule {
-  readonly scope: LimitLevel;
+  /** The level of the scope hierarchy the rule applies to: partner > customer > operation. */
+  readonly scope: 'partner' | 'customer' | 'operation';
   readonly perMinute: number;
   /**
    * Calls a scope may make at once; less than `perMinute`. Default: one second's worth (`floor(perMinute / 60)`,
@@ -25,10 +15,27 @@ export interface RateLimitRule {
    * than `perMinute` calls.
    */
   readonly burst?: number;
-  readonly match?: RuleMatch;
+  /** Which calls the rule applies to; an omitted field matches every call. Default: every call. */
+  readonly match?: {
+    /** HTTP method, case-insensitive. */
+    readonly method?: string;
+    /**
+     * A path template prefix, compared segment by segment with the call's path template; a `{name}` segment
+     * matches any one segment. `'/v1/customers/{id}/orders'` matches `/v1/customers/{id}/orders/{orderId}`.
+     */
+    readonly path?: string;
+  };
   /** Rules with different names at one level keep separate buckets. Default: the rule's position. */
   readonly name?: string;
 }
+
+/** Which calls a rule applies to (a rule's `match`). */
+export type RuleMatch = NonNullable<RateLimitRule['match']>;
+
+/** Compiles only while a rule's `scope` (spelt out for the public API) is a {@link LimitLevel}. */
+const _scopeIsLimitLevel: [LimitLevel, RateLimitRule['scope']] extends [RateLimitRule['scope'], LimitLevel]
+  ? true
+  : never = true;
 
 /**
  * Partner Center documents "a rate limit of 500 requests per minute per tenant identifier" for the Customer,

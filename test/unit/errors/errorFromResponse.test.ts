@@ -172,7 +172,6 @@ describe('body drift', () => {
 
   it('keeps a 5 MB body capped', () => {
     const huge = 'A'.repeat(5 * 1024 * 1024);
-    const started = performance.now();
     const cases = [
       respond(500, huge, { 'content-type': 'text/plain' }),
       respond(500, `{"code":500,"description":"${huge}"}`),
@@ -189,7 +188,6 @@ describe('body drift', () => {
       expect(JSON.stringify(error).length).toBeLessThan(32 * 1024);
     }
     expect(cases[3]?.data).toEqual(expect.stringContaining('… [truncated]'));
-    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('does not read a stream body', () => {

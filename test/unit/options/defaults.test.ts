@@ -1,20 +1,10 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
-import { createTokenCache } from '../../../src/auth/tokenCache.js';
-import type { ResilienceHooks } from '../../../src/observability/events.js';
-import { DEFAULT_POLICY, OPTION_DEFAULTS } from '../../../src/options/defaults.js';
-import { normalizeOptions } from '../../../src/options/normalize.js';
-import type { NormalizedOptions, ResilienceOptions } from '../../../src/options.js';
-
-function everyObjectFrozen(value: unknown, path = 'value'): string[] {
-  if (value === null || typeof value !== 'object') return [];
-  const own = Object.isFrozen(value) ? [] : [path];
-  return [...own, ...Object.entries(value).flatMap(([k, v]) => everyObjectFrozen(v, `${path}.${k}`))];
-}
+import { describe, expect, it } from 'vitest';
+import { OPTION_DEFAULTS } from '../../../src/options/defaults.js';
+import { everyObjectFrozen } from '../../helpers/optionIssues.js';
 
 describe('the defaults table', () => {
   it('is deep-frozen', () => {
     expect(everyObjectFrozen(OPTION_DEFAULTS)).toEqual([]);
-    expect(DEFAULT_POLICY).toBe(OPTION_DEFAULTS.policy);
     expect(() => {
       (OPTION_DEFAULTS.token as { maxEntries: number }).maxEntries = 1;
     }).toThrow(TypeError);
@@ -34,107 +24,5 @@ describe('the defaults table', () => {
       idleEvictionMs: 600_000,
     });
     expect(OPTION_DEFAULTS.storeTimeoutMs).toBe(1_000);
-  });
-});
-
-describe('normalizeOptions()', () => {
-  it('fills every field from the defaults table', () => {
-    const normalized = normalizeOptions();
-    expect(Object.keys(normalized).sort()).toEqual(
-      [
-        'allowedQueryParameters',
-        'errorCodes',
-        'hooks',
-        'idleEvictionMs',
-        'logger',
-        'maxScopes',
-        'partnerRetryBudget',
-        'partnerScope',
-        'policy',
-        'rateLimit',
-        'reconcile',
-        'resolve',
-        'scopePolicies',
-        'secrets',
-        'store',
-        'storeTimeoutMs',
-        'token',
-        'tokenProvider',
-      ].sort(),
-    );
-    expect(normalized).toMatchObject({
-      policy: DEFAULT_POLICY,
-      rateLimit: OPTION_DEFAULTS.rateLimit,
-      partnerRetryBudget: OPTION_DEFAULTS.partnerRetryBudget,
-      partnerScope: 'partner',
-      maxScopes: 10_000,
-      idleEvictionMs: 600_000,
-      resolve: undefined,
-      tokenProvider: undefined,
-      token: {
-        scopes: OPTION_DEFAULTS.token.scopes,
-        refreshWindowMs: 120_000,
-        blockingWindowMs: 30_000,
-        maxEntries: 10_000,
-        scopeOf: undefined,
-      },
-      hooks: {},
-      logger: undefined,
-      store: undefined,
-      errorCodes: {},
-      allowedQueryParameters: [],
-      secrets: [],
-      storeTimeoutMs: 1_000,
-      reconcile: undefined,
-    });
-    expect(normalized.token).not.toHaveProperty('refreshRetryIntervalMs');
-  });
-
-  it('deep-freezes its own data and never freezes or mutates what the caller passed', () => {
-    const strategy = { type: 'consecutive' as const, threshold: 3 };
-    const scopes = ['https://example.test/.default'];
-    const options: ResilienceOptions = {
-      circuitBreaker: { strategy },
-      token: { scopes, maxEntries: 5 },
-      tenants: { policies: { vip: { retry: { maxAttempts: 2 } } } },
-      errorCodes: { '1': { meaning: 'one', class: 'transient' } },
-      allowedQueryParameters: ['size'],
-    };
-    const normalized = normalizeOptions(options);
-    expect(Object.isFrozen(normalized)).toBe(true);
-    const { scopePolicies, ...data } = normalized;
-    expect(Object.entries(data).flatMap(([key, value]) => everyObjectFrozen(value, key))).toEqual([]);
-    expect(everyObjectFrozen(scopePolicies.get('vip'))).toEqual([]);
-    expect(normalized.policy.circuitBreaker.strategy).toEqual(strategy);
-    expect(normalized.token.scopes).toEqual(scopes);
-    expect(Object.isFrozen(strategy)).toBe(false);
-    expect(Object.isFrozen(scopes)).toBe(false);
-    expect(Object.isFrozen(options)).toBe(false);
-  });
-
-  it('keeps the names and types the engine reads', () => {
-    expectTypeOf<NormalizedOptions['storeTimeoutMs']>().toEqualTypeOf<number>();
-    expectTypeOf<NormalizedOptions['token']['scopeOf']>().toEqualTypeOf<
-      ((scope: string) => string) | undefined
-    >();
-    expectTypeOf<NormalizedOptions['hooks']>().toEqualTypeOf<ResilienceHooks>();
-  });
-});
-
-describe('the token cache checks its options with the same rules and defaults', () => {
-  const provider = { getToken: async () => ({ token: 't', expiresOnTimestamp: 0 }) };
-
-  it('throws a RangeError naming the option beyond MAX_TIMER_MS', () => {
-    expect(() => createTokenCache(provider, { refreshWindowMs: 3e9 })).toThrow(RangeError);
-    expect(() => createTokenCache(provider, { refreshRetryIntervalMs: 3e9 })).toThrow(
-      /refreshRetryIntervalMs: must be at most 2147483647 ms/,
-    );
-  });
-
-  it('applies the shared blocking <= refresh rule against the shared defaults', () => {
-    expect(() => createTokenCache(provider, { blockingWindowMs: 200_000 })).toThrow(
-      'blockingWindowMs (200000) must not exceed refreshWindowMs (120000)',
-    );
-    expect(() => createTokenCache(provider, { blockingWindowMs: 120_000 })).not.toThrow();
   });
 });

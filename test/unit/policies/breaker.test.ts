@@ -3,7 +3,7 @@ import { PartnerCenterError, type PartnerCenterErrorInit } from '../../../src/er
 import { EventHub } from '../../../src/observability/EventHub.js';
 import type { BreakerEvent } from '../../../src/observability/events.js';
 import { createSanitizer } from '../../../src/observability/sanitizer.js';
-import type { ResilienceOptions } from '../../../src/options.js';
+import type { ResilienceOptions } from '../../../src/options/ResilienceOptions.js';
 import { refuseIfOpen, ScopeBreaker } from '../../../src/policies/breaker.js';
 import type { Call } from '../../../src/policies/call.js';
 import { createStoreAccess } from '../../../src/policies/storeAccess.js';

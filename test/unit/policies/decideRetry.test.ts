@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError, type PartnerCenterErrorInit } from '../../../src/errors/PartnerCenterError.js';
-import type { ResilienceOptions } from '../../../src/options.js';
+import type { ResilienceOptions } from '../../../src/options/ResilienceOptions.js';
 import type { Call } from '../../../src/policies/call.js';
 import { decideRetry, type RetryPolicyView } from '../../../src/policies/decideRetry.js';
 import { backoffOf } from '../../../src/policies/scopePolicy.js';

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { attachResilience } from '../../../src/attach.js';
 import { isPartnerCenterError } from '../../../src/errors/normalizeError.js';
 import type { ReconcileEvent } from '../../../src/observability/events.js';
-import type { ReconcileRequest, ResilienceOptions } from '../../../src/options.js';
+import type { ReconcileRequest } from '../../../src/options/Reconcile.js';
+import type { ResilienceOptions } from '../../../src/options/ResilienceOptions.js';
 import { type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
 import { capture } from '../../helpers/settle.js';
 
