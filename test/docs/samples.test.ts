@@ -38,6 +38,7 @@ const KNOWN_FLAGS = new Set(['no-run', 'vitest']);
 
 const SUBPATHS: Readonly<Record<string, string>> = {
   'partner-center-resilience': 'src/index.ts',
+  'partner-center-resilience/advanced': 'src/advanced.ts',
   'partner-center-resilience/testing': 'src/testing/index.ts',
   'partner-center-resilience/otel': 'src/otel/index.ts',
   'partner-center-resilience/redis': 'src/stores/redis.ts',

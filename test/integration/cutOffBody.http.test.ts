@@ -1,7 +1,8 @@
 import http, { type ServerResponse } from 'node:http';
 import axios, { type AxiosInstance } from 'axios';
 import { describe, expect, it } from 'vitest';
-import { attachResilience, isPartnerCenterError, type RetryEvent } from '../../src/index.js';
+import { attachResilience, isPartnerCenterError } from '../../src/index.js';
+import type { RetryEvent } from '../../src/observability/events.js';
 import { cleanupAfterEach, rejectionOf, reply } from '../helpers/loopbackServer.js';
 
 const { defer, server } = cleanupAfterEach();

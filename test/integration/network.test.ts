@@ -5,10 +5,9 @@ import {
   attachResilience,
   isPartnerCenterError,
   type PartnerCenterError,
-  type RequestEvent,
   type ResilienceOptions,
-  type RetryEvent,
 } from '../../src/index.js';
+import type { RequestEvent, RetryEvent } from '../../src/observability/events.js';
 import { cleanupAfterEach, closedLoopbackPort, rejectionOf, reply } from '../helpers/loopbackServer.js';
 
 const FAST = { baseDelayMs: 1, maxDelayMs: 5 } as const;

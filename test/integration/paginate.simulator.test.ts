@@ -1,7 +1,8 @@
 import { Agent } from 'node:http';
 import axios, { type AxiosInstance } from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
-import { attachResilience, type PageContinuation, paginate, type RetryEvent } from '../../src/index.js';
+import { attachResilience, type PageContinuation, paginate } from '../../src/index.js';
+import type { RetryEvent } from '../../src/observability/events.js';
 import {
   type PartnerCenterSimulator,
   type Scenario,

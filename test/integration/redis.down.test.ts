@@ -3,7 +3,8 @@ import { createServer, type Socket } from 'node:net';
 import axios from 'axios';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attachResilience, type StoreErrorEvent } from '../../src/index.js';
+import { attachResilience } from '../../src/index.js';
+import type { StoreErrorEvent } from '../../src/observability/events.js';
 import {
   createRedisScopeStore,
   type RedisScopeStore,

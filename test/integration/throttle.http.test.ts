@@ -1,7 +1,8 @@
 import http from 'node:http';
 import axios from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
-import { attachResilience, type ThrottleEvent } from '../../src/index.js';
+import { attachResilience } from '../../src/index.js';
+import type { ThrottleEvent } from '../../src/observability/events.js';
 import { reply, startLoopbackServer } from '../helpers/loopbackServer.js';
 
 const cleanups: Array<() => unknown> = [];

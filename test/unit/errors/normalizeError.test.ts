@@ -425,6 +425,7 @@ describe('guards across two installed copies', () => {
           '--no-install',
           'tsup',
           'src/index.ts',
+          'src/advanced.ts',
           '--no-config',
           '--format',
           'esm,cjs',
@@ -448,8 +449,12 @@ describe('guards across two installed copies', () => {
       dir = join(ROOT, 'dist');
     }
     const require = createRequire(import.meta.url);
-    cjs = require(join(dir, 'index.cjs')) as LibraryCopy;
-    esm = (await import(pathToFileURL(join(dir, 'index.js')).href)) as LibraryCopy;
+    // the narrower guards are in the advanced entry
+    cjs = { ...require(join(dir, 'index.cjs')), ...require(join(dir, 'advanced.cjs')) } as LibraryCopy;
+    esm = {
+      ...(await import(pathToFileURL(join(dir, 'index.js')).href)),
+      ...(await import(pathToFileURL(join(dir, 'advanced.js')).href)),
+    } as LibraryCopy;
   }, 90_000);
 
   afterAll(() => {

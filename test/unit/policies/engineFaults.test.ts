@@ -1,12 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  type AccessToken,
-  InMemoryScopeStateStore,
-  isPartnerCenterError,
-  type RetryEvent,
-  type StoreErrorEvent,
-} from '../../../src/index.js';
+import { type AccessToken, InMemoryScopeStateStore, isPartnerCenterError } from '../../../src/index.js';
+import type { RetryEvent, StoreErrorEvent } from '../../../src/observability/events.js';
 import { attachScripted, useFakeClock } from '../../helpers/attachScripted.js';
 import { capture } from '../../helpers/settle.js';
 

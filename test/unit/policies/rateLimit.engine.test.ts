@@ -1,12 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  attachResilience,
-  InMemoryScopeStateStore,
-  type RateLimitEvent,
-  type ResilienceOptions,
-  type RetryEvent,
-} from '../../../src/index.js';
+import { attachResilience, InMemoryScopeStateStore, type ResilienceOptions } from '../../../src/index.js';
+import type { RateLimitEvent, RetryEvent } from '../../../src/observability/events.js';
 import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
 import { capture, settle } from '../../helpers/settle.js';
 

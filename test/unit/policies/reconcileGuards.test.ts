@@ -4,9 +4,9 @@ import {
   attachResilience,
   isPartnerCenterError,
   PartnerCenterError,
-  type ReconcileEvent,
   type ResilienceOptions,
 } from '../../../src/index.js';
+import type { ReconcileEvent } from '../../../src/observability/events.js';
 import { type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
 import { capture } from '../../helpers/settle.js';
 

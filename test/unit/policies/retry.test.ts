@@ -1,11 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  attachResilience,
-  type PartnerCenterError,
-  type ResilienceOptions,
-  type RetryEvent,
-} from '../../../src/index.js';
+import { attachResilience, type PartnerCenterError, type ResilienceOptions } from '../../../src/index.js';
+import type { RetryEvent } from '../../../src/observability/events.js';
 import { type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
 import { settle } from '../../helpers/settle.js';
 

@@ -2,16 +2,14 @@ import axios, { type AxiosInstance } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   attachResilience,
-  type BreakerEvent,
   InMemoryScopeStateStore,
   isPartnerCenterError,
   type ResilienceOptions,
   ResilienceOptionsError,
   type ScopeStateStore,
-  type StoreErrorEvent,
   type StoreFailure,
-  type ThrottleEvent,
 } from '../../../src/index.js';
+import type { BreakerEvent, StoreErrorEvent, ThrottleEvent } from '../../../src/observability/events.js';
 import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
 import { capture } from '../../helpers/settle.js';
 

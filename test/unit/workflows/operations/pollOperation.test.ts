@@ -1,6 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { describe, expect, it, vi } from 'vitest';
-import { isCancelledError, isPartnerCenterError, ResilienceOptionsError } from '../../../../src/index.js';
+import { isCancelledError } from '../../../../src/advanced.js';
+import { isPartnerCenterError, ResilienceOptionsError } from '../../../../src/index.js';
 import { pollOperation } from '../../../../src/workflows/operations/pollOperation.js';
 import { attachScripted, PARTNER_CENTER, useFakeClock } from '../../../helpers/attachScripted.js';
 import type { Step } from '../../../helpers/scriptedAdapter.js';

@@ -1,6 +1,7 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { describe, expect, it, vi } from 'vitest';
-import { isPaginationError, type PaginationError } from '../../../../src/index.js';
+import { isPaginationError } from '../../../../src/advanced.js';
+import type { PaginationError } from '../../../../src/index.js';
 import { createSanitizer, defaultSanitizer } from '../../../../src/observability/sanitizer.js';
 import { type Page, readPage, runPageHook } from '../../../../src/workflows/pagination/Page.js';
 import { versionRoot } from '../../../../src/workflows/pagination/PageContinuation.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
+import { isCancelledError, isPaginationError } from '../../../../src/advanced.js';
 import {
-  isCancelledError,
-  isPaginationError,
   isPartnerCenterError,
   type Page,
   type PageContinuation,
