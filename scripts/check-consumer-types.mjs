@@ -31,6 +31,8 @@ export const paged = (api: AxiosInstance) => paginate(api, '/v1/customers');
 export const startSimulator = () => startPartnerCenterSimulator({ seed: 1 });
 export const toStore = (options: Parameters<typeof createRedisScopeStore>[0]) => createRedisScopeStore(options);
 export const instrument = (h: ResilienceHandle) => instrumentResilience(h);
+export const waitMs = (headers: Record<string, string>) => parseRetryAfter(headers)?.ms;
+export type Challenges = AuthChallenge[];
 export type Pair = [PartnerCenterError, PartnerCenterSimulator];
 `;
 
@@ -42,6 +44,7 @@ import {
 import { startPartnerCenterSimulator, type PartnerCenterSimulator } from '${entry('testing')}';
 import { createRedisScopeStore } from '${entry('redis')}';
 import { instrumentResilience } from '${entry('otel')}';
+import { type AuthChallenge, parseRetryAfter } from '${entry('advanced')}';
 `;
 
 const DEFAULTS = { lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], noEmit: true };
