@@ -2,7 +2,8 @@
  * `partner-center-resilience/advanced`: the building blocks under the main entry, for code that goes beyond
  * attaching: parsing `WWW-Authenticate` challenges and Retry-After headers, the redaction allow-lists and
  * sanitizer, the error code table's helpers, the Partner Center clouds, the transport check before a token is
- * sent, and the narrower error guards (`isThrottledError`, ..., `isPaginationError`). Each name is stable API like the main entry's; a type it
+ * sent, `normalizeError` with a context, and the narrower error guards (`isThrottledError`, ...,
+ * `isPaginationError`). Each name is stable API like the main entry's; a type it
  * shares with the main entry is the same type. See docs/api.md.
  */
 export {
@@ -37,11 +38,15 @@ export {
   PARTNER_CENTER_ERROR_KINDS,
   type PartnerCenterErrorKind,
 } from './errors/classify.js';
+export type { NormalizeErrorContext } from './errors/errorFromResponse.js';
+// `normalizeError` with a context (a code table, a sanitizer, the call's fields); the main entry's takes the
+// value only.
 export {
   isCancelledError,
   isCircuitOpenError,
   isRetryableError,
   isThrottledError,
+  normalizeError,
 } from './errors/normalizeError.js';
 export type { PartnerCenterError, PartnerCenterErrorInit } from './errors/PartnerCenterError.js';
 export { parseRetryAfter, type RetryAfter, type RetryAfterSource } from './http/response.js';
