@@ -4,7 +4,7 @@
  * sanitizer, the error code table's helpers, the Partner Center clouds, the transport check before a token is
  * sent, `normalizeError` with a context, and the narrower error guards (`isThrottledError`, ...,
  * `isPaginationError`). Each name is stable API like the main entry's; a type it
- * shares with the main entry is the same type. See docs/api.md.
+ * shares with the main entry is the same type. See docs/public-api.md.
  */
 export {
   type AuthChallenge,

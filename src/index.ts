@@ -3,7 +3,7 @@
  * (`attachResilience`) or create a client (`createPartnerCenterClient`). What most users need is here; the
  * building blocks (challenge parsing, the sanitizer, the error code table's helpers, the Retry-After parser,
  * the narrower error guards) are in `partner-center-resilience/advanced`, and the rate limiter's backend
- * protocol in `partner-center-resilience/redis`. See docs/api.md.
+ * protocol in `partner-center-resilience/redis`. See docs/public-api.md.
  */
 import './augment.js';
 
