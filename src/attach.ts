@@ -13,7 +13,7 @@ import { EventHub, eventsOf } from './observability/EventHub.js';
 import type { ResilienceEvents } from './observability/events.js';
 import { createSecretValues } from './observability/knownSecrets.js';
 import { createLog } from './observability/logger.js';
-import { createSanitizerWith, type Sanitizer } from './observability/sanitizer.js';
+import { createSanitizerWith } from './observability/sanitizer.js';
 import { normalizeOptions } from './options/normalizeOptions.js';
 import type { ResilienceOptions } from './options/ResilienceOptions.js';
 import type { BreakerState } from './policies/breaker.js';
