@@ -487,3 +487,70 @@ describe('sendAttempt through an adapter that settles once its signal aborts (ax
     expect(error?.requestId).toBe(call.requestId);
   });
 });
+
+describe('the attempt reports its outcome instead of writing the call', () => {
+  it('is sent once the adapter has it, not while its Authorization value is awaited', async () => {
+    const { adapter, received } = transport('ok');
+    let give: (value: string) => void = () => undefined;
+    const auth: Authorizer = {
+      authorization: () =>
+        new Promise<string>((resolve) => {
+          give = resolve;
+        }),
+    };
+    const { call, deps } = setup(adapter, {}, auth);
+    const attempt = new Attempt(call, deps, auth);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(attempt.sent).toBe(false);
+    expect(received).toHaveLength(0);
+    give('Bearer a');
+    const response = attempt.answered(await attempt.sending);
+    attempt.end();
+    expect(attempt.sent).toBe(true);
+    expect(attempt.authorization).toBe('Bearer a');
+    expect(response.config).toBe(call.config);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("sets Authorization on the attempt's own headers, leaving the caller's config and headers unwritten", async () => {
+    const { adapter, received } = transport((config) =>
+      Promise.reject(
+        new AxiosError('Request failed with status code 401', AxiosError.ERR_BAD_REQUEST, config, {}, {
+          status: 401,
+          statusText: 'Unauthorized',
+          headers: {},
+          data: '',
+          config,
+        } as AxiosResponse),
+      ),
+    );
+    const { call, attempt } = setup(adapter, {}, { authorization: () => 'Bearer sent-one' });
+    const outcome = await sendAttempt(
+      call,
+      { retry: false, authorize: { authorization: () => 'Bearer sent-one' } },
+      {
+        hub: new EventHub({}, undefined),
+        deadlines: new AttemptDeadlines(),
+      },
+    );
+    expect(outcome.failure?.status).toBe(401);
+    // The outcome remembers the value it sent (the auth policy refreshes that token after a 401).
+    expect(outcome.failure !== undefined && outcome.authorization).toBe('Bearer sent-one');
+    expect(outcome.failure !== undefined && outcome.sent).toBe(true);
+    expect(received[0]?.headers.get('Authorization')).toBe('Bearer sent-one');
+    expect(received[0]?.headers).not.toBe(call.config.headers);
+    expect(call.config.headers.has('Authorization')).toBe(false);
+    const again = await attempt();
+    expect(again.sent).toBe(true);
+    expect(call.config.headers.has('Authorization')).toBe(false);
+  });
+
+  it('returns the outcome the list takes over as it is, sending nothing', async () => {
+    const { adapter, received } = transport('ok');
+    const { call, deps } = setup(adapter);
+    const failure = new PartnerCenterError({ kind: 'server', retryable: true, status: 503 });
+    const takenOver = { failure, sent: true };
+    await expect(sendAttempt(call, { retry: false, takenOver }, deps)).resolves.toBe(takenOver);
+    expect(received).toHaveLength(0);
+  });
+});
