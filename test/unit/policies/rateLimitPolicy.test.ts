@@ -64,7 +64,7 @@ const failed = (failure: PartnerCenterError): Outcome => ({ failure, sent: true 
 
 describe('rateLimitPolicy', () => {
   it('waits for a slot, then records the success with the time it was sent', async () => {
-    const { policy, record, next, sentAt } = setup([200]);
+    const { policy, record, next, sentAt, waitForSlot, pass } = setup([200]);
     const call = makeCall();
     const outcome = policy.run(call, { retry: false }, next);
     await vi.advanceTimersByTimeAsync(199);
@@ -72,6 +72,9 @@ describe('rateLimitPolicy', () => {
     await vi.advanceTimersByTimeAsync(1);
     await expect(outcome).resolves.toBe(OK);
     expect(sentAt).toEqual([200]);
+    // The gate stayed open during the wait: one slot, taken once.
+    expect(waitForSlot).toHaveBeenCalledTimes(1);
+    expect(pass).not.toHaveBeenCalled();
     expect(record).toHaveBeenCalledTimes(1);
     expect(record).toHaveBeenCalledWith(call, PLAN, false, START + 200);
   });
