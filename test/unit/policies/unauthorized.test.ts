@@ -110,7 +110,7 @@ describe('authPolicy', () => {
   it('keeps the 401 (status, code) when the refresh throws, with the reason and the refresh error as cause', async () => {
     const first = unauthorized();
     const refreshError = new PartnerCenterError({
-      kind: 'auth',
+      kind: 'unauthorized',
       retryable: false,
       reason: 'AADSTS7000215: bad secret',
     });
