@@ -382,3 +382,36 @@ describe("ScopeBreaker.run and the shared store's open hint", () => {
     expect(result(await (during as Promise<Outcome>))).toEqual({ data: 'during' });
   });
 });
+
+describe('ScopeBreaker.run with an outcome the list takes over', () => {
+  it("counts a taken-over failure (the success path's) without reading the hint or refusing", async () => {
+    const { breaker, store } = setup(true);
+    const getOpenUntil = vi.spyOn(store, 'getOpenUntil');
+    for (let i = 0; i < 2; i++) {
+      const c = call();
+      const takenOver: Outcome = { failure: failureOf(c), sent: true };
+      const next = vi.fn(async () => takenOver);
+      await expect(breaker.run(c, { retry: false, takenOver }, next)).resolves.toBe(takenOver);
+      expect(next).toHaveBeenCalledTimes(1);
+    }
+    expect(breaker.state).toBe('open');
+    expect(getOpenUntil).not.toHaveBeenCalled();
+  });
+
+  it('neither counts nor refuses a resumed outcome (an earlier part of the call counted it)', async () => {
+    const { breaker } = setup();
+    await breaker.recordFailure(failureOf(call()));
+    await breaker.recordFailure(failureOf(call()));
+    expect(breaker.state).toBe('open');
+    const c = call();
+    const takenOver: Outcome = { failure: failureOf(c), sent: false };
+    await expect(
+      breaker.run(c, { retry: false, takenOver, resumed: true }, async () => takenOver),
+    ).resolves.toBe(takenOver);
+    const fresh = setup();
+    for (let i = 0; i < 3; i++) {
+      await fresh.breaker.run(c, { retry: false, takenOver, resumed: true }, async () => takenOver);
+    }
+    expect(fresh.breaker.state).toBe('closed');
+  });
+});

@@ -1,8 +1,10 @@
+import type { AxiosResponse } from 'axios';
 import { describe, expect, it, vi } from 'vitest';
-import type { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
-import { EventHub } from '../../../src/observability/events.js';
+import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
+import { EventHub, type ThrottleEvent } from '../../../src/observability/events.js';
 import { createSanitizer } from '../../../src/observability/sanitizer.js';
 import type { Call } from '../../../src/policies/call.js';
+import type { Outcome } from '../../../src/policies/pipeline.js';
 import { createStoreAccess } from '../../../src/policies/storeAccess.js';
 import { ThrottleGate } from '../../../src/policies/throttleGate.js';
 import { InMemoryScopeStateStore, type ScopeStateStore } from '../../../src/tenancy/ScopeStateStore.js';
@@ -11,6 +13,16 @@ import { type CallSetup, makeCall, resolvedPolicy } from '../../helpers/roomCall
 import { capture } from '../../helpers/settle.js';
 
 const START = Date.parse('2026-11-25T12:00:00Z');
+const OK: Outcome = {
+  response: {
+    status: 200,
+    statusText: 'OK',
+    headers: {},
+    data: 'ok',
+    config: {},
+    request: {},
+  } as AxiosResponse,
+};
 
 useFakeClock('2026-11-25T12:00:00Z');
 
@@ -281,5 +293,87 @@ describe('ThrottleGate', () => {
     expect(waiting.state.error).toBeUndefined();
     expect(waiting.state.settled).toBe(false);
     holder?.();
+  });
+});
+
+describe('ThrottleGate.run (a policy of the list)', () => {
+  const answered429 = (retryAfterMs: number | undefined, status = 429): Outcome => ({
+    failure: new PartnerCenterError({
+      kind: status === 429 ? 'throttled' : 'server',
+      retryable: true,
+      status,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    }),
+    sent: true,
+  });
+
+  function gateOf() {
+    const throttles: ThrottleEvent[] = [];
+    const store = new InMemoryScopeStateStore();
+    const gate = new ThrottleGate('partner', {
+      sharedStore: false,
+      store,
+      access: createStoreAccess(undefined, createSanitizer(), () => undefined, 250),
+      hub: new EventHub({ onThrottle: (event) => void throttles.push(event) }, undefined),
+    });
+    return { gate, store, throttles };
+  }
+
+  it("notes the deadline a 429 brings for the scope's next calls, in the store too, reported once", async () => {
+    const { gate, store, throttles } = gateOf();
+    const c = call();
+    const answer = answered429(2_000);
+    await expect(gate.run(c, { retry: false }, async () => answer)).resolves.toBe(answer);
+    expect(gate.idle).toBe(false);
+    expect(store.getThrottleDeadline('partner')).toBe(START + 2_000);
+    expect(throttles).toEqual([
+      expect.objectContaining({ requestId: c.requestId, retryAfterMs: 2_000, source: 'retry-after' }),
+    ]);
+    const next = vi.fn(async () => OK);
+    const after = track(gate.run(call(), { retry: false }, next));
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(next).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    await after.done;
+    expect(next).toHaveBeenCalledTimes(1);
+  });
+
+  it('notes a 503 with a hint, not a 503 without one nor another status with one', async () => {
+    const hinted = gateOf();
+    await hinted.gate.run(call(), { retry: false }, async () => answered429(1_000, 503));
+    expect(hinted.gate.idle).toBe(false);
+    for (const answer of [answered429(undefined, 503), answered429(1_000, 500), answered429(undefined)]) {
+      const { gate, store } = gateOf();
+      await gate.run(call(), { retry: false }, async () => answer);
+      expect(gate.idle).toBe(true);
+      expect(store.getThrottleDeadline('partner')).toBeUndefined();
+    }
+  });
+
+  it('does not hold a taken-over outcome (the success path already sent it), and notes its deadline', async () => {
+    const { gate } = gateOf();
+    gate.note(START + 5_000);
+    const takenOver = answered429(3_000);
+    const next = vi.fn(async () => takenOver);
+    await expect(gate.run(call(), { retry: false, takenOver }, next)).resolves.toBe(takenOver);
+    expect(Date.now()).toBe(START);
+    expect(next).toHaveBeenCalledTimes(1);
+  });
+
+  it("neither holds nor notes a resumed outcome (an earlier part's, already noted)", async () => {
+    const { gate, store, throttles } = gateOf();
+    const takenOver = answered429(3_000);
+    await gate.run(call(), { retry: false, takenOver, resumed: true }, async () => takenOver);
+    expect(gate.idle).toBe(true);
+    expect(store.getThrottleDeadline('partner')).toBeUndefined();
+    expect(throttles).toEqual([]);
+  });
+
+  it('returns a refusal of the gate as a thrown error the list turns into a failure (too long a wait)', async () => {
+    const { gate } = gateOf();
+    gate.note(START + 10_000);
+    const next = vi.fn(async () => OK);
+    await expect(gate.run(call(), { retry: false }, next)).rejects.toMatchObject({ kind: 'throttled' });
+    expect(next).not.toHaveBeenCalled();
   });
 });
