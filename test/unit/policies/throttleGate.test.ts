@@ -231,6 +231,25 @@ describe('ThrottleGate', () => {
     expect(third.state.settled).toBe(true);
   });
 
+  it('drops a grown slow-start cap back to one call when a slot brings a new deadline', async () => {
+    const { gate } = environment();
+    gate.note(START + 100);
+    await vi.advanceTimersByTimeAsync(100);
+    // Two successes: the cap is 4.
+    for (let i = 0; i < 2; i++) (await gate.pass(call()))?.();
+    const holder = await gate.pass(call());
+    gate.note(START + 300);
+    holder?.();
+    const a = track(gate.pass(call()));
+    const b = track(gate.pass(call()));
+    await vi.advanceTimersByTimeAsync(200);
+    expect([a.state.settled, b.state.settled]).toEqual([true, false]);
+    a.state.value?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(b.state.settled).toBe(true);
+    b.state.value?.();
+  });
+
   it("rejects with 'cancelled' on an abort during the deadline wait, leaving no timer", async () => {
     const { gate } = environment();
     gate.note(START + 1_000);
