@@ -349,10 +349,27 @@ describe("ScopeBreaker.run and the shared store's open hint", () => {
     expect(attempt).not.toHaveBeenCalled();
   });
 
+  it("keeps the call's last failure on the hint's refusal when attempts were sent", async () => {
+    const { breaker, store } = setup(true);
+    store.setOpenUntil('partner', START + 750);
+    const c = call();
+    c.attempts = 1;
+    c.sent = 1;
+    const last = failureOf(c, { status: 502, code: '3000', description: 'Bad gateway' });
+    const { error } = result(await breaker.run(c, { retry: true, last }, answering('sent')));
+    expect(error?.kind).toBe('circuit-open');
+    expect(error?.status).toBe(502);
+    expect((error as { cause?: unknown } | undefined)?.cause).toBe(last);
+    expect(error?.reason).toBe(
+      'the circuit breaker of scope partner is open for another 750 ms; 1 attempt was sent, the last ended with server 502',
+    );
+  });
+
   it('lets the call through when the hint is absent or past', async () => {
     const { breaker, store } = setup(true);
     expect(result(await breaker.run(call(), FIRST, answering('absent')))).toEqual({ data: 'absent' });
-    store.setOpenUntil('partner', START);
+    // A hint that ends now (the store may hand back one it has not dropped yet).
+    vi.spyOn(store, 'getOpenUntil').mockReturnValue(START);
     expect(result(await breaker.run(call(), FIRST, answering('past')))).toEqual({ data: 'past' });
   });
 
