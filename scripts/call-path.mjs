@@ -2,9 +2,10 @@
 // warm up its caches), measured with V8's precise coverage over the built bundle, each function that ran mapped
 // back to its src file through the bundle's source map. Prints JSON: { "<variant>": ["file (functions)", ...] }.
 // Usage: npm run build && node scripts/call-path.mjs
+
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -56,7 +57,9 @@ async function filesRun() {
       files.get(file).add(fn.functionName || 'anonymous');
     }
   }
-  return [...files].sort(([a], [b]) => a.localeCompare(b)).map(([file, names]) => `${file} (${[...names].join(', ')})`);
+  return [...files]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([file, names]) => `${file} (${[...names].join(', ')})`);
 }
 
 async function healthyCall(options) {

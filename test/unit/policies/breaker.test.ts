@@ -1,15 +1,16 @@
+import type { AxiosResponse } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError, type PartnerCenterErrorInit } from '../../../src/errors/PartnerCenterError.js';
 import { EventHub } from '../../../src/observability/EventHub.js';
 import type { BreakerEvent } from '../../../src/observability/events.js';
 import { createSanitizer } from '../../../src/observability/sanitizer.js';
 import type { ResilienceOptions } from '../../../src/options/ResilienceOptions.js';
-import { refuseIfOpen, ScopeBreaker } from '../../../src/policies/breaker.js';
+import { ScopeBreaker } from '../../../src/policies/breaker.js';
 import type { Call } from '../../../src/policies/call.js';
+import type { AttemptSpec, Next, Outcome } from '../../../src/policies/pipeline.js';
 import { createStoreAccess } from '../../../src/policies/storeAccess.js';
 import { InMemoryScopeStateStore } from '../../../src/tenancy/InMemoryScopeStateStore.js';
 import { makeCall, resolvedPolicy } from '../../helpers/roomCall.js';
-import { capture } from '../../helpers/settle.js';
 
 const START = Date.parse('2026-11-25T12:00:00Z');
 const HALF_OPEN_AFTER = 1_000;
@@ -25,7 +26,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function setup() {
+function setup(sharedStore = false) {
   const events: Array<{ name: string; event: BreakerEvent }> = [];
   const record = (name: string) => (event: BreakerEvent) => {
     events.push({ name, event });
@@ -39,6 +40,7 @@ function setup() {
   const storeFailures = vi.fn();
   const access = createStoreAccess(undefined, createSanitizer(), storeFailures, 250);
   const breaker = new ScopeBreaker('partner', resolvedPolicy(OPTIONS).circuitBreaker, {
+    sharedStore,
     store,
     access,
     hub,
@@ -48,6 +50,32 @@ function setup() {
 }
 
 const call = (): Call => makeCall({ options: OPTIONS });
+
+/** A first attempt, passed down by the policies above (no last failure). */
+const FIRST: AttemptSpec = { retry: false };
+
+/** The answer of an attempt that succeeded, tagged with `data` to tell attempts apart. */
+function answered(data: string): Outcome {
+  return {
+    response: { status: 200, statusText: 'OK', headers: {}, data, config: {}, request: {} } as AxiosResponse,
+  };
+}
+
+/** The rest of the list: an attempt answering with `data`. */
+const answering =
+  (data: string): Next =>
+  async () =>
+    answered(data);
+
+/** The rest of the list: an attempt that was sent and failed with `failure`. */
+const failing =
+  (failure: PartnerCenterError): Next =>
+  async () => ({ failure, sent: true });
+
+/** What a run ended with: the answer's data, or the failure. */
+function result(outcome: Outcome): { data?: unknown; error?: PartnerCenterError } {
+  return outcome.failure === undefined ? { data: outcome.response.data } : { error: outcome.failure };
+}
 
 /** The failure of `c`'s attempt, as the attempt room builds it (the call's ids on it). */
 function failureOf(c: Call, init: Partial<PartnerCenterErrorInit> = {}): PartnerCenterError {
@@ -130,9 +158,11 @@ describe('ScopeBreaker (consecutive, threshold 2)', () => {
     await breaker.recordFailure(failureOf(call()));
     await breaker.recordFailure(failureOf(call()));
     const c = call();
-    const attempt = vi.fn(async () => 'sent');
-    const { error } = await capture(breaker.run(c, attempt, undefined));
+    const attempt = vi.fn(answering('sent'));
+    const outcome = await breaker.run(c, FIRST, attempt);
+    const { error } = result(outcome);
     expect(attempt).not.toHaveBeenCalled();
+    expect(outcome.failure !== undefined && outcome.sent).toBe(false);
     expect(error?.kind).toBe('circuit-open');
     expect(error?.retryable).toBe(false);
     expect(error?.status).toBeUndefined();
@@ -148,7 +178,7 @@ describe('ScopeBreaker (consecutive, threshold 2)', () => {
     c.attempts = 1;
     c.sent = 1;
     const last = failureOf(c, { status: 502, code: '3000', description: 'Bad gateway' });
-    const { error } = await capture(breaker.run(c, async () => 'sent', last));
+    const { error } = result(await breaker.run(c, { retry: true, last }, answering('sent')));
     expect(error?.kind).toBe('circuit-open');
     expect(error?.retryable).toBe(false);
     expect(error?.status).toBe(502);
@@ -169,17 +199,13 @@ describe('ScopeBreaker (consecutive, threshold 2)', () => {
     await vi.advanceTimersByTimeAsync(HALF_OPEN_AFTER);
     const probe = call();
     let halfOpenDuringProbe: boolean | undefined;
-    const result = await breaker.run(
-      probe,
-      async () => {
-        // cockatiel marks the breaker half-open once the test call has started (after its first await).
-        await Promise.resolve();
-        halfOpenDuringProbe = breaker.halfOpen;
-        return 'ok';
-      },
-      undefined,
-    );
-    expect(result).toBe('ok');
+    const outcome = await breaker.run(probe, FIRST, async () => {
+      // cockatiel marks the breaker half-open once the test call has started (after its first await).
+      await Promise.resolve();
+      halfOpenDuringProbe = breaker.halfOpen;
+      return answered('ok');
+    });
+    expect(result(outcome)).toEqual({ data: 'ok' });
     expect(halfOpenDuringProbe).toBe(true);
     expect(breaker.state).toBe('closed');
     expect(events.map((e) => [e.name, e.event.requestId, e.event.reason])).toEqual([
@@ -196,25 +222,25 @@ describe('ScopeBreaker (consecutive, threshold 2)', () => {
     await breaker.recordFailure(failureOf(call()));
     events.length = 0;
     await vi.advanceTimersByTimeAsync(HALF_OPEN_AFTER);
-    let answer: (value: string) => void = () => undefined;
+    let answer: (value: Outcome) => void = () => undefined;
     const probeCall = call();
     const probe = breaker.run(
       probeCall,
+      FIRST,
       () =>
-        new Promise<string>((resolve) => {
+        new Promise<Outcome>((resolve) => {
           answer = resolve;
         }),
-      undefined,
     );
     await Promise.resolve();
     expect(breaker.halfOpen).toBe(true);
-    const secondAttempt = vi.fn(async () => 'second');
-    const second = breaker.run(call(), secondAttempt, undefined);
+    const secondAttempt = vi.fn(answering('second'));
+    const second = breaker.run(call(), FIRST, secondAttempt);
     await vi.advanceTimersByTimeAsync(0);
     expect(secondAttempt).not.toHaveBeenCalled();
-    answer('probe');
-    await expect(probe).resolves.toBe('probe');
-    await expect(second).resolves.toBe('second');
+    answer(answered('probe'));
+    expect(result(await probe)).toEqual({ data: 'probe' });
+    expect(result(await second)).toEqual({ data: 'second' });
     expect(secondAttempt).toHaveBeenCalledTimes(1);
     expect(breaker.state).toBe('closed');
     // Only the probe moved the breaker.
@@ -229,24 +255,22 @@ describe('ScopeBreaker (consecutive, threshold 2)', () => {
     await breaker.recordFailure(failureOf(call()));
     await breaker.recordFailure(failureOf(call()));
     await vi.advanceTimersByTimeAsync(HALF_OPEN_AFTER);
-    let fail: (error: unknown) => void = () => undefined;
+    let fail: (failure: PartnerCenterError) => void = () => undefined;
     const probeCall = call();
-    const probe = capture(
-      breaker.run(
-        probeCall,
-        () =>
-          new Promise<string>((_resolve, reject) => {
-            fail = reject;
-          }),
-        undefined,
-      ),
+    const probe = breaker.run(
+      probeCall,
+      FIRST,
+      () =>
+        new Promise<Outcome>((resolve) => {
+          fail = (failure) => resolve({ failure, sent: true });
+        }),
     );
     await Promise.resolve();
-    const secondAttempt = vi.fn(async () => 'second');
-    const second = capture(breaker.run(call(), secondAttempt, undefined));
+    const secondAttempt = vi.fn(answering('second'));
+    const second = breaker.run(call(), FIRST, secondAttempt);
     fail(failureOf(probeCall, { status: 500 }));
-    expect((await probe).error?.status).toBe(500);
-    expect((await second).error?.kind).toBe('circuit-open');
+    expect(result(await probe).error?.status).toBe(500);
+    expect(result(await second).error?.kind).toBe('circuit-open');
     expect(secondAttempt).not.toHaveBeenCalled();
     expect(breaker.state).toBe('open');
   });
@@ -259,7 +283,7 @@ describe('ScopeBreaker (consecutive, threshold 2)', () => {
     await vi.advanceTimersByTimeAsync(HALF_OPEN_AFTER);
     const probe = call();
     const notFound = failureOf(probe, { kind: 'not-found', status: 404, retryable: false });
-    const outcome = await capture(breaker.run(probe, () => Promise.reject(notFound), undefined));
+    const outcome = result(await breaker.run(probe, FIRST, failing(notFound)));
     expect(outcome.error).toBe(notFound);
     expect(breaker.state).toBe('closed');
     expect(events.map((e) => [e.name, e.event.requestId])).toEqual([
@@ -276,7 +300,7 @@ describe('ScopeBreaker (consecutive, threshold 2)', () => {
     await vi.advanceTimersByTimeAsync(HALF_OPEN_AFTER);
     const probe = call();
     const failed = failureOf(probe, { status: 500, description: 'still down' });
-    const outcome = await capture(breaker.run(probe, () => Promise.reject(failed), undefined));
+    const outcome = result(await breaker.run(probe, FIRST, failing(failed)));
     expect(outcome.error).toBe(failed);
     expect(breaker.state).toBe('open');
     expect(events.map((e) => [e.name, e.event.requestId])).toEqual([
@@ -290,7 +314,7 @@ describe('ScopeBreaker (consecutive, threshold 2)', () => {
     const { breaker } = setup();
     const notFound = failureOf(call(), { kind: 'not-found', status: 404, retryable: false });
     for (let i = 0; i < 3; i++) {
-      const outcome = await capture(breaker.run(call(), () => Promise.reject(notFound), undefined));
+      const outcome = result(await breaker.run(call(), FIRST, failing(notFound)));
       expect(outcome.error).toBe(notFound);
     }
     expect(breaker.state).toBe('closed');
@@ -301,59 +325,111 @@ describe('ScopeBreaker (consecutive, threshold 2)', () => {
     const handle = breaker.isolate();
     expect(breaker.state).toBe('isolated');
     expect(breaker.refusing).toBe(true);
-    const { error } = await capture(breaker.run(call(), async () => 'sent', undefined));
+    const attempt = vi.fn(answering('sent'));
+    const { error } = result(await breaker.run(call(), FIRST, attempt));
     expect(error?.kind).toBe('circuit-open');
+    expect(attempt).not.toHaveBeenCalled();
     handle.dispose();
     expect(breaker.state).toBe('closed');
-    await expect(breaker.run(call(), async () => 'sent', undefined)).resolves.toBe('sent');
+    expect(result(await breaker.run(call(), FIRST, attempt))).toEqual({ data: 'sent' });
   });
 });
 
-describe('refuseIfOpen', () => {
-  it("refuses while the store's open-until is in the future, saying for how long", () => {
-    const c = call();
-    let thrown: unknown;
-    try {
-      refuseIfOpen(c, undefined, START + 750, undefined);
-    } catch (error: unknown) {
-      thrown = error;
-    }
-    expect(PartnerCenterError.is(thrown)).toBe(true);
-    const error = thrown as PartnerCenterError;
-    expect(error.kind).toBe('circuit-open');
-    expect(error.reason).toBe(
+describe("ScopeBreaker.run and the shared store's open hint", () => {
+  it("refuses while the store's open-until is in the future, saying for how long, sending nothing", async () => {
+    const { breaker, store } = setup(true);
+    store.setOpenUntil('partner', START + 750);
+    const attempt = vi.fn(answering('sent'));
+    const outcome = await breaker.run(call(), FIRST, attempt);
+    const { error } = result(outcome);
+    expect(PartnerCenterError.is(error)).toBe(true);
+    expect(error?.kind).toBe('circuit-open');
+    expect(error?.reason).toBe(
       'the circuit breaker of scope partner is open for another 750 ms; no request was sent',
+    );
+    expect(attempt).not.toHaveBeenCalled();
+  });
+
+  it("keeps the call's last failure on the hint's refusal when attempts were sent", async () => {
+    const { breaker, store } = setup(true);
+    store.setOpenUntil('partner', START + 750);
+    const c = call();
+    c.attempts = 1;
+    c.sent = 1;
+    const last = failureOf(c, { status: 502, code: '3000', description: 'Bad gateway' });
+    const { error } = result(await breaker.run(c, { retry: true, last }, answering('sent')));
+    expect(error?.kind).toBe('circuit-open');
+    expect(error?.status).toBe(502);
+    expect((error as { cause?: unknown } | undefined)?.cause).toBe(last);
+    expect(error?.reason).toBe(
+      'the circuit breaker of scope partner is open for another 750 ms; 1 attempt was sent, the last ended with server 502',
     );
   });
 
-  it('lets the call through when the hint is absent or past', () => {
-    const c = call();
-    expect(() => refuseIfOpen(c, undefined, undefined, undefined)).not.toThrow();
-    expect(() => refuseIfOpen(c, undefined, START, undefined)).not.toThrow();
+  it('lets the call through when the hint is absent or past', async () => {
+    const { breaker, store } = setup(true);
+    expect(result(await breaker.run(call(), FIRST, answering('absent')))).toEqual({ data: 'absent' });
+    // A hint that ends now (the store may hand back one it has not dropped yet).
+    vi.spyOn(store, 'getOpenUntil').mockReturnValue(START);
+    expect(result(await breaker.run(call(), FIRST, answering('past')))).toEqual({ data: 'past' });
   });
 
   it("lets other calls past the store's hint while this process's probe is in flight", async () => {
-    const { breaker } = setup();
+    const { breaker, store } = setup(true);
     await breaker.recordFailure(failureOf(call()));
     await breaker.recordFailure(failureOf(call()));
     await vi.advanceTimersByTimeAsync(HALF_OPEN_AFTER);
     const openUntil = Date.now() + 500;
+    let hint: number | undefined = openUntil;
+    vi.spyOn(store, 'getOpenUntil').mockImplementation(() => hint);
     // Before the probe starts, the breaker is still open: the store's hint refuses.
-    expect(() => refuseIfOpen(call(), breaker, openUntil, undefined)).toThrow(PartnerCenterError);
-    let refused: unknown = 'not run';
-    await breaker.run(
-      call(),
-      async () => {
-        await Promise.resolve();
-        try {
-          refuseIfOpen(call(), breaker, openUntil, undefined);
-          refused = undefined;
-        } catch (error: unknown) {
-          refused = error;
-        }
-      },
-      undefined,
-    );
-    expect(refused).toBeUndefined();
+    const early = vi.fn(answering('early'));
+    expect(result(await breaker.run(call(), FIRST, early)).error?.kind).toBe('circuit-open');
+    expect(early).not.toHaveBeenCalled();
+    hint = undefined;
+    let during: Promise<Outcome> | undefined;
+    const probe = await breaker.run(call(), FIRST, async () => {
+      await Promise.resolve();
+      hint = openUntil;
+      // Started while the probe is in flight: past the hint (cockatiel holds it until the probe's outcome).
+      during = breaker.run(call(), FIRST, answering('during'));
+      await Promise.resolve();
+      return answered('probe');
+    });
+    expect(result(probe)).toEqual({ data: 'probe' });
+    expect(result(await (during as Promise<Outcome>))).toEqual({ data: 'during' });
+  });
+});
+
+describe('ScopeBreaker.run with an outcome the list takes over', () => {
+  it("counts a taken-over failure (the success path's) without reading the hint or refusing", async () => {
+    const { breaker, store } = setup(true);
+    const getOpenUntil = vi.spyOn(store, 'getOpenUntil');
+    for (let i = 0; i < 2; i++) {
+      const c = call();
+      const takenOver: Outcome = { failure: failureOf(c), sent: true };
+      const next = vi.fn(async () => takenOver);
+      await expect(breaker.run(c, { retry: false, takenOver }, next)).resolves.toBe(takenOver);
+      expect(next).toHaveBeenCalledTimes(1);
+    }
+    expect(breaker.state).toBe('open');
+    expect(getOpenUntil).not.toHaveBeenCalled();
+  });
+
+  it('neither counts nor refuses a resumed outcome (an earlier part of the call counted it)', async () => {
+    const { breaker } = setup();
+    await breaker.recordFailure(failureOf(call()));
+    await breaker.recordFailure(failureOf(call()));
+    expect(breaker.state).toBe('open');
+    const c = call();
+    const takenOver: Outcome = { failure: failureOf(c), sent: false };
+    await expect(
+      breaker.run(c, { retry: false, takenOver, resumed: true }, async () => takenOver),
+    ).resolves.toBe(takenOver);
+    const fresh = setup();
+    for (let i = 0; i < 3; i++) {
+      await fresh.breaker.run(c, { retry: false, takenOver, resumed: true }, async () => takenOver);
+    }
+    expect(fresh.breaker.state).toBe('closed');
   });
 });
