@@ -6,8 +6,8 @@ import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import { checkedRequestOptions } from '../options/requestOptions.js';
 import type { PartnerCenterRequestOptions, ResolvedScopePolicy } from '../options.js';
+import type { LimitPlan } from '../stores/rateLimitProtocol.js';
 import { newGuid } from './guid.js';
-import type { LimitPlan } from './rateLimiter/plan.js';
 import { CallAbort } from './sleep.js';
 
 const NO_OPTIONS: PartnerCenterRequestOptions = Object.freeze({});

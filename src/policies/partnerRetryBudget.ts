@@ -5,7 +5,7 @@ import {
   type RetryBudget as TokenBudget,
 } from '../tenancy/ScopeStateStore.js';
 import type { Call } from './call.js';
-import { RetryBudget as ConcurrencyBudget } from './rateLimiter/retryBudget.js';
+import { RetryConcurrencyCap } from './rateLimiter/retryConcurrency.js';
 import type { StoreAccess } from './storeAccess.js';
 
 /**
@@ -18,7 +18,7 @@ export class PartnerRetryBudget {
   /** The store key of the partner's tokens (not a scope of any call: `retries@` is no scope key prefix). */
   readonly key: string;
   private readonly tokens: TokenBudget;
-  private readonly concurrency: ConcurrencyBudget;
+  private readonly concurrency: RetryConcurrencyCap;
   private readonly local: InMemoryScopeStateStore | undefined;
   private readonly percent: number;
   private readonly minConcurrency: number;
@@ -33,7 +33,7 @@ export class PartnerRetryBudget {
     this.tokens = { maxTokens: options.maxTokens, refundPerSuccess: options.refundPerSuccess };
     this.percent = options.percent;
     this.minConcurrency = options.minConcurrency;
-    this.concurrency = new ConcurrencyBudget({
+    this.concurrency = new RetryConcurrencyCap({
       percent: options.percent,
       minConcurrency: options.minConcurrency,
     });

@@ -1,5 +1,5 @@
 import { LocalRateLimitBackend } from '../policies/rateLimiter/localBackend.js';
-import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
+import type { RateLimitBackend } from '../stores/rateLimitProtocol.js';
 /**
  * Where the shared state of a scope lives: the throttle deadline, a breaker-open hint and the retry budget.
  * The in-memory store is the default; a shared store (e.g. Redis) lets several processes that share one
