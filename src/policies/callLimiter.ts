@@ -4,7 +4,7 @@ import type { LimiterSettings, LimitPlan, RateLimitBackend } from '../stores/rat
 import type { Call } from './call.js';
 import { BoundedMap } from './rateLimiter/boundedMap.js';
 import { type LocalLane, LocalRateLimitBackend } from './rateLimiter/localBackend.js';
-import { MEASURE_BUCKET_MS, RUN_GAP_MS } from './rateLimiter/measuredRate.js';
+import { MEASURE_BUCKET_MS } from './rateLimiter/measuredRate.js';
 import { RateLimiter } from './rateLimiter/rateLimiter.js';
 import { pathTemplate } from './rateLimiter/rules.js';
 import { type SlotWaitDeps, waitForSlot } from './rateLimiter/slotWait.js';
@@ -14,7 +14,6 @@ import type { StoreAccess } from './storeAccess.js';
 // Copied once: the fast path reads no other module's binding per call (under a module transform, such as the
 // test runner's, each read of an imported binding is a call into the module that exports it).
 const BUCKET_MS = MEASURE_BUCKET_MS;
-const GAP_MS = RUN_GAP_MS;
 const EPSILON = TOKEN_EPSILON;
 
 /** URLs whose plans are kept; the oldest is dropped beyond it. */
@@ -187,10 +186,11 @@ export class CallLimiter {
     if (this.settings.adaptive !== false)
       for (const state of states) if (state.adaptive !== undefined) return false;
     for (const state of states) {
+      // An answer within a bucket's width of its start is within the run gap of the last one too
+      // (MEASURE_BUCKET_MS < RUN_GAP_MS, and no answer came before the bucket's start): it continues the run.
       if (
         state.heldAt === undefined &&
         state.runStart !== undefined &&
-        now - state.lastAt <= GAP_MS &&
         state.start !== undefined &&
         now - state.start < BUCKET_MS
       ) {
