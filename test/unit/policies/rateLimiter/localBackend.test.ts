@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { LocalRateLimitBackend } from '../../../../src/policies/rateLimiter/localBackend.js';
 import type { LimitTarget } from '../../../../src/policies/rateLimiter/rateLimiter.js';
 import { ruleBucket } from '../../../../src/policies/rateLimiter/rules.js';
+import type { LimitPlan } from '../../../../src/stores/rateLimitProtocol.js';
 import { type LocalLimiter, localLimiter } from './localLimiter.js';
 
 const T0 = 1_000_000;
@@ -294,5 +296,79 @@ describe('LocalRateLimitBackend', () => {
     limiter.record(partnerCall, now + 1100, true, 60, 1000);
     expect(state?.throttledAt).toBe(now + 1100);
     expect(state?.rate).toBeLessThan(rate);
+  });
+});
+
+describe('LocalRateLimitBackend lanes', () => {
+  const settings = {
+    fairness: true,
+    adaptive: false,
+    blameBoundPartner: true,
+    maxPartnerQuietMs: 120_000,
+  } as const;
+  const customerRule = {
+    key: 'r:c:p/c1#orders',
+    ratePerSecond: 8,
+    capacity: 8,
+    partner: false,
+    level: 'customer',
+    levelKey: 'c:p/c1',
+    name: 'orders',
+  } as const;
+  const plan: LimitPlan = {
+    partner: 'p',
+    customer: 'c1',
+    levels: [
+      { level: 'partner', key: 'p:p' },
+      { level: 'customer', key: 'c:p/c1' },
+      { level: 'operation', key: 'o:p/c1 GET /v1/x' },
+    ],
+    rules: [customerRule],
+  };
+
+  it("holds the plan's level states and its one rule's bucket, complete once the partner and customer have states", () => {
+    const backend = new LocalRateLimitBackend();
+    const first = backend.lane(plan, T0);
+    expect(first.rule).toBe(customerRule);
+    expect(first.bucket?.capacity).toBe(8);
+    // The rule's bucket lives with the customer's state; the partner has none before its first answer.
+    expect([first.states.length, first.complete]).toEqual([1, false]);
+    backend.record({ plan, settings, now: T0, charged: 0, sentMsAgo: 0, quietMs: 0 });
+    const second = backend.lane(plan, T0);
+    expect([second.states.length, second.complete, second.bucket]).toEqual([2, true, first.bucket]);
+  });
+
+  it("has no bucket for a partner's rule, nor for several rules", () => {
+    const backend = new LocalRateLimitBackend();
+    const partnerRule = {
+      ...customerRule,
+      key: 'r:p:p#all',
+      partner: true,
+      level: 'partner',
+      levelKey: 'p:p',
+    } as const;
+    expect(backend.lane({ ...plan, rules: [partnerRule] }, T0).bucket).toBeUndefined();
+    expect(backend.lane({ ...plan, rules: [customerRule, customerRule] }, T0).bucket).toBeUndefined();
+  });
+
+  it('changes its version when a map turns a generation over, or an operation level gets its first state', () => {
+    const backend = new LocalRateLimitBackend(100);
+    const version = backend.version;
+    backend.record({ plan, settings, now: T0, charged: 0, sentMsAgo: 0, quietMs: 0 });
+    expect(backend.version).toBe(version);
+    backend.record({ plan, settings, now: T0, charged: 0b100, sentMsAgo: 0, quietMs: 0 });
+    expect(backend.version).toBe(version + 1);
+    // Four scopes at most: the second customer's state turns the customers' map over (two per generation).
+    const small = new LocalRateLimitBackend(4);
+    const customer = (id: string): LimitPlan => ({
+      ...plan,
+      customer: id,
+      levels: [{ level: 'customer', key: `c:p/${id}` }],
+      rules: [],
+    });
+    small.record({ plan: customer('c1'), settings, now: T0, charged: 0, sentMsAgo: 0, quietMs: 0 });
+    expect(small.version).toBe(0);
+    small.record({ plan: customer('c2'), settings, now: T0, charged: 0, sentMsAgo: 0, quietMs: 0 });
+    expect(small.version).toBe(1);
   });
 });
