@@ -78,7 +78,9 @@ export interface LimiterSettings {
 
 /** One response, as {@link RateLimitBackend.record} is told of it. */
 export interface LimitRecord {
+  /** The plan of the call answered. */
   readonly plan: LimitPlan;
+  /** The settings of the limiter that planned it. */
   readonly settings: LimiterSettings;
   /** When the response came (epoch ms); a shared backend may use its own clock instead. */
   readonly now: number;

@@ -16,6 +16,8 @@ import { TokenBucket } from './tokenBucket.js';
  * What a healthy call of one plan touches in a {@link LocalRateLimitBackend}, found once and then used by the
  * limiter's fast path (src/policies/callLimiter.ts) without a lookup while {@link version} is the backend's:
  * the plan's level states and, when one rule is all that may limit it, that rule's bucket.
+ *
+ * @internal
  */
 export interface LocalLane {
   /** The backend's {@link LocalRateLimitBackend.version} when the lane was found. */
@@ -42,6 +44,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
    * Changes whenever a state a {@link LocalLane} holds may have been dropped or been left unmarked as used (a
    * map's generation turned), or a level state was added that a lane does not hold (an operation level's):
    * a lane of another version is found again.
+   *
+   * @internal
    */
   version = 0;
   private readonly partnerLevels: BoundedMap<LevelState>;
@@ -133,7 +137,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     return wait;
   }
 
-  record({ plan, settings, now, charged: chargedLevels, sentMsAgo, quietMs }: LimitRecord): void {
+  record(response: LimitRecord): void {
+    const { plan, settings, now, charged: chargedLevels, sentMsAgo, quietMs } = response;
     const adaptive = settings.adaptive;
     const sentAt = now - Math.max(0, sentMsAgo);
     // Every 429 is charged to some level: a 429 is not counted in the measured rates (what passed is).
@@ -189,6 +194,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   /**
    * The lane of `plan` (see {@link LocalLane}): its level states (marked as used) and, when one rule that is
    * not the partner's is all it has, that rule's bucket (created full on first use, as {@link acquire} does).
+   *
+   * @internal
    */
   lane(plan: LimitPlan, now: number): LocalLane {
     // The version before the lookups: a generation that turns during them leaves this lane stale at once.
