@@ -33,6 +33,14 @@ interface CachedPlan {
 /** An absolute URL (`https://host/...`). */
 const ABSOLUTE_URL = /^[a-z][a-z\d+\-.]*:\/\//i;
 
+/**
+ * A plan as {@link CallLimiter.planOf} answers it: with a slot for its lane in this process's backend (a field,
+ * not a lookup; backends read the plan's own fields only).
+ */
+interface LanedPlan extends LimitPlan {
+  lane: LocalLane | undefined;
+}
+
 /** What the limiter reads of a call to plan it: its request config, scope and method. */
 export type PlannedCall = Pick<Call, 'config' | 'scope' | 'method'>;
 
@@ -62,8 +70,6 @@ export class CallLimiter {
   private readonly settings: LimiterSettings;
   /** Per request URL (as the caller wrote it), its plans: no key is built per call. */
   private readonly plans = new BoundedMap<CachedPlan>(MAX_CACHED_PLANS);
-  /** Per plan, its lane in {@link local} (dropped with the plan). */
-  private readonly lanes = new WeakMap<LimitPlan, LocalLane>();
   private readonly partner: string;
   private readonly waits: SlotWaitDeps;
   private lastBase: string | undefined;
@@ -108,13 +114,14 @@ export class CallLimiter {
       if (cached.scope === scope && cached.method === method && cached.base === base) return cached.plan;
       chained += 1;
     }
-    const plan = this.limiter.buildPlan({
+    const { partner, customer, levels, rules } = this.limiter.buildPlan({
       partner: this.partner,
       // The partner's own calls are one more tenant of it (their own level, and their share).
       customer: scope,
       method,
       pathTemplate: pathTemplate(this.pathOf(base, url)),
     });
+    const plan: LanedPlan = { partner, customer, levels, rules, lane: undefined };
     // One URL called in many scopes (a `tenant` option per request) keeps its latest plans only.
     const next = chained < MAX_PLANS_PER_URL ? first : undefined;
     plans.set(url, { scope, method, base, plan, next });
@@ -124,17 +131,18 @@ export class CallLimiter {
   /**
    * The success path's check: true when the call may go now without waiting (nothing limits its plan, or a
    * synchronous backend granted a slot); false when it must take the slow path (a wait, or a backend that
-   * answers asynchronously).
+   * answers asynchronously). `plan`: one {@link planOf} answered.
    */
   tryNow(plan: LimitPlan): boolean {
     const backend = this.backend;
     const local = this.local;
     if (local !== undefined) {
       const now = Date.now();
-      let lane = this.lanes.get(plan);
+      const laned = plan as LanedPlan;
+      let lane = laned.lane;
       if (lane === undefined || lane.version !== local.version || !lane.complete) {
         lane = local.lane(plan, now);
-        this.lanes.set(plan, lane);
+        laned.lane = lane;
       }
       if (takeNow(plan, lane, now)) return true;
       return local.acquire(plan, this.settings, now) === 0;
@@ -180,7 +188,7 @@ export class CallLimiter {
    */
   private measureNow(plan: LimitPlan, now: number, sentAt: number): boolean {
     const local = this.local;
-    const lane = local === undefined ? undefined : this.lanes.get(plan);
+    const lane = local === undefined ? undefined : (plan as LanedPlan).lane;
     if (lane === undefined || lane.version !== (local as LaneSource).version || !lane.complete) return false;
     const states = lane.states;
     if (this.settings.adaptive !== false)
