@@ -7,11 +7,23 @@ import { LocalRateLimitBackend } from '../../../src/policies/rateLimiter/localBa
 import { MEASURE_BUCKET_MS, RUN_GAP_MS } from '../../../src/policies/rateLimiter/measuredRate.js';
 import { MAX_WAIT_MS } from '../../../src/policies/rateLimiter/tokenBucket.js';
 import type { StoreAccess } from '../../../src/policies/storeAccess.js';
-import type { LimitPlan, LimitRecord, RateLimitBackend } from '../../../src/stores/rateLimitProtocol.js';
+import type {
+  LimiterSettings,
+  LimitPlan,
+  LimitRecord,
+  RateLimitBackend,
+} from '../../../src/stores/rateLimitProtocol.js';
 import { requestConfig } from '../../helpers/roomCall.js';
 
 const T0 = 1_700_000_000_000;
 const BASE = 'https://api.partnercenter.microsoft.com/v1';
+/** The settings of a limiter with static rules only, for a backend asked directly. */
+const settings: LimiterSettings = {
+  fairness: true,
+  adaptive: false,
+  blameBoundPartner: true,
+  maxPartnerQuietMs: 120_000,
+};
 
 /** The store calls a limiter made: `read` and `write` run what they are given, as a healthy store does. */
 function recordingAccess() {
@@ -71,12 +83,6 @@ describe('CallLimiter with this process backend', () => {
     const plan = fast.planOf(call);
     // The same plan on a backend asked directly: the reference the fast path must match.
     const direct = new LocalRateLimitBackend();
-    const settings = {
-      fairness: true,
-      adaptive: false,
-      blameBoundPartner: true,
-      maxPartnerQuietMs: 120_000,
-    } as const;
     const grants: boolean[] = [];
     const expected: boolean[] = [];
     for (let i = 0; i < 40; i += 1) {
@@ -97,12 +103,6 @@ describe('CallLimiter with this process backend', () => {
     const reference = new LocalRateLimitBackend();
     const call = subscriptionsOf('c1');
     const plan = limiter.planOf(call);
-    const settings = {
-      fairness: true,
-      adaptive: false,
-      blameBoundPartner: true,
-      maxPartnerQuietMs: 120_000,
-    } as const;
     // Answers 30 ms apart with a silence of 1.5 s in the middle: buckets close, a run ends, another starts.
     const times = [0, 30, 60, 90, 400, 530, 560, 2060, 2090, 2120, 2600, 2630];
     for (const t of times) {
