@@ -8,7 +8,9 @@ export default defineConfig({
     otel: 'src/otel/index.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
+  // stripInternal: members tagged `@internal` (the in-memory limiter backend's fast-path lanes) stay out of the
+  // declarations, and so out of the public API.
+  dts: { compilerOptions: { ignoreDeprecations: '6.0', stripInternal: true } },
   sourcemap: true,
   clean: true,
   target: 'node20',

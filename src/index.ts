@@ -100,20 +100,21 @@ export type {
 export type { TokenOptions } from './options/TokenOptions.js';
 export type { AdaptiveRateOptions } from './policies/rateLimiter/adaptiveRate.js';
 export { LocalRateLimitBackend } from './policies/rateLimiter/localBackend.js';
-export type {
-  LimiterSettings,
-  LimitPlan,
-  PlannedBucket,
-  PlannedLevel,
-  RateLimitBackend,
-} from './policies/rateLimiter/plan.js';
 export {
   DEFAULT_RATE_LIMIT_RULES,
-  type LimitLevel,
   type RateLimitRule,
   type RuleMatch,
   type ThrottleLevel,
 } from './policies/rateLimiter/rules.js';
+export type {
+  LimiterSettings,
+  LimitLevel,
+  LimitPlan,
+  LimitRecord,
+  PlannedBucket,
+  PlannedLevel,
+  RateLimitBackend,
+} from './stores/rateLimitProtocol.js';
 export {
   InMemoryScopeStateStore,
   type InMemoryScopeStateStoreOptions,

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { HierarchicalRetryBudget, RetryBudget } from '../../../../src/policies/rateLimiter/retryBudget.js';
+import {
+  HierarchicalRetryConcurrencyCap,
+  RetryConcurrencyCap,
+} from '../../../../src/policies/rateLimiter/retryConcurrency.js';
 
-describe('RetryBudget', () => {
+describe('RetryConcurrencyCap', () => {
   it('always allows 3 concurrent retries', () => {
-    const budget = new RetryBudget();
+    const budget = new RetryConcurrencyCap();
     budget.onRequestStart();
     expect([
       budget.tryStartRetry(),
@@ -16,7 +19,7 @@ describe('RetryBudget', () => {
   });
 
   it('allows retries up to 20% of active requests beyond the minimum', () => {
-    const budget = new RetryBudget();
+    const budget = new RetryConcurrencyCap();
     for (let i = 0; i < 50; i += 1) budget.onRequestStart();
     let started = 0;
     while (budget.tryStartRetry()) started += 1;
@@ -27,9 +30,9 @@ describe('RetryBudget', () => {
   });
 });
 
-describe('HierarchicalRetryBudget', () => {
+describe('HierarchicalRetryConcurrencyCap', () => {
   it('charges a retry to the partner and the customer; the partner budget bounds all its customers', () => {
-    const budgets = new HierarchicalRetryBudget();
+    const budgets = new HierarchicalRetryConcurrencyCap();
     for (const customer of ['a', 'b']) budgets.onRequestStart('p', customer);
     expect(budgets.tryStartRetry('p', 'a')).toBe(true);
     expect(budgets.tryStartRetry('p', 'a')).toBe(true);
