@@ -16,7 +16,7 @@ import { AttemptDeadlines } from './attemptDeadlines.js';
 import { Call, requestOptions } from './call.js';
 import { CallLimiter } from './callLimiter.js';
 import { CALL_LINK_KEY } from './callLink.js';
-import { type CallPolicy, composeList, countAttempts, type Outcome } from './pipeline.js';
+import { type CallPolicy, composeList, countAttempts } from './pipeline.js';
 import { rateLimitPolicy } from './rateLimitPolicy.js';
 import { reconcilePolicy } from './reconcile.js';
 import { retryPolicy } from './retry.js';
@@ -240,7 +240,7 @@ export function createEngine(deps: EngineDeps) {
       const response = attempt.answered(await attempt.sending);
       attempt.end();
       const breaker = scope.breaker;
-      if (breaker !== undefined && breaker.holdsFailures) breaker.recordSuccess();
+      if (breaker?.holdsFailures) breaker.recordSuccess();
       if (plan !== undefined) (limiter as CallLimiter).record(call, plan, false, call.startedAt);
       succeeded(call, response);
       call.close();

@@ -3,12 +3,6 @@ import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RateLimiter, type RateLimiterOptions } from '../../../src/policies/rateLimiter/rateLimiter.js';
 import { type LimitPlan, levelBit } from '../../../src/stores/rateLimitProtocol.js';
-import {
-  createRedisScopeStore,
-  type RedisScopeStore,
-  type RedisScopeStoreErrorContext,
-  type RedisScopeStoreOptions,
-} from '../../../src/stores/redis.js';
 import { createRedisRateLimit, rateLimitKey } from '../../../src/stores/redisRateLimit.js';
 import { connectClient, RedisFixture } from './helpers/redisServer.js';
 
