@@ -9,8 +9,8 @@ export default defineConfig({
     otel: 'src/otel/index.ts',
   },
   format: ['esm', 'cjs'],
-  // stripInternal: a declaration tagged `@internal` (a store's rate limiter backend, kept out of the main
-  // entry's declarations) is left out of dist/*.d.ts.
+  // stripInternal: declarations tagged `@internal` (a store's rate limiter backend, the in-memory limiter
+  // backend's fast-path lanes) stay out of dist/*.d.ts, and so out of the public API.
   dts: { compilerOptions: { ignoreDeprecations: '6.0', stripInternal: true } },
   sourcemap: true,
   clean: true,

@@ -1,10 +1,4 @@
-import {
-  type AxiosAdapter,
-  type AxiosInstance,
-  getAdapter,
-  type InternalAxiosRequestConfig,
-  isAxiosError,
-} from 'axios';
+import { type AxiosInstance, isAxiosError } from 'axios';
 import { createAttemptAuth } from './auth/attemptAuth.js';
 import { createErrorCodeTable } from './errors/classify.js';
 import { normalizeError } from './errors/normalizeError.js';

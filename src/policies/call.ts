@@ -1,6 +1,5 @@
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
 import type { ErrorCodeTable } from '../errors/classify.js';
-import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { requestUrl } from '../observability/requestUrl.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import {

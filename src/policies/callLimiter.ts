@@ -1,18 +1,21 @@
-import { callInfoOf } from '../observability/callInfo.js';
 import type { EventHub } from '../observability/EventHub.js';
 import type { NormalizedOptions } from '../options/normalizeOptions.js';
 import type { ResolvedRateLimit } from '../options/RateLimitOptions.js';
-import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
+import type { LimiterSettings, LimitPlan, RateLimitBackend } from '../stores/rateLimitProtocol.js';
 import type { Call } from './call.js';
-import { abortedError, rateLimitedTooLongError } from './callErrors.js';
 import { BoundedMap } from './rateLimiter/boundedMap.js';
-import { LocalRateLimitBackend } from './rateLimiter/localBackend.js';
-import type { LimitPlan, RateLimitBackend } from './rateLimiter/plan.js';
+import { type LocalLane, LocalRateLimitBackend } from './rateLimiter/localBackend.js';
+import { MEASURE_BUCKET_MS } from './rateLimiter/measuredRate.js';
 import { RateLimiter } from './rateLimiter/rateLimiter.js';
 import { pathTemplate } from './rateLimiter/rules.js';
-import { MAX_WAIT_MS } from './rateLimiter/tokenBucket.js';
-import { sleep } from './sleep.js';
+import { type SlotWaitDeps, waitForSlot } from './rateLimiter/slotWait.js';
+import { MAX_WAIT_MS, TOKEN_EPSILON } from './rateLimiter/tokenBucket.js';
 import type { StoreAccess } from './storeAccess.js';
+
+// Copied once: the fast path reads no other module's binding per call (under a module transform, such as the
+// test runner's, each read of an imported binding is a call into the module that exports it).
+const BUCKET_MS = MEASURE_BUCKET_MS;
+const EPSILON = TOKEN_EPSILON;
 
 /** URLs whose plans are kept; the oldest is dropped beyond it. */
 const MAX_CACHED_PLANS = 1_000;
@@ -32,61 +35,180 @@ interface CachedPlan {
 const ABSOLUTE_URL = /^[a-z][a-z\d+\-.]*:\/\//i;
 
 /**
+ * A plan as {@link CallLimiter.planOf} answers it: with a slot for its lane in this process's backend (a field,
+ * not a lookup; backends read the plan's own fields only).
+ */
+interface LanedPlan extends LimitPlan {
+  lane: LocalLane | undefined;
+}
+
+/** What the limiter reads of a call to plan it: its request config, scope and method. */
+export type PlannedCall = Pick<Call, 'config' | 'scope' | 'method'>;
+
+/** A store's limiter state when it is this process's: its lanes come without asking the backend. */
+type LaneSource = RateLimitBackend & {
+  lane(plan: LimitPlan, now: number): LocalLane;
+  readonly version: number;
+};
+
+/**
  * The engine's side of the rate limiter: the plan of each call (its scope's levels and the rules that apply,
  * cached per scope, method and URL), one synchronous check for the success path, the bounded wait for a
  * slot, and what each attempt's outcome teaches the limiter. The state lives in the store's backend when
  * it has one (shared by the instances, or processes, that use the store), else in one of this instance's.
+ *
+ * A healthy call runs in this file only: with this process's backend, the plan's lane (its level states and
+ * its one rule's bucket, see `LocalLane`) is found once; then taking a token and measuring a success are done
+ * here, as `TokenBucket.tryTake` and `MeasuredRate.record` do them, for as long as nothing learnt limits the
+ * plan, the bucket has a token, and the answer closes no measuring bucket, starts no run and ends no pause.
+ * Anything else goes through the backend.
  */
 export class CallLimiter {
   private readonly limiter: RateLimiter;
   private readonly backend: RateLimitBackend;
+  /** The backend when it hands out lanes (this process's), else `undefined`. */
+  private readonly local: LaneSource | undefined;
+  private readonly settings: LimiterSettings;
   /** Per request URL (as the caller wrote it), its plans: no key is built per call. */
   private readonly plans = new BoundedMap<CachedPlan>(MAX_CACHED_PLANS);
   private readonly partner: string;
-  private readonly maxWaitMs: number;
+  private readonly waits: SlotWaitDeps;
   private lastBase: string | undefined;
   private lastBasePath = '';
 
   constructor(
     settings: ResolvedRateLimit,
     options: NormalizedOptions,
-    store: ScopeStateStore,
+    store: { readonly rateLimit?: RateLimitBackend | undefined },
     private readonly access: StoreAccess,
-    private readonly hub: EventHub,
+    hub: EventHub,
   ) {
     this.backend = store.rateLimit ?? new LocalRateLimitBackend(options.maxScopes);
+    const backend = this.backend as Partial<LaneSource>;
+    this.local = typeof backend.lane === 'function' ? (backend as LaneSource) : undefined;
     this.limiter = new RateLimiter({
       ...settings,
       maxScopes: options.maxScopes,
       maxPartnerQuietMs: options.policy.retry.maxRetryAfterMs,
     });
+    this.settings = this.limiter.settings;
     this.partner = options.partnerScope;
-    this.maxWaitMs = settings.maxWaitMs;
+    this.waits = {
+      backend: this.backend,
+      settings: this.settings,
+      access,
+      hub,
+      maxWaitMs: settings.maxWaitMs,
+    };
   }
 
   /** The call's plan (cached). */
-  planOf(call: Call): LimitPlan {
+  planOf(call: PlannedCall): LimitPlan {
     const config = call.config;
     const url = config.url ?? '';
     const base = config.baseURL ?? '';
     const { scope, method } = call;
-    const first = this.plans.get(url);
+    const plans = this.plans;
+    const first = plans.young.get(url) ?? plans.get(url);
     let chained = 0;
     for (let cached = first; cached !== undefined; cached = cached.next) {
       if (cached.scope === scope && cached.method === method && cached.base === base) return cached.plan;
       chained += 1;
     }
-    const plan = this.limiter.buildPlan({
+    const { partner, customer, levels, rules } = this.limiter.buildPlan({
       partner: this.partner,
       // The partner's own calls are one more tenant of it (their own level, and their share).
       customer: scope,
       method,
       pathTemplate: pathTemplate(this.pathOf(base, url)),
     });
+    const plan: LanedPlan = { partner, customer, levels, rules, lane: undefined };
     // One URL called in many scopes (a `tenant` option per request) keeps its latest plans only.
     const next = chained < MAX_PLANS_PER_URL ? first : undefined;
-    this.plans.set(url, { scope, method, base, plan, next });
+    plans.set(url, { scope, method, base, plan, next });
     return plan;
+  }
+
+  /**
+   * The success path's check: true when the call may go now without waiting (nothing limits its plan, or a
+   * synchronous backend granted a slot); false when it must take the slow path (a wait, or a backend that
+   * answers asynchronously). `plan`: one {@link planOf} answered.
+   */
+  tryNow(plan: LimitPlan): boolean {
+    const backend = this.backend;
+    const local = this.local;
+    if (local !== undefined) {
+      const now = Date.now();
+      const laned = plan as LanedPlan;
+      let lane = laned.lane;
+      if (lane === undefined || lane.version !== local.version || !lane.complete) {
+        lane = local.lane(plan, now);
+        laned.lane = lane;
+      }
+      if (takeNow(plan, lane, now)) return true;
+      return local.acquire(plan, this.settings, now) === 0;
+    }
+    if (backend.free?.(plan) === true) return true;
+    return backend.synchronous === true && backend.acquire(plan, this.settings, Date.now()) === 0;
+  }
+
+  /**
+   * Waits for a slot for the call's next attempt: bounded by the call's budget, its abort and `maxWaitMs`;
+   * each wait is reported through `onRateLimit`. Rejects with kind `throttled` when the next slot is beyond
+   * what the call may wait (no request is sent). A store that fails or times out lets the call go. Resolves
+   * with true when the call waited.
+   */
+  waitForSlot(call: Call, plan: LimitPlan): Promise<boolean> {
+    return waitForSlot(this.waits, call, plan);
+  }
+
+  /**
+   * Records an attempt's outcome: every answer is measured; a 429 lowers the charged levels' rates.
+   * `sentAt`: when the attempt was sent (epoch ms); `retryAfterMs`: a 429's Retry-After (its levels' quiet time).
+   */
+  record(
+    call: Pick<Call, 'scope'>,
+    plan: LimitPlan,
+    throttled: boolean,
+    sentAt: number,
+    retryAfterMs?: number,
+  ): void {
+    const backend = this.backend;
+    const now = Date.now();
+    if (!throttled && this.measureNow(plan, now, sentAt)) return;
+    const quietMs = throttled ? quietMsOf(retryAfterMs) : 0;
+    const charged = throttled ? this.limiter.charged(plan, now, true, quietMs) : 0;
+    const response = { plan, settings: this.settings, now, charged, sentMsAgo: now - sentAt, quietMs };
+    if (backend.synchronous === true) backend.record(response);
+    else this.access.write('rateLimit.record', call.scope, () => backend.record(response));
+  }
+
+  /**
+   * A success measured in the plan's lane, when it has a current one whose levels learn nothing from it (no
+   * learnt rate to adjust): true when done.
+   */
+  private measureNow(plan: LimitPlan, now: number, sentAt: number): boolean {
+    const local = this.local;
+    const lane = local === undefined ? undefined : (plan as LanedPlan).lane;
+    if (lane === undefined || lane.version !== (local as LaneSource).version || !lane.complete) return false;
+    const states = lane.states;
+    if (this.settings.adaptive !== false)
+      for (const state of states) if (state.adaptive !== undefined) return false;
+    for (const state of states) {
+      // An answer within a bucket's width of its start is within the run gap of the last one too
+      // (MEASURE_BUCKET_MS < RUN_GAP_MS, and no answer came before the bucket's start): it continues the run.
+      if (
+        state.heldAt === undefined &&
+        state.runStart !== undefined &&
+        state.start !== undefined &&
+        now - state.start < BUCKET_MS
+      ) {
+        state.count += 1;
+        state.runCount += 1;
+        state.lastAt = now;
+      } else state.record(now, true, Math.min(now, sentAt));
+    }
+    return true;
   }
 
   /** The path a request goes to: an absolute URL's own, else the base URL's path joined with the URL. */
@@ -101,78 +223,28 @@ export class CallLimiter {
     if (basePath === '' || basePath === '/') return url;
     return `${basePath.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
   }
+}
 
-  /**
-   * The success path's check: true when the call may go now without waiting (nothing limits its plan, or a
-   * synchronous backend granted a slot); false when it must take the slow path (a wait, or a backend that
-   * answers asynchronously).
-   */
-  tryNow(plan: LimitPlan): boolean {
-    const backend = this.backend;
-    if (backend.free?.(plan) === true) return true;
-    if (!(backend instanceof LocalRateLimitBackend)) return false;
-    return backend.acquire(plan, this.limiter.settings, Date.now()) === 0;
+/**
+ * A slot taken in the plan's lane when nothing learnt limits its levels and no rule, or one rule whose bucket
+ * has a token, does: `TokenBucket.tryTake` (refill, then take) without a call. False: ask the backend.
+ */
+function takeNow(plan: LimitPlan, lane: LocalLane, now: number): boolean {
+  for (const state of lane.states) if (state.bucket !== undefined) return false;
+  if (plan.rules.length === 0) return true;
+  const bucket = lane.bucket;
+  const rule = lane.rule;
+  if (bucket === undefined || rule === undefined) return false;
+  if (bucket.ratePerSecond !== rule.ratePerSecond || bucket.capacity !== rule.capacity) return false;
+  const elapsed = now - bucket.lastRefill;
+  if (elapsed > 0) {
+    bucket.lastRefill = now;
+    if (bucket.tokens < bucket.capacity)
+      bucket.tokens = Math.min(bucket.capacity, bucket.tokens + (elapsed / 1000) * bucket.ratePerSecond);
   }
-
-  /**
-   * Waits for a slot for the call's next attempt: bounded by the call's budget, its abort and `maxWaitMs`;
-   * each wait is reported through `onRateLimit`. Rejects with kind `throttled` when the next slot is beyond
-   * what the call may wait (no request is sent). A store that fails or times out lets the call go. Resolves
-   * with true when the call waited.
-   */
-  async waitForSlot(call: Call, plan: LimitPlan): Promise<boolean> {
-    const backend = this.backend;
-    const abort = call.ensureAbort();
-    const bound = { deadline: call.deadline, abort };
-    let waited = false;
-    for (;;) {
-      if (backend.free?.(plan) === true) return waited;
-      const read = this.access.read(
-        'rateLimit.acquire',
-        call.scope,
-        () => backend.acquire(plan, this.limiter.settings, Date.now()),
-        bound,
-      );
-      const wait = typeof read === 'object' ? await read : read;
-      if (abort.aborted) throw abortedError(call);
-      // A store that failed (undefined) never holds a call back.
-      if (wait === undefined || wait <= 0) return waited;
-      const now = Date.now();
-      if (now + wait > call.deadline) {
-        throw rateLimitedTooLongError(
-          call,
-          wait,
-          `${Math.max(0, call.deadline - now)} ms left in its budget`,
-        );
-      }
-      if (wait > this.maxWaitMs)
-        throw rateLimitedTooLongError(call, wait, `rateLimit.maxWaitMs ${this.maxWaitMs}`);
-      if (this.hub.listening.onRateLimit) {
-        this.hub.emit('onRateLimit', { ...callInfoOf(call), attempt: call.attempts + 1, waitMs: wait });
-      }
-      await sleep(wait, abort, () => abortedError(call));
-      waited = true;
-    }
-  }
-
-  /**
-   * Records an attempt's outcome: every answer is measured; a 429 lowers the charged levels' rates.
-   * `sentAt`: when the attempt was sent (epoch ms); `retryAfterMs`: a 429's Retry-After (its levels' quiet time).
-   */
-  record(call: Call, plan: LimitPlan, throttled: boolean, sentAt: number, retryAfterMs?: number): void {
-    const backend = this.backend;
-    const now = Date.now();
-    const quiet = throttled ? quietMsOf(retryAfterMs) : 0;
-    const charged = this.limiter.charged(plan, now, throttled, quiet);
-    const ago = now - sentAt;
-    if (backend instanceof LocalRateLimitBackend) {
-      backend.record(plan, this.limiter.settings, now, charged, ago, quiet);
-      return;
-    }
-    this.access.write('rateLimit.record', call.scope, () =>
-      backend.record(plan, this.limiter.settings, now, charged, ago, quiet),
-    );
-  }
+  if (bucket.tokens < 1 - EPSILON || bucket.notBefore > now) return false;
+  bucket.tokens -= 1;
+  return true;
 }
 
 /** A Retry-After as a level's quiet time: 0 when absent or not a finite number, at most 2^31-1 ms. */

@@ -86,7 +86,7 @@ export class RetryBudgets implements CallPolicy {
   }
 
   /** Counts a retry while it is on the wire. */
-  async run(call: Call, spec: Parameters<CallPolicy['run']>[1], next: Parameters<CallPolicy['run']>[2]) {
+  async run(_call: Call, spec: Parameters<CallPolicy['run']>[1], next: Parameters<CallPolicy['run']>[2]) {
     if (!spec.retry || spec.replay === true) return next(spec);
     this.retries += 1;
     try {

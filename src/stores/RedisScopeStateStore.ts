@@ -1,4 +1,3 @@
-import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
 import { InMemoryScopeStateStore } from '../tenancy/InMemoryScopeStateStore.js';
 import type { RetryTokenBucket, StoreFailure } from '../tenancy/ScopeStateStore.js';
 import { createFallbackRunner } from './fallbackRunner.js';
@@ -9,6 +8,7 @@ import type {
   RedisScopeStoreOperation,
   RedisScopeStoreOptions,
 } from './RedisScopeStoreOptions.js';
+import type { RateLimitBackend } from './rateLimitProtocol.js';
 import { createRedisRateLimit, rateLimitKey, scriptReply } from './redisRateLimit.js';
 import {
   EXTEND_DEADLINE,
@@ -196,14 +196,14 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
         () => fallback.rateLimit.acquire(plan, settings, at),
       );
     },
-    record(plan, settings, at, charged, sentMsAgo, quietMs = 0) {
+    record(response) {
       // This process's own responses also count in the fallback, so that it knows the learnt rates it saw
       // when Redis fails (as a throttle deadline is kept in both).
-      fallback.rateLimit.record(plan, settings, at, charged, sentMsAgo, quietMs);
+      fallback.rateLimit.record(response);
       return run(
         'rateLimit.record',
-        plan.partner,
-        () => shared.record(plan, settings, charged, sentMsAgo, quietMs),
+        response.plan.partner,
+        () => shared.record(response),
         () => undefined,
       );
     },

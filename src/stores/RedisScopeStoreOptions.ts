@@ -1,5 +1,5 @@
-import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
+import type { RateLimitBackend } from './rateLimitProtocol.js';
 
 /**
  * The part of an ioredis client the store uses: an ioredis `Redis` instance or a `Cluster` fits. Only

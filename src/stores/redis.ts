@@ -8,14 +8,6 @@
  * Redis store implements it; a store without it gives each attached instance a limiter of its own.
  */
 export type { AdaptiveRateOptions } from '../policies/rateLimiter/adaptiveRate.js';
-export type {
-  LimiterSettings,
-  LimitPlan,
-  PlannedBucket,
-  PlannedLevel,
-  RateLimitBackend,
-} from '../policies/rateLimiter/plan.js';
-export type { LimitLevel } from '../policies/rateLimiter/rules.js';
 export type { RetryTokenBucket, ScopeStateStore, StoreFailure } from '../tenancy/ScopeStateStore.js';
 export { createRedisScopeStore } from './RedisScopeStateStore.js';
 export type {
@@ -27,3 +19,12 @@ export type {
   RedisScriptClient,
 } from './RedisScopeStoreOptions.js';
 export { RedisScopeStoreTimeoutError } from './RedisScopeStoreTimeoutError.js';
+export type {
+  LimiterSettings,
+  LimitLevel,
+  LimitPlan,
+  LimitRecord,
+  PlannedBucket,
+  PlannedLevel,
+  RateLimitBackend,
+} from './rateLimitProtocol.js';

@@ -1,4 +1,4 @@
-import type { LimiterSettings, LimitPlan } from '../policies/rateLimiter/plan.js';
+import type { LimiterSettings, LimitPlan, LimitRecord } from './rateLimitProtocol.js';
 import { type LuaScript, RATE_ACQUIRE, RATE_RECORD } from './redisScripts.js';
 
 /** Runs a script with its keys (all under one hash tag) and string arguments. */
@@ -74,14 +74,8 @@ const LEVEL_KIND = { partner: 'p', customer: 'c', operation: 'o' } as const;
  */
 export function createRedisRateLimit(options: RedisRateLimitOptions): {
   acquire(plan: LimitPlan, settings: LimiterSettings, now?: number): Promise<number>;
-  record(
-    plan: LimitPlan,
-    settings: LimiterSettings,
-    charged: number,
-    sentMsAgo: number,
-    quietMs?: number,
-    now?: number,
-  ): Promise<void>;
+  /** `response.now` is used with `clock: 'caller'` only. */
+  record(response: LimitRecord): Promise<void>;
 } {
   const { evalScript, key, keyTtlMs } = options;
   const ttl = String(keyTtlMs);
@@ -115,7 +109,7 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
       return toWait(reported(await evalScript(RATE_ACQUIRE, keys, args), 'rateLimit.acquire', partner));
     },
 
-    async record(plan, settings, charged, sentMsAgo, quietMs = 0, now = undefined) {
+    async record({ plan, settings, charged, sentMsAgo, quietMs, now }) {
       const adaptive = settings.adaptive;
       const keys: string[] = [];
       const args = [

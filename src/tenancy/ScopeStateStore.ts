@@ -1,4 +1,4 @@
-import type { RateLimitBackend } from '../policies/rateLimiter/plan.js';
+import type { RateLimitBackend } from '../stores/rateLimitProtocol.js';
 /**
  * Where the shared state of a scope lives: the throttle deadline, a breaker-open hint and the retry token
  * bucket. The in-memory store ({@link InMemoryScopeStateStore}) is the default; a shared store (e.g. Redis)

@@ -7,14 +7,23 @@
  * eviction cost thousands of steps at 10 000 entries. Here each operation is one or two lookups.
  */
 export class BoundedMap<V> {
-  private young = new Map<string, V>();
+  /**
+   * The young generation (read only, outside this class): an entry found here is marked as used already, so
+   * that a hot path may look it up here first, without a call.
+   */
+  young = new Map<string, V>();
   private old = new Map<string, V>();
   private readonly half: number;
 
-  /** `onDrop`: told of each entry dropped with the old generation. */
+  /**
+   * `onDrop`: told of each entry dropped with the old generation. `onRotate`: told each time the young
+   * generation becomes the old one (an entry held since then is no longer marked as used until it is found
+   * again).
+   */
   constructor(
     max: number,
     private readonly onDrop?: (value: V) => void,
+    private readonly onRotate?: () => void,
   ) {
     this.half = Math.max(1, Math.ceil(max / 2));
   }
@@ -67,6 +76,37 @@ export class BoundedMap<V> {
     const dropped = this.old;
     this.old = this.young;
     this.young = new Map();
+    this.onRotate?.();
     if (this.onDrop !== undefined) for (const gone of dropped.values()) this.onDrop(gone);
+  }
+}
+
+/**
+ * Sets `key` in an insertion-ordered map whose front is its oldest entry, dropping that entry first when the
+ * map holds `max` (for small maps only: see {@link BoundedMap} on a `Map` used as a queue).
+ */
+export function setBounded<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  if (!map.has(key) && map.size >= max) {
+    const oldest = map.keys().next();
+    if (oldest.done !== true) map.delete(oldest.value);
+  }
+  map.set(key, value);
+}
+
+/**
+ * Records `key` at `now` in a time-ordered map of at most `max` entries (re-inserted, so that its stale entries
+ * sit at its front: see {@link dropStale}) and returns that map.
+ */
+export function touch(seen: Map<string, number>, key: string, now: number, max: number): Map<string, number> {
+  seen.delete(key);
+  setBounded(seen, key, now, max);
+  return seen;
+}
+
+/** Drops the entries of a time-ordered map (see {@link touch}) last seen more than `windowMs` before `now`. */
+export function dropStale(seen: Map<string, number>, now: number, windowMs: number): void {
+  for (const [key, at] of seen) {
+    if (now - at <= windowMs) break;
+    seen.delete(key);
   }
 }

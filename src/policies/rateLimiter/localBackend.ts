@@ -1,96 +1,34 @@
-import { AdaptiveRate } from './adaptiveRate.js';
-import { BoundedMap } from './boundedMap.js';
-import { MeasuredRate } from './measuredRate.js';
 import {
   type LimiterSettings,
   type LimitPlan,
+  type LimitRecord,
   levelBit,
-  PARTNER_BOUND_MS,
   type PlannedBucket,
   type RateLimitBackend,
-} from './plan.js';
+} from '../../stores/rateLimitProtocol.js';
+import { AdaptiveRate } from './adaptiveRate.js';
+import { attribute } from './attribution.js';
+import { BoundedMap } from './boundedMap.js';
+import { LevelState, learntCapacity, Waiting } from './levelState.js';
 import { TokenBucket } from './tokenBucket.js';
 
 /**
- * The state of one level's scope: its measured send rate (it is the level's {@link MeasuredRate}: one object
- * per level scope) and, once throttled, its learnt rate and bucket.
+ * What a healthy call of one plan touches in a {@link LocalRateLimitBackend}, found once and then used by the
+ * limiter's fast path (src/policies/callLimiter.ts) without a lookup while {@link version} is the backend's:
+ * the plan's level states and, when one rule is all that may limit it, that rule's bucket.
+ *
+ * @internal
  */
-class LevelState extends MeasuredRate {
-  adaptive: AdaptiveRate | undefined;
-  bucket: TokenBucket | undefined;
-  /** The partner level: when its learnt bucket last held a call back (epoch ms). */
-  boundAt = Number.NEGATIVE_INFINITY;
-  /**
-   * The partner level: a tenant's 429 that came while the partner's rate held calls back, waiting to be told
-   * whose quota it was (see `attribute`), and until when it waits.
-   */
-  candidate: string | undefined;
-  candidateUntil = Number.NEGATIVE_INFINITY;
-  /**
-   * A customer level: its rule buckets (one per rule name; usually one), kept with its state so that one lookup
-   * finds both.
-   */
-  private ruleName: string | undefined;
-  private rule: TokenBucket | undefined;
-  private moreRules: Map<string, TokenBucket> | undefined;
-
-  /** The bucket of `rule` (created full on first use; its rate and capacity follow the rule). */
-  ruleBucket(rule: PlannedBucket, now: number): TokenBucket {
-    let bucket: TokenBucket | undefined;
-    if (this.ruleName === rule.name) bucket = this.rule;
-    else if (this.ruleName === undefined) {
-      bucket = new TokenBucket(rule.ratePerSecond, rule.capacity, now);
-      this.ruleName = rule.name;
-      this.rule = bucket;
-      return bucket;
-    } else {
-      this.moreRules ??= new Map();
-      bucket = this.moreRules.get(rule.name);
-      if (bucket === undefined) {
-        bucket = new TokenBucket(rule.ratePerSecond, rule.capacity, now);
-        this.moreRules.set(rule.name, bucket);
-        return bucket;
-      }
-    }
-    const found = bucket as TokenBucket;
-    if (found.ratePerSecond !== rule.ratePerSecond || found.capacity !== rule.capacity)
-      found.setRate(rule.ratePerSecond, rule.capacity, now);
-    return found;
-  }
-}
-
-/**
- * Per partner, the customers waiting for a share of its rate: each until when its last wait runs (epoch ms).
- * Counted exactly: expired entries are swept when the earliest of them has passed.
- */
-class Waiting {
-  readonly until = new Map<string, number>();
-  private earliest = Number.POSITIVE_INFINITY;
-
-  /** Customers other than `customer` still waiting at `now`. */
-  others(customer: string, now: number): number {
-    if (now > this.earliest) this.sweep(now);
-    const own = this.until.get(customer);
-    return this.until.size - (own !== undefined && own >= now ? 1 : 0);
-  }
-
-  mark(customer: string, until: number, max: number): void {
-    if (!this.until.has(customer) && this.until.size >= max) {
-      const oldest = this.until.keys().next();
-      if (oldest.done !== true) this.until.delete(oldest.value);
-    }
-    this.until.set(customer, until);
-    if (until < this.earliest) this.earliest = until;
-  }
-
-  private sweep(now: number): void {
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const [customer, until] of this.until) {
-      if (until < now) this.until.delete(customer);
-      else if (until < earliest) earliest = until;
-    }
-    this.earliest = earliest;
-  }
+export interface LocalLane {
+  /** The backend's {@link LocalRateLimitBackend.version} when the lane was found. */
+  readonly version: number;
+  /** The states of the plan's levels that have one, in the plan's order. */
+  readonly states: readonly LevelState[];
+  /** Whether the partner and customer levels all have a state (an operation level has one once throttled). */
+  readonly complete: boolean;
+  /** The plan's only rule (not the partner's) and its bucket, or `undefined` when it has none or several. */
+  readonly rule: PlannedBucket | undefined;
+  readonly bucket: TokenBucket | undefined;
 }
 
 /**
@@ -100,6 +38,16 @@ class Waiting {
  * entries ({@link BoundedMap}).
  */
 export class LocalRateLimitBackend implements RateLimitBackend {
+  /** Every answer is synchronous, and no method throws. */
+  readonly synchronous = true;
+  /**
+   * Changes whenever a state a {@link LocalLane} holds may have been dropped or been left unmarked as used (a
+   * map's generation turned), or a level state was added that a lane does not hold (an operation level's):
+   * a lane of another version is found again.
+   *
+   * @internal
+   */
+  version = 0;
   private readonly partnerLevels: BoundedMap<LevelState>;
   private readonly partnerRules: BoundedMap<TokenBucket>;
   private readonly levels: BoundedMap<LevelState>;
@@ -113,10 +61,13 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     const dropLevel = (state: LevelState) => {
       if (state.bucket !== undefined) this.learnt -= 1;
     };
-    this.partnerLevels = new BoundedMap(maxScopes, dropLevel);
-    this.levels = new BoundedMap(maxScopes, dropLevel);
+    const rotated = () => {
+      this.version += 1;
+    };
+    this.partnerLevels = new BoundedMap(maxScopes, dropLevel, rotated);
+    this.levels = new BoundedMap(maxScopes, dropLevel, rotated);
     this.partnerRules = new BoundedMap(maxScopes);
-    this.rules = new BoundedMap(maxScopes);
+    this.rules = new BoundedMap(maxScopes, undefined, rotated);
     this.shares = new BoundedMap(maxScopes);
     this.waiting = new BoundedMap(maxScopes);
   }
@@ -186,21 +137,15 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     return wait;
   }
 
-  record(
-    plan: LimitPlan,
-    settings: LimiterSettings,
-    now: number,
-    chargedLevels: number,
-    sentMsAgo = 0,
-    quietMs = 0,
-  ): void {
+  record(response: LimitRecord): void {
+    const { plan, settings, now, charged: chargedLevels, sentMsAgo, quietMs } = response;
     const adaptive = settings.adaptive;
     const sentAt = now - Math.max(0, sentMsAgo);
     // Every 429 is charged to some level: a 429 is not counted in the measured rates (what passed is).
     const accepted = chargedLevels === 0;
     let mask = chargedLevels;
     if (chargedLevels !== 0 && (chargedLevels & levelBit(0)) === 0) {
-      const whose = this.attribute(plan, settings, now, quietMs, sentAt);
+      const whose = attribute(this.partnerLevels, plan, settings, now, quietMs, sentAt);
       if (whose === 'partner') mask = levelBit(0);
       else if (whose === 'unknown') mask = 0;
     }
@@ -214,6 +159,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         if (level.level === 'operation' && !charged) continue;
         state = new LevelState();
         (level.level === 'partner' ? this.partnerLevels : this.levels).add(level.key, state);
+        // No lane holds an operation level's new state; the others' lanes are found until they have theirs.
+        if (level.level === 'operation') this.version += 1;
       }
       if (adaptive === false || (!charged && state.adaptive === undefined)) {
         state.record(now, accepted, sentAt);
@@ -244,6 +191,28 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     }
   }
 
+  /**
+   * The lane of `plan` (see {@link LocalLane}): its level states (marked as used) and, when one rule that is
+   * not the partner's is all it has, that rule's bucket (created full on first use, as {@link acquire} does).
+   *
+   * @internal
+   */
+  lane(plan: LimitPlan, now: number): LocalLane {
+    // The version before the lookups: a generation that turns during them leaves this lane stale at once.
+    const version = this.version;
+    const only = plan.rules.length === 1 ? (plan.rules[0] as PlannedBucket) : undefined;
+    const rule = only?.partner === false ? only : undefined;
+    const bucket = rule === undefined ? undefined : this.ruleBucketOf(rule, now);
+    const states: LevelState[] = [];
+    let complete = true;
+    for (const level of plan.levels) {
+      const state = this.levelOf(level.key, level.level);
+      if (state !== undefined) states.push(state);
+      else if (level.level !== 'operation') complete = false;
+    }
+    return { version, states, complete, rule, bucket };
+  }
+
   /** The learnt rate of a level's scope (tests and telemetry), or `undefined` while it has none. */
   adaptiveState(key: string): AdaptiveRate | undefined {
     return (this.partnerLevels.peek(key) ?? this.levels.peek(key))?.adaptive;
@@ -252,39 +221,6 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   /** Customers of `partner` waiting for a share of its rate at `now` (tests and telemetry). */
   waitingCustomers(partner: string, now: number): number {
     return this.waiting.peek(partner)?.others('', now) ?? 0;
-  }
-
-  /**
-   * `throttleLevel: 'auto'`: whose quota a throttle charged to a tenant was. The tenant's, unless the partner's
-   * learnt rate holds calls back (it made a call wait within {@link PARTNER_BOUND_MS}: the partner's quota may
-   * be the one at its limit, and lowering the tenant would starve it). Then a single 429 cannot tell: it is
-   * only measured (`'unknown'`) and kept as the partner's candidate until its Retry-After and a second more
-   * have passed. A 429 of another tenant within that time tells that the quota is shared (`'partner'`: a
-   * partner's quota throttles whichever tenant calls); another of the same tenant tells that the quota is its
-   * own (`'tenant'`). A 429 of a request sent during the partner's quiet time is a consequence of its last
-   * decrease (`'unknown'`), and a Retry-After longer than `maxPartnerQuietMs` is always the tenant's.
-   */
-  private attribute(
-    plan: LimitPlan,
-    settings: LimiterSettings,
-    now: number,
-    quietMs: number,
-    sentAt: number,
-  ): 'tenant' | 'partner' | 'unknown' {
-    if (!settings.blameBoundPartner || quietMs > settings.maxPartnerQuietMs) return 'tenant';
-    const first = plan.levels[0] as (typeof plan.levels)[number];
-    if (first.level !== 'partner') return 'tenant';
-    const partner = this.partnerLevels.get(first.key);
-    if (partner?.bucket === undefined || now - partner.boundAt > PARTNER_BOUND_MS) return 'tenant';
-    if (partner.adaptive !== undefined && sentAt < partner.adaptive.quietUntil) return 'unknown';
-    const candidate = partner.candidate;
-    if (candidate !== undefined && now <= partner.candidateUntil) {
-      partner.candidate = undefined;
-      return candidate === plan.customer ? 'tenant' : 'partner';
-    }
-    partner.candidate = plan.customer;
-    partner.candidateUntil = now + quietMs + CANDIDATE_MS;
-    return 'unknown';
   }
 
   /**
@@ -339,64 +275,4 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   private levelOf(key: string, level: string): LevelState | undefined {
     return level === 'partner' ? this.partnerLevels.get(key) : this.levels.get(key);
   }
-}
-
-/**
- * How long (ms) past its Retry-After a tenant's 429 waits for another to tell whose quota it was (see
- * `LocalRateLimitBackend`'s attribution).
- */
-export const CANDIDATE_MS = 1000;
-
-/**
- * Seconds of a learnt rate a level may send at once. Small: a quota counted over a sliding window (Partner
- * Center's) sees a full bucket's burst plus its refill in the same window; the AWS SDKs' one second of burst
- * after an idle spell (or a Retry-After pause) throttles the very next window.
- */
-export const LEARNT_BURST_SECONDS = 0.1;
-
-/** The capacity of a learnt bucket filling at `rate`: {@link LEARNT_BURST_SECONDS} of it, at least 1. */
-export function learntCapacity(rate: number): number {
-  return Math.max(1, rate * LEARNT_BURST_SECONDS);
-}
-
-/**
- * Records `customer` at `now` in `partner`'s map (created on first use) and returns that map. Re-inserted, so
- * the map stays ordered by time and its stale entries sit at its front (see {@link dropStale}).
- */
-export function touch(
-  maps: Map<string, Map<string, number>>,
-  partner: string,
-  customer: string,
-  now: number,
-  max: number,
-): Map<string, number> {
-  let seen = maps.get(partner);
-  if (seen === undefined) {
-    seen = new Map<string, number>();
-    setBounded(maps, partner, seen, max);
-  }
-  seen.delete(customer);
-  if (seen.size >= max) {
-    const oldest = seen.keys().next();
-    if (oldest.done !== true) seen.delete(oldest.value);
-  }
-  seen.set(customer, now);
-  return seen;
-}
-
-/** Drops the entries of a time-ordered map (see {@link touch}) last seen more than `windowMs` before `now`. */
-export function dropStale(seen: Map<string, number>, now: number, windowMs: number): void {
-  for (const [key, at] of seen) {
-    if (now - at <= windowMs) break;
-    seen.delete(key);
-  }
-}
-
-/** Sets `key`, dropping the oldest entry first when the map is full. */
-export function setBounded<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  if (!map.has(key) && map.size >= max) {
-    const oldest = map.keys().next();
-    if (oldest.done !== true) map.delete(oldest.value);
-  }
-  map.set(key, value);
 }

@@ -23,20 +23,26 @@ export interface QuotaEstimate {
  * pause is then the rate the scope got through while it could send, not one diluted by a second of silence
  * the server imposed (which would set the next throttle's rate far below the quota), nor one remembered from
  * before the throttle (which was too high).
+ *
+ * The fields the common answer changes (`count`, `runCount`, `lastAt`) are also written by the limiter's fast
+ * path (src/policies/callLimiter.ts), which counts an answer that closes no bucket, starts no run and ends no
+ * pause as {@link record} does, without a call; the other fields are written here only.
  */
 export class MeasuredRate {
-  private count = 0;
+  /** Answers counted in the open bucket. */
+  count = 0;
   /** When the open bucket started (epoch ms), or undefined before the first answer. */
-  private start: number | undefined;
+  start: number | undefined;
   private smoothed = 0;
   /** True until the first bucket closes (since the start or the last resume). */
   private provisional = true;
-  private lastAt = 0;
+  /** When the last answer came (epoch ms). */
+  lastAt = 0;
   /** When the scope was paused by a throttle, until an answer to a request sent after it comes. */
-  private heldAt: number | undefined;
+  heldAt: number | undefined;
   /** The current run of answers (none more than {@link RUN_GAP_MS} apart): its start and counted answers. */
-  private runStart: number | undefined;
-  private runCount = 0;
+  runStart: number | undefined;
+  runCount = 0;
 
   /** The current smoothed rate (before the first bucket closes: the count so far over the time so far). */
   get rate(): number {

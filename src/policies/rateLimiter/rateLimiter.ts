@@ -1,22 +1,21 @@
 import type { RateLimitOptions } from '../../options/RateLimitOptions.js';
 import { ResilienceOptionsError } from '../../options/ResilienceOptionsError.js';
 import { rateRuleBurstIssue } from '../../options/rules.js';
-import { MIN_FILL_RATE } from './adaptiveRate.js';
-import { BoundedMap } from './boundedMap.js';
-import { CUBIC_BETA, CUBIC_PLATEAU, CUBIC_SCALE } from './cubic.js';
-import { dropStale, touch } from './localBackend.js';
 import {
   type LimiterSettings,
+  type LimitLevel,
   type LimitPlan,
   levelBit,
   type PlannedBucket,
   type PlannedLevel,
   type RateLimitBackend,
-} from './plan.js';
+} from '../../stores/rateLimitProtocol.js';
+import { MIN_FILL_RATE } from './adaptiveRate.js';
+import { BoundedMap, dropStale, touch } from './boundedMap.js';
+import { CUBIC_BETA, CUBIC_PLATEAU, CUBIC_SCALE } from './cubic.js';
 import {
   chooseRule,
   DEFAULT_RATE_LIMIT_RULES,
-  type LimitLevel,
   type RateLimitRule,
   ruleBucket,
   ruleMatches,
@@ -77,7 +76,7 @@ export class RateLimiter {
   private readonly defaults: readonly RateLimitRule[];
   private readonly throttleLevel: ThrottleLevel;
   /** Per partner, the tenants throttled lately and when (`'auto'` attribution); bounded by `maxScopes`. */
-  private readonly throttledLately = new Map<string, Map<string, number>>();
+  private readonly throttledLately: BoundedMap<Map<string, number>>;
   private readonly maxScopes: number;
   private readonly hasOperationRules: boolean;
   private readonly plans: BoundedMap<LimitPlan>;
@@ -103,6 +102,7 @@ export class RateLimiter {
     this.throttleLevel = options.throttleLevel ?? 'auto';
     this.maxScopes = options.maxScopes ?? 10_000;
     this.plans = new BoundedMap(this.maxScopes);
+    this.throttledLately = new BoundedMap(this.maxScopes);
     const adaptive = options.adaptive;
     this.settings = {
       fairness: options.fairness ?? true,
@@ -183,7 +183,12 @@ export class RateLimiter {
     const own = index('customer');
     if (own === -1 || plan.customer === undefined) return levelBit(0);
     if (quietMs > this.settings.maxPartnerQuietMs) return levelBit(own);
-    const lately = touch(this.throttledLately, plan.partner, plan.customer, now, this.maxScopes);
+    let seen = this.throttledLately.get(plan.partner);
+    if (seen === undefined) {
+      seen = new Map();
+      this.throttledLately.add(plan.partner, seen);
+    }
+    const lately = touch(seen, plan.customer, now, this.maxScopes);
     dropStale(lately, now, ESCALATE_WINDOW_MS);
     return lately.size >= ESCALATE_TENANTS ? levelBit(own) | levelBit(0) : levelBit(own);
   }

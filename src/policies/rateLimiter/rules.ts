@@ -1,5 +1,4 @@
-/** The level of the scope hierarchy a rule applies to: partner > customer > operation. */
-export type LimitLevel = 'partner' | 'customer' | 'operation';
+import type { LimitLevel } from '../../stores/rateLimitProtocol.js';
 
 /** Which level a 429 is charged to (`RateLimitOptions.throttleLevel`); `'auto'` decides per 429. */
 export type ThrottleLevel = 'auto' | LimitLevel;

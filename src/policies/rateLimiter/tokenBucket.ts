@@ -2,7 +2,7 @@
 export const MAX_WAIT_MS = 2_147_483_647;
 
 /** Tokens this close below 1 count as one whole token. */
-const TOKEN_EPSILON = 1e-9;
+export const TOKEN_EPSILON = 1e-9;
 
 /** A wait in whole milliseconds, at least 1 and at most {@link MAX_WAIT_MS} (NaN and Infinity included). */
 export function clampWait(ms: number): number {
@@ -14,28 +14,24 @@ export function clampWait(ms: number): number {
 /**
  * A token bucket, timer-free: every method takes `now` (epoch ms). It holds up to `capacity` tokens and
  * refills at `ratePerSecond`; a call takes one token. `holdUntil` sets a not-before time (a Retry-After).
+ * Its fields are read by everyone and written by its methods and by the limiter's fast path
+ * (src/policies/callLimiter.ts), which takes a token the way {@link tryTake} does, without a call.
  */
 export class TokenBucket {
-  private tokens: number;
-  private lastRefill: number;
-  private notBefore = 0;
-  private rate: number;
-  private cap: number;
+  /** Tokens at {@link lastRefill} (may be below zero after {@link take}). */
+  tokens: number;
+  lastRefill: number;
+  /** No token before this time (epoch ms). */
+  notBefore = 0;
+  ratePerSecond: number;
+  capacity: number;
 
   /** Starts full, or with `tokens` (capped at the capacity). */
   constructor(ratePerSecond: number, capacity: number, now: number, tokens?: number) {
-    this.rate = sanitize(ratePerSecond);
-    this.cap = Math.max(1, sanitize(capacity));
-    this.tokens = Math.min(this.cap, tokens ?? this.cap);
+    this.ratePerSecond = sanitize(ratePerSecond);
+    this.capacity = Math.max(1, sanitize(capacity));
+    this.tokens = Math.min(this.capacity, tokens ?? this.capacity);
     this.lastRefill = now;
-  }
-
-  get ratePerSecond(): number {
-    return this.rate;
-  }
-
-  get capacity(): number {
-    return this.cap;
   }
 
   /** Tokens available at `now` (after refill). */
@@ -47,9 +43,9 @@ export class TokenBucket {
   /** Changes the fill rate and capacity; tokens earned so far are kept at the old rate, capped. */
   setRate(ratePerSecond: number, capacity: number, now: number): void {
     this.refill(now);
-    this.rate = sanitize(ratePerSecond);
-    this.cap = Math.max(1, sanitize(capacity));
-    if (this.tokens > this.cap) this.tokens = this.cap;
+    this.ratePerSecond = sanitize(ratePerSecond);
+    this.capacity = Math.max(1, sanitize(capacity));
+    if (this.tokens > this.capacity) this.tokens = this.capacity;
   }
 
   /** Spends every token earned so far (a throttle: the next token comes at the new rate). */
@@ -69,8 +65,8 @@ export class TokenBucket {
     const held = this.notBefore > now ? this.notBefore - now : 0;
     // The epsilon: float dust (0.9999999999999996 tokens after rescaled capacities) is a whole token.
     if (this.tokens >= 1 - TOKEN_EPSILON) return held === 0 ? 0 : clampWait(held);
-    if (this.rate <= 0) return MAX_WAIT_MS;
-    const refillMs = ((1 - this.tokens) / this.rate) * 1000;
+    if (this.ratePerSecond <= 0) return MAX_WAIT_MS;
+    const refillMs = ((1 - this.tokens) / this.ratePerSecond) * 1000;
     return clampWait(Math.max(held, refillMs));
   }
 
@@ -91,9 +87,9 @@ export class TokenBucket {
     const elapsed = now - this.lastRefill;
     if (!(elapsed > 0)) return;
     this.lastRefill = now;
-    if (this.tokens >= this.cap) return;
-    const earned = (elapsed / 1000) * this.rate;
-    this.tokens = Math.min(this.cap, this.tokens + earned);
+    if (this.tokens >= this.capacity) return;
+    const earned = (elapsed / 1000) * this.ratePerSecond;
+    this.tokens = Math.min(this.capacity, this.tokens + earned);
   }
 }
 

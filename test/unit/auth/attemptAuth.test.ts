@@ -1,12 +1,11 @@
 import { inspect } from 'node:util';
-import { AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
+import type { InternalAxiosRequestConfig } from 'axios';
 import { describe, expect, it } from 'vitest';
 import { type AuthCall, createAttemptAuth } from '../../../src/auth/attemptAuth.js';
 import type { AccessToken, TokenProvider, TokenRequest } from '../../../src/auth/TokenProvider.js';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { EventHub } from '../../../src/observability/EventHub.js';
 import { createSecretValues } from '../../../src/observability/knownSecrets.js';
-import type { Call } from '../../../src/policies/call.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { PartnerCenterErrorKind } from '../../../src/errors/classify.js';
 import { normalizeError } from '../../../src/errors/normalizeError.js';

@@ -1,11 +1,5 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InMemoryScopeStateStore, type ScopeStateStore } from '../../../src/index.js';
-import {
-  EVENT_NAMES,
-  HOOK_NAMES,
-  type ResilienceEvents,
-  type ResilienceHooks,
-} from '../../../src/observability/events.js';
 import { normalizeOptions } from '../../../src/options/normalizeOptions.js';
 import type { ResilienceOptions } from '../../../src/options/ResilienceOptions.js';
 import { issuesOf } from '../../helpers/optionIssues.js';

@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { type Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { levelBit } from '../../../src/policies/rateLimiter/plan.js';
 import { RateLimiter, type RateLimiterOptions } from '../../../src/policies/rateLimiter/rateLimiter.js';
+import { levelBit } from '../../../src/stores/rateLimitProtocol.js';
 import {
   createRedisScopeStore,
   type RedisScopeStore,
@@ -385,7 +385,14 @@ describe('RedisScopeStore.rateLimit against redis-server', () => {
     const l = limiter({ rules: [{ scope: 'partner', perMinute: 60, burst: 1 }] });
     const plan = l.plan({ partner: partnerId(), customer: 'c1' });
     expect(await s.rateLimit.acquire(plan, l.settings, Date.now())).toBe(0);
-    await s.rateLimit.record(plan, l.settings, Date.now(), PARTNER, 0);
+    await s.rateLimit.record({
+      plan: plan,
+      settings: l.settings,
+      now: Date.now(),
+      charged: PARTNER,
+      sentMsAgo: 0,
+      quietMs: 0,
+    });
     expect(await s.rateLimit.acquire(plan, l.settings, Date.now())).toBeGreaterThan(0);
     const keys = [
       ...plan.rules.map((rule) => rule.key),
@@ -433,7 +440,14 @@ describe('RedisScopeStore with a key it cannot read', () => {
       await reader.set(xKey, 'not a hash');
       // Process B's call for x goes on (the key is reset), and is reported once.
       expect(await b.rateLimit.acquire(x, l.settings, Date.now())).toBe(0);
-      await b.rateLimit.record(x, l.settings, Date.now(), 0, 0);
+      await b.rateLimit.record({
+        plan: x,
+        settings: l.settings,
+        now: Date.now(),
+        charged: 0,
+        sentMsAgo: 0,
+        quietMs: 0,
+      });
       // B still shares A's deadline on y: it does not send inside A's Retry-After.
       expect(b.degraded).toBe(false);
       expect(await b.getThrottleDeadline('customer:y')).toBeGreaterThan(Date.now() + 2_000);
@@ -534,7 +548,16 @@ describe('RedisScopeStore.rateLimit when Redis is unreachable', () => {
       // A throttle is learnt locally: the partner's next call without a rule waits.
       const free = l.plan({ partner: 'down-free' });
       expect(await s.rateLimit.acquire(free, l.settings, Date.now())).toBe(0);
-      await expect(s.rateLimit.record(free, l.settings, Date.now(), PARTNER, 0)).resolves.toBeUndefined();
+      await expect(
+        s.rateLimit.record({
+          plan: free,
+          settings: l.settings,
+          now: Date.now(),
+          charged: PARTNER,
+          sentMsAgo: 0,
+          quietMs: 0,
+        }),
+      ).resolves.toBeUndefined();
       // One token for the throttled call's retry, then a wait.
       expect(await s.rateLimit.acquire(free, l.settings, Date.now())).toBe(0);
       expect(await s.rateLimit.acquire(free, l.settings, Date.now())).toBeGreaterThan(0);

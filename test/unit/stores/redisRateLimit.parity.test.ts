@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalRateLimitBackend } from '../../../src/policies/rateLimiter/localBackend.js';
-import type { LimitPlan } from '../../../src/policies/rateLimiter/plan.js';
 import { RateLimiter, type RateLimiterOptions } from '../../../src/policies/rateLimiter/rateLimiter.js';
+import type { LimitPlan } from '../../../src/stores/rateLimitProtocol.js';
 import { createRedisRateLimit, rateLimitKey } from '../../../src/stores/redisRateLimit.js';
 import type { LuaScript } from '../../../src/stores/redisScripts.js';
 import { createSeededRandom } from '../../../src/testing/rng.js';
@@ -68,8 +68,16 @@ async function pair(options: RateLimiterOptions) {
   /** Records on both (a 429 charged as `RateLimiter.charged` says) and compares every level's learnt rate. */
   const record = async (p: LimitPlan, now: number, throttled: boolean, sentMsAgo = 0, quietMs = 0) => {
     const charged = limiter.charged(p, now, throttled, quietMs);
-    local.record(p, limiter.settings, now, charged, sentMsAgo, throttled ? quietMs : 0);
-    await remote.record(p, limiter.settings, charged, sentMsAgo, throttled ? quietMs : 0, now);
+    const response = {
+      plan: p,
+      settings: limiter.settings,
+      now,
+      charged,
+      sentMsAgo,
+      quietMs: throttled ? quietMs : 0,
+    };
+    local.record(response);
+    await remote.record(response);
     for (const level of p.levels) {
       const mine = local.adaptiveState(level.key);
       const [on, cur, wm] = await redis.hmget(rateLimitKey(prefix, partner, level.key), 'on', 'cur', 'wm');

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LimitPlan, levelBit } from '../../../src/policies/rateLimiter/plan.js';
 import { RateLimiter, type RateLimiterOptions } from '../../../src/policies/rateLimiter/rateLimiter.js';
+import { type LimitPlan, levelBit } from '../../../src/stores/rateLimitProtocol.js';
 import { createRedisRateLimit, rateLimitKey } from '../../../src/stores/redisRateLimit.js';
 import { connectClient, RedisFixture } from './helpers/redisServer.js';
 
@@ -76,14 +76,28 @@ describe('the Redis rate limiter shared by processes (one injected clock)', () =
       // Each process records 20 responses/s for 1.6 s: the partner's measured rate is 40/s.
       let now = T0;
       for (let i = 0; i < 32; i += 1, now += 50) {
-        await a.record(plan, l.settings, 0, 0, 0, now);
-        await b.record(plan, l.settings, 0, 0, 0, now + 25);
+        await a.record({ plan: plan, settings: l.settings, charged: 0, sentMsAgo: 0, quietMs: 0, now: now });
+        await b.record({
+          plan: plan,
+          settings: l.settings,
+          charged: 0,
+          sentMsAgo: 0,
+          quietMs: 0,
+          now: now + 25,
+        });
       }
       const measured = Number(await reader.hget(levelKey, 'ms'));
       expect(measured).toBeCloseTo(40, 0);
       // Not throttled yet: nothing limits the partner.
       expect(await b.acquire(plan, l.settings, now)).toBe(0);
-      await a.record(plan, l.settings, PARTNER, 0, 0, now);
+      await a.record({
+        plan: plan,
+        settings: l.settings,
+        charged: PARTNER,
+        sentMsAgo: 0,
+        quietMs: 0,
+        now: now,
+      });
       const learnt = Number(await reader.hget(levelKey, 'cur'));
       const plateau = Number(await reader.hget(levelKey, 'wm'));
       // The first throttle's estimate: the run's calls over its length (no Retry-After), its plateau at 0.97 x
@@ -168,9 +182,25 @@ describe('the Redis rate limiter shared by processes (one injected clock)', () =
       const own = levelBit(1);
       let now = T0;
       for (let i = 0; i < 10; i += 1, now += 20)
-        for (const plan of [a, b, c]) await s.record(plan, l.settings, 0, 0, 0, now);
+        for (const plan of [a, b, c])
+          await s.record({
+            plan: plan,
+            settings: l.settings,
+            charged: 0,
+            sentMsAgo: 0,
+            quietMs: 0,
+            now: now,
+          });
       // Three tenants throttled within 1 s: the partner is charged too.
-      for (const plan of [a, b, c]) await s.record(plan, l.settings, own | PARTNER, 0, 0, now);
+      for (const plan of [a, b, c])
+        await s.record({
+          plan: plan,
+          settings: l.settings,
+          charged: own | PARTNER,
+          sentMsAgo: 0,
+          quietMs: 0,
+          now: now,
+        });
       const reader = await client();
       const partnerKey = rateLimitKey(prefix, partner, a.levels[0]?.key ?? '');
       const levelOn = async (plan: LimitPlan) =>
@@ -183,14 +213,21 @@ describe('the Redis rate limiter shared by processes (one injected clock)', () =
       expect(wait).toBeGreaterThan(0);
       expect(Number(await reader.hget(partnerKey, 'hb'))).toBe(now);
       // ... so its 429 alone says nothing: measured only, kept as the partner's candidate.
-      await s.record(d, l.settings, own, 0, 0, now + 5);
+      await s.record({ plan: d, settings: l.settings, charged: own, sentMsAgo: 0, quietMs: 0, now: now + 5 });
       expect(await levelOn(d)).not.toBe('1');
       expect(Number(await reader.hget(partnerKey, 'lt'))).toBe(throttledAt);
       expect(await reader.hget(partnerKey, 'ct')).toBe('d');
       // Another tenant's 429, in another process, within that time: the quota is the partner's.
       wait = 0;
       for (let i = 0; i < 50 && wait === 0; i += 1) wait = await t.acquire(e, l.settings, now + 100);
-      await t.record(e, l.settings, own, 0, 0, now + 105);
+      await t.record({
+        plan: e,
+        settings: l.settings,
+        charged: own,
+        sentMsAgo: 0,
+        quietMs: 0,
+        now: now + 105,
+      });
       expect(await levelOn(e)).not.toBe('1');
       expect(Number(await reader.hget(partnerKey, 'lt'))).toBe(now + 105);
       expect(await reader.hget(partnerKey, 'ct')).toBeNull();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedMap } from '../../../../src/policies/rateLimiter/boundedMap.js';
+import { BoundedMap, dropStale, setBounded, touch } from '../../../../src/policies/rateLimiter/boundedMap.js';
 
 describe('BoundedMap', () => {
   it('drops the generation not used since the last rotation; an entry used moves to the young one', () => {
@@ -39,5 +39,56 @@ describe('BoundedMap', () => {
       map.set(`cold${i}`, 'cold');
       if (i % 49 === 0) expect(map.get('hot')).toBe('hot');
     }
+  });
+});
+
+describe('BoundedMap generations', () => {
+  it('tells of each rotation, and finds in `young` only what was used since the last one', () => {
+    let rotations = 0;
+    const map = new BoundedMap<number>(4, undefined, () => {
+      rotations += 1;
+    });
+    map.set('a', 1);
+    expect(map.young.get('a')).toBe(1);
+    map.set('b', 2);
+    expect(rotations).toBe(1);
+    expect(map.young.get('a')).toBeUndefined();
+    expect(map.get('a')).toBe(1);
+    expect(map.young.get('a')).toBe(1);
+    map.set('c', 3);
+    expect(rotations).toBe(2);
+    expect(map.young.size).toBe(0);
+  });
+});
+
+describe('setBounded, touch and dropStale', () => {
+  it('setBounded drops the oldest entry of a full map, not for a key it holds', () => {
+    const map = new Map([
+      ['a', 1],
+      ['b', 2],
+    ]);
+    setBounded(map, 'b', 3, 2);
+    expect([...map]).toEqual([
+      ['a', 1],
+      ['b', 3],
+    ]);
+    setBounded(map, 'c', 4, 2);
+    expect([...map]).toEqual([
+      ['b', 3],
+      ['c', 4],
+    ]);
+  });
+
+  it('touch keeps a map ordered by time; dropStale drops what is older than the window', () => {
+    const seen = new Map<string, number>();
+    touch(seen, 'a', 100, 3);
+    touch(seen, 'b', 200, 3);
+    touch(seen, 'a', 300, 3);
+    expect([...seen.keys()]).toEqual(['b', 'a']);
+    touch(seen, 'c', 400, 3);
+    touch(seen, 'd', 500, 3);
+    expect([...seen.keys()]).toEqual(['a', 'c', 'd']);
+    dropStale(seen, 1300, 900);
+    expect([...seen.keys()]).toEqual(['c', 'd']);
   });
 });

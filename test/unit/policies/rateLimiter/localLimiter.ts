@@ -4,7 +4,7 @@ import {
   RateLimiter,
   type RateLimiterOptions,
 } from '../../../../src/policies/rateLimiter/rateLimiter.js';
-import type { LimitLevel } from '../../../../src/policies/rateLimiter/rules.js';
+import type { LimitLevel } from '../../../../src/stores/rateLimitProtocol.js';
 
 /** A rate limiter on this process's backend, with synchronous answers (for tests with an injected clock). */
 export function localLimiter(options?: RateLimiterOptions) {
@@ -17,14 +17,14 @@ export function localLimiter(options?: RateLimiterOptions) {
     /** `sentMsAgo`: how long before `now` the request was sent; `quietMs`: a 429's Retry-After. */
     record: (target: LimitTarget, now: number, throttled: boolean, sentMsAgo = 0, quietMs = 0): void => {
       const plan = limiter.plan(target);
-      backend.record(
+      backend.record({
         plan,
-        limiter.settings,
+        settings: limiter.settings,
         now,
-        limiter.charged(plan, now, throttled),
+        charged: limiter.charged(plan, now, throttled),
         sentMsAgo,
-        throttled ? quietMs : 0,
-      );
+        quietMs: throttled ? quietMs : 0,
+      });
     },
     waitingCustomers: (partner: string, now: number): number => backend.waitingCustomers(partner, now),
     state: (target: LimitTarget, level: LimitLevel) => {
