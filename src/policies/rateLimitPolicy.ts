@@ -17,14 +17,24 @@ export function rateLimitPolicy(limiter: CallLimiter, gate: ThrottleGate): CallP
     async run(call: Call, spec: AttemptSpec, next: Next): Promise<Outcome> {
       if (spec.resumed === true) return next(spec);
       const plan = limiter.planOf(call);
-      const sentAt = spec.takenOver === undefined ? await slot(call) : call.startedAt;
-      const outcome = await next(spec);
-      const failure = outcome.failure;
-      if (failure === undefined) limiter.record(call, plan, false, sentAt);
-      else if (failure.status !== undefined) {
-        limiter.record(call, plan, failure.status === 429, sentAt, failure.retryAfterMs);
+      const taken = spec.takenOver;
+      if (taken !== undefined) {
+        // Recorded at once, before any await: the next calls' slots already count it.
+        learn(taken, call.startedAt);
+        return next(spec);
       }
+      const sentAt = await slot(call);
+      const outcome = await next(spec);
+      learn(outcome, sentAt);
       return outcome;
+
+      function learn(outcome: Outcome, sentAt: number): void {
+        const failure = outcome.failure;
+        if (failure === undefined) limiter.record(call, plan, false, sentAt);
+        else if (failure.status !== undefined) {
+          limiter.record(call, plan, failure.status === 429, sentAt, failure.retryAfterMs);
+        }
+      }
 
       async function slot(own: Call): Promise<number> {
         // A slot of the slow start the call holds stays its own: only the deadline is waited out.

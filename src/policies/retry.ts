@@ -5,9 +5,9 @@ import type { EventHub } from '../observability/EventHub.js';
 import type { Log } from '../observability/logger.js';
 import type { ResolvedScopePolicy } from '../options/ScopePolicyOptions.js';
 import type { Call } from './call.js';
-import { abortedError } from './callErrors.js';
+import { abortedError, failureOf } from './callErrors.js';
 import { decideRetry, type RetryAfterDelay } from './decideRetry.js';
-import type { CallPolicy, Outcome } from './pipeline.js';
+import { type AttemptSpec, type CallPolicy, type Outcome, refused } from './pipeline.js';
 import { resendView } from './reconcile.js';
 import { sleep } from './sleep.js';
 
@@ -57,7 +57,10 @@ export function retryPolicy(deps: RetryDeps): CallPolicy {
   return {
     name: 'retry',
     async run(call, spec, next) {
-      let outcome: Outcome = await next(spec);
+      // What a policy below threw (a wait it could not make, an abort) is that attempt's failure, nothing sent.
+      const attempt = (down: AttemptSpec): Promise<Outcome> =>
+        next(down).catch((error: unknown) => refused(failureOf(call, error)));
+      let outcome: Outcome = await attempt(spec);
       let backoff: IBackoff<unknown> | undefined;
       let last: PartnerCenterError | undefined;
       const policy = { options: call.options, backoff: deps.backoffOf(call.options) };
@@ -82,7 +85,7 @@ export function retryPolicy(deps: RetryDeps): CallPolicy {
         } catch (error: unknown) {
           return { failure: error as PartnerCenterError, sent: false };
         }
-        outcome = await next({ retry: true, last });
+        outcome = await attempt({ retry: true, last });
       }
     },
   };

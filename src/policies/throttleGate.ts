@@ -91,7 +91,13 @@ export class ThrottleGate implements CallPolicy {
    */
   async run(call: Call, spec: AttemptSpec, next: Next): Promise<Outcome> {
     if (spec.resumed === true) return next(spec);
-    const release = spec.takenOver === undefined ? await this.pass(call) : undefined;
+    const taken = spec.takenOver;
+    if (taken !== undefined) {
+      // Noted at once, before any await: the scope's next calls must already see the deadline.
+      if (taken.failure !== undefined) this.noteThrottle(call, taken.failure);
+      return next(spec);
+    }
+    const release = await this.pass(call);
     try {
       const outcome = await next(spec);
       if (outcome.failure !== undefined) this.noteThrottle(call, outcome.failure);

@@ -117,8 +117,9 @@ describe('composeList', () => {
     const call = makeCall();
     const outcome = await composeList([logging('outer', log), throwing], send)(call, { retry: false });
     expect(send).not.toHaveBeenCalled();
-    // The outer policy still gets an outcome back (it is not unwound by an exception).
-    expect(log).toEqual(['outer in', 'outer out']);
+    // The throw goes up through the outer policy (no frame of the list's own per level), and becomes the
+    // outcome at the top.
+    expect(log).toEqual(['outer in']);
     expect(outcome.failure).toBeInstanceOf(PartnerCenterError);
     expect(outcome.failure !== undefined && outcome.sent).toBe(false);
     expect(outcome.failure?.requestId).toBe(call.requestId);
@@ -133,15 +134,18 @@ describe('composeList', () => {
     expect(outcome.failure).toBe(error);
   });
 
-  it('turns a throw of the attempt below a policy into a failure outcome that policy sees', async () => {
+  it('lets a throw below a policy reach that policy as a rejection (its finally runs), an outcome at the top', async () => {
     const error = new PartnerCenterError({ kind: 'network', retryable: true, reason: 'reset' });
-    const seen: Outcome[] = [];
+    const seen: unknown[] = [];
     const watching: CallPolicy = {
       name: 'watch',
       async run(_call, spec, next) {
-        const outcome = await next(spec);
-        seen.push(outcome);
-        return outcome;
+        try {
+          return await next(spec);
+        } catch (thrown: unknown) {
+          seen.push(thrown);
+          throw thrown;
+        }
       },
     };
     const inner: CallPolicy = {
@@ -151,8 +155,8 @@ describe('composeList', () => {
       },
     };
     const outcome = await composeList([watching, inner], async () => OK)(makeCall(), { retry: false });
-    expect(seen).toEqual([{ failure: error, sent: false }]);
-    expect(outcome.failure).toBe(error);
+    expect(seen).toEqual([error]);
+    expect(outcome).toEqual({ failure: error, sent: false });
   });
 });
 
