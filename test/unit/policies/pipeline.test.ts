@@ -1,14 +1,8 @@
-import type { AxiosResponse } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import type { Call } from '../../../src/policies/call.js';
-import {
-  type AttemptSpec,
-  type CallPolicy,
-  composeList,
-  type Outcome,
-  refused,
-} from '../../../src/policies/pipeline.js';
+import { type AttemptSpec, type CallPolicy, composeList, refused } from '../../../src/policies/pipeline.js';
+import { OK } from '../../helpers/outcomes.js';
 import { makeCall } from '../../helpers/roomCall.js';
 
 beforeEach(() => {
@@ -18,17 +12,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-const OK: Outcome = {
-  response: {
-    status: 200,
-    statusText: 'OK',
-    headers: {},
-    data: 'ok',
-    config: {},
-    request: {},
-  } as AxiosResponse,
-};
 
 /** A policy that logs when it enters and leaves, and passes the spec down with its name added to `trail`. */
 function logging(name: string, log: string[]): CallPolicy {

@@ -1,4 +1,3 @@
-import type { AxiosResponse } from 'axios';
 import { describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { EventHub } from '../../../src/observability/EventHub.js';
@@ -12,21 +11,12 @@ import { ThrottleGate } from '../../../src/policies/throttleGate.js';
 import type { LimitPlan } from '../../../src/stores/rateLimitProtocol.js';
 import { InMemoryScopeStateStore } from '../../../src/tenancy/InMemoryScopeStateStore.js';
 import { useFakeClock } from '../../helpers/attachScripted.js';
+import { OK } from '../../helpers/outcomes.js';
 import { makeCall } from '../../helpers/roomCall.js';
 
 const START = Date.parse('2026-11-25T12:00:00Z');
 useFakeClock('2026-11-25T12:00:00Z');
 
-const OK: Outcome = {
-  response: {
-    status: 200,
-    statusText: 'OK',
-    headers: {},
-    data: 'ok',
-    config: {},
-    request: {},
-  } as AxiosResponse,
-};
 const PLAN = { levels: [] } as unknown as LimitPlan;
 
 /**

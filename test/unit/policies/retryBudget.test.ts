@@ -1,4 +1,3 @@
-import type { AxiosResponse } from 'axios';
 import { describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { createSanitizer } from '../../../src/observability/sanitizer.js';
@@ -10,21 +9,12 @@ import { createStoreAccess } from '../../../src/policies/storeAccess.js';
 import { InMemoryScopeStateStore } from '../../../src/tenancy/InMemoryScopeStateStore.js';
 import type { ScopeStateStore } from '../../../src/tenancy/ScopeStateStore.js';
 import { useFakeClock } from '../../helpers/attachScripted.js';
+import { OK } from '../../helpers/outcomes.js';
 import { makeCall } from '../../helpers/roomCall.js';
 
 useFakeClock('2026-11-25T12:00:00Z');
 
 const PARTNER_KEY = 'retries@partner';
-const OK: Outcome = {
-  response: {
-    status: 200,
-    statusText: 'OK',
-    headers: {},
-    data: 'ok',
-    config: {},
-    request: {},
-  } as AxiosResponse,
-};
 const UNAVAILABLE = new PartnerCenterError({ kind: 'server', retryable: true, status: 503 });
 const THROTTLED = new PartnerCenterError({
   kind: 'throttled',

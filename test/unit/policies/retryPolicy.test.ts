@@ -1,4 +1,3 @@
-import type { AxiosResponse } from 'axios';
 import { describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError, type PartnerCenterErrorInit } from '../../../src/errors/PartnerCenterError.js';
 import { EventHub } from '../../../src/observability/EventHub.js';
@@ -9,6 +8,7 @@ import type { AttemptSpec, Outcome } from '../../../src/policies/pipeline.js';
 import { type RetryPermit, retryPolicy } from '../../../src/policies/retry.js';
 import { backoffOf } from '../../../src/policies/scopePolicy.js';
 import { useFakeClock } from '../../helpers/attachScripted.js';
+import { OK } from '../../helpers/outcomes.js';
 import { type CallSetup, makeCall } from '../../helpers/roomCall.js';
 
 const START = Date.parse('2026-11-25T12:00:00Z');
@@ -17,17 +17,6 @@ useFakeClock('2026-11-25T12:00:00Z');
 const OPTIONS: ResilienceOptions = {
   retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 10_000, jitter: 'none' },
   timeout: { totalMs: 60_000 },
-};
-
-const OK: Outcome = {
-  response: {
-    status: 200,
-    statusText: 'OK',
-    headers: {},
-    data: 'ok',
-    config: {},
-    request: {},
-  } as AxiosResponse,
 };
 
 function failure(init: Partial<PartnerCenterErrorInit> = {}): PartnerCenterError {

@@ -1,4 +1,3 @@
-import type { AxiosResponse } from 'axios';
 import { describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { EventHub } from '../../../src/observability/EventHub.js';
@@ -11,20 +10,11 @@ import { ThrottleGate } from '../../../src/policies/throttleGate.js';
 import { InMemoryScopeStateStore } from '../../../src/tenancy/InMemoryScopeStateStore.js';
 import type { ScopeStateStore } from '../../../src/tenancy/ScopeStateStore.js';
 import { useFakeClock } from '../../helpers/attachScripted.js';
+import { OK } from '../../helpers/outcomes.js';
 import { type CallSetup, makeCall, resolvedPolicy } from '../../helpers/roomCall.js';
 import { capture } from '../../helpers/settle.js';
 
 const START = Date.parse('2026-11-25T12:00:00Z');
-const OK: Outcome = {
-  response: {
-    status: 200,
-    statusText: 'OK',
-    headers: {},
-    data: 'ok',
-    config: {},
-    request: {},
-  } as AxiosResponse,
-};
 
 useFakeClock('2026-11-25T12:00:00Z');
 

@@ -1,24 +1,13 @@
-import type { AxiosResponse } from 'axios';
 import { describe, expect, it, vi } from 'vitest';
 import { PartnerCenterError, type PartnerCenterErrorInit } from '../../../src/errors/PartnerCenterError.js';
 import type { Call } from '../../../src/policies/call.js';
 import type { AttemptSpec, Outcome } from '../../../src/policies/pipeline.js';
 import { type AttemptAuth, authPolicy } from '../../../src/policies/unauthorized.js';
 import { useFakeClock } from '../../helpers/attachScripted.js';
+import { OK } from '../../helpers/outcomes.js';
 import { type CallSetup, makeCall } from '../../helpers/roomCall.js';
 
 useFakeClock('2026-11-25T12:00:00Z');
-
-const OK: Outcome = {
-  response: {
-    status: 200,
-    statusText: 'OK',
-    headers: {},
-    data: 'ok',
-    config: {},
-    request: {},
-  } as AxiosResponse,
-};
 
 function unauthorized(init: Partial<PartnerCenterErrorInit> = {}): PartnerCenterError {
   return new PartnerCenterError({
