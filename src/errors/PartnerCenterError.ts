@@ -1,4 +1,3 @@
-import type { RetryAfterSource } from '../http/response.js';
 import { defaultSanitizer, type Sanitizer } from '../observability/sanitizer.js';
 import {
   axiosCodeOf,
@@ -10,14 +9,14 @@ import {
   redactExchange,
   responseView,
 } from './axiosCompat.js';
-import type { ErrorCodeClass, PartnerCenterErrorKind } from './classify.js';
+import { defaultMessage, type ErrorCodeClass, type PartnerCenterErrorKind } from './classify.js';
 import {
-  cap,
   hasPartnerCenterErrorMarker,
   MAX_BODY_SNIPPET_CHARS,
   MAX_DESCRIPTION_CHARS,
   PARTNER_CENTER_ERROR_MARKER,
   sanitizeCause,
+  scrubbed,
 } from './redaction.js';
 
 /**
@@ -36,17 +35,11 @@ export type PartnerCenterErrorInit = Pick<PartnerCenterError, 'kind' | 'retryabl
   readonly cause?: unknown;
 };
 
-/**
- * What the library builds its errors from: the public init and two inputs that are not fields (not in the
- * public API: the constructor reads them from the init it is given).
- */
+/** What the library builds its errors from: the public init and two inputs that are not fields (internal). */
 export type ErrorInit = PartnerCenterErrorInit & {
   /** The HTTP exchange as `error.response` and `error.config` show it (redacted when the error is built). */
   readonly exchange?: PartnerCenterErrorExchange | undefined;
-  /**
-   * Redacts the URL, the message and the cause (default: the built-in allow-lists); kept privately so that
-   * {@link PartnerCenterError.with} redacts the same way. Pass the sanitizer the rest of the call uses.
-   */
+  /** Redacts the URL, message and cause (default: the allow-lists); kept so that `with()` redacts alike. */
   readonly sanitizer?: Sanitizer | undefined;
 };
 
@@ -65,11 +58,6 @@ type TakeIn<K extends Field> = (
 ) => PartnerCenterError[K];
 
 const copied = <T>(value: T): T => value;
-
-/** Scrubs `text`, then caps it (scrubbing can lengthen a text slightly, e.g. a URL gains its `/`). */
-function scrubbed(text: string | undefined, sanitizer: Sanitizer, max: number): string | undefined {
-  return text === undefined ? undefined : cap(sanitizer.scrubText(text), max);
-}
 
 /**
  * The one list of the error's data fields, each with how it is taken in, in the order they are copied and
@@ -109,30 +97,6 @@ function takeInFields(init: PartnerCenterErrorInit, sanitizer: Sanitizer): Pick<
   for (const key of FIELD_NAMES) out[key] = (FIELDS[key] as TakeIn<Field>)(init[key], sanitizer);
   return out as Pick<PartnerCenterError, Field>;
 }
-
-/** The message of an error built without one: kind, status, code, detail, then where and how often. */
-function defaultMessage(init: PartnerCenterErrorInit, url: string | undefined): string {
-  const parts: string[] = [`Partner Center ${init.kind}`];
-  if (init.status !== undefined) parts.push(String(init.status));
-  if (init.code !== undefined) parts.push(`code ${init.code}`);
-  let head = parts.join(' ');
-  const detail = init.description ?? init.reason;
-  if (detail) head += `: ${detail}`;
-  const where: string[] = [];
-  if (init.method || url) where.push([init.method?.toUpperCase(), url].filter(Boolean).join(' '));
-  if (init.requestId) where.push(`MS-RequestId ${init.requestId}`);
-  if (init.attempts !== undefined && init.attempts > 1) where.push(`after ${init.attempts} attempts`);
-  if (init.outcomeUnknown) where.push('outcome unknown: the request may have been processed');
-  return where.length > 0 ? `${head} (${where.join(', ')})` : head;
-}
-
-/** Compiles only while the error's `retryAfterSource` (spelled out for the public API) is `RetryAfterSource`. */
-type SameSources = [RetryAfterSource] extends [NonNullable<PartnerCenterError['retryAfterSource']>]
-  ? [NonNullable<PartnerCenterError['retryAfterSource']>] extends [RetryAfterSource]
-    ? true
-    : never
-  : never;
-const _sameSources: SameSources = true;
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 

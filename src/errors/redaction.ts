@@ -240,3 +240,8 @@ function copyError(value: Error, depth: number, scrub: (text: string) => string)
   }
   return copy;
 }
+
+/** Scrubs `text`, then caps it (scrubbing can lengthen a text slightly, e.g. a URL gains its `/`). */
+export function scrubbed(text: string | undefined, sanitizer: Sanitizer, max: number): string | undefined {
+  return text === undefined ? undefined : cap(sanitizer.scrubText(text), max);
+}

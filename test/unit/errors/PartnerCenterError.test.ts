@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { PARTNER_CENTER_ERROR_KINDS } from '../../../src/errors/classify.js';
 import { PartnerCenterError, type PartnerCenterErrorInit } from '../../../src/errors/PartnerCenterError.js';
+import type { RetryAfterSource } from '../../../src/http/response.js';
 
 describe('PartnerCenterError', () => {
   it('builds a message from kind, status, code, description and where the call went', () => {
@@ -173,3 +174,9 @@ const initWithUndefined: PartnerCenterErrorInit = {
   data: undefined,
 };
 void [initWithoutKind, initWithOtherName, initWithWrongType, initWithUndefined];
+
+describe('retryAfterSource', () => {
+  it('is spelt out for the public API as exactly the sources parseRetryAfter gives', () => {
+    expectTypeOf<NonNullable<PartnerCenterError['retryAfterSource']>>().toEqualTypeOf<RetryAfterSource>();
+  });
+});
