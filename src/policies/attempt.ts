@@ -4,7 +4,13 @@ import { callInfoOf } from '../observability/callInfo.js';
 import type { EventHub } from '../observability/EventHub.js';
 import type { AttemptDeadlines, DeadlineBucket } from './attemptDeadlines.js';
 import type { Call } from './call.js';
-import { attemptTimeoutError, budgetSpentError, cancelledError, failureOf } from './callErrors.js';
+import {
+  attemptTimeoutError,
+  budgetSpentError,
+  cancelledError,
+  failureOf,
+  foreignValue,
+} from './callErrors.js';
 import type { AttemptSpec, Authorizer, Outcome } from './pipeline.js';
 import { MAX_TIMER_DELAY, untilAborted } from './sleep.js';
 
@@ -206,7 +212,9 @@ export async function sendAttempt(call: Call, spec: AttemptSpec, deps: AttemptDe
   try {
     return { response: attempt.answered(await attempt.sending) };
   } catch (error: unknown) {
-    return { failure: attempt.failure(error), sent: attempt.sent, authorization: attempt.authorization };
+    const failure = attempt.failure(error);
+    const thrown = foreignValue(failure, error);
+    return { failure, sent: attempt.sent, authorization: attempt.authorization, thrown };
   } finally {
     attempt.end();
   }

@@ -10,23 +10,23 @@ export function where(call: Call) {
 }
 
 /**
- * What was thrown by code that is not the library's (an adapter, a token provider or hook of the caller's) and
- * is neither an HTTP failure nor a network fault, by the error it was normalised into: the call ends with it,
- * and the caller gets it back as it was thrown.
+ * What an attempt's `thrown` was, when it was a value of the caller's own the library does not know (an Error
+ * of an adapter or token provider of the caller's, neither an HTTP failure nor a network fault): the call
+ * ends with it, and the caller gets it back as it was thrown. `failure` is what it was normalised into.
  */
-const foreign = new WeakMap<PartnerCenterError, unknown>();
-
-/** What `failure` was normalised from, when that was a value of the caller's own the library does not know. */
-export function foreignThrown(failure: PartnerCenterError): { readonly thrown: unknown } | undefined {
-  return foreign.has(failure) ? { thrown: foreign.get(failure) } : undefined;
+export function foreignValue(
+  failure: PartnerCenterError,
+  thrown: unknown,
+): { readonly value: unknown } | undefined {
+  return failure.kind === 'unknown' && !isAxiosError(thrown) && !PartnerCenterError.is(thrown)
+    ? { value: thrown }
+    : undefined;
 }
 
 /** Turns what an attempt threw into the call's PartnerCenterError: the one place errors are normalised. */
 export function failureOf(call: Call, thrown: unknown): PartnerCenterError {
   if (PartnerCenterError.is(thrown)) return thrown;
-  const failure = normalizeError(thrown, { ...where(call), codes: call.context.codes });
-  if (failure.kind === 'unknown' && !isAxiosError(thrown)) foreign.set(failure, thrown);
-  return failure;
+  return normalizeError(thrown, { ...where(call), codes: call.context.codes });
 }
 
 /**

@@ -1,5 +1,4 @@
 import { type AxiosAdapter, type AxiosResponse, getAdapter, type InternalAxiosRequestConfig } from 'axios';
-import type { IBackoffFactory } from 'cockatiel';
 import type { ErrorCodeTable } from '../errors/classify.js';
 import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { callInfoOf } from '../observability/callInfo.js';
@@ -7,13 +6,13 @@ import type { EventHub } from '../observability/EventHub.js';
 import type { Log } from '../observability/logger.js';
 import type { Sanitizer } from '../observability/sanitizer.js';
 import type { NormalizedOptions } from '../options/normalizeOptions.js';
-import type { ResolvedScopePolicy } from '../options/ScopePolicyOptions.js';
 import type { LimitPlan } from '../stores/rateLimitProtocol.js';
 import type { ScopeStateStore } from '../tenancy/ScopeStateStore.js';
-import { createScopeOfCall, ScopeRegistry } from '../tenancy/scopes.js';
+import { createScopeOfCall } from '../tenancy/scopes.js';
 import { Attempt, sendAttempt } from './attempt.js';
 import { AttemptDeadlines } from './attemptDeadlines.js';
 import { Call, requestOptions } from './call.js';
+import { foreignValue } from './callErrors.js';
 import { CallLimiter } from './callLimiter.js';
 import { CALL_LINK_KEY } from './callLink.js';
 import { type CallPolicy, composeList, countAttempts } from './pipeline.js';
@@ -21,7 +20,7 @@ import { rateLimitPolicy } from './rateLimitPolicy.js';
 import { reconcilePolicy } from './reconcile.js';
 import { retryPolicy } from './retry.js';
 import { RetryBudgets } from './retryBudget.js';
-import { backoffOf, createScopePolicy, type ScopePolicy } from './scopePolicy.js';
+import { backoffCache, createScopes, type ScopePolicy } from './scopePolicy.js';
 import { createSlowCall } from './slowCall.js';
 import type { StoreAccess } from './storeAccess.js';
 import { type AttemptAuth, authPolicy } from './unauthorized.js';
@@ -81,15 +80,7 @@ export function createEngine(deps: EngineDeps) {
   const context = { sanitizer: deps.sanitizer, codes: deps.codes };
   const scopeOf = createScopeOfCall(options, deps.log, deps.sanitizer);
   const attemptDeps = { hub, deadlines: new AttemptDeadlines() };
-  const backoffs = new Map<ResolvedScopePolicy, IBackoffFactory<unknown>>();
-  const backoffFor = (policy: ResolvedScopePolicy): IBackoffFactory<unknown> => {
-    let backoff = backoffs.get(policy);
-    if (backoff === undefined) {
-      backoff = backoffOf(policy);
-      backoffs.set(policy, backoff);
-    }
-    return backoff;
-  };
+  const backoffFor = backoffCache();
   const limiter =
     options.rateLimit === false ? undefined : new CallLimiter(options.rateLimit, options, store, access, hub);
   const budgets = new RetryBudgets({
@@ -120,33 +111,7 @@ export function createEngine(deps: EngineDeps) {
       return composeList(list, send);
     },
   };
-  /**
-   * What the instance's own store says of a scope whose entry is made again (after an eviction): epoch ms it
-   * holds it back until (0: nothing). A shared store is read by the gate and the breaker on every call anyway.
-   */
-  const heldUntil = (scope: string): number => {
-    if (!deps.privateStore) return 0;
-    return Math.max(
-      (store.getThrottleDeadline(scope) as number | undefined) ?? 0,
-      (store.getOpenUntil(scope) as number | undefined) ?? 0,
-    );
-  };
-  const scopes = new ScopeRegistry<ScopePolicy>({
-    maxScopes: options.maxScopes,
-    idleEvictionMs: options.idleEvictionMs,
-    create: (scope) => {
-      const held = heldUntil(scope);
-      const policy = createScopePolicy(
-        scope,
-        options.scopePolicies.get(scope) ?? options.policy,
-        held,
-        scopeDeps,
-      );
-      if (held > Date.now()) policy.gate.note(held);
-      return policy;
-    },
-    evictable: (policy) => policy.breaker?.refusing !== true,
-  });
+  const scopes = createScopes(options, deps.privateStore, scopeDeps);
   let axiosRetrySeen = false;
   const rest = createSlowCall({
     hub,
@@ -236,6 +201,7 @@ export function createEngine(deps: EngineDeps) {
     call.attempts = 1;
     const attempt = new Attempt(call, attemptDeps, deps.auth);
     let failure: PartnerCenterError;
+    let thrown: { readonly value: unknown } | undefined;
     try {
       const response = attempt.answered(await attempt.sending);
       attempt.end();
@@ -248,9 +214,15 @@ export function createEngine(deps: EngineDeps) {
       return response;
     } catch (error: unknown) {
       failure = attempt.failure(error);
+      thrown = foreignValue(failure, error);
       attempt.end();
     }
-    return rest.slowCall(call, scope, { failure, sent: attempt.sent, authorization: attempt.authorization });
+    return rest.slowCall(call, scope, {
+      failure,
+      sent: attempt.sent,
+      authorization: attempt.authorization,
+      thrown,
+    });
   }
 
   /** One wrapper per adapter setting (the instance default, or a request's own adapter). */

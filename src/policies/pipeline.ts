@@ -18,6 +18,8 @@ export type Outcome =
       readonly notProcessed?: boolean | undefined;
       /** A policy decided that the call ends with this failure: it is not retried, and its reason stays. */
       readonly final?: boolean | undefined;
+      /** The caller's own value the attempt's adapter or token provider threw: the caller gets it back. */
+      readonly thrown?: { readonly value: unknown } | undefined;
     };
 
 /** Gives each attempt its Authorization value: a string now, or a promise of it (bounded by the attempt). */

@@ -73,7 +73,11 @@ export function retryPolicy(deps: RetryDeps): CallPolicy {
         if (failure.kind !== 'circuit-open') last = failure;
         const view = outcome.notProcessed === true ? resendView(call) : call;
         const decision = decideRetry(failure, view, policy, Date.now(), backoff);
-        if (!decision.retry) return { failure: decision.error, sent: false };
+        if (!decision.retry) {
+          // The caller's own value goes back to it when the library added nothing to its failure.
+          const thrown = decision.error === failure ? outcome.thrown : undefined;
+          return { failure: decision.error, sent: false, thrown };
+        }
         const refusal = await deps.permit(call, decision.error);
         const abort = call.ensureAbort();
         if (abort.aborted) return { failure: abortedError(call), sent: false };

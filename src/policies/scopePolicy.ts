@@ -6,7 +6,9 @@ import {
   type IBackoffFactory,
   noJitterGenerator,
 } from 'cockatiel';
+import type { NormalizedOptions } from '../options/normalizeOptions.js';
 import type { ResolvedScopePolicy } from '../options/ScopePolicyOptions.js';
+import { ScopeRegistry } from '../tenancy/scopes.js';
 import { type BreakerDeps, ScopeBreaker } from './breaker.js';
 import type { Call } from './call.js';
 import type { AttemptSpec, Outcome } from './pipeline.js';
@@ -79,4 +81,48 @@ export function createScopePolicy(
       return list(call, spec);
     },
   };
+}
+
+/** cockatiel's backoff per resolved policy: one per distinct options object, shared by its scopes. */
+export function backoffCache(): (options: ResolvedScopePolicy) => IBackoffFactory<unknown> {
+  const backoffs = new Map<ResolvedScopePolicy, IBackoffFactory<unknown>>();
+  return (options) => {
+    let backoff = backoffs.get(options);
+    if (backoff === undefined) {
+      backoff = backoffOf(options);
+      backoffs.set(options, backoff);
+    }
+    return backoff;
+  };
+}
+
+/**
+ * The bounded registry of an instance's scopes. An entry made again (after an eviction) starts from what the
+ * instance's own store says of its scope (a throttle deadline, an open breaker); a shared store is read by the
+ * gate and the breaker on every call anyway. A scope whose breaker refuses is not evicted for idleness.
+ */
+export function createScopes(
+  options: NormalizedOptions,
+  privateStore: boolean,
+  deps: ScopePolicyDeps,
+): ScopeRegistry<ScopePolicy> {
+  const { store } = deps;
+  const heldUntil = (scope: string): number =>
+    privateStore
+      ? Math.max(
+          (store.getThrottleDeadline(scope) as number | undefined) ?? 0,
+          (store.getOpenUntil(scope) as number | undefined) ?? 0,
+        )
+      : 0;
+  return new ScopeRegistry<ScopePolicy>({
+    maxScopes: options.maxScopes,
+    idleEvictionMs: options.idleEvictionMs,
+    create: (scope) => {
+      const held = heldUntil(scope);
+      const policy = createScopePolicy(scope, options.scopePolicies.get(scope) ?? options.policy, held, deps);
+      if (held > Date.now()) policy.gate.note(held);
+      return policy;
+    },
+    evictable: (policy) => policy.breaker?.refusing !== true,
+  });
 }

@@ -3,7 +3,7 @@ import { callInfoOf } from '../observability/callInfo.js';
 import type { EventHub } from '../observability/EventHub.js';
 import type { Log } from '../observability/logger.js';
 import { Call, type CallContext, requestOptions } from './call.js';
-import { cancelledError, failureOf, foreignThrown } from './callErrors.js';
+import { cancelledError, failureOf } from './callErrors.js';
 import { CALL_LINK_KEY, type CallLink, linkedFailure, linkOf, refusedResend } from './callLink.js';
 import type { Outcome } from './pipeline.js';
 import type { RetryBudgets } from './retryBudget.js';
@@ -62,6 +62,7 @@ export function createSlowCall(deps: SlowCallDeps) {
     first?: Outcome,
     link?: CallLink,
   ): Promise<AxiosResponse> {
+    let thrown: { readonly value: unknown } | undefined;
     try {
       // Hooks never run inside the caller's own `instance.get()` stack.
       if (first === undefined) await null;
@@ -73,7 +74,10 @@ export function createSlowCall(deps: SlowCallDeps) {
         takenOver: first ?? resumed,
         resumed: first === undefined && resumed !== undefined,
       });
-      if (outcome.failure !== undefined) throw outcome.failure;
+      if (outcome.failure !== undefined) {
+        thrown = outcome.thrown;
+        throw outcome.failure;
+      }
       succeeded(call, outcome.response);
       return outcome.response;
     } catch (error: unknown) {
@@ -86,8 +90,7 @@ export function createSlowCall(deps: SlowCallDeps) {
           error: failure,
         });
       }
-      const thrown = foreignThrown(failure);
-      if (thrown !== undefined) throw thrown.thrown;
+      if (thrown !== undefined) throw thrown.value;
       throw linkedFailure(owner, call, failure, link, libraryAuth);
     } finally {
       call.close();
