@@ -3,7 +3,7 @@ import type { PartnerCenterError } from '../errors/PartnerCenterError.js';
 import { callInfoOf } from '../observability/callInfo.js';
 import type { EventHub } from '../observability/EventHub.js';
 import type { AttemptDeadlines, DeadlineBucket } from './attemptDeadlines.js';
-import type { Call } from './call.js';
+import { type Call, writeHeader } from './call.js';
 import {
   attemptTimeoutError,
   budgetSpentError,
@@ -49,9 +49,10 @@ function copyFor(
   copy['timeout'] = 0;
   copy['cancelToken'] = undefined;
   if (authorization !== undefined) {
+    // Its own headers: the value is one axios would send as it is, so it is written without `set`'s parsing.
     const headers = Object.assign(new AxiosHeaders(), config.headers);
-    headers.set('Authorization', authorization);
     copy['headers'] = headers;
+    writeHeader(copy as unknown as InternalAxiosRequestConfig, 'Authorization', authorization);
   }
   return copy as unknown as InternalAxiosRequestConfig;
 }
