@@ -42,26 +42,14 @@ export interface BreakerDeps {
   readonly log: Log | undefined;
 }
 
-/** Refusal of cockatiel's breaker, carrying the outcome it stood for (thrown inside `execute` only). */
-class Failed extends Error {
-  constructor(readonly outcome: Outcome & { readonly failure: PartnerCenterError }) {
-    super('attempt failed');
-  }
-}
-
-/** The failure an error thrown inside the breaker stands for. */
-function unwrap(error: unknown): unknown {
-  return error instanceof Failed ? error.outcome.failure : error;
-}
-
-const countsAsFailure = handleWhen((error) => countsAsBreakerFailure(unwrap(error) as Error));
+const countsAsFailure = handleWhen(countsAsBreakerFailure);
 
 function failureReason(reason: { error: Error } | { value: unknown } | { isolated: true }): {
   why: string;
   cause: PartnerCenterError | undefined;
 } {
   if ('isolated' in reason) return { why: 'isolated by hand', cause: undefined };
-  const error = 'error' in reason ? unwrap(reason.error) : undefined;
+  const error = 'error' in reason ? reason.error : undefined;
   if (!PartnerCenterError.is(error)) return { why: 'failures', cause: undefined };
   const detail = error.reason ?? error.description ?? 'failure';
   return { why: `${error.kind}${error.status ? ` ${error.status}` : ''}: ${detail}`, cause: error };
@@ -194,14 +182,17 @@ export class ScopeBreaker implements CallPolicy {
     }
     const wasOpen = this.policy.state === CircuitState.Open;
     let probe = false;
+    // The attempt's outcome: cockatiel counts its failure (thrown as itself, so nothing else of the outcome,
+    // e.g. the Authorization value sent, ever reaches the breaker's events), and it is returned as it was.
+    let answer: Outcome | undefined;
     try {
       const outcome = await this.policy.execute(async () => {
         if (wasOpen) {
           probe = true;
           this.halfOpened(call);
         }
-        const answer = await next(spec);
-        if (answer.failure !== undefined) throw new Failed(answer);
+        answer = await next(spec);
+        if (answer.failure !== undefined) throw answer.failure;
         return answer;
       });
       if (this.options.strategy.type === 'consecutive') this.holdsFailures = false;
@@ -212,9 +203,9 @@ export class ScopeBreaker implements CallPolicy {
         return { failure: circuitOpenError(call, undefined, spec.last), sent: false };
       }
       if (probe && this.policy.state === CircuitState.Closed) this.resetBy(call);
-      if (error instanceof Failed) {
-        if (countsAsBreakerFailure(error.outcome.failure)) this.holdsFailures = true;
-        return error.outcome;
+      if (answer?.failure !== undefined && error === answer.failure) {
+        if (countsAsBreakerFailure(error)) this.holdsFailures = true;
+        return answer;
       }
       throw error;
     }

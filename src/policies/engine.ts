@@ -130,8 +130,6 @@ export function createEngine(deps: EngineDeps) {
     const breaker = scope.breaker;
     if (!scope.gate.idle || (breaker !== undefined && !breaker.closed) || call.abort?.aborted === true)
       return false;
-    const held = scope.heldUntil;
-    if (held !== 0 && held > Date.now()) return false;
     if (deps.privateStore) return true;
     const key = call.scope;
     // A store that does not say it answers synchronously is read by the gate and the breaker (bounded); a

@@ -22,11 +22,6 @@ export interface ScopePolicy {
   readonly gate: ThrottleGate;
   /** The scope's circuit breaker, or `undefined` when disabled. */
   readonly breaker: ScopeBreaker | undefined;
-  /**
-   * Epoch ms until which the store held the scope back (a throttle deadline or an open breaker) when this
-   * entry was made: the success path waits for it to pass (an entry made again after an eviction).
-   */
-  readonly heldUntil: number;
   /** Runs a call's attempts through the scope's list of policies. */
   run(call: Call, spec: AttemptSpec): Promise<Outcome>;
 }
@@ -57,12 +52,11 @@ export interface ScopePolicyDeps extends BreakerDeps {
 
 /**
  * Builds the policy objects of a scope: its own gate and breaker, and its list, composed when a call of the
- * scope first leaves the success path. `heldUntil`: what the store says of the scope now (0: nothing).
+ * scope first leaves the success path.
  */
 export function createScopePolicy(
   scope: string,
   options: ResolvedScopePolicy,
-  heldUntil: number,
   deps: ScopePolicyDeps,
 ): ScopePolicy {
   const gate = new ThrottleGate(scope, deps);
@@ -75,7 +69,6 @@ export function createScopePolicy(
     options,
     gate,
     breaker,
-    heldUntil,
     run(call, spec) {
       list ??= deps.listOf(gate, breaker);
       return list(call, spec);
@@ -98,8 +91,8 @@ export function backoffCache(): (options: ResolvedScopePolicy) => IBackoffFactor
 
 /**
  * The bounded registry of an instance's scopes. An entry made again (after an eviction) starts from what the
- * instance's own store says of its scope (a throttle deadline, an open breaker); a shared store is read by the
- * gate and the breaker on every call anyway. A scope whose breaker refuses is not evicted for idleness.
+ * instance's own store says of its throttle deadline, which goes to the new gate; a shared store is read by
+ * the gate and the breaker on every call anyway. A scope whose breaker refuses is not evicted for idleness.
  */
 export function createScopes(
   options: NormalizedOptions,
@@ -107,20 +100,16 @@ export function createScopes(
   deps: ScopePolicyDeps,
 ): ScopeRegistry<ScopePolicy> {
   const { store } = deps;
-  const heldUntil = (scope: string): number =>
-    privateStore
-      ? Math.max(
-          (store.getThrottleDeadline(scope) as number | undefined) ?? 0,
-          (store.getOpenUntil(scope) as number | undefined) ?? 0,
-        )
-      : 0;
   return new ScopeRegistry<ScopePolicy>({
     maxScopes: options.maxScopes,
     idleEvictionMs: options.idleEvictionMs,
     create: (scope) => {
-      const held = heldUntil(scope);
-      const policy = createScopePolicy(scope, options.scopePolicies.get(scope) ?? options.policy, held, deps);
-      if (held > Date.now()) policy.gate.note(held);
+      const policy = createScopePolicy(scope, options.scopePolicies.get(scope) ?? options.policy, deps);
+      // The instance's own store answers synchronously (it is the in-memory store attach made).
+      const throttledUntil = privateStore
+        ? (store.getThrottleDeadline(scope) as number | undefined)
+        : undefined;
+      if (throttledUntil !== undefined && throttledUntil > Date.now()) policy.gate.note(throttledUntil);
       return policy;
     },
     evictable: (policy) => policy.breaker?.refusing !== true,
