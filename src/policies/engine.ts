@@ -121,8 +121,8 @@ export function createEngine(deps: EngineDeps) {
     scopes,
     owner: {},
     libraryAuth: deps.auth !== undefined,
-    succeeded: (call, response) => succeeded(call, response),
-    execute: (config, base, settlesOnAbort) => execute(config, base, settlesOnAbort),
+    succeeded,
+    execute,
   });
 
   /** The one synchronous health check: may the call take the success path? */
@@ -265,6 +265,3 @@ export function createEngine(deps: EngineDeps) {
 
   return { execute, interceptRequest, scopes };
 }
-
-/** Runs one logical call. */
-export type Engine = ReturnType<typeof createEngine>;
