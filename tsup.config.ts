@@ -7,6 +7,7 @@ export default defineConfig({
     testing: 'src/testing/index.ts',
     redis: 'src/stores/redis.ts',
     otel: 'src/otel/index.ts',
+    sweep: 'src/sweep.ts',
   },
   format: ['esm', 'cjs'],
   // stripInternal: declarations tagged `@internal` (a store's rate limiter backend, the in-memory limiter

@@ -26,6 +26,7 @@ const ENTRIES = [
   ['testing', 'partner-center-resilience-testing'],
   ['otel', 'partner-center-resilience-otel'],
   ['redis', 'partner-center-resilience-redis'],
+  ['sweep', 'partner-center-resilience-sweep'],
 ];
 
 const configPath = join(root, 'api-extractor.json');

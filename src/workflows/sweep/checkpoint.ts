@@ -1,0 +1,89 @@
+import * as z from 'zod';
+import { PARTNER_CENTER_ERROR_KINDS } from '../../errors/classify.js';
+import type { SweepFailure } from './SweepOptions.js';
+
+/** The `format` field of every checkpoint. */
+export const CHECKPOINT_FORMAT = 'partner-center-resilience/sweep-checkpoint';
+
+/**
+ * A sweep's progress as saved: the tenants done, those failed (with why), and those known but not finished
+ * (running ones included). JSON as it is: a {@link SweepCheckpointStore} may keep it anywhere.
+ */
+export interface SweepCheckpoint {
+  readonly format: typeof CHECKPOINT_FORMAT;
+  readonly version: 1;
+  /** When it was saved (ISO 8601). */
+  readonly savedAt: string;
+  readonly done: readonly string[];
+  readonly failed: readonly SweepFailure[];
+  readonly pending: readonly string[];
+  /** Attempts made per pending tenant that failed at least once (so the next run counts on). */
+  readonly attempts: Readonly<Record<string, number>>;
+  /** True once the sweep read its tenant source to the end. */
+  readonly complete: boolean;
+}
+
+/**
+ * Where a sweep keeps its checkpoint. `load` answers `undefined` when there is none yet; `save` replaces it
+ * whole, and must leave the previous one readable if it fails part way (write aside, then swap). Both are
+ * bounded by the sweep (`checkpointTimeoutMs`) and get a signal aborted at that time.
+ */
+export interface SweepCheckpointStore {
+  load(signal: AbortSignal): Promise<SweepCheckpoint | undefined>;
+  save(checkpoint: SweepCheckpoint, signal: AbortSignal): Promise<void>;
+}
+
+const failureSchema = z.object({
+  tenantId: z.string().min(1),
+  kind: z.enum(PARTNER_CENTER_ERROR_KINDS),
+  code: z.string().optional(),
+  status: z.number().int().optional(),
+  reason: z.string(),
+  attempts: z.number().int().min(0),
+  at: z.string(),
+});
+
+const checkpointSchema = z.object({
+  format: z.literal(CHECKPOINT_FORMAT),
+  version: z.literal(1),
+  savedAt: z.string(),
+  done: z.array(z.string().min(1)),
+  failed: z.array(failureSchema),
+  pending: z.array(z.string().min(1)),
+  attempts: z.record(z.string(), z.number().int().min(0)).default({}),
+  complete: z.boolean().default(false),
+});
+
+/** Thrown when a checkpoint cannot be read as one: the sweep does not start, and nothing is overwritten. */
+export class SweepCheckpointError extends Error {
+  override readonly name = 'SweepCheckpointError';
+}
+
+/** Checks a loaded checkpoint; throws {@link SweepCheckpointError} naming each problem. */
+export function parseCheckpoint(value: unknown, where: string): SweepCheckpoint {
+  const parsed = checkpointSchema.safeParse(value);
+  if (parsed.success) return parsed.data as SweepCheckpoint;
+  const problems = parsed.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new SweepCheckpointError(`${where} is not a sweep checkpoint: ${problems.join('; ')}`);
+}
+
+/** A checkpoint kept in memory (tests, or a sweep resumed in the same process). */
+export function memoryCheckpoint(initial?: SweepCheckpoint): SweepCheckpointStore & {
+  /** The last checkpoint saved (or the initial one). */
+  readonly current: SweepCheckpoint | undefined;
+} {
+  let current = initial;
+  return {
+    get current() {
+      return current;
+    },
+    async load() {
+      return current;
+    },
+    async save(checkpoint) {
+      current = checkpoint;
+    },
+  };
+}
