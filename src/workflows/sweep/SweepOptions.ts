@@ -133,6 +133,11 @@ export interface SweepOptions {
   readonly progressIntervalMs?: number | undefined;
   /** Page size of `GET /v1/customers` when `tenants` is not given. Default: `500`. */
   readonly customersPageSize?: number | undefined;
+  /**
+   * Least time between two checkpoint saves, in ms (a save also waits for the one before it). A process killed
+   * loses at most the tenants finished since the last save: they run again on resume. Default: `100`.
+   */
+  readonly checkpointIntervalMs?: number | undefined;
   /** Longest wait for one checkpoint load or save, in ms. Default: `30000`. */
   readonly checkpointTimeoutMs?: number | undefined;
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { PARTNER_CENTER_ERROR_KINDS } from '../../errors/classify.js';
-import type { SweepFailure } from './SweepOptions.js';
+import type { SweepFailure, SweepReport } from './SweepOptions.js';
 
 /** The `format` field of every checkpoint. */
 export const CHECKPOINT_FORMAT = 'partner-center-resilience/sweep-checkpoint';
@@ -54,9 +54,19 @@ const checkpointSchema = z.object({
   complete: z.boolean().default(false),
 });
 
-/** Thrown when a checkpoint cannot be read as one: the sweep does not start, and nothing is overwritten. */
+/**
+ * A checkpoint that cannot be read as one (the sweep does not start, and nothing is overwritten), or a sweep
+ * whose last checkpoint save failed (its {@link SweepCheckpointError.report} says what it did).
+ */
 export class SweepCheckpointError extends Error {
   override readonly name = 'SweepCheckpointError';
+  /** The report of a sweep that ran but could not save its last checkpoint; `undefined` for a load. */
+  readonly report: SweepReport | undefined;
+
+  constructor(message: string, report?: SweepReport) {
+    super(message);
+    this.report = report;
+  }
 }
 
 /** Checks a loaded checkpoint; throws {@link SweepCheckpointError} naming each problem. */
