@@ -1,5 +1,5 @@
-import { Agent } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';

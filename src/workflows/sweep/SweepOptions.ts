@@ -1,4 +1,33 @@
+import type { AxiosInstance } from 'axios';
 import type { PartnerCenterErrorKind } from '../../errors/classify.js';
+
+/** A disposable subscription (what a handle's event methods return). */
+export interface SweepSubscription {
+  dispose(): void;
+}
+
+/**
+ * What a sweep needs of the handle `attachResilience` returned: the instance it sends through, the sanitizer
+ * its failures are redacted with, and the events it counts requests, limiter holds and 429s with. A
+ * `ResilienceHandle` is one.
+ */
+export interface SweepHandle {
+  readonly instance: AxiosInstance;
+  readonly sanitizer: {
+    sanitizeUrl(url: string): string;
+    sanitizeHeaders(headers: unknown): Record<string, string>;
+    scrubText(text: string): string;
+  };
+  onRequest(listener: () => void): SweepSubscription;
+  onRateLimit(listener: () => void): SweepSubscription;
+  onRetry(listener: (event: { readonly status: number | undefined }) => void): SweepSubscription;
+  onGiveUp(
+    listener: (event: { readonly error: { readonly status: number | undefined } }) => void,
+  ): SweepSubscription;
+}
+
+/** What a sweep sends through: a {@link SweepHandle} (the handle `attachResilience` returned), or an axios instance. */
+export type SweepClient = SweepHandle | AxiosInstance;
 
 /** What {@link SweepOptions.task} receives besides the tenant id. */
 export interface SweepTaskContext {

@@ -1,8 +1,8 @@
-import type { AxiosInstance } from 'axios';
-import type { ResilienceHandle } from '../../attach.js';
 import { ResilienceOptionsError } from '../../options/ResilienceOptionsError.js';
 import { paginate } from '../pagination/paginate.js';
 import { describeValue, isRecord } from '../workflowOptions.js';
+import type { SweepClient } from './SweepOptions.js';
+import { workflowClient } from './sweepPlan.js';
 
 /** Longest tenant id taken (a GUID is 36 characters; anything this long is not an id). */
 const MAX_ID_LENGTH = 256;
@@ -19,7 +19,7 @@ function tenantIdOf(value: unknown, from: string): string {
  * not a tenant id.
  */
 export async function* tenantIds(
-  client: ResilienceHandle | AxiosInstance,
+  client: SweepClient,
   tenants: Iterable<string> | AsyncIterable<string> | undefined,
   pageSize: number,
   signal: AbortSignal,
@@ -28,7 +28,10 @@ export async function* tenantIds(
     for await (const value of tenants as AsyncIterable<unknown>) yield tenantIdOf(value, 'tenants');
     return;
   }
-  for await (const customer of paginate(client, '/v1/customers', { size: pageSize, signal })) {
+  for await (const customer of paginate(workflowClient(client), '/v1/customers', {
+    size: pageSize,
+    signal,
+  })) {
     yield tenantIdOf(isRecord(customer) ? customer['id'] : undefined, 'GET /v1/customers');
   }
 }
