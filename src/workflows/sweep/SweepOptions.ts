@@ -115,7 +115,8 @@ export interface SweepOptions {
    */
   readonly task: (tenantId: string, context: SweepTaskContext) => Promise<unknown>;
   /**
-   * The tenants: a list, an iterable or an async iterable of tenant ids (each run once; repeats are ignored).
+   * The tenants: a list, an iterable or an async iterable of tenant ids (each run once; repeats are ignored;
+   * ids are trimmed, and GUIDs put in lower case, so that `ABC...` and `abc...` are one tenant).
    * Default: every customer of the partner, read page by page from `GET /v1/customers` through the instance.
    */
   readonly tenants?: Iterable<string> | AsyncIterable<string> | undefined;
@@ -162,7 +163,8 @@ export interface SweepOptions {
   /** Page size of `GET /v1/customers` when `tenants` is not given. Default: `500`. */
   readonly customersPageSize?: number | undefined;
   /**
-   * Least time between two checkpoint saves, in ms (a save also waits for the one before it). A process killed
+   * Least time between two checkpoint saves, in ms (a save also waits for the one before it, and for 4x its
+   * duration, so a large checkpoint is saved less often). A process killed
    * loses at most the tenants finished since the last save: they run again on resume. Default: `100`.
    */
   readonly checkpointIntervalMs?: number | undefined;

@@ -65,6 +65,14 @@ describe('sweepTenants: every tenant once', () => {
     expect(state.runs.size).toBe(50);
   });
 
+  it('takes GUIDs in any case as one tenant (kept in lower case)', async () => {
+    const guid = '0A1B2C3D-0000-4000-8000-00000000000F';
+    const seen: string[] = [];
+    const report = await run({ tenants: [guid, guid.toLowerCase()], task: async (id) => void seen.push(id) });
+    expect(seen).toEqual([guid.toLowerCase()]);
+    expect(report.total).toBe(1);
+  });
+
   it('takes an async iterable, trimming ids', async () => {
     async function* source() {
       yield ' a ';
@@ -342,6 +350,31 @@ describe('sweepTenants: bad input and stores', () => {
     expect(saves.length).toBeGreaterThanOrEqual(4);
     expect(saves.length).toBeLessThanOrEqual(8);
     expect(saves.at(-1)).toBe(200);
+  });
+
+  it('spaces saves by 4x the last save duration when that is longer than the interval', async () => {
+    const saves: number[] = [];
+    const { task } = timedTask(10);
+    await run({
+      tenants: ids(400),
+      maxConcurrency: 4,
+      initialConcurrency: 4,
+      checkpointIntervalMs: 0,
+      checkpoint: {
+        load: async () => undefined,
+        save: async () => {
+          saves.push(Date.now());
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        },
+      },
+      task,
+    });
+    // About 1 s of work; each save takes 50 ms, then 200 ms pass before the next: at most 1000 / 250 + the last.
+    expect(saves.length).toBeGreaterThanOrEqual(3);
+    expect(saves.length).toBeLessThanOrEqual(6);
+    // (the first save has no duration before it; the last one is the final save, made at once)
+    for (let i = 2; i < saves.length - 1; i++)
+      expect((saves[i] ?? 0) - (saves[i - 1] ?? 0)).toBeGreaterThanOrEqual(250);
   });
 });
 
