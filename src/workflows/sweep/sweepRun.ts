@@ -96,7 +96,8 @@ export class SweepRun {
       else signal.addEventListener('abort', onAbort, { once: true });
       this.cleanups.push(() => signal.removeEventListener('abort', onAbort));
     }
-    if (deadline !== undefined) this.every(() => this.stop('deadline'), deadline - Date.now(), false);
+    if (deadline !== undefined && deadline <= Date.now()) this.stop('deadline');
+    else if (deadline !== undefined) this.every(() => this.stop('deadline'), deadline - Date.now(), false);
     if (this.plan.onProgress !== undefined)
       this.every(() => this.emitProgress(), this.plan.progressIntervalMs, true);
   }
@@ -207,12 +208,14 @@ export class SweepRun {
     const controller = new AbortController();
     this.running.set(id, controller);
     this.attemptsThisRun.set(id, (this.attemptsThisRun.get(id) ?? 0) + 1);
-    void this.attempt(id, this.state.attempt(id), controller).finally(() => {
-      this.running.delete(id);
-      this.concurrency.taskEnded(this.counters);
-      this.saver?.changed();
-      this.wake();
-    });
+    void this.attempt(id, this.state.attempt(id), controller)
+      .catch((error: unknown) => this.failed(id, failureOf(error, id, 1, new Date(), this.plan.sanitizer)))
+      .finally(() => {
+        this.running.delete(id);
+        this.concurrency.taskEnded(this.counters);
+        this.saver?.changed();
+        this.wake();
+      });
   }
 
   /** Runs one attempt of a tenant's task and records how it ended. */

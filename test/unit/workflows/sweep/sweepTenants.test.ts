@@ -255,6 +255,13 @@ describe('sweepTenants: stop and resume', () => {
     expect(report.pending).toBe(90);
   });
 
+  it('a deadline already past starts nothing', async () => {
+    const { task, state } = timedTask(10);
+    const report = await run({ tenants: ids(5), task, deadline: new Date(Date.now() - 1) });
+    expect(report).toMatchObject({ outcome: 'deadline', done: 0, finishedThisRun: 0 });
+    expect(state.runs.size).toBe(0);
+  });
+
   it('resumed, skips the done, keeps the failed unless retryFailed, and counts attempts on', async () => {
     const checkpoint = memoryCheckpoint();
     const first = await run({
