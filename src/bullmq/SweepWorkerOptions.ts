@@ -38,13 +38,13 @@ export interface SweepWorkerOptions {
   readonly signal?: AbortSignal | undefined;
   /**
    * How long a job's lock lasts, in ms (BullMQ's `lockDuration`): a live worker renews it every half of it;
-   * a killed worker's jobs are taken over once it ran out and a stalled check saw it. Integer from 1000.
+   * a killed worker's jobs are taken over once it ran out and a stalled check saw it. Integer from 100.
    * Default: `30000`.
    */
   readonly lockDurationMs?: number | undefined;
   /**
    * Ms between two stalled checks (BullMQ's `stalledInterval`): a killed worker's tenants run again on
-   * another worker within about `lockDurationMs + 2 x stalledIntervalMs`. Integer from 1000. Default: `15000`.
+   * another worker within about `lockDurationMs + 2 x stalledIntervalMs`. Integer from 100. Default: `15000`.
    */
   readonly stalledIntervalMs?: number | undefined;
   /**

@@ -41,8 +41,8 @@ export const sweepWorkerSchema = workflowOptionsSchema({
   taskTimeoutMs: integer(1).optional(),
   stop: z.enum(['drain', 'cancel'], { error: "must be 'drain' or 'cancel'" }).optional(),
   signal: signalOption,
-  lockDurationMs: integer(1000).optional(),
-  stalledIntervalMs: integer(1000).optional(),
+  lockDurationMs: integer(100).optional(),
+  stalledIntervalMs: integer(100).optional(),
   maxStalledCount: integer(0, 100).optional(),
   onError: fn.optional(),
 });

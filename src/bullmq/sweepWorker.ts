@@ -58,11 +58,15 @@ export function startSweepWorker(
   const counters = countCalls(handleOf(client));
   const concurrency = new AdaptiveConcurrency(options.initialConcurrency ?? 4, maxConcurrency);
 
+  let cancelling = false;
   const processor = async (job: Job<SweepJobData, null>, token?: string, signal?: AbortSignal) => {
     const tenantId = job.data.tenantId;
     // `attemptsStarted` counts the starts a stall cut short too: a task can tell a retry from a first run.
     const attempt = Math.max(job.attemptsStarted, job.attemptsMade + 1);
-    const outcome = await runTask(task, { tenantId, attempt, timeoutMs, cancel: signal });
+    // A job fetched while the worker closes with 'cancel' (BullMQ's fetch was in flight) is not started.
+    const outcome = cancelling
+      ? ({ ended: 'cancelled' } as const)
+      : await runTask(task, { tenantId, attempt, timeoutMs, cancel: signal });
     if (outcome.ended === 'cancelled') {
       // Back to waiting, no attempt counted. Fails when the lock is lost already: the stalled check has it.
       await job.moveToWait(token).catch(() => undefined);
@@ -101,8 +105,10 @@ export function startSweepWorker(
   const close = (closeOptions?: { readonly stop?: 'drain' | 'cancel' | undefined }): Promise<void> => {
     closing ??= (async () => {
       options.signal?.removeEventListener('abort', onAbort);
-      if ((closeOptions?.stop ?? defaultStop) === 'cancel')
+      if ((closeOptions?.stop ?? defaultStop) === 'cancel') {
+        cancelling = true;
         worker.cancelAllJobs('the sweep worker is closing');
+      }
       try {
         await worker.close();
       } finally {

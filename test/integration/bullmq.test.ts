@@ -159,11 +159,170 @@ describe('sweeps through BullMQ (real Redis, the simulator as Partner Center)', 
       for (const id of ids.slice(2)) expect(attemptsOf(id)).toEqual([1]);
       expect(new Set(runs.map((r) => r.by))).toEqual(new Set(['a', 'b']));
       expect(workers[0]?.counters.calls).toBeGreaterThan(0);
+      // No 429 and no limiter hold: the adaptive concurrency grew past its start (4), in BullMQ's worker too.
+      for (const w of workers) expect(w.worker.concurrency).toBe(w.concurrency);
+      expect(Math.max(...workers.map((w) => w.concurrency))).toBeGreaterThan(4);
 
       // Again, with the same sweep id: nothing is added, nothing runs again.
       await queue.enqueue(ids);
       expect(await queue.progress()).toEqual({ done: 23, failed: 1, pending: 0, running: 0, total: 24 });
       expect(runs).toHaveLength(25);
+    },
+  );
+});
+
+/** Every string Redis holds under the sweep's keys (hash fields and values, strings, list and set members). */
+async function everythingStored(pattern: string): Promise<string> {
+  const redis = new Redis(connection());
+  open.push(() => redis.quit());
+  const parts: string[] = [];
+  for (const key of await redis.keys(pattern)) {
+    const type = await redis.type(key);
+    if (type === 'hash') parts.push(key, ...Object.entries(await redis.hgetall(key)).flat());
+    else if (type === 'string') parts.push(key, (await redis.get(key)) ?? '');
+    else if (type === 'list') parts.push(key, ...(await redis.lrange(key, 0, -1)));
+    else if (type === 'zset') parts.push(key, ...(await redis.zrange(key, 0, -1)));
+    else if (type === 'set') parts.push(key, ...(await redis.smembers(key)));
+    else if (type === 'stream') parts.push(key, JSON.stringify(await redis.xrange(key, '-', '+')));
+  }
+  return parts.join('\n');
+}
+
+describe('what a sweep keeps in Redis', () => {
+  it.skipIf(fixture.skip)(
+    'a failure that quotes the bearer token and the client secret is stored redacted',
+    async () => {
+      const [leaky, fine] = tenants(2) as [string, string];
+      const sim = await simulator({ name: 'auth', customers: [leaky, fine], auth: { required: true } });
+      const tokens: string[] = [];
+      const provider = sim.tokenProvider();
+      const secret = 'client-secret-8f3a1c9e77';
+      const handle = attached(sim.url, {
+        secrets: [secret],
+        tokenProvider: {
+          async getToken(request) {
+            const token = await provider.getToken(request);
+            tokens.push(token.token);
+            return token;
+          },
+        },
+      });
+      const sweepId = `secrets-${randomUUID()}`;
+      const queue = queueOf(sweepId, { maxAttempts: 2 });
+      await workerOf(handle, sweepId, async (tenantId, { signal }) => {
+        await handle.instance.get(`/v1/customers/${tenantId}`, { signal });
+        if (tenantId === leaky) {
+          throw new Error(
+            `upstream said: Authorization: Bearer ${tokens.at(-1)} client_secret=${secret} (${secret})`,
+          );
+        }
+      });
+      await queue.enqueue([leaky, fine]);
+      const report = await queue.waitUntilFinished({ intervalMs: 20, timeoutMs: 30_000 });
+
+      expect(report).toMatchObject({ done: 1, failed: 1 });
+      expect(report.failures).toEqual([
+        expect.objectContaining({ tenantId: leaky, kind: 'unknown', attempts: 2 }),
+      ]);
+      expect(report.failures[0]?.reason).toContain('upstream said');
+      expect(tokens.length).toBeGreaterThan(0);
+      const stored = await everythingStored(`${PREFIX}:${sweepId}:*`);
+      expect(stored).toContain('upstream said');
+      for (const token of tokens) expect(stored).not.toContain(token);
+      expect(stored).not.toContain(secret);
+    },
+  );
+});
+
+describe('a worker that goes away', () => {
+  it.skipIf(fixture.skip)(
+    "a worker closed mid-task without finishing: its tenant's lock runs out and another worker takes it over",
+    async () => {
+      const [stuck, ...rest] = tenants(3) as [string, ...string[]];
+      const sim = await simulator({ name: 'takeover', customers: [stuck, ...rest] });
+      const sweepId = `takeover-${randomUUID()}`;
+      const queue = queueOf(sweepId);
+      const runs: Array<{ tenantId: string; attempt: number; by: string }> = [];
+      const a = attached(sim.url);
+      let started!: () => void;
+      const stuckStarted = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      let release!: () => void;
+      const hung = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      open.push(() => release());
+      const locks = { lockDurationMs: 300, stalledIntervalMs: 100 };
+      const dying = await workerOf(
+        a,
+        sweepId,
+        async (tenantId, context) => {
+          runs.push({ tenantId, attempt: context.attempt, by: 'dying' });
+          started();
+          await hung;
+        },
+        { ...locks, initialConcurrency: 1, maxConcurrency: 1 },
+      );
+      await queue.enqueue([stuck]);
+      await stuckStarted;
+      // As a killed process: no more lock renewals, the job left active in Redis with its lock.
+      await dying.worker.close(true);
+
+      const b = attached(sim.url);
+      const stalled: string[] = [];
+      const heir = await workerOf(b, sweepId, reads(b, runs, 'heir'), locks);
+      heir.worker.on('stalled', (jobId) => stalled.push(jobId));
+      await queue.enqueue(rest);
+      const report = await queue.waitUntilFinished({ intervalMs: 20, timeoutMs: 30_000 });
+
+      expect(report).toMatchObject({ complete: true, done: 3, failed: 0 });
+      expect(stalled).toEqual([`${sweepId}.${stuck}`]);
+      expect(runs.filter((r) => r.tenantId === stuck)).toEqual([
+        { tenantId: stuck, attempt: 1, by: 'dying' },
+        { tenantId: stuck, attempt: 2, by: 'heir' },
+      ]);
+    },
+  );
+
+  it.skipIf(fixture.skip)(
+    "close with stop 'cancel': running tasks are aborted and their tenants wait again, no attempt counted",
+    async () => {
+      const ids = tenants(2);
+      const sim = await simulator({ name: 'cancel', customers: ids });
+      const sweepId = `cancel-${randomUUID()}`;
+      const queue = queueOf(sweepId);
+      const handle = attached(sim.url);
+      const aborted: string[] = [];
+      let running = 0;
+      let bothRunning!: () => void;
+      const both = new Promise<void>((resolve) => {
+        bothRunning = resolve;
+      });
+      const first = await workerOf(handle, sweepId, (tenantId, { signal }) => {
+        running += 1;
+        if (running === 2) bothRunning();
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => {
+            aborted.push(tenantId);
+            reject(signal.reason);
+          }),
+        );
+      });
+      await queue.enqueue(ids);
+      await both;
+      await first.close({ stop: 'cancel' });
+
+      expect(aborted.sort()).toEqual([...ids].sort());
+      expect(await queue.progress()).toEqual({ done: 0, failed: 0, pending: 2, running: 0, total: 2 });
+      // No failed attempt counted.
+      for (const id of ids) expect((await queue.queue.getJob(`${sweepId}.${id}`))?.attemptsMade).toBe(0);
+      const runs: Array<{ tenantId: string; attempt: number; by: string }> = [];
+      await workerOf(handle, sweepId, reads(handle, runs, 'second'));
+      const report = await queue.waitUntilFinished({ intervalMs: 20, timeoutMs: 30_000 });
+      expect(report).toMatchObject({ done: 2, failed: 0 });
+      // Started again (the context's attempt counts starts).
+      for (const run of runs) expect(run.attempt).toBeGreaterThanOrEqual(2);
     },
   );
 });
