@@ -6,6 +6,7 @@
  * docs/sweeps-bullmq.md.
  */
 
+export type { SweepFailure, SweepTaskContext } from '../workflows/sweep/SweepOptions.js';
 export type {
   EnqueueSweepOptions,
   EnqueueSweepResult,

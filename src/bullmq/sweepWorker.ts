@@ -1,7 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { ResilienceHandle } from '../attach.js';
-import { AdaptiveConcurrency, type SweepCounters } from '../workflows/sweep/concurrency.js';
+import { AdaptiveConcurrency } from '../workflows/sweep/concurrency.js';
 import { failureOf, retryableKind } from '../workflows/sweep/failure.js';
 import { workflowClientOf } from '../workflows/workflowOptions.js';
 import { DEFAULT_SWEEP_PREFIX } from './names.js';
@@ -20,8 +20,11 @@ export interface SweepWorker {
   readonly worker: Worker<SweepJobData, null>;
   /** Tasks allowed to run at once now (the adaptive concurrency). */
   readonly concurrency: number;
-  /** What this worker sent through the attached instance: attempts, 429s, rate limiter holds. */
-  readonly counters: SweepCounters;
+  /**
+   * What this worker's instance sent since the worker started: `calls` (attempts), `throttled` (429s) and
+   * `held` (times the rate limiter held a request back), the counts the concurrency adapts to.
+   */
+  readonly counters: { readonly calls: number; readonly throttled: number; readonly held: number };
   /**
    * Stops taking tenants and closes the worker: `stop: 'drain'` lets running tasks end (each bounded by
    * `taskTimeoutMs`), `'cancel'` aborts their signal and puts their tenants back to waiting. Default: the

@@ -9,7 +9,7 @@ import {
   type SweepWorker,
   startSweepWorker,
 } from '../../src/bullmq/index.js';
-import { attachResilience, type ResilienceHandle } from '../../src/index.js';
+import { attachResilience, type ResilienceHandle, type TokenRequest } from '../../src/index.js';
 import type { SweepTaskContext } from '../../src/sweep.js';
 import { type Scenario, startPartnerCenterSimulator } from '../../src/testing/index.js';
 import { RedisFixture } from '../unit/stores/helpers/redisServer.js';
@@ -200,7 +200,7 @@ describe('what a sweep keeps in Redis', () => {
       const handle = attached(sim.url, {
         secrets: [secret],
         tokenProvider: {
-          async getToken(request) {
+          async getToken(request: TokenRequest) {
             const token = await provider.getToken(request);
             tokens.push(token.token);
             return token;
