@@ -6,6 +6,7 @@
  * docs/sweeps-bullmq.md.
  */
 
+export type { PartnerCenterErrorKind } from '../errors/classify.js';
 export type { SweepFailure, SweepTaskContext } from '../workflows/sweep/SweepOptions.js';
 export type {
   EnqueueSweepOptions,
@@ -18,4 +19,4 @@ export type {
 } from './SweepQueueOptions.js';
 export type { SweepWorkerOptions } from './SweepWorkerOptions.js';
 export { createSweepQueue, type SweepQueue } from './sweepQueue.js';
-export { type SweepWorker, startSweepWorker } from './sweepWorker.js';
+export { type SweepWorker, type SweepWorkerClient, startSweepWorker } from './sweepWorker.js';

@@ -1,6 +1,5 @@
 import type { AxiosInstance } from 'axios';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import type { ResilienceHandle } from '../attach.js';
 import { AdaptiveConcurrency } from '../workflows/sweep/concurrency.js';
 import { failureOf, retryableKind } from '../workflows/sweep/failure.js';
 import { workflowClientOf } from '../workflows/workflowOptions.js';
@@ -11,6 +10,22 @@ import type { SweepJobData } from './SweepQueueOptions.js';
 import type { SweepWorkerOptions } from './SweepWorkerOptions.js';
 import { countCalls, handleOf } from './sweepCounters.js';
 import { failureLine } from './sweepQueueReport.js';
+
+/**
+ * What {@link startSweepWorker} sends through: the handle `attachResilience` returned (its events feed the
+ * adaptive concurrency), a client carrying one (`createPartnerCenterClient`), or a bare axios instance (no
+ * events: the concurrency then grows to `maxConcurrency` unless the tasks slow down).
+ */
+export type SweepWorkerClient =
+  | AxiosInstance
+  | {
+      readonly instance: AxiosInstance;
+      readonly sanitizer: {
+        sanitizeUrl(url: string): string;
+        sanitizeHeaders(headers: unknown): Record<string, string>;
+        scrubText(text: string): string;
+      };
+    };
 
 /** A running worker of a sweep (see {@link startSweepWorker}). */
 export interface SweepWorker {
@@ -47,11 +62,9 @@ const NOT_A_CLIENT = 'the first argument must be the handle attachResilience ret
  *
  * @throws ResilienceOptionsError naming every problem of the arguments.
  */
-export function startSweepWorker(
-  client: ResilienceHandle | AxiosInstance,
-  options: SweepWorkerOptions,
-): SweepWorker {
-  const workflowClient = workflowClientOf(client);
+export function startSweepWorker(client: SweepWorkerClient, options: SweepWorkerOptions): SweepWorker {
+  // A handle's shape is checked at run time (workflowClientOf); the type asks only for what is used.
+  const workflowClient = workflowClientOf(client as Parameters<typeof workflowClientOf>[0]);
   checkOptions(OWNER, sweepWorkerSchema, options, workflowClient === undefined ? [NOT_A_CLIENT] : []);
   const sanitizer = workflowClient?.sanitizer;
   const { sweepId, task, connection } = options;
