@@ -326,3 +326,78 @@ describe('a worker that goes away', () => {
     },
   );
 });
+
+describe('the producer', () => {
+  it.skipIf(fixture.skip)(
+    'enqueues from an async iterable in batches, refuses a bad tenant id, and a wait ends at its timeout',
+    async () => {
+      const ids = tenants(5);
+      const sweepId = `producer-${randomUUID()}`;
+      const queue = queueOf(sweepId, { batchSize: 2 });
+      async function* source() {
+        yield* ids;
+        yield ids[0] as string;
+      }
+      expect(await queue.enqueue(source())).toEqual({ tenants: 5, batches: 3 });
+      expect(await queue.progress()).toEqual({ done: 0, failed: 0, pending: 5, running: 0, total: 5 });
+      expect((await queue.queue.getJob(`${sweepId}.${ids[1]}`))?.data).toEqual({ tenantId: ids[1] });
+
+      await expect(queue.enqueue(['fine-one', 'not:this one'])).rejects.toThrow(
+        /enqueue: a tenant id must be 1 to 128 letters/,
+      );
+      // The batch with the bad id was not sent: nothing of it is in the queue.
+      expect((await queue.progress()).total).toBe(5);
+
+      // No worker: the wait ends at its timeout with the sweep as it is.
+      const report = await queue.waitUntilFinished({ intervalMs: 10, timeoutMs: 50 });
+      expect(report).toMatchObject({ complete: false, pending: 5, failures: [], startedAt: undefined });
+      const stop = new AbortController();
+      stop.abort();
+      expect((await queue.waitUntilFinished({ signal: stop.signal })).complete).toBe(false);
+    },
+  );
+
+  it.skipIf(fixture.skip)(
+    'a tenant taken over more than maxStalledCount times fails; the report says why (kind unknown)',
+    async () => {
+      const [stuck] = tenants(1) as [string];
+      const sim = await simulator({ name: 'stalled', customers: [stuck] });
+      const sweepId = `stalled-${randomUUID()}`;
+      const queue = queueOf(sweepId);
+      const handle = attached(sim.url);
+      let release!: () => void;
+      const hung = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      open.push(() => release());
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const locks = { lockDurationMs: 300, stalledIntervalMs: 100, maxStalledCount: 0 };
+      const dying = await workerOf(
+        handle,
+        sweepId,
+        async () => {
+          started();
+          await hung;
+        },
+        locks,
+      );
+      await queue.enqueue([stuck]);
+      await running;
+      await dying.worker.close(true);
+      await workerOf(handle, sweepId, async () => undefined, locks);
+      const report = await queue.waitUntilFinished({ intervalMs: 20, timeoutMs: 30_000 });
+
+      expect(report).toMatchObject({ complete: true, done: 0, failed: 1 });
+      expect(report.failures).toEqual([
+        expect.objectContaining({
+          tenantId: stuck,
+          kind: 'unknown',
+          reason: expect.stringMatching(/stalled/),
+        }),
+      ]);
+    },
+  );
+});
