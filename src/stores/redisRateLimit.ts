@@ -17,6 +17,11 @@ export interface RedisRateLimitOptions {
   /** Time to live of the keys after their last use (ms). */
   readonly keyTtlMs: number;
   /**
+   * Time to live of the levels' keys (their learnt rates, and whether the partner's slow start has ended)
+   * after their last use (ms). Default: `keyTtlMs`.
+   */
+  readonly learntTtlMs?: number;
+  /**
    * Whose clock the scripts use: Redis's `TIME` (`'redis'`, the default: processes whose clocks disagree share
    * one), or the `now` each call passes (`'caller'`: tests compare the scripts with the local backend on one
    * injected clock).
@@ -70,7 +75,9 @@ const LEVEL_KIND = { partner: 'p', customer: 'c', operation: 'o' } as const;
  * `acquire` and one per `record`, atomic, on Redis's clock (unless `clock: 'caller'`), so that every process
  * using the same Redis shares the buckets, learnt rates and the customers waiting for shares. Rejects when
  * Redis fails: the store wraps it with its fallback. A key that cannot be read is reset by the script and
- * reported through `onResetKey`; the call goes on. No `free`: every call asks `acquire`.
+ * reported through `onResetKey`; the call goes on. No `free`: every call asks `acquire`. With
+ * `settings.slowStart`, a partner met for the first time (its level's key does not exist) starts slow, as in
+ * `SlowStarts`, with one slow start for every process (lua/slowStart.lua).
  */
 export function createRedisRateLimit(options: RedisRateLimitOptions): {
   acquire(plan: LimitPlan, settings: LimiterSettings, now?: number): Promise<number>;
@@ -79,6 +86,7 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
 } {
   const { evalScript, key, keyTtlMs } = options;
   const ttl = String(keyTtlMs);
+  const learntTtl = String(options.learntTtlMs ?? keyTtlMs);
   const callerClock = options.clock === 'caller';
   const clockArg = (now: number | undefined) => (callerClock && now !== undefined ? arg(now) : '');
   const reported = (reply: unknown, operation: 'rateLimit.acquire' | 'rateLimit.record', partner: string) => {
@@ -97,6 +105,8 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
         settings.fairness ? '1' : '0',
         customer === undefined ? '0' : '1',
         customer ?? '',
+        settings.slowStart === true && settings.adaptive !== false ? '1' : '0',
+        learntTtl,
       ];
       for (const rule of plan.rules) {
         keys.push(key(partner, rule.key));
@@ -114,7 +124,7 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
       const keys: string[] = [];
       const args = [
         clockArg(now),
-        ttl,
+        learntTtl,
         String(charged),
         arg(Math.max(0, sentMsAgo)),
         adaptive === false ? '0' : '1',
@@ -126,6 +136,8 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
         settings.blameBoundPartner ? '1' : '0',
         arg(settings.maxPartnerQuietMs),
         plan.customer ?? '',
+        settings.slowStart === true ? '1' : '0',
+        plan.customer === plan.partner ? '1' : '0',
       ];
       for (const level of plan.levels) {
         keys.push(key(plan.partner, level.key));

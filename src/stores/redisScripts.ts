@@ -8,6 +8,7 @@ import rateLimitRecord from './lua/rateLimitRecord.lua';
 import refundRetryToken from './lua/refundRetryToken.lua';
 import remaining from './lua/remaining.lua';
 import setOpenUntil from './lua/setOpenUntil.lua';
+import slowStart from './lua/slowStart.lua';
 import takeRetryToken from './lua/takeRetryToken.lua';
 
 /** A Lua script with its SHA1, run with EVALSHA (EVAL when the server does not know it yet). */
@@ -43,8 +44,8 @@ export const TAKE_TOKEN = script('takeRetryToken', takeRetryToken);
 /** `refundRetryToken` (lua/refundRetryToken.lua). */
 export const REFUND_TOKEN = script('refundRetryToken', refundRetryToken);
 
-/** `LocalRateLimitBackend.acquire` on Redis (lua/rateLimitLib.lua, lua/rateLimitAcquire.lua). */
-export const RATE_ACQUIRE = script('rateLimit.acquire', rateLimitLib, rateLimitAcquire);
+/** `LocalRateLimitBackend.acquire` on Redis (lua/rateLimitLib.lua, lua/slowStart.lua, lua/rateLimitAcquire.lua). */
+export const RATE_ACQUIRE = script('rateLimit.acquire', rateLimitLib, slowStart, rateLimitAcquire);
 
-/** `LocalRateLimitBackend.record` on Redis (lua/rateLimitLib.lua, lua/rateLimitRecord.lua). */
-export const RATE_RECORD = script('rateLimit.record', rateLimitLib, rateLimitRecord);
+/** `LocalRateLimitBackend.record` on Redis (lua/rateLimitLib.lua, lua/slowStart.lua, lua/rateLimitRecord.lua). */
+export const RATE_RECORD = script('rateLimit.record', rateLimitLib, slowStart, rateLimitRecord);

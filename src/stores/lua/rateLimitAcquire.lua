@@ -1,24 +1,29 @@
--- `LocalRateLimitBackend.acquire` on Redis (after the prelude and rateLimitLib.lua). KEYS[1] the partner's
+-- `LocalRateLimitBackend.acquire` on Redis (after the prelude, rateLimitLib.lua and slowStart.lua). KEYS[1] the partner's
 -- customers waiting for a share of its rate (sorted set: customer -> until when its last wait runs, in ms),
 -- KEYS[2] the customer's fair-share bucket, then one key per static rule bucket, then one key per level (its
 -- learnt bucket is the hash's `b*` fields; `hb`, on the partner's, when its learnt bucket last held a call
 -- back). ARGV[1] the clock ('' for Redis time; see rateLimitLib.lua), ARGV[2] key TTL (ms), ARGV[3] number of
--- rules, ARGV[4] fairness ('1'/'0'), ARGV[5] '1' when the call has a customer, ARGV[6] the customer, then per
--- rule: rate per second, capacity, its level ('p', 'c' or 'o': partner, customer, operation); then per level:
--- 'p', 'c' or 'o'. Takes one token from every bucket and answers 0, or answers the ms to wait (1 .. 2^31-1)
--- and takes nothing. The reply is that number, or `{ number, key, ... }` naming keys that were reset.
+-- rules, ARGV[4] fairness ('1'/'0'), ARGV[5] '1' when the call has a customer, ARGV[6] the customer, ARGV[7]
+-- '1' when a partner met for the first time (its level's hash does not exist) starts slow (slowStart.lua),
+-- ARGV[8] the TTL of the levels' keys (ms: their learnt rates), then per rule: rate per second, capacity, its
+-- level ('p', 'c' or 'o': partner, customer, operation); then per level: 'p', 'c' or 'o'. Takes one token from
+-- every bucket and answers 0, or answers the ms to wait (1 .. 2^31-1) and takes nothing. The reply is that
+-- number, or `{ number, key, ... }` naming keys that were reset.
 local ttl = tonumber(ARGV[1])
 local nRules = tonumber(ARGV[2])
 local fairness = ARGV[3] == '1'
 local hasCustomer = ARGV[4] == '1'
 local customer = ARGV[5]
+local slowStart = ARGV[6] == '1'
+local learntTtl = tonumber(ARGV[7])
+local partnerRuled = false
 local used = {}
 local partnerRate = math.huge
 local partnerCap = math.huge
 -- The longest wait of the partner's buckets and the customer's share of them, and of the tenant's own.
 local partnerWait = 0
 local ownWait = 0
-local a = 6
+local a = 8
 for i = 1, nRules do
   local key = KEYS[2 + i]
   local rate = num(ARGV[a])
@@ -31,9 +36,10 @@ for i = 1, nRules do
   elseif b.rate ~= rate or b.cap ~= cap then
     setRate(b, rate, cap)
   end
-  used[#used + 1] = { key = key, p = '', b = b }
+  used[#used + 1] = { key = key, p = '', b = b, ttl = ttl }
   local needed = waitMs(b)
   if isPartner then
+    partnerRuled = true
     partnerRate = math.min(partnerRate, rate)
     partnerCap = math.min(partnerCap, cap)
     if needed > partnerWait then partnerWait = needed end
@@ -46,8 +52,20 @@ for i = 2 + nRules + 1, #KEYS do
   local kind = ARGV[a]
   a = a + 1
   local b = loadBucket(KEYS[i], 'b')
+  local starting = false
+  if b == nil and slowStart and kind == 'p' and redis.call('EXISTS', KEYS[i]) == 0 then
+    -- A partner met for the first time (or forgotten: its hash expired): with a rule of its own, it is only
+    -- marked as met; without, it starts slow, its slow start's bucket as its learnt one (SlowStarts.start).
+    if partnerRuled then
+      redis.call('HSET', KEYS[i], 'ss', '0')
+      expire(KEYS[i], learntTtl, nil)
+    else
+      b = newBucket(SLOW_START_RATE, math.max(1, SLOW_START_RATE * 0.1), nil)
+      starting = true
+    end
+  end
   if b ~= nil then
-    local u = { key = KEYS[i], p = 'b', b = b }
+    local u = { key = KEYS[i], p = 'b', b = b, ttl = learntTtl, starting = starting }
     used[#used + 1] = u
     local needed = waitMs(b)
     if kind == 'p' then
@@ -77,7 +95,7 @@ if fair then
   else
     setRate(b, shareRate, shareCap)
   end
-  used[#used + 1] = { key = KEYS[2], p = '', b = b }
+  used[#used + 1] = { key = KEYS[2], p = '', b = b, ttl = ttl }
   local needed = waitMs(b)
   if needed > partnerWait then partnerWait = needed end
 end
@@ -94,7 +112,12 @@ for _, u in ipairs(used) do
   local fields = {}
   bucketFields(u.b, u.p, fields)
   if u.bound then put(fields, 'hb', nowMs) end
+  if u.starting then
+    fields[#fields + 1] = 'ss'
+    fields[#fields + 1] = '1'
+    put(fields, 'sn', 0)
+  end
   redis.call('HMSET', u.key, unpack(fields))
-  expire(u.key, ttl, u.b)
+  expire(u.key, u.ttl, u.b)
 end
 return reply(wait)

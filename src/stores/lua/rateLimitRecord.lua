@@ -1,18 +1,21 @@
--- `LocalRateLimitBackend.record` on Redis (with `MeasuredRate` and `AdaptiveRate` ported; after the prelude
--- and rateLimitLib.lua). KEYS: one hash per level of the plan, partner first: measured rate (`mc` count, `mb`
+-- `LocalRateLimitBackend.record` on Redis (with `MeasuredRate` and `AdaptiveRate` ported; after the prelude,
+-- rateLimitLib.lua and slowStart.lua). KEYS: one hash per level of the plan, partner first: measured rate (`mc` count, `mb`
 -- open bucket's start, `ms` smoothed rate, `mp` '1' until the first bucket closes, `mt` last answer, `mh`
 -- paused since, `ra` and `rn` the current run's start and count), learnt rate once throttled (`on`, `cur`,
 -- `wm`, `k`, `lt`, `qu`; `es` and `ec` while the first throttle's estimate is open: the ms it spreads its
 -- calls over and its cap), learnt bucket (`bt`, `bl`, `br`, `bc`, `bh` held until) and, for the partner, `hb`
 -- (when its learnt bucket last held a call back, see rateLimitAcquire.lua), `ct` and `cu` (a tenant's 429
--- waiting to be told whose quota it was, and until when). ARGV[1] the clock ('' for Redis time; see
--- rateLimitLib.lua), ARGV[2] key TTL (ms), ARGV[3] the mask of levels charged with a throttle (bit i: level
+-- waiting to be told whose quota it was, and until when), and its slow start's fields (slowStart.lua).
+-- ARGV[1] the clock ('' for Redis time; see rateLimitLib.lua), ARGV[2] key TTL (ms: the levels' learnt
+-- rates), ARGV[3] the mask of levels charged with a throttle (bit i: level
 -- i, 0-based), ARGV[4] how many ms ago the request was sent, ARGV[5] adaptive ('1'/'0'), ARGV[6] beta,
 -- ARGV[7] scale, ARGV[8] minRate, ARGV[9] plateau, ARGV[10] the throttle's quiet time (ms: its Retry-After;
 -- `qu`, when a level's quiet time ends), ARGV[11] '1' to charge the partner instead of a tenant while the
 -- partner's learnt rate holds calls back (see `LocalRateLimitBackend`'s attribute), ARGV[12] the longest
 -- quiet time that may be charged to the partner for a tenant's 429, ARGV[13] the call's tenant ('' when
--- none), then per level: 'p', 'c' or 'o'. The reply is 1, or `{ 1, key, ... }` naming keys that were reset.
+-- none), ARGV[14] '1' when slow starts are on (`rateLimit.slowStart`), ARGV[15] '1' when the tenant is the
+-- partner itself, then per level: 'p', 'c' or 'o'. The reply is 1, or `{ 1, key, ... }` naming keys that
+-- were reset.
 local ttl = tonumber(ARGV[1])
 local chargedMask = tonumber(ARGV[2])
 local sentAt = nowMs - math.max(0, tonumber(ARGV[3]))
@@ -23,19 +26,27 @@ local minRate = num(ARGV[7])
 local plateau = num(ARGV[8])
 local quietMs = math.max(0, num(ARGV[9]) or 0)
 local tenant = ARGV[12]
+local slowStartOn = ARGV[13] == '1'
+local partnersCall = ARGV[14] == '1'
+-- The ARGV index before the levels' kinds (the kind of level i is ARGV[KINDS + i]).
+local KINDS = 14
 -- The fields read from each level's hash, in order (`s[i]` below).
 local FIELDS = {
   'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc',
-  'mp', 'qu', 'hb', 'bh', 'mt', 'mh', 'es', 'ec', 'ra', 'rn', 'ct', 'cu',
+  'mp', 'qu', 'hb', 'bh', 'mt', 'mh', 'es', 'ec', 'ra', 'rn', 'ct', 'cu', 'ss', 'sn',
 }
-local KEEP = { on = true, mp = true, ct = true }
+local KEEP = { on = true, mp = true, ct = true, ss = true }
 local states = {}
 for i = 1, #KEYS do states[i] = readHash(KEYS[i], FIELDS, KEEP) end
 -- Whose quota a tenant's 429 was while the partner's learnt rate holds calls back (LocalRateLimitBackend's
 -- attribute): one alone is only measured and waits as the partner's candidate until its Retry-After and a second
 -- more have passed; another tenant's within that time makes it the partner's, the same tenant's again its own.
-if ARGV[10] == '1' and chargedMask > 0 and chargedMask % 2 == 0 and quietMs <= num(ARGV[11])
-  and ARGV[13] == 'p' then
+-- With slow starts on, a 429 of the partner's own call while its rate is limited (a slow start's, or learnt)
+-- is the partner's (slowStart.ts's partnersOwn).
+if slowStartOn and partnersCall and chargedMask > 0 and ARGV[KINDS + 1] == 'p' and states[1][9] ~= nil then
+  chargedMask = 1
+elseif ARGV[10] == '1' and chargedMask > 0 and chargedMask % 2 == 0 and quietMs <= num(ARGV[11])
+  and ARGV[KINDS + 1] == 'p' then
   local p = states[1]
   if p[9] ~= nil and p[15] ~= nil and nowMs - p[15] <= 1000 then
     if p[4] == '1' and sentAt < (p[14] or p[8]) then
@@ -165,7 +176,7 @@ for i = 1, #KEYS do
   -- Retry-After) is only measured.
   local charged = bit and (s[4] ~= '1' or sentAt >= (s[14] or s[8]))
   -- An operation level is measured only once it has been throttled.
-  if s[1] or charged or ARGV[12 + i] ~= 'o' then
+  if s[1] or charged or ARGV[KINDS + i] ~= 'o' then
     local m = {
       count = s[1] or 0, start = s[2], smoothed = s[3] or 0, prov = s[13] ~= '0',
       lastAt = s[17] or 0, held = s[18],
@@ -176,8 +187,27 @@ for i = 1, #KEYS do
     if s[9] and s[10] and s[11] and s[12] then
       b = { tokens = s[9], last = s[10], rate = s[11], cap = s[12], hold = s[16] }
     end
+    -- The partner level in its slow start (its bucket is the slow start's), and the successes it counted.
+    local slow = i == 1 and s[25] == '1' and b ~= nil and ARGV[KINDS + 1] == 'p'
+    local successes = s[26] or 0
     if not adaptive or (not charged and s[4] ~= '1') then
       measure(m)
+      if slow and accepted == 1 then
+        -- A success: the slow start's rate grows (SlowStart.onSuccess); reaching the most, it ends, and
+        -- nothing limits the level any more.
+        put(fields, 'h' .. (successes % SLOW_START_HISTORY), nowMs)
+        put(fields, 'sn', successes + 1)
+        local rate = b.rate + SLOW_START_GAIN
+        setRate(b, rate, math.max(1, rate * 0.1))
+        if rate < SLOW_START_MAX_RATE then
+          bucketFields(b, 'b', fields)
+        else
+          fields = {}
+          slowStartEnd(key, successes)
+          redis.call('HDEL', key, 'bt', 'bl', 'br', 'bc', 'bh')
+          b = nil
+        end
+      end
     else
       local ad
       if s[4] == '1' and s[5] and s[6] and s[7] and s[8] then
@@ -187,7 +217,24 @@ for i = 1, #KEYS do
       end
       local effective = ad.cur
       if b ~= nil then effective = b.rate end
-      local rate = onResponse(ad, m, charged, effective)
+      local rate
+      if slow and charged and not ad.on then
+        -- The slow start's first 429: the learnt rate starts at a fraction of the quota it estimates, and
+        -- climbs to the plateau of that estimate (AdaptiveRate.startFromEstimate).
+        local estimate = slowStartEstimate(key, successes, quietMs)
+        slowStartEnd(key, successes)
+        measure(m)
+        ad.wm = estimate * plateau
+        ad.cur = math.max(minRate, math.min(estimate * SLOW_START_RESUME, ad.wm))
+        ad.k = cbrt((ad.wm - ad.cur) / scale)
+        ad.lt = nowMs
+        ad.qu = nowMs + quietMs
+        ad.on = true
+        if m.held == nil then m.held = nowMs end
+        rate = ad.cur
+      else
+        rate = onResponse(ad, m, charged, effective)
+      end
       local cap = math.max(1, rate * 0.1)
       if b == nil then
         -- One token: the throttled call itself may go again once its Retry-After has passed.

@@ -129,7 +129,166 @@ async function seededRun(options: RateLimiterOptions, seed: number, steps: numbe
   return { ...both, grants, throttles };
 }
 
+/**
+ * A first contact on both backends: `workers` calls in flight in a closed loop of the partner's calls and its
+ * customers' (round robin over `tenants`) against a hidden quota of `quota` calls per sliding second (a 429's
+ * Retry-After is the time until the window frees a slot), answered `latencyMs` after they are sent, until
+ * `calls` have been answered. Every acquire and learnt rate is compared on the way.
+ */
+async function firstContact(
+  both: Awaited<ReturnType<typeof pair>>,
+  tenants: readonly LimitPlan[],
+  { workers = 16, quota = 20, latencyMs = 20, calls = 300 } = {},
+) {
+  const passed: number[] = [];
+  const answers: { plan: LimitPlan; sent: number; at: number; quiet: number; throttled: boolean }[] = [];
+  const ready = Array.from({ length: workers }, (_, i) => T0 + i);
+  let answered = 0;
+  let throttles = 0;
+  let next = 0;
+  while (answered < calls) {
+    const worker = ready.indexOf(Math.min(...ready));
+    const readyAt = ready[worker] as number;
+    answers.sort((x, y) => x.at - y.at);
+    const answer = answers[0];
+    if (answer !== undefined && answer.at <= readyAt) {
+      answers.shift();
+      await both.record(answer.plan, answer.at, answer.throttled, answer.at - answer.sent, answer.quiet);
+      answered += 1;
+      if (answer.throttled) throttles += 1;
+      continue;
+    }
+    const plan = tenants[next % tenants.length] as LimitPlan;
+    const wait = await both.acquire(plan, readyAt);
+    if (wait > 0) {
+      ready[worker] = readyAt + wait;
+      continue;
+    }
+    next += 1;
+    const inWindow = passed.filter((at) => at > readyAt - 1000);
+    const throttled = inWindow.length >= quota;
+    if (!throttled) passed.push(readyAt);
+    const quiet = throttled ? Math.ceil((inWindow[0] as number) + 1000 - readyAt) : 0;
+    answers.push({ plan, sent: readyAt, at: readyAt + latencyMs, quiet, throttled });
+    ready[worker] = readyAt + latencyMs;
+  }
+  return { throttles, passed: passed.length };
+}
+
 describe('the Redis rate-limit scripts answer as LocalRateLimitBackend does, on one injected clock', () => {
+  it.skipIf(fixture.skip)(
+    'slowStart: a 300-call first contact, 16 in flight, with a hidden 20/s quota (partner and customers)',
+    async () => {
+      const both = await pair({ slowStart: true });
+      const partnerKey = rateLimitKey(prefix, both.partner, both.plan().levels[0]?.key ?? '');
+      const tenants = [both.plan(both.partner), ...['a', 'b', 'c'].map((c) => both.plan(c))];
+      // The first call starts the slow start, in Redis as in the process.
+      expect(await both.acquire(tenants[0] as LimitPlan, T0 - 1)).toBe(0);
+      expect(await both.redis.hmget(partnerKey, 'ss', 'br')).toEqual(['1', '8']);
+      const run = await firstContact(both, tenants);
+      // A few 429s at first contact, not the 16 in flight; the slow start ended, its history gone.
+      expect(run.throttles).toBeGreaterThan(0);
+      expect(run.throttles).toBeLessThanOrEqual(6);
+      expect(await both.enabled(tenants[0] as LimitPlan, 0)).toBe(true);
+      expect(await both.redis.hget(partnerKey, 'ss')).toBe('0');
+      expect(await both.redis.hexists(partnerKey, 'h0')).toBe(0);
+      expect(await both.redis.hexists(partnerKey, 'sn')).toBe(0);
+      expect(both.resets).toEqual([]);
+    },
+  );
+
+  it.skipIf(fixture.skip)('slowStart: the rate grows by ln 2 / 0.5 s a success, alike', async () => {
+    const both = await pair({ slowStart: true });
+    const plan = both.plan('a');
+    const partnerKey = rateLimitKey(prefix, both.partner, plan.levels[0]?.key ?? '');
+    let now = T0;
+    let successes = 0;
+    for (let i = 0; i < 150; i += 1) {
+      now += 7;
+      if ((await both.acquire(plan, now)) !== 0) continue;
+      await both.record(plan, now + 3, false, 3);
+      successes += 1;
+    }
+    expect(successes).toBeGreaterThan(5);
+    let rate = 8;
+    for (let i = 0; i < successes; i += 1) rate += Math.LN2 / 0.5;
+    expect(Number(await both.redis.hget(partnerKey, 'br'))).toBe(rate);
+    expect(await both.redis.hget(partnerKey, 'sn')).toBe(String(successes));
+  });
+
+  it.skipIf(fixture.skip)(
+    "slowStart: the first 429's estimate counts the successes within its Retry-After, the latest 512 at most",
+    async () => {
+      const plateau = 0.97;
+      // Successes every 100 ms from T0, then a 429 at T0 + 1000 with a Retry-After of 1 s: the success at T0 is
+      // not within it (9 are, over 1 s).
+      const edge = await pair({ slowStart: true });
+      const plan = edge.plan();
+      expect(await edge.acquire(plan, T0)).toBe(0);
+      for (let at = T0; at < T0 + 1000; at += 100) await edge.record(plan, at, false);
+      await edge.record(plan, T0 + 1000, true, 0, 1000);
+      expect(edge.local.adaptiveState(plan.levels[0]?.key ?? '')?.plateauRate).toBeCloseTo(9 * plateau, 9);
+      // 600 successes, then a 429 with a Retry-After of a minute: the latest 512 count, over 60 s.
+      const many = await pair({ slowStart: true });
+      const manyPlan = many.plan();
+      let now = T0;
+      for (let i = 0; i < 600; now += 1) {
+        if ((await many.acquire(manyPlan, now)) !== 0) continue;
+        await many.record(manyPlan, now, false);
+        i += 1;
+      }
+      await many.record(manyPlan, now, true, 0, 60_000);
+      const estimate = (512 * 1000) / 60_000;
+      expect(many.local.adaptiveState(manyPlan.levels[0]?.key ?? '')?.plateauRate).toBeCloseTo(
+        estimate * plateau,
+        9,
+      );
+    },
+  );
+
+  it.skipIf(fixture.skip)('slowStart: a slow start that reaches 1000/s ends unlimited, alike', async () => {
+    const both = await pair({ slowStart: true });
+    const plan = both.plan();
+    const partnerKey = rateLimitKey(prefix, both.partner, plan.levels[0]?.key ?? '');
+    let now = T0;
+    let grants = 0;
+    do {
+      const wait = await both.acquire(plan, now);
+      if (wait === 0) {
+        grants += 1;
+        await both.record(plan, now + 1, false, 1);
+      }
+      now += Math.max(1, wait);
+    } while ((await both.redis.hget(partnerKey, 'ss')) === '1');
+    // (1000 - 8) / (ln 2 / 0.5) successes: 716.
+    expect(grants).toBe(716);
+    expect(await both.redis.hmget(partnerKey, 'br', 'bt', 'sn', 'h0')).toEqual([null, null, null, null]);
+    // Nothing limits the partner any more: 50 calls at once go.
+    for (let i = 0; i < 50; i += 1) expect(await both.acquire(plan, now)).toBe(0);
+    // A later 429 is a first throttle as without a slow start (its estimate from the run measured).
+    await both.record(plan, now + 5, true, 5, 1000);
+    expect(await both.enabled(plan, 0)).toBe(true);
+  });
+
+  it.skipIf(fixture.skip)(
+    'slowStart: a partner met with a rule of its own does not start slow, alike',
+    async () => {
+      const both = await pair({ slowStart: true, rules: [{ scope: 'partner', perMinute: 3000, burst: 10 }] });
+      const plan = both.plan('a');
+      const partnerKey = rateLimitKey(prefix, both.partner, plan.levels[0]?.key ?? '');
+      for (let i = 0; i < 10; i += 1) expect(await both.acquire(plan, T0)).toBe(0);
+      expect(await both.redis.hmget(partnerKey, 'ss', 'br')).toEqual(['0', null]);
+    },
+  );
+
+  it.skipIf(fixture.skip)('slowStart: a seeded run of 1,500 calls', async () => {
+    const run = await seededRun({ slowStart: true }, 3, 1500);
+    expect(run.grants).toBeGreaterThan(100);
+    expect(run.throttles).toBeGreaterThan(5);
+    expect(await run.enabled(run.plan('a'), 0)).toBe(true);
+    expect(run.resets).toEqual([]);
+  });
+
   it.skipIf(fixture.skip)(
     'learnt rates, holds, fair shares and blame: a seeded run of 1,500 calls',
     async () => {

@@ -37,6 +37,18 @@ async function proc() {
   });
 }
 
+type Proc = Awaited<ReturnType<typeof proc>>;
+
+/** A response to `plan` at `now`, charged to `charged` levels, with a Retry-After of `quietMs`. */
+function response(l: RateLimiter, plan: LimitPlan, now: number, charged: number, quietMs = 0) {
+  return { plan, settings: l.settings, charged, sentMsAgo: 0, quietMs, now };
+}
+
+/** A field of a key, read on a client of the tests' own. */
+async function redisOf(key: string, field: string): Promise<string | null> {
+  return (await client()).hget(key, field);
+}
+
 /** The injected clock's start (epoch ms). */
 const T0 = 1_800_000_000_000;
 
@@ -231,6 +243,36 @@ describe('the Redis rate limiter shared by processes (one injected clock)', () =
       expect(await levelOn(e)).not.toBe('1');
       expect(Number(await reader.hget(partnerKey, 'lt'))).toBe(now + 105);
       expect(await reader.hget(partnerKey, 'ct')).toBeNull();
+    },
+  );
+
+  it.skipIf(fixture.skip)(
+    'four processes share one slow start: one rate probes the quota, not four',
+    async () => {
+      const procs = [await proc(), await proc(), await proc(), await proc()];
+      const [a, b, c, d] = procs as [Proc, Proc, Proc, Proc];
+      const l = limiter({ slowStart: true });
+      const partner = partnerId();
+      const plan = (customer: string) => l.plan({ partner, customer });
+      const key = rateLimitKey(prefix, partner, plan('x').levels[0]?.key ?? '');
+      // a's first call starts the partner's slow start at 8/s (a burst of 1): b's call at once waits 1/8 s.
+      expect(await a.acquire(plan('x'), l.settings, T0)).toBe(0);
+      expect(await b.acquire(plan('y'), l.settings, T0)).toBe(125);
+      // c's three successes raise the rate every process is held to.
+      for (let i = 1; i <= 3; i += 1) await c.record(response(l, plan('x'), T0 + i, 0));
+      let rate = 8;
+      for (let i = 0; i < 3; i += 1) rate += Math.LN2 / 0.5;
+      expect(Number(await redisOf(key, 'br'))).toBe(rate);
+      expect(await d.acquire(plan('z'), l.settings, T0 + 3)).toBe(Math.ceil(1000 / rate - 3));
+      // d's 429 ends it for all: the learnt rate is in the partner's hash, the slow start over.
+      await d.record(response(l, plan('z'), T0 + 10, PARTNER, 1000));
+      expect(await redisOf(key, 'ss')).toBe('0');
+      expect(await redisOf(key, 'on')).toBe('1');
+      // Without slow starts, a partner met has nothing limiting it.
+      const off = limiter({});
+      const other = off.plan({ partner: partnerId(), customer: 'x' });
+      for (let i = 0; i < 4; i += 1)
+        expect(await (procs[i] as Proc).acquire(other, off.settings, T0)).toBe(0);
     },
   );
 });

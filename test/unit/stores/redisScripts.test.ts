@@ -4,6 +4,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MEASURE_BUCKET_MS } from '../../../src/policies/rateLimiter/measuredRate.js';
+import {
+  SLOW_START_GAIN,
+  SLOW_START_HISTORY,
+  SLOW_START_MAX_RATE,
+  SLOW_START_RATE,
+  SLOW_START_RESUME,
+} from '../../../src/policies/rateLimiter/slowStart.js';
 import {
   EXTEND_DEADLINE,
   type LuaScript,
@@ -26,8 +34,8 @@ const SCRIPTS: ReadonlyArray<readonly [LuaScript, readonly string[]]> = [
   [SET_OPEN, ['prelude.lua', 'setOpenUntil.lua']],
   [TAKE_TOKEN, ['prelude.lua', 'takeRetryToken.lua']],
   [REFUND_TOKEN, ['prelude.lua', 'refundRetryToken.lua']],
-  [RATE_ACQUIRE, ['prelude.lua', 'rateLimitLib.lua', 'rateLimitAcquire.lua']],
-  [RATE_RECORD, ['prelude.lua', 'rateLimitLib.lua', 'rateLimitRecord.lua']],
+  [RATE_ACQUIRE, ['prelude.lua', 'rateLimitLib.lua', 'slowStart.lua', 'rateLimitAcquire.lua']],
+  [RATE_RECORD, ['prelude.lua', 'rateLimitLib.lua', 'slowStart.lua', 'rateLimitRecord.lua']],
 ];
 
 const fixture = new RedisFixture('the Lua script tests');
@@ -54,6 +62,17 @@ describe('the Redis store scripts (src/stores/lua/*.lua)', () => {
     const onDisk = readdirSync(LUA_DIR).filter((file) => file.endsWith('.lua'));
     expect(onDisk.sort()).toEqual([...used].sort());
     expect(new Set(SCRIPTS.map(([script]) => script.name)).size).toBe(SCRIPTS.length);
+  });
+
+  it("slowStart.lua's constants are slowStart.ts's", () => {
+    const source = lua('slowStart.lua');
+    const constant = (name: string) => Number(new RegExp(`^local ${name} = (\\S+)$`, 'm').exec(source)?.[1]);
+    expect(constant('SLOW_START_RATE')).toBe(SLOW_START_RATE);
+    expect(constant('SLOW_START_GAIN')).toBe(SLOW_START_GAIN);
+    expect(constant('SLOW_START_MAX_RATE')).toBe(SLOW_START_MAX_RATE);
+    expect(constant('SLOW_START_RESUME')).toBe(SLOW_START_RESUME);
+    expect(constant('SLOW_START_HISTORY')).toBe(SLOW_START_HISTORY);
+    expect(constant('SLOW_START_MIN_SPAN_MS')).toBe(MEASURE_BUCKET_MS);
   });
 
   it('each file ends its last line, so that the next file starts on a line of its own', () => {
