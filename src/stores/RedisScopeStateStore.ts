@@ -76,6 +76,8 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
   }
   const keyPrefix = options.keyPrefix ?? DEFAULTS.keyPrefix;
   const keyTtlMs = Math.ceil(positive('keyTtlMs', options.keyTtlMs ?? DEFAULTS.keyTtlMs));
+  const learntTtlMs =
+    options.learntTtlMs === undefined ? undefined : Math.ceil(positive('learntTtlMs', options.learntTtlMs));
   const commandTimeoutMs = positive(
     'commandTimeoutMs',
     options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs,
@@ -185,6 +187,7 @@ export function createRedisScopeStore(options: RedisScopeStoreOptions): RedisSco
     evalScript: evalKeys,
     key: rateKey,
     keyTtlMs,
+    ...(learntTtlMs === undefined ? {} : { learntTtlMs }),
     onResetKey: reportReset,
   });
   const rateLimit: RateLimitBackend = {

@@ -61,6 +61,14 @@ export interface RedisScopeStoreOptions {
    */
   readonly keyTtlMs?: number;
   /**
+   * Time to live of the rate limiter's level keys (a partner's, customer's or operation's measured and learnt
+   * rates, and whether the partner's slow start has ended; see `rateLimit.slowStart`) after their last use: the
+   * next process, or the next run, starts at what was learnt, until the partner has been left alone this long
+   * and probes its quota again. Beats a `learntTtlMs` in the limiter's settings. Default: the limiter's
+   * `learntTtlMs` when it has one, else `keyTtlMs` (10 minutes).
+   */
+  readonly learntTtlMs?: number;
+  /**
    * How long the store waits for Redis before answering an operation from its in-process fallback store
    * (the timer is cleared as soon as Redis answers). Keep it well below your attempt timeout: the engine
    * awaits the store before every attempt. Default: `250`.

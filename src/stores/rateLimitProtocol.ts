@@ -57,6 +57,12 @@ export interface LimiterSettings {
    */
   readonly slowStart?: boolean;
   /**
+   * How long (ms) a backend that keeps learnt rates beyond a process (the Redis store's) keeps a level's learnt
+   * rate, and whether its slow start has ended, after the level's last use: a partner left alone that long
+   * probes its quota again. `undefined`: the backend's own default.
+   */
+  readonly learntTtlMs?: number;
+  /**
    * Adaptive tuning (the `rateLimit.adaptive` option with its defaults filled in), or `false` for static rules
    * only.
    */

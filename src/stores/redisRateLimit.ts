@@ -18,7 +18,7 @@ export interface RedisRateLimitOptions {
   readonly keyTtlMs: number;
   /**
    * Time to live of the levels' keys (their learnt rates, and whether the partner's slow start has ended)
-   * after their last use (ms). Default: `keyTtlMs`.
+   * after their last use (ms). Default: the settings' `learntTtlMs`, else `keyTtlMs`.
    */
   readonly learntTtlMs?: number;
   /**
@@ -86,7 +86,10 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
 } {
   const { evalScript, key, keyTtlMs } = options;
   const ttl = String(keyTtlMs);
-  const learntTtl = String(options.learntTtlMs ?? keyTtlMs);
+  const learntTtl = (settings: LimiterSettings): string => {
+    const ms = options.learntTtlMs ?? settings.learntTtlMs;
+    return ms !== undefined && Number.isFinite(ms) && ms > 0 ? String(Math.ceil(ms)) : ttl;
+  };
   const callerClock = options.clock === 'caller';
   const clockArg = (now: number | undefined) => (callerClock && now !== undefined ? arg(now) : '');
   const reported = (reply: unknown, operation: 'rateLimit.acquire' | 'rateLimit.record', partner: string) => {
@@ -106,7 +109,7 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
         customer === undefined ? '0' : '1',
         customer ?? '',
         settings.slowStart === true && settings.adaptive !== false ? '1' : '0',
-        learntTtl,
+        learntTtl(settings),
       ];
       for (const rule of plan.rules) {
         keys.push(key(partner, rule.key));
@@ -124,7 +127,7 @@ export function createRedisRateLimit(options: RedisRateLimitOptions): {
       const keys: string[] = [];
       const args = [
         clockArg(now),
-        learntTtl,
+        learntTtl(settings),
         String(charged),
         arg(Math.max(0, sentMsAgo)),
         adaptive === false ? '0' : '1',
