@@ -10,22 +10,37 @@
 // with the limiter off (`rateLimit: false, partnerRetryBudget: false`, Redis store still on) and beside the
 // in-memory store: 429s per 100 calls, successful calls/s against the quota, hits before a deadline.
 //
+// And first contact: a 300-call job shared by the workers (16 in flight in total) against the same hidden quota,
+// from fresh state each round, with `rateLimit: { slowStart: true }`, the defaults and the limiter off (all on
+// the Redis store): 429s per 100 calls and the share of the quota, median and range over rounds. `--only
+// first-contact` runs this part alone and rewrites its section only.
+//
 //   npm run build && node bench/multiprocess.mjs [--workers 4] [--calls 30] [--concurrency 3]
 //                                                [--quota-seconds 40] [--warmup-seconds 10]
+//                                                [--first-contact-rounds 5] [--only first-contact]
+//
+// The document keeps sections written by other benches (bench/bullmq.mjs): each part replaces its own.
 //
 // Redis: PCR_REDIS_URL when set, else a redis-server spawned on a free port (stopped at the end). Without
 // either, only the in-memory runs are reported. Stops by itself (hard limit 6 min).
 import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  FIRST_CONTACT_VARIANTS,
+  firstContactFigures,
+  firstContactSection,
+  firstContactSummary,
+} from './lib/firstContact.mjs';
 import { hitsOnRunClock, LIMITER_TARGETS, meetsTargets, quotaFigures } from './lib/limiterFigures.mjs';
 import { limiterQuotaTable, limiterThrottleTable } from './lib/report.mjs';
-import { fixed, percent } from './lib/stats.mjs';
+import { spliceSection } from './lib/spliceSection.mjs';
+import { fixed, percent, rotated } from './lib/stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -102,6 +117,11 @@ async function worker() {
     });
   }
   const api = axios.create({ baseURL: config.url });
+  if (config.mode === 'job') {
+    await job(api, attachResilience, store, config);
+    client?.disconnect();
+    return;
+  }
   const quota = config.mode === 'quota';
   // The hidden-quota part uses the defaults, as a user would (the limiter on or off); the first part gives
   // every call room to wait its 429s out.
@@ -181,6 +201,31 @@ async function worker() {
   process.disconnect();
 }
 
+/** First contact, in a worker: `config.calls` calls over `config.concurrency` lanes, with `config.options`. */
+async function job(api, attachResilience, store, config) {
+  const handle = attachResilience(api, { ...(store ? { store } : {}), ...config.options });
+  process.send({ type: 'ready' });
+  const go = await new Promise((resolve) => process.once('message', resolve));
+  const calls = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < config.calls) {
+      next += 1;
+      let ok = true;
+      try {
+        await api.get('/v1/customers');
+      } catch {
+        ok = false;
+      }
+      calls.push({ at: Date.now() - go.startAt, ok });
+    }
+  };
+  await Promise.all(Array.from({ length: config.concurrency }, lane));
+  handle.detach();
+  process.send({ type: 'result', calls });
+  process.disconnect();
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Parent: simulator, Redis, workers, report.
 
@@ -192,6 +237,8 @@ async function main() {
       concurrency: { type: 'string', default: '3' },
       'quota-seconds': { type: 'string', default: '40' },
       'warmup-seconds': { type: 'string', default: '10' },
+      'first-contact-rounds': { type: 'string', default: '5' },
+      only: { type: 'string' },
       out: { type: 'string', default: join(root, 'docs', 'benchmarks-multiprocess.md') },
     },
   });
@@ -201,7 +248,14 @@ async function main() {
   const quotaMs = Number(values['quota-seconds']) * 1000;
   const warmupMs = Number(values['warmup-seconds']) * 1000;
   const quotaConcurrency = 4;
-  const hardLimitMs = 6 * 60_000;
+  const firstContactRounds = Number(values['first-contact-rounds']);
+  const onlyFirstContact = values.only === 'first-contact';
+  if (values.only !== undefined && !onlyFirstContact) {
+    console.error(`multiprocess benchmark: --only takes 'first-contact', not ${values.only}`);
+    process.exit(2);
+  }
+  // The first-contact rounds take 15-25 s each per variant.
+  const hardLimitMs = (onlyFirstContact ? 1 : 6) * 60_000 + firstContactRounds * 3 * 40_000;
 
   const children = new Set();
   let redisServer;
@@ -232,8 +286,11 @@ async function main() {
 
   const rows = [];
   const quotaRows = [];
+  let firstContact;
   try {
-    for (const store of ['memory', 'redis']) {
+    if (redisUrl)
+      firstContact = await runFirstContact({ workers, children, redisUrl, rounds: firstContactRounds });
+    for (const store of onlyFirstContact ? [] : ['memory', 'redis']) {
       if (store === 'redis' && !redisUrl) {
         rows.push({ store, skipped: 'no Redis (set PCR_REDIS_URL or install redis-server)' });
         continue;
@@ -266,7 +323,7 @@ async function main() {
         await sim.close();
       }
     }
-    for (const variant of QUOTA_VARIANTS) {
+    for (const variant of onlyFirstContact ? [] : QUOTA_VARIANTS) {
       if (variant.store === 'redis' && !redisUrl) {
         quotaRows.push({ variant: variant.key, skipped: true });
         continue;
@@ -293,6 +350,26 @@ async function main() {
     clearTimeout(hardLimit);
   }
   const runDate = new Date().toISOString();
+  const firstContactDoc = firstContact
+    ? firstContactSection(firstContact, {
+        workers,
+        inFlight: workers * 4,
+        calls: 300,
+        quotaPerSec: QUOTA_PER_SEC,
+        command: `npm run build && node bench/multiprocess.mjs --only first-contact --first-contact-rounds ${firstContactRounds}`,
+        runDate,
+      })
+    : `## First contact: a 300-call job on ${workers} processes, an unknown quota\n\nSkipped: no Redis.\n`;
+  const previous = existsSync(values.out) ? readFileSync(values.out, 'utf8') : '';
+  if (onlyFirstContact) {
+    writeFileSync(
+      values.out,
+      spliceSection(previous, firstContactDoc, ['## Deadlines shared through Redis']),
+    );
+    console.log(firstContactDoc);
+    console.log(`\nwritten to ${values.out}`);
+    return;
+  }
 
   const header = [
     'store',
@@ -398,10 +475,74 @@ quota table above is the measure of pacing.
 
 Environment: Node ${process.version}, ${availableParallelism()} CPUs, Redis ${redisUrl ? 'on loopback' : 'none'}.
 `;
-  writeFileSync(values.out, doc);
+  // Each of this bench's sections replaces its own; the others' (bench/bullmq.mjs) stay.
+  const firstHeading = (text) => text.split('\n').findIndex((line) => line.startsWith('## '));
+  const [preamble, ...sections] = doc.split(/\n(?=## )/);
+  let document = previous === '' ? preamble : previous;
+  const at = firstHeading(document);
+  if (previous !== '' && at >= 0) document = [preamble, ...document.split('\n').slice(at)].join('\n');
+  sections.splice(1, 0, firstContactDoc);
+  for (const section of sections)
+    document = spliceSection(document, `${section.trimEnd()}\n`, ['## Deadlines shared through Redis']);
+  writeFileSync(values.out, document);
   console.log(table);
   if (measured.length > 0) console.log(`\n${quotaTable}\n\n${throttleTable}`);
   console.log(`\nwritten to ${values.out}`);
+}
+
+/**
+ * First contact: `rounds` rounds of every variant (in a rotated order), each on a fresh simulator and Redis key
+ * prefix; answers each variant's rounds' figures by key.
+ */
+async function runFirstContact({ workers, children, redisUrl, rounds }) {
+  const { startPartnerCenterSimulator, quotaLimited } = await import(dist('testing'));
+  const results = Object.fromEntries(FIRST_CONTACT_VARIANTS.map((variant) => [variant.key, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (const variant of rotated(FIRST_CONTACT_VARIANTS, round)) {
+      const sim = await startPartnerCenterSimulator({
+        scenario: quotaLimited({ partnerPerSecond: QUOTA_PER_SEC }),
+        seed: 7,
+        logLimit: 100_000,
+      });
+      try {
+        const config = {
+          mode: 'job',
+          store: 'redis',
+          options: variant.options,
+          url: sim.url,
+          redisUrl,
+          keyPrefix: `pcr-bench-first-${process.pid}-${Date.now()}-${round}-${variant.key}:`,
+          calls: 300 / workers,
+          concurrency: 4,
+        };
+        const { results: answers, startAt } = await runWorkers({
+          workers,
+          children,
+          config,
+          withStart: true,
+        });
+        const stats = sim.stats();
+        const hits = hitsOnRunClock(stats.log, Date.now() - stats.elapsedMs, startAt);
+        const figures = firstContactFigures({ calls: answers.flatMap((r) => r.calls), hits }, QUOTA_PER_SEC);
+        results[variant.key].push(figures);
+        console.error(
+          `  first contact round ${round + 1} ${variant.key.padEnd(8)} 429s ${figures.throttled}` +
+            ` (${fixed(figures.throttledPer100Calls, 1)}/100)  ${fixed(figures.seconds, 1)} s  ${percent(figures.ofQuota)}` +
+            `  failed ${figures.failed}`,
+        );
+      } finally {
+        await sim.close();
+      }
+    }
+  }
+  for (const variant of FIRST_CONTACT_VARIANTS) {
+    const s = firstContactSummary(results[variant.key]);
+    console.error(
+      `  first contact ${variant.key.padEnd(8)} median 429s/100 ${fixed(s.throttledPer100Calls.median, 1)}` +
+        `  of quota ${percent(s.ofQuota.median)}`,
+    );
+  }
+  return results;
 }
 
 /** Targets met or not for the defaults with the Redis store, from the numbers. */
