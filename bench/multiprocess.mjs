@@ -356,7 +356,7 @@ async function main() {
         inFlight: workers * 4,
         calls: 300,
         quotaPerSec: QUOTA_PER_SEC,
-        command: `npm run build && node bench/multiprocess.mjs --only first-contact --first-contact-rounds ${firstContactRounds}`,
+        command: `npm run build && node bench/multiprocess.mjs${onlyFirstContact ? ' --only first-contact' : ''} --first-contact-rounds ${firstContactRounds}`,
         runDate,
       })
     : `## First contact: a 300-call job on ${workers} processes, an unknown quota\n\nSkipped: no Redis.\n`;

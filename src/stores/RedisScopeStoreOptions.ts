@@ -107,7 +107,8 @@ export interface RedisScopeStore extends ScopeStateStore {
    * Lua script on Redis's clock (the `now` argument is ignored). When Redis fails or is slow, the answer comes
    * from the in-process fallback store's own `rateLimit` (which also records this process's responses), and
    * the failure is reported as `'rateLimit.acquire'` / `'rateLimit.record'`. It has no `free`: every call
-   * asks `acquire` (a round trip).
+   * asks `acquire` (a round trip). With `rateLimit.slowStart`, a partner's slow start is shared too: one rate
+   * that every process's calls fill and every success grows, ended for all by the first 429.
    */
   readonly rateLimit: RateLimitBackend;
   /**
