@@ -271,13 +271,19 @@ describe('the Redis rate-limit scripts answer as LocalRateLimitBackend does, on 
   });
 
   it.skipIf(fixture.skip)(
-    'slowStart: a partner met with a rule of its own does not start slow, alike',
+    'slowStart: a partner met with a rule of its own, or with adaptive: false, does not start slow, alike',
     async () => {
       const both = await pair({ slowStart: true, rules: [{ scope: 'partner', perMinute: 3000, burst: 10 }] });
       const plan = both.plan('a');
       const partnerKey = rateLimitKey(prefix, both.partner, plan.levels[0]?.key ?? '');
       for (let i = 0; i < 10; i += 1) expect(await both.acquire(plan, T0)).toBe(0);
       expect(await both.redis.hmget(partnerKey, 'ss', 'br')).toEqual(['0', null]);
+      // With `adaptive: false` (static rules only), no slow start either.
+      const fixed = await pair({ slowStart: true, adaptive: false });
+      const unruled = fixed.plan('a');
+      for (let i = 0; i < 10; i += 1) expect(await fixed.acquire(unruled, T0)).toBe(0);
+      const fixedKey = rateLimitKey(prefix, fixed.partner, unruled.levels[0]?.key ?? '');
+      expect(await fixed.redis.exists(fixedKey)).toBe(0);
     },
   );
 
