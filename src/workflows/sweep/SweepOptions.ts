@@ -1,5 +1,4 @@
 import type { PartnerCenterErrorKind } from '../../errors/classify.js';
-import type { SweepCheckpointStore } from './checkpoint.js';
 
 /** What {@link SweepOptions.task} receives besides the tenant id. */
 export interface SweepTaskContext {
@@ -133,6 +132,39 @@ export interface SweepOptions {
   readonly progressIntervalMs?: number | undefined;
   /** Page size of `GET /v1/customers` when `tenants` is not given. Default: `500`. */
   readonly customersPageSize?: number | undefined;
+  /**
+   * Least time between two checkpoint saves, in ms (a save also waits for the one before it). A process killed
+   * loses at most the tenants finished since the last save: they run again on resume. Default: `100`.
+   */
+  readonly checkpointIntervalMs?: number | undefined;
   /** Longest wait for one checkpoint load or save, in ms. Default: `30000`. */
   readonly checkpointTimeoutMs?: number | undefined;
+}
+
+/**
+ * A sweep's progress as saved: the tenants done, those failed (with why), and those known but not finished
+ * (running ones included). JSON as it is: a {@link SweepCheckpointStore} may keep it anywhere.
+ */
+export interface SweepCheckpoint {
+  readonly format: 'partner-center-resilience/sweep-checkpoint';
+  readonly version: 1;
+  /** When it was saved (ISO 8601). */
+  readonly savedAt: string;
+  readonly done: readonly string[];
+  readonly failed: readonly SweepFailure[];
+  readonly pending: readonly string[];
+  /** Attempts made per pending tenant that failed at least once (so the next run counts on). */
+  readonly attempts: Readonly<Record<string, number>>;
+  /** True once the sweep read its tenant source to the end. */
+  readonly complete: boolean;
+}
+
+/**
+ * Where a sweep keeps its checkpoint. `load` answers `undefined` when there is none yet; `save` replaces it
+ * whole, and must leave the previous one readable if it fails part way (write aside, then swap). Both are
+ * bounded by the sweep (`checkpointTimeoutMs`) and get a signal aborted at that time.
+ */
+export interface SweepCheckpointStore {
+  load(signal: AbortSignal): Promise<SweepCheckpoint | undefined>;
+  save(checkpoint: SweepCheckpoint, signal: AbortSignal): Promise<void>;
 }

@@ -1,37 +1,11 @@
 import * as z from 'zod';
 import { PARTNER_CENTER_ERROR_KINDS } from '../../errors/classify.js';
-import type { SweepFailure } from './SweepOptions.js';
+import type { SweepCheckpoint, SweepCheckpointStore, SweepReport } from './SweepOptions.js';
+
+export type { SweepCheckpoint, SweepCheckpointStore } from './SweepOptions.js';
 
 /** The `format` field of every checkpoint. */
-export const CHECKPOINT_FORMAT = 'partner-center-resilience/sweep-checkpoint';
-
-/**
- * A sweep's progress as saved: the tenants done, those failed (with why), and those known but not finished
- * (running ones included). JSON as it is: a {@link SweepCheckpointStore} may keep it anywhere.
- */
-export interface SweepCheckpoint {
-  readonly format: typeof CHECKPOINT_FORMAT;
-  readonly version: 1;
-  /** When it was saved (ISO 8601). */
-  readonly savedAt: string;
-  readonly done: readonly string[];
-  readonly failed: readonly SweepFailure[];
-  readonly pending: readonly string[];
-  /** Attempts made per pending tenant that failed at least once (so the next run counts on). */
-  readonly attempts: Readonly<Record<string, number>>;
-  /** True once the sweep read its tenant source to the end. */
-  readonly complete: boolean;
-}
-
-/**
- * Where a sweep keeps its checkpoint. `load` answers `undefined` when there is none yet; `save` replaces it
- * whole, and must leave the previous one readable if it fails part way (write aside, then swap). Both are
- * bounded by the sweep (`checkpointTimeoutMs`) and get a signal aborted at that time.
- */
-export interface SweepCheckpointStore {
-  load(signal: AbortSignal): Promise<SweepCheckpoint | undefined>;
-  save(checkpoint: SweepCheckpoint, signal: AbortSignal): Promise<void>;
-}
+export const CHECKPOINT_FORMAT: SweepCheckpoint['format'] = 'partner-center-resilience/sweep-checkpoint';
 
 const failureSchema = z.object({
   tenantId: z.string().min(1),
@@ -54,9 +28,19 @@ const checkpointSchema = z.object({
   complete: z.boolean().default(false),
 });
 
-/** Thrown when a checkpoint cannot be read as one: the sweep does not start, and nothing is overwritten. */
+/**
+ * A checkpoint that cannot be read as one (the sweep does not start, and nothing is overwritten), or a sweep
+ * whose last checkpoint save failed (its {@link SweepCheckpointError.report} says what it did).
+ */
 export class SweepCheckpointError extends Error {
   override readonly name = 'SweepCheckpointError';
+  /** The report of a sweep that ran but could not save its last checkpoint; `undefined` for a load. */
+  readonly report: SweepReport | undefined;
+
+  constructor(message: string, report?: SweepReport) {
+    super(message);
+    this.report = report;
+  }
 }
 
 /** Checks a loaded checkpoint; throws {@link SweepCheckpointError} naming each problem. */

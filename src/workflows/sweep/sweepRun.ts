@@ -1,0 +1,334 @@
+import type { AxiosInstance } from 'axios';
+import type { ResilienceHandle } from '../../attach.js';
+import { MAX_TIMER_MS } from '../../options/rules.js';
+import { bounded } from './bounded.js';
+import { SweepCheckpointError } from './checkpoint.js';
+import { CheckpointSaver } from './checkpointSaver.js';
+import { AdaptiveConcurrency } from './concurrency.js';
+import { failureOf, retryableKind } from './failure.js';
+import { ProgressMeter } from './progressMeter.js';
+import type { SweepFailure, SweepOutcome, SweepProgress, SweepReport } from './SweepOptions.js';
+import type { SweepPlan } from './sweepPlan.js';
+import { SweepState } from './sweepState.js';
+import { tenantIds } from './tenantSource.js';
+
+/** Why the sweep stopped starting tasks: a stop asked for, or its source failed. */
+type StopReason = 'aborted' | 'deadline' | 'source';
+
+/** The reason a task's signal is aborted with when the sweep cancels it (`stop: 'cancel'`). */
+const CANCELLED = Symbol('sweep cancelled');
+
+/** One run of a sweep: the loop that starts tasks as the concurrency allows, and its state. */
+export class SweepRun {
+  private state = new SweepState(undefined, false);
+  private readonly concurrency: AdaptiveConcurrency;
+  private readonly counters = { calls: 0, throttled: 0, held: 0 };
+  private readonly running = new Map<string, AbortController>();
+  private readonly ready: string[] = [];
+  private readyHead = 0;
+  /** Tenants to try again, and from when (epoch ms). */
+  private readonly delayed: { id: string; at: number }[] = [];
+  private readonly attemptsThisRun = new Map<string, number>();
+  private readonly startedAt = Date.now();
+  private readonly meter = new ProgressMeter(this.startedAt);
+  private readonly source = new AbortController();
+  private saver: CheckpointSaver | undefined;
+  private sourceDone = false;
+  private sourceError: unknown;
+  private stopReason: StopReason | undefined;
+  private finishedThisRun = 0;
+  private wakeUp: (() => void) | undefined;
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(
+    private readonly plan: SweepPlan,
+    private readonly client: ResilienceHandle | AxiosInstance,
+  ) {
+    this.concurrency = new AdaptiveConcurrency(plan.initialConcurrency, plan.maxConcurrency);
+  }
+
+  async run(): Promise<SweepReport> {
+    const { plan } = this;
+    const store = plan.checkpoint;
+    const loaded =
+      store === undefined
+        ? undefined
+        : await bounded('loading the sweep checkpoint', plan.checkpointTimeoutMs, (signal) =>
+            store.load(signal),
+          );
+    this.state = new SweepState(loaded, plan.retryFailed);
+    if (store !== undefined) {
+      this.saver = new CheckpointSaver(
+        store,
+        () => this.state.snapshot(new Date()),
+        plan.checkpointIntervalMs,
+        plan.checkpointTimeoutMs,
+      );
+    }
+    try {
+      this.listen();
+      void this.read();
+      await this.loop();
+    } finally {
+      for (const cleanup of this.cleanups.splice(0)) cleanup();
+    }
+    const report = this.report();
+    try {
+      await this.saver?.flush();
+    } catch (error: unknown) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SweepCheckpointError(
+        `the sweep ended (${report.outcome}) but its checkpoint could not be saved: ${plan.sanitizer.scrubText(reason)}`,
+        report,
+      );
+    }
+    if (this.stopReason === 'source') throw this.sourceError;
+    this.emitProgress();
+    return report;
+  }
+
+  /** Counts the instance's requests, 429s and limiter holds; stops on the signal and the deadline. */
+  private listen(): void {
+    const { events, signal, deadline } = this.plan;
+    const counters = this.counters;
+    if (events !== undefined) {
+      const subscriptions = [
+        events.onRequest(() => {
+          counters.calls += 1;
+        }),
+        events.onRateLimit(() => {
+          counters.held += 1;
+        }),
+        events.onRetry((event) => {
+          if (event.status === 429) counters.throttled += 1;
+        }),
+        events.onGiveUp((event) => {
+          if (event.error.status === 429) counters.throttled += 1;
+        }),
+      ];
+      this.cleanups.push(() => {
+        for (const subscription of subscriptions) subscription.dispose();
+      });
+    }
+    if (signal !== undefined) {
+      const onAbort = () => this.stop('aborted');
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      this.cleanups.push(() => signal.removeEventListener('abort', onAbort));
+    }
+    if (deadline !== undefined) this.every(() => this.stop('deadline'), deadline - Date.now(), false);
+    if (this.plan.onProgress !== undefined)
+      this.every(() => this.emitProgress(), this.plan.progressIntervalMs, true);
+  }
+
+  /** Calls `action` after `ms` (clamped to a valid timer), again every `ms` when `repeat`; cleared at the end. */
+  private every(action: () => void, ms: number, repeat: boolean): void {
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, ms));
+    const timer = repeat ? setInterval(action, delay) : setTimeout(action, delay);
+    this.cleanups.push(() => clearTimeout(timer));
+  }
+
+  private emitProgress(): void {
+    try {
+      this.plan.onProgress?.(this.progress());
+    } catch {
+      // A progress listener's failure is its own: the sweep goes on.
+    }
+  }
+
+  private stop(reason: StopReason): void {
+    if (this.stopReason !== undefined) return;
+    this.stopReason = reason;
+    this.source.abort();
+    if (this.plan.stop === 'cancel')
+      for (const controller of this.running.values()) controller.abort(CANCELLED);
+    this.wake();
+  }
+
+  private wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
+  }
+
+  /** Reads the source into the ready queue; a failure stops the sweep (running tasks end, then it throws). */
+  private async read(): Promise<void> {
+    const { plan } = this;
+    try {
+      for await (const id of tenantIds(
+        this.client,
+        plan.tenants,
+        plan.customersPageSize,
+        this.source.signal,
+      )) {
+        if (this.stopReason !== undefined) return;
+        if (this.state.admit(id)) this.ready.push(id);
+        this.wake();
+      }
+      this.sourceDone = true;
+      this.state.complete = true;
+    } catch (error: unknown) {
+      if (this.stopReason !== undefined) return;
+      this.sourceError = error;
+      this.stop('source');
+    } finally {
+      this.wake();
+    }
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.stopReason === undefined) this.fill();
+      if (this.running.size === 0) {
+        if (this.stopReason !== undefined) return;
+        if (this.sourceDone && this.readyHead >= this.ready.length && this.delayed.length === 0) return;
+      }
+      await this.nextWake();
+    }
+  }
+
+  /** Waits for a task's end, a tenant from the source, a stop, or the earliest retry's time. */
+  private nextWake(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (this.stopReason === undefined && this.delayed.length > 0) {
+        const earliest = Math.min(...this.delayed.map((entry) => entry.at));
+        timer = setTimeout(() => this.wake(), Math.min(MAX_TIMER_MS, Math.max(0, earliest - Date.now())));
+      }
+    });
+  }
+
+  /** Starts tasks while the concurrency allows: retries whose time has come, then tenants in source order. */
+  private fill(): void {
+    const now = Date.now();
+    for (let i = 0; i < this.delayed.length; ) {
+      const entry = this.delayed[i] as { id: string; at: number };
+      if (entry.at <= now) {
+        this.ready.push(entry.id);
+        this.delayed.splice(i, 1);
+      } else i++;
+    }
+    while (this.running.size < this.concurrency.limit && this.readyHead < this.ready.length) {
+      const id = this.ready[this.readyHead] as string;
+      this.ready[this.readyHead++] = '';
+      if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
+        this.ready.splice(0, this.readyHead);
+        this.readyHead = 0;
+      }
+      this.start(id);
+    }
+  }
+
+  private start(id: string): void {
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    this.attemptsThisRun.set(id, (this.attemptsThisRun.get(id) ?? 0) + 1);
+    void this.attempt(id, this.state.attempt(id), controller).finally(() => {
+      this.running.delete(id);
+      this.concurrency.taskEnded(this.counters);
+      this.saver?.changed();
+      this.wake();
+    });
+  }
+
+  /** Runs one attempt of a tenant's task, bounded by `taskTimeoutMs`, and records how it ended. */
+  private async attempt(id: string, attempt: number, controller: AbortController): Promise<void> {
+    const { plan } = this;
+    let timedOut = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      onAbort = () => reject(controller.signal.reason);
+      controller.signal.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(
+        () => {
+          timedOut = true;
+          controller.abort(new Error(`the task ran past taskTimeoutMs (${plan.taskTimeoutMs} ms)`));
+        },
+        Math.min(MAX_TIMER_MS, plan.taskTimeoutMs),
+      );
+    });
+    try {
+      const context = { tenantId: id, signal: controller.signal, attempt };
+      await Promise.race([Promise.resolve().then(() => plan.task(id, context)), stopped]);
+      this.state.markDone(id);
+      this.finished();
+    } catch (error: unknown) {
+      if (controller.signal.reason === CANCELLED && !timedOut) return; // back to pending: the next run does it
+      const failure = timedOut
+        ? timeoutFailure(id, attempt, plan.taskTimeoutMs)
+        : failureOf(error, id, attempt, new Date(), plan.sanitizer);
+      this.failed(id, failure);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort !== undefined) controller.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** A failed attempt: tried again later when its kind may pass and attempts are left, else failed for good. */
+  private failed(id: string, failure: SweepFailure): void {
+    if (failure.kind === 'throttled' && this.plan.events === undefined) this.counters.throttled += 1;
+    const tries = this.attemptsThisRun.get(id) ?? 1;
+    if (retryableKind(failure.kind) && tries < this.plan.maxAttempts) {
+      // Stopped: it stays pending (the next run tries it); else it waits while other tenants run.
+      if (this.stopReason === undefined)
+        this.delayed.push({ id, at: Date.now() + this.plan.retryDelayMs * tries });
+      return;
+    }
+    this.state.markFailed(failure);
+    this.finished();
+  }
+
+  private finished(): void {
+    this.finishedThisRun += 1;
+    this.meter.finished(Date.now());
+  }
+
+  private progress(): SweepProgress {
+    const now = Date.now();
+    const rate = this.meter.rate(now);
+    const pending = this.state.pendingCount;
+    const totalKnown = this.sourceDone;
+    return {
+      done: this.state.done.size,
+      failed: this.state.failed.size,
+      pending,
+      running: this.running.size,
+      total: this.state.known.size,
+      totalKnown,
+      finishedThisRun: this.finishedThisRun,
+      ratePerSecond: rate,
+      etaMs: totalKnown && rate > 0 ? Math.round((pending * 1000) / rate) : pending === 0 ? 0 : undefined,
+      elapsedMs: now - this.startedAt,
+      concurrency: this.concurrency.limit,
+      calls: this.counters.calls,
+      throttled: this.counters.throttled,
+    };
+  }
+
+  private report(): SweepReport {
+    const outcome: SweepOutcome =
+      this.stopReason === 'aborted' || this.stopReason === 'deadline' ? this.stopReason : 'completed';
+    return {
+      ...this.progress(),
+      outcome,
+      skipped: this.state.skipped,
+      failures: [...this.state.failed.values()],
+      durationMs: Date.now() - this.startedAt,
+    };
+  }
+}
+
+function timeoutFailure(id: string, attempts: number, ms: number): SweepFailure {
+  return {
+    tenantId: id,
+    kind: 'timeout',
+    reason: `the task ran past taskTimeoutMs (${ms} ms); its signal was aborted`,
+    attempts,
+    at: new Date().toISOString(),
+  };
+}
