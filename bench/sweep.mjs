@@ -10,6 +10,8 @@
 //   npm run bench                       the whole bench; this file is its last step
 //   npm run build && node bench/sweep.mjs [--rounds 3] [--only naive,naive-off,sweep,kill] [--customers 2000]
 //                                         [--quick] (500 customers, 1 round)
+//   node bench/sweep.mjs --render <tmpdir>/partner-center-resilience-bench-sweep.json   the section again from
+//                                       saved results (spliced into the page when they are a complete run)
 //   BENCH_ONLY=<part> npm run bench     runs this file only when <part> is `sweep` (or names its variants)
 //
 // A run with --only, --quick or another size writes its section to <tmpdir>/benchmarks-sweep.md only.
@@ -33,8 +35,43 @@ const { values } = parseArgs({
     only: { type: 'string' },
     customers: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    render: { type: 'string' },
   },
 });
+
+/** The page's lines before which the section goes when the page has none yet (else it is appended). */
+const BEFORE = [
+  '<!-- Not generated: kept by hand. `npm run bench` keeps everything from the bundle-size section on. -->',
+  '## Limiter tuning history',
+];
+
+/** Writes the section to <tmpdir> and, for a complete run, into docs/benchmarks.md (biome-formatted). */
+function writeSection(section, complete) {
+  const sectionFile = join(tmpdir(), 'benchmarks-sweep.md');
+  writeFileSync(sectionFile, section);
+  console.error(`wrote ${sectionFile}`);
+  if (!complete) return;
+  const doc = join(here, '..', 'docs', 'benchmarks.md');
+  const page = spliceSection(readFileSync(doc, 'utf8'), section, BEFORE);
+  // Formatted as `npx biome check --write` would (tables aligned), so that the lint passes on the page.
+  const biome = join(here, '..', 'node_modules', '.bin', 'biome');
+  const formatted = execFileSync(biome, ['format', `--stdin-file-path=${doc}`], {
+    input: page,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  writeFileSync(doc, formatted);
+  console.error(`spliced its section into ${doc}`);
+}
+
+if (values.render !== undefined) {
+  // Renders the section again from saved raw results (e.g. after a change of the page's wording).
+  const saved = JSON.parse(readFileSync(values.render, 'utf8'));
+  const section = sweepSection(saved, SWEEP_VARIANT_LABELS);
+  console.log(section);
+  writeSection(section, saved.complete === true);
+  process.exit(0);
+}
 
 const benchOnly = process.env.BENCH_ONLY;
 const fromEnv = benchOnly === undefined || benchOnly === 'sweep' ? undefined : benchOnly.split(',');
@@ -114,20 +151,5 @@ for (const variant of only) {
   );
   if (verdict !== '') console.error(`${variant}: ${verdict}`);
 }
-const sectionFile = join(tmpdir(), 'benchmarks-sweep.md');
-writeFileSync(sectionFile, section);
-console.error(`wrote ${sectionFile}`);
-if (complete) {
-  const doc = join(here, '..', 'docs', 'benchmarks.md');
-  const page = spliceSection(readFileSync(doc, 'utf8'), section, ['## Limiter tuning history']);
-  // Formatted as `npx biome check --write` would (tables aligned), so that the lint passes on the page.
-  const biome = join(here, '..', 'node_modules', '.bin', 'biome');
-  const formatted = execFileSync(biome, ['format', `--stdin-file-path=${doc}`], {
-    input: page,
-    encoding: 'utf8',
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  writeFileSync(doc, formatted);
-  console.error(`spliced its section into ${doc}`);
-}
+writeSection(section, complete);
 clearTimeout(hardLimit);

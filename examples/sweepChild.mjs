@@ -26,7 +26,10 @@ const send = (message) => {
   if (process.connected) process.send(message);
 };
 const stop = new AbortController();
-process.on('disconnect', () => process.exit(1));
+let finished = false;
+process.on('disconnect', () => {
+  if (!finished) process.exit(1); // the parent went away: stop now
+});
 process.on('SIGTERM', () => stop.abort()); // a polite stop: the checkpoint is saved
 
 /** The tenants the checkpoint records as done before this run: none of them may run again. */
@@ -76,4 +79,7 @@ try {
   handle.detach();
   agent.destroy();
 }
+finished = true;
 process.disconnect?.();
+// Nothing should keep the process alive now; if something does, it still ends.
+setTimeout(() => process.exit(0), 2_000).unref();

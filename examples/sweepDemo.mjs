@@ -291,4 +291,4 @@ const rule = '-'.repeat(120);
 console.log(`\nSweep report\n${rule}`);
 for (const line of explainedTable(rows)) console.log(line);
 console.log(rule);
-if (lost !== 0 || doneAgain !== 0) process.exitCode = 1;
+if (lost !== 0 || doneAgain !== 0 || last.code !== 0) process.exitCode = 1;

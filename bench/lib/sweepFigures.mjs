@@ -21,8 +21,8 @@ export function rowFigures(row, quotaMs) {
 }
 
 /** `median (min-max)` with `decimals`, or the median alone when every round gave the same. */
-function spreadText({ median, min, max }, decimals) {
-  const m = fixed(median, decimals);
+function spreadText({ median, min, max }, decimals, unit = '') {
+  const m = `${fixed(median, decimals)}${unit}`;
   return min === max ? m : `${m} (${fixed(min, decimals)}-${fixed(max, decimals)})`;
 }
 
@@ -132,7 +132,7 @@ export function sweepSection(results, labels) {
         const s = summaries.get(v);
         return [
           labels[v],
-          `${spreadText(s.timeRatio, 2)}x`,
+          spreadText(s.timeRatio, 2, 'x'),
           spreadText(s.throttledPer100, 2),
           spreadText(s.calls, 0),
           spreadText(s.ok, 0),
@@ -163,7 +163,7 @@ export function sweepSection(results, labels) {
         ],
         [
           [
-            `${spreadText(kill.timeRatio, 2)}x`,
+            spreadText(kill.timeRatio, 2, 'x'),
             spreadText(kill.lost, 0),
             spreadText(kill.doneAgain, 0),
             spreadText(kill.readAgain, 0),
