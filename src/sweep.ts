@@ -3,6 +3,7 @@
  * default), paced to the quota by the attached instance's rate limiter, resumable from a checkpoint. See
  * docs/sweeps.md.
  */
+export type { PartnerCenterErrorKind } from './errors/classify.js';
 export {
   memoryCheckpoint,
   type SweepCheckpoint,
@@ -11,11 +12,14 @@ export {
 } from './workflows/sweep/checkpoint.js';
 export { fileCheckpoint } from './workflows/sweep/fileCheckpoint.js';
 export type {
+  SweepClient,
   SweepFailure,
+  SweepHandle,
   SweepOptions,
   SweepOutcome,
   SweepProgress,
   SweepReport,
+  SweepSubscription,
   SweepTaskContext,
 } from './workflows/sweep/SweepOptions.js';
 export { sweepTenants } from './workflows/sweep/sweepTenants.js';

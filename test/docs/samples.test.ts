@@ -42,6 +42,7 @@ const SUBPATHS: Readonly<Record<string, string>> = {
   'partner-center-resilience/testing': 'src/testing/index.ts',
   'partner-center-resilience/otel': 'src/otel/index.ts',
   'partner-center-resilience/redis': 'src/stores/redis.ts',
+  'partner-center-resilience/sweep': 'src/sweep.ts',
 };
 
 /** Type declarations for packages the samples mention but the repository does not install. */

@@ -1,5 +1,5 @@
-import { Agent } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
@@ -103,5 +103,32 @@ describe('sweepTenants against the simulator', () => {
     expect(report.done).toBe(300);
     expect(second.filter((id) => doneBefore.has(id))).toEqual([]);
     expect(second.length + doneBefore.size).toBe(300);
+  });
+
+  it('one tenant failing every request (its breaker open) fails alone; the others are all done', async () => {
+    const guid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const customers = Array.from({ length: 60 }, (_, i) => guid(i + 1));
+    const broken = guid(7);
+    const sim = await simulator({
+      name: 'one broken tenant',
+      customers,
+      faults: [{ name: 'broken', match: { customer: broken }, respond: { status: 503 } }],
+    });
+    const handle = attach(sim);
+    const report = await sweepTenants(handle, {
+      tenants: customers,
+      retryDelayMs: 5,
+      task: async (tenantId, { signal }) => {
+        await handle.instance.get(`/v1/customers/${tenantId}/subscriptions`, { signal });
+      },
+    });
+    expect(report).toMatchObject({ outcome: 'completed', done: 59, failed: 1, pending: 0 });
+    expect(report.failures).toEqual([
+      expect.objectContaining({
+        tenantId: broken,
+        attempts: 3,
+        kind: expect.stringMatching(/^(server|circuit-open)$/),
+      }),
+    ]);
   });
 });

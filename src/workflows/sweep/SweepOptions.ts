@@ -1,4 +1,33 @@
+import type { AxiosInstance } from 'axios';
 import type { PartnerCenterErrorKind } from '../../errors/classify.js';
+
+/** A disposable subscription (what a handle's event methods return). */
+export interface SweepSubscription {
+  dispose(): void;
+}
+
+/**
+ * What a sweep needs of the handle `attachResilience` returned: the instance it sends through, the sanitizer
+ * its failures are redacted with, and the events it counts requests, limiter holds and 429s with. A
+ * `ResilienceHandle` is one.
+ */
+export interface SweepHandle {
+  readonly instance: AxiosInstance;
+  readonly sanitizer: {
+    sanitizeUrl(url: string): string;
+    sanitizeHeaders(headers: unknown): Record<string, string>;
+    scrubText(text: string): string;
+  };
+  onRequest(listener: () => void): SweepSubscription;
+  onRateLimit(listener: () => void): SweepSubscription;
+  onRetry(listener: (event: { readonly status: number | undefined }) => void): SweepSubscription;
+  onGiveUp(
+    listener: (event: { readonly error: { readonly status: number | undefined } }) => void,
+  ): SweepSubscription;
+}
+
+/** What a sweep sends through: a {@link SweepHandle} (the handle `attachResilience` returned), or an axios instance. */
+export type SweepClient = SweepHandle | AxiosInstance;
 
 /** What {@link SweepOptions.task} receives besides the tenant id. */
 export interface SweepTaskContext {
@@ -86,7 +115,8 @@ export interface SweepOptions {
    */
   readonly task: (tenantId: string, context: SweepTaskContext) => Promise<unknown>;
   /**
-   * The tenants: a list, an iterable or an async iterable of tenant ids (each run once; repeats are ignored).
+   * The tenants: a list, an iterable or an async iterable of tenant ids (each run once; repeats are ignored;
+   * ids are trimmed, and GUIDs put in lower case, so that `ABC...` and `abc...` are one tenant).
    * Default: every customer of the partner, read page by page from `GET /v1/customers` through the instance.
    */
   readonly tenants?: Iterable<string> | AsyncIterable<string> | undefined;
@@ -133,7 +163,8 @@ export interface SweepOptions {
   /** Page size of `GET /v1/customers` when `tenants` is not given. Default: `500`. */
   readonly customersPageSize?: number | undefined;
   /**
-   * Least time between two checkpoint saves, in ms (a save also waits for the one before it). A process killed
+   * Least time between two checkpoint saves, in ms (a save also waits for the one before it, and for 4x its
+   * duration, so a large checkpoint is saved less often). A process killed
    * loses at most the tenants finished since the last save: they run again on resume. Default: `100`.
    */
   readonly checkpointIntervalMs?: number | undefined;

@@ -1,9 +1,13 @@
 import { bounded } from './bounded.js';
 import type { SweepCheckpoint, SweepCheckpointStore } from './checkpoint.js';
 
+/** A save starts no sooner than this many times the last save's duration after it (a large checkpoint saves less often). */
+export const SAVE_SPACING = 4;
+
 /**
- * Saves a sweep's checkpoint as it changes: one save at a time, at most one every `intervalMs`, each bounded
- * by `timeoutMs`. A failed save is counted and the next change tries again; {@link flush} saves the last state
+ * Saves a sweep's checkpoint as it changes: one save at a time, at most one every `intervalMs` (or every
+ * {@link SAVE_SPACING} x the last save's duration, when longer: saving takes at most a fifth of the time),
+ * each bounded by `timeoutMs`. A failed save is counted and the next change tries again; {@link flush} saves the last state
  * and throws if that fails.
  */
 export class CheckpointSaver {
@@ -11,6 +15,7 @@ export class CheckpointSaver {
   private saving: Promise<void> | undefined;
   private dirty = false;
   private lastSaveAt = Number.NEGATIVE_INFINITY;
+  private lastSaveMs = 0;
   /** Saves that failed (the sweep went on). */
   failures = 0;
   /** The last failure of a save, if any. */
@@ -27,7 +32,8 @@ export class CheckpointSaver {
   changed(): void {
     this.dirty = true;
     if (this.timer !== undefined || this.saving !== undefined) return;
-    const wait = Math.max(0, this.lastSaveAt + this.intervalMs - Date.now());
+    const spacing = Math.max(this.intervalMs, SAVE_SPACING * this.lastSaveMs);
+    const wait = Math.max(0, this.lastSaveAt + spacing - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.saveNow().catch(() => undefined);
@@ -45,6 +51,7 @@ export class CheckpointSaver {
 
   private async saveNow(): Promise<void> {
     this.dirty = false;
+    const startedAt = Date.now();
     const checkpoint = this.snapshot();
     const saving = bounded('saving the sweep checkpoint', this.timeoutMs, (signal) =>
       this.store.save(checkpoint, signal),
@@ -59,6 +66,7 @@ export class CheckpointSaver {
     } finally {
       this.saving = undefined;
       this.lastSaveAt = Date.now();
+      this.lastSaveMs = this.lastSaveAt - startedAt;
       if (this.dirty && this.timer === undefined) this.changed();
     }
   }

@@ -1,7 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import * as z from 'zod';
 import type { ResilienceHandle } from '../../attach.js';
-import type { ResilienceEvents } from '../../observability/events.js';
 import type { Sanitizer } from '../../observability/sanitizer.js';
 import { fn } from '../../options/rules.js';
 import {
@@ -13,10 +12,16 @@ import {
 } from '../workflowOptions.js';
 import type { SweepCheckpointStore } from './checkpoint.js';
 import { fileCheckpoint } from './fileCheckpoint.js';
-import type { SweepOptions, SweepProgress, SweepTaskContext } from './SweepOptions.js';
+import type {
+  SweepClient,
+  SweepHandle,
+  SweepOptions,
+  SweepProgress,
+  SweepTaskContext,
+} from './SweepOptions.js';
 
 /** The events a sweep counts calls, 429s and limiter holds with. */
-export type SweepEvents = Pick<ResilienceEvents, 'onRequest' | 'onRetry' | 'onGiveUp' | 'onRateLimit'>;
+export type SweepEvents = Pick<SweepHandle, 'onRequest' | 'onRetry' | 'onGiveUp' | 'onRateLimit'>;
 
 /** A sweep's options, checked, with every default filled in. */
 export interface SweepPlan {
@@ -88,6 +93,14 @@ const sweepOptionsSchema = workflowOptionsSchema({
   checkpointTimeoutMs: integer(1).optional(),
 } satisfies Record<keyof SweepOptions, z.ZodType>);
 
+/**
+ * The sweep's client as the workflows take it: they read only a handle's `instance` and `sanitizer` (or use the
+ * instance itself), which a {@link SweepHandle} has.
+ */
+export function workflowClient(client: SweepClient): ResilienceHandle | AxiosInstance {
+  return client as unknown as ResilienceHandle | AxiosInstance;
+}
+
 /** The events of a handle, or of a client's `resilience` handle. */
 function eventsOf(client: unknown): SweepEvents | undefined {
   const has = (value: unknown): value is SweepEvents =>
@@ -104,11 +117,11 @@ function eventsOf(client: unknown): SweepEvents | undefined {
  *
  * @throws ResilienceOptionsError naming every problem.
  */
-export function planSweep(client: ResilienceHandle | AxiosInstance, options: SweepOptions): SweepPlan {
+export function planSweep(client: SweepClient, options: SweepOptions): SweepPlan {
   const { client: checked } = checkWorkflowArguments(
     'sweepTenants',
     sweepOptionsSchema,
-    { client, options },
+    { client: workflowClient(client), options },
     [],
   );
   const deadline = options.deadline instanceof Date ? options.deadline.getTime() : options.deadline;

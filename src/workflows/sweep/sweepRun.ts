@@ -1,22 +1,18 @@
-import type { AxiosInstance } from 'axios';
-import type { ResilienceHandle } from '../../attach.js';
 import { MAX_TIMER_MS } from '../../options/rules.js';
 import { bounded } from './bounded.js';
-import { SweepCheckpointError } from './checkpoint.js';
+import { parseCheckpoint, SweepCheckpointError } from './checkpoint.js';
 import { CheckpointSaver } from './checkpointSaver.js';
 import { AdaptiveConcurrency } from './concurrency.js';
 import { failureOf, retryableKind } from './failure.js';
 import { ProgressMeter } from './progressMeter.js';
-import type { SweepFailure, SweepOutcome, SweepProgress, SweepReport } from './SweepOptions.js';
+import type { SweepClient, SweepFailure, SweepOutcome, SweepProgress, SweepReport } from './SweepOptions.js';
 import type { SweepPlan } from './sweepPlan.js';
 import { SweepState } from './sweepState.js';
+import { CANCELLED, countEvents, runAttempt } from './taskAttempt.js';
 import { tenantIds } from './tenantSource.js';
 
 /** Why the sweep stopped starting tasks: a stop asked for, or its source failed. */
 type StopReason = 'aborted' | 'deadline' | 'source';
-
-/** The reason a task's signal is aborted with when the sweep cancels it (`stop: 'cancel'`). */
-const CANCELLED = Symbol('sweep cancelled');
 
 /** One run of a sweep: the loop that starts tasks as the concurrency allows, and its state. */
 export class SweepRun {
@@ -42,7 +38,7 @@ export class SweepRun {
 
   constructor(
     private readonly plan: SweepPlan,
-    private readonly client: ResilienceHandle | AxiosInstance,
+    private readonly client: SweepClient,
   ) {
     this.concurrency = new AdaptiveConcurrency(plan.initialConcurrency, plan.maxConcurrency);
   }
@@ -56,7 +52,10 @@ export class SweepRun {
         : await bounded('loading the sweep checkpoint', plan.checkpointTimeoutMs, (signal) =>
             store.load(signal),
           );
-    this.state = new SweepState(loaded, plan.retryFailed);
+    // A store of the caller's may give anything: it is checked as a file's content is.
+    const from =
+      loaded === undefined ? undefined : parseCheckpoint(loaded, "the checkpoint store's checkpoint");
+    this.state = new SweepState(from, plan.retryFailed);
     if (store !== undefined) {
       this.saver = new CheckpointSaver(
         store,
@@ -90,33 +89,15 @@ export class SweepRun {
   /** Counts the instance's requests, 429s and limiter holds; stops on the signal and the deadline. */
   private listen(): void {
     const { events, signal, deadline } = this.plan;
-    const counters = this.counters;
-    if (events !== undefined) {
-      const subscriptions = [
-        events.onRequest(() => {
-          counters.calls += 1;
-        }),
-        events.onRateLimit(() => {
-          counters.held += 1;
-        }),
-        events.onRetry((event) => {
-          if (event.status === 429) counters.throttled += 1;
-        }),
-        events.onGiveUp((event) => {
-          if (event.error.status === 429) counters.throttled += 1;
-        }),
-      ];
-      this.cleanups.push(() => {
-        for (const subscription of subscriptions) subscription.dispose();
-      });
-    }
+    if (events !== undefined) this.cleanups.push(countEvents(events, this.counters));
     if (signal !== undefined) {
       const onAbort = () => this.stop('aborted');
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
       this.cleanups.push(() => signal.removeEventListener('abort', onAbort));
     }
-    if (deadline !== undefined) this.every(() => this.stop('deadline'), deadline - Date.now(), false);
+    if (deadline !== undefined && deadline <= Date.now()) this.stop('deadline');
+    else if (deadline !== undefined) this.every(() => this.stop('deadline'), deadline - Date.now(), false);
     if (this.plan.onProgress !== undefined)
       this.every(() => this.emitProgress(), this.plan.progressIntervalMs, true);
   }
@@ -227,46 +208,31 @@ export class SweepRun {
     const controller = new AbortController();
     this.running.set(id, controller);
     this.attemptsThisRun.set(id, (this.attemptsThisRun.get(id) ?? 0) + 1);
-    void this.attempt(id, this.state.attempt(id), controller).finally(() => {
-      this.running.delete(id);
-      this.concurrency.taskEnded(this.counters);
-      this.saver?.changed();
-      this.wake();
-    });
+    void this.attempt(id, this.state.attempt(id), controller)
+      .catch((error: unknown) => this.failed(id, failureOf(error, id, 1, new Date(), this.plan.sanitizer)))
+      .finally(() => {
+        this.running.delete(id);
+        this.concurrency.taskEnded(this.counters);
+        this.saver?.changed();
+        this.wake();
+      });
   }
 
-  /** Runs one attempt of a tenant's task, bounded by `taskTimeoutMs`, and records how it ended. */
+  /** Runs one attempt of a tenant's task and records how it ended. */
   private async attempt(id: string, attempt: number, controller: AbortController): Promise<void> {
     const { plan } = this;
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort: (() => void) | undefined;
-    const stopped = new Promise<never>((_, reject) => {
-      onAbort = () => reject(controller.signal.reason);
-      controller.signal.addEventListener('abort', onAbort, { once: true });
-      timer = setTimeout(
-        () => {
-          timedOut = true;
-          controller.abort(new Error(`the task ran past taskTimeoutMs (${plan.taskTimeoutMs} ms)`));
-        },
-        Math.min(MAX_TIMER_MS, plan.taskTimeoutMs),
-      );
-    });
-    try {
-      const context = { tenantId: id, signal: controller.signal, attempt };
-      await Promise.race([Promise.resolve().then(() => plan.task(id, context)), stopped]);
+    const context = { tenantId: id, signal: controller.signal, attempt };
+    const end = await runAttempt(plan.task, context, controller, plan.taskTimeoutMs);
+    if (end.ok) {
       this.state.markDone(id);
       this.finished();
-    } catch (error: unknown) {
-      if (controller.signal.reason === CANCELLED && !timedOut) return; // back to pending: the next run does it
-      const failure = timedOut
+    } else if (!end.cancelled) {
+      const failure = end.timedOut
         ? timeoutFailure(id, attempt, plan.taskTimeoutMs)
-        : failureOf(error, id, attempt, new Date(), plan.sanitizer);
+        : failureOf(end.error, id, attempt, new Date(), plan.sanitizer);
       this.failed(id, failure);
-    } finally {
-      clearTimeout(timer);
-      if (onAbort !== undefined) controller.signal.removeEventListener('abort', onAbort);
     }
+    // Cancelled: back to pending, the next run does it.
   }
 
   /** A failed attempt: tried again later when its kind may pass and attempts are left, else failed for good. */

@@ -1,6 +1,4 @@
-import type { AxiosInstance } from 'axios';
-import type { ResilienceHandle } from '../../attach.js';
-import type { SweepOptions, SweepReport } from './SweepOptions.js';
+import type { SweepClient, SweepOptions, SweepReport } from './SweepOptions.js';
 import { planSweep } from './sweepPlan.js';
 import { SweepRun } from './sweepRun.js';
 
@@ -15,9 +13,6 @@ import { SweepRun } from './sweepRun.js';
  * @throws ResilienceOptionsError for bad options or a tenant source that gives something other than ids;
  *   SweepCheckpointError when the checkpoint cannot be read, or its last save failed (with the report).
  */
-export async function sweepTenants(
-  client: ResilienceHandle | AxiosInstance,
-  options: SweepOptions,
-): Promise<SweepReport> {
+export async function sweepTenants(client: SweepClient, options: SweepOptions): Promise<SweepReport> {
   return new SweepRun(planSweep(client, options), client).run();
 }
