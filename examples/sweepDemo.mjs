@@ -6,7 +6,7 @@
 // checkpoint, which finishes the job. Then a report: tenants done, failed and lost, time beside the quota's
 // own, calls, 429s, and the tenants read twice (finished, or in flight, when killed but not yet saved).
 //
-//   npm run demo -- sweep                     ~45 s
+//   npm run demo -- sweep                     ~1 min
 //   npm run demo -- sweep --customers 50      a few seconds (the smoke test)
 //   options: --customers N (default 2000), --partner-rate N (100), --customer-rate N (5), --no-kill
 //

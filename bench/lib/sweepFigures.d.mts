@@ -11,6 +11,7 @@ export interface SweepRow {
   readonly doneAgain?: number;
   readonly savedAtKill?: number;
   readonly completedAtKill?: number;
+  readonly killedAtMs?: number;
   readonly failures?: Readonly<Record<string, number>>;
 }
 interface Spread {
@@ -31,6 +32,8 @@ export interface SweepSummary {
   readonly doneAgain: Spread;
   readonly savedAtKill: Spread;
   readonly completedAtKill: Spread;
+  readonly killedAtSeconds: Spread;
+  readonly resumedSeconds: Spread;
   readonly failures: readonly [string, number][];
 }
 export const SWEEP_TARGETS: {

@@ -43,6 +43,8 @@ export function summarise(rows, quotaMs) {
     doneAgain: of('doneAgain'),
     savedAtKill: of('savedAtKill'),
     completedAtKill: of('completedAtKill'),
+    killedAtSeconds: spread(figures.map((row) => (row.killedAtMs ?? 0) / 1000)),
+    resumedSeconds: spread(figures.map((row) => (row.durationMs - (row.killedAtMs ?? 0)) / 1000)),
     failures: figures.flatMap((row) => Object.entries(row.failures ?? {})),
   };
 }
@@ -150,7 +152,9 @@ export function sweepSection(results, labels) {
         'Killed and resumed: the first process is SIGKILLed once half the tasks completed in it; a new one ' +
           'starts on the same checkpoint file. "Done twice" counts tasks that ran although the checkpoint they ' +
           'resumed from recorded them as done; "read twice" counts the customers the simulator answered a read ' +
-          'more than once: the tasks finished but not saved yet at the kill, or in flight, run again.',
+          'more than once: the tasks finished but not saved yet at the kill, or in flight, run again. Each half ' +
+          `takes ${fixed(quotaMs / 2000, 0)} s at the quota; the last column shows which half takes longer (the ` +
+          'resumed process starts with nothing learnt of the quota; the first one also lists the customers).',
       ),
       '',
       table(
@@ -160,6 +164,7 @@ export function sweepSection(results, labels) {
           'done twice (checkpoint)',
           'read twice (simulator)',
           'tasks completed / saved at the kill',
+          's until the kill / s resumed run',
         ],
         [
           [
@@ -168,6 +173,7 @@ export function sweepSection(results, labels) {
             spreadText(kill.doneAgain, 0),
             spreadText(kill.readAgain, 0),
             `${spreadText(kill.completedAtKill, 0)} / ${spreadText(kill.savedAtKill, 0)}`,
+            `${spreadText(kill.killedAtSeconds, 1)} / ${spreadText(kill.resumedSeconds, 1)}`,
           ],
         ],
       ),

@@ -71,6 +71,7 @@ describe('sweep benchmark figures', () => {
         readAgain: 12,
         savedAtKill: 990,
         completedAtKill: 1_000,
+        killedAtMs: 20_000,
       }),
     ];
     const section = sweepSection(
@@ -88,7 +89,7 @@ describe('sweep benchmark figures', () => {
     expect(section).toContain('| naive | 2.00x | 0.50 | 4004 | 1997 | 3 | (baseline) |');
     expect(section).toContain('| sweep | 1.10x | 0.50 | 4004 | 2000 | 0 | met |');
     expect(section).not.toContain('naive off'); // a variant that did not run has no row
-    expect(section).toContain('| 1.20x | 0 | 0 | 12 | 1000 / 990 |');
+    expect(section).toContain('| 1.20x | 0 | 0 | 12 | 1000 / 990 | 20.0 / 28.0 |');
     expect(section).toContain('naive: throttled × 3');
     expect(section).toContain('```sh\nnode bench/sweep.mjs\n```');
     for (const line of section.split('\n').filter((l) => !l.startsWith('|'))) {
