@@ -8,6 +8,7 @@ export default defineConfig({
     redis: 'src/stores/redis.ts',
     otel: 'src/otel/index.ts',
     sweep: 'src/sweep.ts',
+    bullmq: 'src/bullmq/index.ts',
   },
   format: ['esm', 'cjs'],
   // stripInternal: declarations tagged `@internal` (a store's rate limiter backend, the in-memory limiter

@@ -27,6 +27,7 @@ const ENTRIES = [
   ['otel', 'partner-center-resilience-otel'],
   ['redis', 'partner-center-resilience-redis'],
   ['sweep', 'partner-center-resilience-sweep'],
+  ['bullmq', 'partner-center-resilience-bullmq'],
 ];
 
 const configPath = join(root, 'api-extractor.json');

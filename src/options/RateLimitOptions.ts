@@ -32,6 +32,14 @@ export interface RateLimitOptions {
    */
   readonly fairness?: boolean;
   /**
+   * A partner level with no rule starts slow: its first calls go at 8 a second, a rate that grows by 1.4 a
+   * second with each success (doubling every half second while calls fill it) until the first 429, or until
+   * 1000 a second, where it ends. That 429 sets the learnt rate from the successes within its Retry-After,
+   * so an unknown quota costs a 429 or two at first contact instead of every call in flight. With this
+   * process's store only (the in-memory one); `adaptive: false` turns it off too. Default: `false`.
+   */
+  readonly slowStart?: boolean;
+  /**
    * No effect: fair shares go to the customers waiting, not to those called lately. Still accepted, so that
    * existing options stay valid. Default: `5000`.
    * @deprecated Has no effect; remove it.
@@ -114,6 +122,7 @@ export const rateLimitSchema = schemaFor<RateLimitOptions | false>()(
         ])
         .optional(),
       fairness: z.boolean().optional(),
+      slowStart: z.boolean().optional(),
       activeWindowMs: durationMs(1).optional(),
       throttleLevel: z.enum(['auto', 'partner', 'customer', 'operation']).optional(),
       maxWaitMs: durationMs().optional(),

@@ -127,6 +127,7 @@ function rateLimitOf(options: ResilienceOptions): ResolvedRateLimit | false {
         ? false
         : { ...defaults.adaptive, ...stripUndefined(adaptive) },
     fairness: given?.fairness ?? defaults.fairness,
+    slowStart: given?.slowStart ?? defaults.slowStart,
     activeWindowMs: given?.activeWindowMs ?? defaults.activeWindowMs,
     throttleLevel: given?.throttleLevel ?? defaults.throttleLevel,
     maxWaitMs: given?.maxWaitMs ?? defaults.maxWaitMs,

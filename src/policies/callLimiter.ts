@@ -192,8 +192,9 @@ export class CallLimiter {
     const lane = local === undefined ? undefined : (plan as LanedPlan).lane;
     if (lane === undefined || lane.version !== (local as LaneSource).version || !lane.complete) return false;
     const states = lane.states;
+    // A level with a bucket (learnt, or a slow start's) learns from every answer.
     if (this.settings.adaptive !== false)
-      for (const state of states) if (state.adaptive !== undefined) return false;
+      for (const state of states) if (state.bucket !== undefined) return false;
     for (const state of states) {
       // An answer within a bucket's width of its start is within the run gap of the last one too
       // (MEASURE_BUCKET_MS < RUN_GAP_MS, and no answer came before the bucket's start): it continues the run.
@@ -230,6 +231,8 @@ export class CallLimiter {
  * has a token, does: `TokenBucket.tryTake` (refill, then take) without a call. False: ask the backend.
  */
 function takeNow(plan: LimitPlan, lane: LocalLane, now: number): boolean {
+  // A level without a state yet (a partner's first call may start slow) is the backend's to decide.
+  if (!lane.complete) return false;
   for (const state of lane.states) if (state.bucket !== undefined) return false;
   if (plan.rules.length === 0) return true;
   const bucket = lane.bucket;

@@ -52,6 +52,11 @@ export interface LimiterSettings {
   /** Whether the customers waiting for a limited partner rate share it (each gets `1 / waiting` of it). */
   readonly fairness: boolean;
   /**
+   * Whether a partner level with no rule starts slow (`rateLimit.slowStart`): a backend that does not
+   * implement it may ignore it.
+   */
+  readonly slowStart?: boolean;
+  /**
    * Adaptive tuning (the `rateLimit.adaptive` option with its defaults filled in), or `false` for static rules
    * only.
    */

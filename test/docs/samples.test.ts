@@ -43,6 +43,7 @@ const SUBPATHS: Readonly<Record<string, string>> = {
   'partner-center-resilience/otel': 'src/otel/index.ts',
   'partner-center-resilience/redis': 'src/stores/redis.ts',
   'partner-center-resilience/sweep': 'src/sweep.ts',
+  'partner-center-resilience/bullmq': 'src/bullmq/index.ts',
 };
 
 /** Type declarations for packages the samples mention but the repository does not install. */

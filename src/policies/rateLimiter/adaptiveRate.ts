@@ -163,6 +163,26 @@ export class AdaptiveRate {
     return this.current;
   }
 
+  /**
+   * Records the first throttle of a scope that was held to a slow start (`SlowStart`) and answers the new fill
+   * rate, `start` (calls/s), which the cubic climbs from to `plateau` x the slow start's `estimate` of the
+   * quota; neither is capped by the measured rate (the slow start's pacing, not the quota, set that rate).
+   * `quietMs` and `sentAt` as for {@link onResponse}.
+   */
+  startFromEstimate(now: number, estimate: number, start: number, quietMs = 0, sentAt = now): number {
+    this.measured.record(now, false, sentAt);
+    this.base = estimate;
+    this.estimateSpanMs = 0;
+    this.wMax = estimate * this.plateau;
+    this.current = Math.max(this.minRate, Math.min(start, this.wMax));
+    this.k = cubicK(this.current, this.wMax, this.scale);
+    this.lastThrottle = now;
+    this.quiet = now + Math.max(0, quietMs);
+    this.measured.hold(now);
+    this.on = true;
+    return this.current;
+  }
+
   /** The first throttle's rate from its estimate ({@link base}): its plateau, capped at {@link estimateCap}. */
   private fromEstimate(): number {
     this.wMax = this.base * this.plateau;

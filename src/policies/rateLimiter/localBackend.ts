@@ -10,6 +10,7 @@ import { AdaptiveRate } from './adaptiveRate.js';
 import { attribute } from './attribution.js';
 import { BoundedMap } from './boundedMap.js';
 import { LevelState, learntCapacity, Waiting } from './levelState.js';
+import { partnersOwn, SlowStarts } from './slowStart.js';
 import { TokenBucket } from './tokenBucket.js';
 
 /**
@@ -54,6 +55,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   private readonly rules: BoundedMap<TokenBucket>;
   private readonly shares: BoundedMap<TokenBucket>;
   private readonly waiting: BoundedMap<Waiting>;
+  /** The partner levels in their slow start (their level state's bucket is the slow start's). */
+  private readonly slowStarts: SlowStarts;
   /** Levels with a learnt rate: while 0, only static rules can limit a call. */
   private learnt = 0;
 
@@ -70,10 +73,13 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     this.rules = new BoundedMap(maxScopes, undefined, rotated);
     this.shares = new BoundedMap(maxScopes);
     this.waiting = new BoundedMap(maxScopes);
+    this.slowStarts = new SlowStarts(maxScopes);
   }
 
   free(plan: LimitPlan): boolean {
     if (plan.rules.length > 0) return false;
+    // A partner not seen yet may start slow (see acquire).
+    if (this.partnerLevels.peek(plan.levels[0]?.key ?? '') === undefined) return false;
     if (this.learnt === 0) return true;
     for (const level of plan.levels)
       if (this.levelOf(level.key, level.level)?.bucket !== undefined) return false;
@@ -82,6 +88,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
 
   acquire(plan: LimitPlan, settings: LimiterSettings, now: number): number {
     const rules = plan.rules;
+    if (this.partnerLevels.get(plan.levels[0]?.key ?? '') === undefined) this.meet(plan, settings, now);
     if (this.learnt === 0 && rules.length === 1 && !(rules[0] as PlannedBucket).partner) {
       // The common case (a customer's documented limit, nothing learnt): one bucket, no share of a partner rate.
       return this.ruleBucketOf(rules[0] as PlannedBucket, now).tryTake(now);
@@ -144,7 +151,9 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     // Every 429 is charged to some level: a 429 is not counted in the measured rates (what passed is).
     const accepted = chargedLevels === 0;
     let mask = chargedLevels;
-    if (chargedLevels !== 0 && (chargedLevels & levelBit(0)) === 0) {
+    const partner = this.partnerLevels.peek(plan.levels[0]?.key ?? '');
+    if (chargedLevels !== 0 && partnersOwn(plan, settings, partner)) mask = levelBit(0);
+    else if (chargedLevels !== 0 && (chargedLevels & levelBit(0)) === 0) {
       const whose = attribute(this.partnerLevels, plan, settings, now, quietMs, sentAt);
       if (whose === 'partner') mask = levelBit(0);
       else if (whose === 'unknown') mask = 0;
@@ -162,19 +171,22 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         // No lane holds an operation level's new state; the others' lanes are found until they have theirs.
         if (level.level === 'operation') this.version += 1;
       }
+      const slow = level.level === 'partner' ? this.slowStarts.get(level.key) : undefined;
       if (adaptive === false || (!charged && state.adaptive === undefined)) {
         state.record(now, accepted, sentAt);
+        // A slow start that ends without a 429 leaves nothing to limit its level.
+        if (slow !== undefined && accepted && this.slowStarts.grow(level.key, slow, state, now))
+          this.learnt--;
         continue;
       }
-      if (state.adaptive === undefined) state.adaptive = new AdaptiveRate(adaptive, state);
-      const rate = state.adaptive.onResponse(
-        now,
-        charged,
-        state.bucket?.ratePerSecond,
-        quietMs,
-        accepted,
-        sentAt,
-      );
+      const fresh = state.adaptive === undefined;
+      state.adaptive ??= new AdaptiveRate(adaptive, state);
+      const learning = state.adaptive;
+      // The first 429 of a slow start: its bucket becomes the learnt one, at the quota it estimates.
+      const rate =
+        fresh && slow !== undefined
+          ? this.slowStarts.throttled(level.key, slow, learning, now, quietMs, sentAt)
+          : learning.onResponse(now, charged, state.bucket?.ratePerSecond, quietMs, accepted, sentAt);
       const capacity = learntCapacity(rate);
       if (state.bucket === undefined) {
         // One token: the throttled call itself may go again once its Retry-After has passed.
@@ -184,10 +196,8 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         state.bucket.setRate(rate, capacity, now);
         if (charged) state.bucket.empty(now);
       }
-      if (charged) {
-        // No call of a charged level goes before the throttle's Retry-After: its quota's window is still full.
-        if (quietMs > 0) state.bucket.holdUntil(now + quietMs);
-      }
+      // No call of a charged level goes before the throttle's Retry-After: its quota's window is still full.
+      if (charged && quietMs > 0) state.bucket.holdUntil(now + quietMs);
     }
   }
 
@@ -240,6 +250,14 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       this.shares.add(key, bucket);
     } else bucket.setRate(shareRate, shareCapacity, now);
     return bucket;
+  }
+
+  /** A partner's first call: its level state, maybe in a slow start (see `SlowStarts.start`). */
+  private meet(plan: LimitPlan, settings: LimiterSettings, now: number): void {
+    const key = plan.levels[0]?.key ?? '';
+    const state = new LevelState();
+    this.partnerLevels.add(key, state);
+    if (this.slowStarts.start(key, state, plan, settings, now)) this.learnt += 1;
   }
 
   /** A rule's bucket (created full on first use; a customer's rule buckets live with its level's state). */
