@@ -189,6 +189,9 @@ export class SimulatorEngine {
       beforeDeadline,
     });
     if (answer.kind === 'respond') {
+      if (customer !== undefined && method === 'GET' && answer.status >= 200 && answer.status < 300) {
+        this.stats.read(routeName, customer);
+      }
       const retryAfter = answer.headers['Retry-After'];
       // A 202's Retry-After paces the polling of its operation; any other is a deadline for the scope.
       if (retryAfter !== undefined && answer.operation !== undefined) {

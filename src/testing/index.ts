@@ -1,4 +1,5 @@
 export type { AccessToken, TokenProvider, TokenRequest } from '../auth/TokenProvider.js';
+export type { CustomerReadStats } from './customerReads.js';
 export { DEFAULT_PARTNER_ID } from './engine.js';
 export { createSeededRandom, type SeededRandom, seedToUint32 } from './rng.js';
 export { SIMULATOR_ROUTES } from './routes.js';

@@ -3,10 +3,16 @@ import { isGuid } from './guid.js';
 import type { RegistrationTracker } from './operations.js';
 import { answerCollection, type ContinuationTokens, collection } from './paging.js';
 import { type Answer, defaultDescription, json, partnerCenterError } from './responses.js';
-import { REGISTRATION_STATUS_ROUTE, REGISTRATIONS_ROUTE, type RouteMatch } from './routes.js';
+import {
+  REGISTRATION_STATUS_ROUTE,
+  REGISTRATIONS_ROUTE,
+  type RouteMatch,
+  SUBSCRIBED_SKUS_ROUTE,
+} from './routes.js';
 import type { OperationsConfig, PagingConfig } from './scenario.js';
 import type { StatsRecorder } from './stats.js';
 import type { JsonValue, PartnerStore } from './store.js';
+import { subscribedSkus } from './subscribedSkus.js';
 
 /**
  * What a route answer reads and changes: the partner's data and registrations, the continuation tokens, the
@@ -73,6 +79,10 @@ export function answerRoute(state: RouteState, request: RouteRequest): Answer {
       return json(200, customer, 'ok');
     case '/v1/customers/{id}/subscriptions':
       return json(200, collection(store.subscriptionsOf(customer.id), `${base}/subscriptions`), 'ok');
+    case SUBSCRIBED_SKUS_ROUTE: {
+      const skus = subscribedSkus(store.subscriptionsOf(customer.id));
+      return json(200, collection(skus, `${base}/subscribedskus`), 'ok');
+    }
     case '/v1/customers/{id}/orders/{orderId}': {
       const order = store.order(customer.id, route.orderId ?? '');
       if (order === undefined) {

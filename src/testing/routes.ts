@@ -12,6 +12,8 @@ export interface RouteMatch {
   readonly subscriptionId: string | undefined;
 }
 
+/** Template of the route that lists a customer's licences by product (Partner Center's subscribed SKUs). */
+export const SUBSCRIBED_SKUS_ROUTE = '/v1/customers/{id}/subscribedskus';
 /** Template of the route that starts a subscription registration (202 + `Location`). */
 export const REGISTRATIONS_ROUTE = '/v1/customers/{id}/subscriptions/{subscriptionId}/registrations';
 /** Template of the route that reads a registration's status (the `Location` of the 202). */
@@ -32,6 +34,11 @@ const ROUTES: readonly RouteDefinition[] = [
   {
     template: '/v1/customers/{id}/subscriptions',
     pattern: /^\/v1\/customers\/([^/]+)\/subscriptions\/?$/i,
+    allowed: ['GET'],
+  },
+  {
+    template: SUBSCRIBED_SKUS_ROUTE,
+    pattern: /^\/v1\/customers\/([^/]+)\/subscribedskus\/?$/i,
     allowed: ['GET'],
   },
   {
@@ -63,6 +70,7 @@ export const SIMULATOR_ROUTES: readonly string[] = [
   'GET /v1/customers',
   'GET /v1/customers/{id}',
   'GET /v1/customers/{id}/subscriptions',
+  `GET ${SUBSCRIBED_SKUS_ROUTE}`,
   'GET /v1/customers/{id}/orders',
   'POST /v1/customers/{id}/orders',
   'GET /v1/customers/{id}/orders/{orderId}',

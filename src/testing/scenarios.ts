@@ -131,6 +131,8 @@ export interface QuotaLimitedOptions {
   readonly partnerPerSecond?: number;
   /** Requests per second for each partner+customer scope (integer >= 1). Default: no customer quota. */
   readonly customerPerSecond?: number;
+  /** How many customers the partner has (integer from 0 to 100000). Default: 5. */
+  readonly customers?: number;
 }
 
 function checkRate(name: string, value: unknown): void {
@@ -143,21 +145,26 @@ function checkRate(name: string, value: unknown): void {
  * Partner Center's sliding-window quotas, to test a client's pacing: `partnerPerSecond` (default 20)
  * requests in any second for the whole partner (quota `partner`), and optionally `customerPerSecond` for each
  * customer (quota `customer`). Over a quota the gateway answers 429 with `Retry-After`; throttled requests
- * count against the quota too. Five customers, no other faults. Throws a `RangeError` for a rate that is not
- * an integer from 1 to 1000000.
+ * count against the quota too. `customers` customers (default 5), no other faults. Throws a `RangeError` for a
+ * rate that is not an integer from 1 to 1000000, or a count of customers outside 0-100000.
  *
  * @example
  * const sim = await startPartnerCenterSimulator({ scenario: quotaLimited({ partnerPerSecond: 20 }) });
  */
 export function quotaLimited(options: QuotaLimitedOptions = {}): Scenario {
-  const { partnerPerSecond = 20, customerPerSecond } = options;
+  const { partnerPerSecond = 20, customerPerSecond, customers = 5 } = options;
   checkRate('partnerPerSecond', partnerPerSecond);
   if (customerPerSecond !== undefined) checkRate('customerPerSecond', customerPerSecond);
+  if (!Number.isInteger(customers) || customers < 0 || customers > 100_000) {
+    throw new RangeError(
+      `quotaLimited: customers must be an integer from 0 to 100000, got ${String(customers)}`,
+    );
+  }
   const perCustomer = customerPerSecond === undefined ? '' : `, ${customerPerSecond}/s per customer`;
   return deepFreeze({
     name: 'quotaLimited',
     description: `Sliding-window quotas: ${partnerPerSecond}/s for the partner${perCustomer}.`,
-    customers: 5,
+    customers,
     quotas: [
       { name: 'partner', scope: 'partner', limit: partnerPerSecond, windowMs: 1000 },
       ...(customerPerSecond === undefined

@@ -1,3 +1,4 @@
+import { type CustomerReadStats, CustomerReads } from './customerReads.js';
 import type { DeadlineCheck } from './scopes.js';
 /** One request as the simulator saw it. */
 export interface SimulatorLogEntry {
@@ -41,6 +42,14 @@ export interface SimulatorStats {
   readonly hitsPerRoute: Readonly<Record<string, number>>;
   /** Hits per scope: `partner` or a customer tenant id (at most 10_000 keys, the rest under `(other)`). */
   readonly hitsPerScope: Readonly<Record<string, number>>;
+  /**
+   * Per customer route (`GET /v1/customers/{id}/subscriptions`, ...): its successful reads (a `GET` answered
+   * 2xx), the customers read, those read more than once and the most reads of one customer. A sweep that
+   * runs each tenant's task once reads each customer once per route.
+   */
+  readonly customerReads: Readonly<Record<string, CustomerReadStats>>;
+  /** Customers one of whose routes was read (answered 2xx) more than once. */
+  readonly customersReadAgain: number;
   /** Answers per status code; `hang-up` for sockets destroyed without an answer. */
   readonly statusCounts: Readonly<Record<string, number>>;
   /** 429 answers sent, from the rate limits and from fault rules. */
@@ -151,6 +160,7 @@ export class StatsRecorder {
   private readonly statusCounts = new Map<string, number>();
   private readonly beforeDeadlinePerScope = new Map<string, number>();
   private readonly faultsFired = new Map<string, number>();
+  private readonly reads = new CustomerReads();
   private readonly ring: SimulatorLogEntry[] = [];
   private ringStart = 0;
   private logDropped = 0;
@@ -180,6 +190,11 @@ export class StatsRecorder {
       entry.hits++;
       if (name === throttledBy) entry.throttled++;
     }
+  }
+
+  /** Counts a successful read of a customer route (see {@link CustomerReads}). */
+  read(route: string, customer: string): void {
+    this.reads.read(route, customer);
   }
 
   fault(name: string): void {
@@ -214,6 +229,8 @@ export class StatsRecorder {
       totalHits: this.totalHits,
       hitsPerRoute: record(this.hitsPerRoute),
       hitsPerScope: record(this.hitsPerScope),
+      customerReads: this.reads.snapshot(),
+      customersReadAgain: this.reads.customersReadAgain,
       statusCounts: record(this.statusCounts),
       throttledResponses: this.throttledResponses,
       quotas: Object.fromEntries([...this.quotas].map(([name, entry]) => [name, { ...entry }])),

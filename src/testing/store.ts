@@ -19,6 +19,11 @@ export interface SimulatedCustomer {
 /** A simulated subscription, shaped like Partner Center's `Subscription` resource (the fields read here). */
 export interface SimulatedSubscription {
   readonly id: string;
+  /** The offer bought (e.g. `CFQ7TTC0LH18:0001`). */
+  readonly offerId: string;
+  readonly offerName: string;
+  /** Licences bought. */
+  readonly quantity: number;
   readonly attributes: { readonly objectType: 'Subscription' };
 }
 
@@ -43,7 +48,7 @@ export type OrderOutcome =
 /** Orders (and their request-id and body keys) kept before the oldest are forgotten. */
 const MAX_ORDERS = 10_000;
 
-const OFFERS = [
+const OFFERS: readonly { readonly offerId: string; readonly offerName: string }[] = [
   { offerId: 'CFQ7TTC0LH18:0001', offerName: 'Microsoft 365 Business Basic' },
   { offerId: 'CFQ7TTC0LDPB:0001', offerName: 'Microsoft 365 Business Standard' },
   { offerId: 'CFQ7TTC0LCHC:0002', offerName: 'Microsoft 365 E3' },
@@ -102,12 +107,12 @@ export class PartnerStore {
     });
     for (const customer of this.customers) {
       const subs = Array.from({ length: subscriptionsPerCustomer }, (_, index) => {
-        const offer = OFFERS[index % OFFERS.length] ?? OFFERS[0];
+        const offer = OFFERS[index % OFFERS.length] as (typeof OFFERS)[number];
         return {
           id: random.guid(),
-          offerId: offer?.offerId,
-          offerName: offer?.offerName,
-          friendlyName: offer?.offerName,
+          offerId: offer.offerId,
+          offerName: offer.offerName,
+          friendlyName: offer.offerName,
           quantity: 1 + random.int(50),
           unitType: 'Licenses',
           creationDate: '2024-01-01T00:00:00Z',
