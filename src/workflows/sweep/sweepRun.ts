@@ -3,12 +3,13 @@ import { bounded } from './bounded.js';
 import { parseCheckpoint, SweepCheckpointError } from './checkpoint.js';
 import { CheckpointSaver } from './checkpointSaver.js';
 import { AdaptiveConcurrency } from './concurrency.js';
-import { failureOf, retryableKind } from './failure.js';
+import { failureOf, retryableKind, timeoutFailure } from './failure.js';
 import { ProgressMeter } from './progressMeter.js';
 import type { SweepClient, SweepFailure, SweepOutcome, SweepProgress, SweepReport } from './SweepOptions.js';
 import type { SweepPlan } from './sweepPlan.js';
 import { SweepState } from './sweepState.js';
 import { CANCELLED, countEvents, runAttempt } from './taskAttempt.js';
+import { TenantQueue } from './tenantQueue.js';
 import { tenantIds } from './tenantSource.js';
 
 /** Why the sweep stopped starting tasks: a stop asked for, or its source failed. */
@@ -19,11 +20,8 @@ export class SweepRun {
   private state = new SweepState(undefined, false);
   private readonly concurrency: AdaptiveConcurrency;
   private readonly counters = { calls: 0, throttled: 0, held: 0 };
-  private readonly running = new Map<string, AbortController>();
-  private readonly ready: string[] = [];
-  private readyHead = 0;
-  /** Tenants to try again, and from when (epoch ms). */
-  private readonly delayed: { id: string; at: number }[] = [];
+  private readonly running = new Map<string, { controller: AbortController; startedAt: number }>();
+  private readonly queue = new TenantQueue();
   private readonly attemptsThisRun = new Map<string, number>();
   private readonly startedAt = Date.now();
   private readonly meter = new ProgressMeter(this.startedAt);
@@ -122,7 +120,7 @@ export class SweepRun {
     this.stopReason = reason;
     this.source.abort();
     if (this.plan.stop === 'cancel')
-      for (const controller of this.running.values()) controller.abort(CANCELLED);
+      for (const task of this.running.values()) task.controller.abort(CANCELLED);
     this.wake();
   }
 
@@ -143,7 +141,7 @@ export class SweepRun {
         this.source.signal,
       )) {
         if (this.stopReason !== undefined) return;
-        if (this.state.admit(id)) this.ready.push(id);
+        if (this.state.admit(id)) this.queue.push(id);
         this.wake();
       }
       this.sourceDone = true;
@@ -162,13 +160,13 @@ export class SweepRun {
       if (this.stopReason === undefined) this.fill();
       if (this.running.size === 0) {
         if (this.stopReason !== undefined) return;
-        if (this.sourceDone && this.readyHead >= this.ready.length && this.delayed.length === 0) return;
+        if (this.sourceDone && this.queue.empty) return;
       }
       await this.nextWake();
     }
   }
 
-  /** Waits for a task's end, a tenant from the source, a stop, or the earliest retry's time. */
+  /** Waits for a task's end, a tenant from the source, a stop, a retry's time, or a task's stall. */
   private nextWake(): Promise<void> {
     return new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -176,41 +174,50 @@ export class SweepRun {
         clearTimeout(timer);
         resolve();
       };
-      if (this.stopReason === undefined && this.delayed.length > 0) {
-        const earliest = Math.min(...this.delayed.map((entry) => entry.at));
-        timer = setTimeout(() => this.wake(), Math.min(MAX_TIMER_MS, Math.max(0, earliest - Date.now())));
-      }
+      const at = this.stopReason === undefined ? this.nextChangeAt() : undefined;
+      if (at !== undefined)
+        timer = setTimeout(() => this.wake(), Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
     });
   }
 
-  /** Starts tasks while the concurrency allows: retries whose time has come, then tenants in source order. */
+  /** The earliest of the next retry's time and the next stall of a running task, if any. */
+  private nextChangeAt(): number | undefined {
+    let at = this.queue.nextRetryAt;
+    const stallMs = this.queue.stallAfterMs;
+    if (stallMs === Number.POSITIVE_INFINITY) return at;
+    const now = Date.now();
+    for (const { startedAt } of this.running.values()) {
+      const stallsAt = startedAt + stallMs;
+      if (stallsAt > now && (at === undefined || stallsAt < at)) at = stallsAt;
+    }
+    return at;
+  }
+
+  /**
+   * Starts tasks while the concurrency allows: retries whose time has come, then tenants in source order. A
+   * stalled task (running past `queue.stallAfterMs`) does not take a slot; `maxConcurrency` bounds them all.
+   */
   private fill(): void {
     const now = Date.now();
-    for (let i = 0; i < this.delayed.length; ) {
-      const entry = this.delayed[i] as { id: string; at: number };
-      if (entry.at <= now) {
-        this.ready.push(entry.id);
-        this.delayed.splice(i, 1);
-      } else i++;
-    }
-    while (this.running.size < this.concurrency.limit && this.readyHead < this.ready.length) {
-      const id = this.ready[this.readyHead] as string;
-      this.ready[this.readyHead++] = '';
-      if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
-        this.ready.splice(0, this.readyHead);
-        this.readyHead = 0;
-      }
-      this.start(id);
+    const stallMs = this.queue.stallAfterMs;
+    let busy = 0;
+    for (const { startedAt } of this.running.values()) if (now - startedAt < stallMs) busy += 1;
+    while (busy < this.concurrency.limit && this.running.size < this.plan.maxConcurrency) {
+      const id = this.queue.next(now);
+      if (id === undefined) return;
+      this.start(id, now);
+      busy += 1;
     }
   }
 
-  private start(id: string): void {
+  private start(id: string, now: number): void {
     const controller = new AbortController();
-    this.running.set(id, controller);
+    this.running.set(id, { controller, startedAt: now });
     this.attemptsThisRun.set(id, (this.attemptsThisRun.get(id) ?? 0) + 1);
     void this.attempt(id, this.state.attempt(id), controller)
       .catch((error: unknown) => this.failed(id, failureOf(error, id, 1, new Date(), this.plan.sanitizer)))
       .finally(() => {
+        this.queue.finished(Date.now() - now);
         this.running.delete(id);
         this.concurrency.taskEnded(this.counters);
         this.saver?.changed();
@@ -241,8 +248,7 @@ export class SweepRun {
     const tries = this.attemptsThisRun.get(id) ?? 1;
     if (retryableKind(failure.kind) && tries < this.plan.maxAttempts) {
       // Stopped: it stays pending (the next run tries it); else it waits while other tenants run.
-      if (this.stopReason === undefined)
-        this.delayed.push({ id, at: Date.now() + this.plan.retryDelayMs * tries });
+      if (this.stopReason === undefined) this.queue.retryAt(id, Date.now() + this.plan.retryDelayMs * tries);
       return;
     }
     this.state.markFailed(failure);
@@ -287,14 +293,4 @@ export class SweepRun {
       durationMs: Date.now() - this.startedAt,
     };
   }
-}
-
-function timeoutFailure(id: string, attempts: number, ms: number): SweepFailure {
-  return {
-    tenantId: id,
-    kind: 'timeout',
-    reason: `the task ran past taskTimeoutMs (${ms} ms); its signal was aborted`,
-    attempts,
-    at: new Date().toISOString(),
-  };
 }

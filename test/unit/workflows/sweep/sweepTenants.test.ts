@@ -447,3 +447,42 @@ describe('sweepTenants: progress and counts', () => {
     expect(listeners.get('onRequest')).toEqual([]); // unsubscribed at the end
   });
 });
+
+describe('sweepTenants: stalled tasks', () => {
+  it('a task running past 4x the median duration (at least 1 s) stops taking a slot: the others go on', async () => {
+    const listeners = new Map<string, Array<(event: unknown) => void>>();
+    const on = (name: string) => (listener: (event: unknown) => void) => {
+      listeners.set(name, [...(listeners.get(name) ?? []), listener]);
+      return { dispose: () => listeners.set(name, []) };
+    };
+    const emit = (name: string) => {
+      for (const listener of listeners.get(name) ?? []) listener({});
+    };
+    const real = attachResilience(axios.create());
+    const handle = {
+      instance: real.instance,
+      sanitizer: real.sanitizer,
+      onRequest: on('onRequest'),
+      onRateLimit: on('onRateLimit'),
+      onRetry: on('onRetry'),
+      onGiveUp: on('onGiveUp'),
+    };
+    const tenants = [...ids(10), 'stuck-a', 'stuck-b', ...ids(30, 10)];
+    const seen: SweepProgress[] = [];
+    void sweepTenants(handle as unknown as Parameters<typeof sweepTenants>[0], {
+      tenants,
+      initialConcurrency: 2,
+      maxConcurrency: 8,
+      progressIntervalMs: 5000,
+      onProgress: (p) => seen.push(p),
+      task: async (id) => {
+        // Every request held back by the limiter: the concurrency stays at 2.
+        emit('onRequest');
+        emit('onRateLimit');
+        await new Promise((resolve) => setTimeout(resolve, id.startsWith('stuck') ? 60_000 : 10));
+      },
+    });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(seen[0]).toMatchObject({ concurrency: 2, done: 40, running: 2 });
+  });
+});
