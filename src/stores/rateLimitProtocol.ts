@@ -52,6 +52,12 @@ export interface LimiterSettings {
   /** Whether the customers waiting for a limited partner rate share it (each gets `1 / waiting` of it). */
   readonly fairness: boolean;
   /**
+   * With `fairness`, whether shares are work-conserving: a customer whose share is spent may still take a slot
+   * of the partner's rate that no customer with its share in hand waits for. A backend that does not
+   * implement it may ignore it (its shares are then caps).
+   */
+  readonly workConserving?: boolean;
+  /**
    * Whether a partner level with no rule starts slow (`rateLimit.slowStart`): a backend that does not
    * implement it may ignore it.
    */

@@ -9,7 +9,8 @@ import {
 import { AdaptiveRate } from './adaptiveRate.js';
 import { attribute } from './attribution.js';
 import { BoundedMap } from './boundedMap.js';
-import { LevelState, learntCapacity, Waiting } from './levelState.js';
+import { FairShares } from './fairShares.js';
+import { LevelState, learntCapacity } from './levelState.js';
 import { partnersOwn, SlowStarts } from './slowStart.js';
 import { TokenBucket } from './tokenBucket.js';
 
@@ -53,14 +54,13 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   private readonly partnerRules: BoundedMap<TokenBucket>;
   private readonly levels: BoundedMap<LevelState>;
   private readonly rules: BoundedMap<TokenBucket>;
-  private readonly shares: BoundedMap<TokenBucket>;
-  private readonly waiting: BoundedMap<Waiting>;
+  private readonly fair: FairShares;
   /** The partner levels in their slow start (their level state's bucket is the slow start's). */
   private readonly slowStarts: SlowStarts;
   /** Levels with a learnt rate: while 0, only static rules can limit a call. */
   private learnt = 0;
 
-  constructor(private readonly maxScopes = 10_000) {
+  constructor(maxScopes = 10_000) {
     const dropLevel = (state: LevelState) => {
       if (state.bucket !== undefined) this.learnt -= 1;
     };
@@ -71,8 +71,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     this.levels = new BoundedMap(maxScopes, dropLevel, rotated);
     this.partnerRules = new BoundedMap(maxScopes);
     this.rules = new BoundedMap(maxScopes, undefined, rotated);
-    this.shares = new BoundedMap(maxScopes);
-    this.waiting = new BoundedMap(maxScopes);
+    this.fair = new FairShares(maxScopes);
     this.slowStarts = new SlowStarts(maxScopes);
   }
 
@@ -128,18 +127,24 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       } else if (needed > ownWait) ownWait = needed;
     }
     const fair = settings.fairness && plan.customer !== undefined && partnerRate < Number.POSITIVE_INFINITY;
+    let shareWait = 0;
     if (fair) {
-      const share = this.share(plan, partnerRate, partnerCapacity, now);
-      buckets.push(share);
-      const needed = share.waitMs(now);
-      if (needed > partnerWait) partnerWait = needed;
+      const share = this.fair.bucket(plan, partnerRate, partnerCapacity, now);
+      shareWait = share.waitMs(now);
+      if (shareWait === 0) buckets.push(share);
+      // A spent share holds the call back only while a customer with its share in hand waits for the rate
+      // (work-conserving): else the slot would go unused.
+      else if (shareWait > partnerWait && (!settings.workConserving || this.fair.othersInHand(plan, now)))
+        partnerWait = shareWait;
     }
     if (partnerBucketWait > 0 && partnerLevel !== undefined) partnerLevel.boundAt = now;
     const wait = Math.max(partnerWait, ownWait);
-    if (wait === 0) for (const bucket of buckets) bucket.take(now);
-    else if (fair && partnerWait >= ownWait) {
+    if (wait === 0) {
+      for (const bucket of buckets) bucket.take(now);
+      if (fair) this.fair.took(plan);
+    } else if (fair && partnerWait >= ownWait) {
       // Waiting for the partner's rate (not for its own limits): the customer wants a share of it.
-      this.waitingOf(plan.partner).mark(plan.customer as string, now + wait, this.maxScopes);
+      this.fair.wait(plan, now + wait, shareWait === 0);
     }
     return wait;
   }
@@ -230,26 +235,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
 
   /** Customers of `partner` waiting for a share of its rate at `now` (tests and telemetry). */
   waitingCustomers(partner: string, now: number): number {
-    return this.waiting.peek(partner)?.others('', now) ?? 0;
-  }
-
-  /**
-   * The customer's share of its partner's rate: the rate divided among the customers waiting for it (this one
-   * included), its burst alike. A customer that has finished, or that waits for limits of its own, holds no
-   * share; a lone customer may use the whole rate.
-   */
-  private share(plan: LimitPlan, rate: number, capacity: number, now: number): TokenBucket {
-    const customer = plan.customer as string;
-    const others = this.waiting.get(plan.partner)?.others(customer, now) ?? 0;
-    const shareRate = rate / (others + 1);
-    const shareCapacity = others === 0 ? capacity : Math.max(1, (capacity * shareRate) / rate);
-    const key = `${plan.partner}/${customer}`;
-    let bucket = this.shares.get(key);
-    if (bucket === undefined) {
-      bucket = new TokenBucket(shareRate, shareCapacity, now);
-      this.shares.add(key, bucket);
-    } else bucket.setRate(shareRate, shareCapacity, now);
-    return bucket;
+    return this.fair.waitingCustomers(partner, now);
   }
 
   /** A partner's first call: its level state, maybe in a slow start (see `SlowStarts.start`). */
@@ -279,15 +265,6 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       bucket.setRate(rule.ratePerSecond, rule.capacity, now);
     }
     return bucket;
-  }
-
-  private waitingOf(partner: string): Waiting {
-    let found = this.waiting.get(partner);
-    if (found === undefined) {
-      found = new Waiting();
-      this.waiting.add(partner, found);
-    }
-    return found;
   }
 
   private levelOf(key: string, level: string): LevelState | undefined {

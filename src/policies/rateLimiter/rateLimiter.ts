@@ -106,6 +106,7 @@ export class RateLimiter {
     const adaptive = options.adaptive;
     this.settings = {
       fairness: options.fairness ?? true,
+      workConserving: true,
       slowStart: options.slowStart ?? false,
       blameBoundPartner: (options.throttleLevel ?? 'auto') === 'auto',
       maxPartnerQuietMs: options.maxPartnerQuietMs ?? DEFAULT_MAX_PARTNER_QUIET_MS,
