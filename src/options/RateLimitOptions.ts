@@ -36,7 +36,7 @@ export interface RateLimitOptions {
    * second with each success (doubling every half second while calls fill it) until the first 429, or until
    * 1000 a second, where it ends. That 429 sets the learnt rate from the successes within its Retry-After,
    * so an unknown quota costs a 429 or two at first contact instead of every call in flight. With this
-   * process's store only (the in-memory one); `adaptive: false` turns it off too. Default: `true`.
+   * process's store only (the in-memory one); `adaptive: false` turns it off too. Default: `false`.
    */
   readonly slowStart?: boolean;
   /**

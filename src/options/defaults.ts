@@ -85,7 +85,7 @@ export const OPTION_DEFAULTS: OptionDefaults = deepFreeze<OptionDefaults>({
     defaultRules: true,
     adaptive: { beta: 0.8, scale: 0.003, plateau: 0.97, minRate: 0.5 },
     fairness: true,
-    slowStart: true,
+    slowStart: false,
     activeWindowMs: 5_000,
     throttleLevel: 'auto',
     maxWaitMs: 120_000,
