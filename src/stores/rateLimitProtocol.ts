@@ -63,6 +63,11 @@ export interface LimiterSettings {
    */
   readonly slowStart?: boolean;
   /**
+   * How long (ms) a partner level's learnt rate is kept while no call asks for a slot of it
+   * (`rateLimit.learntTtlMs`); then the level starts over. A backend may keep it its own way (a key's expiry).
+   */
+  readonly learntTtlMs?: number;
+  /**
    * Adaptive tuning (the `rateLimit.adaptive` option with its defaults filled in), or `false` for static rules
    * only.
    */

@@ -87,7 +87,14 @@ export class LocalRateLimitBackend implements RateLimitBackend {
 
   acquire(plan: LimitPlan, settings: LimiterSettings, now: number): number {
     const rules = plan.rules;
-    if (this.partnerLevels.get(plan.levels[0]?.key ?? '') === undefined) this.meet(plan, settings, now);
+    const met = this.partnerLevels.get(plan.levels[0]?.key ?? '');
+    // A learnt rate unused for longer than its time to live is forgotten: the level starts over.
+    if (
+      met === undefined ||
+      (met.bucket !== undefined && now - met.askedAt > (settings.learntTtlMs ?? Infinity))
+    )
+      this.meet(plan, settings, now, met);
+    else met.askedAt = now;
     if (this.learnt === 0 && rules.length === 1 && !(rules[0] as PlannedBucket).partner) {
       // The common case (a customer's documented limit, nothing learnt): one bucket, no share of a partner rate.
       return this.ruleBucketOf(rules[0] as PlannedBucket, now).tryTake(now);
@@ -238,11 +245,22 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     return this.fair.waitingCustomers(partner, now);
   }
 
-  /** A partner's first call: its level state, maybe in a slow start (see `SlowStarts.start`). */
-  private meet(plan: LimitPlan, settings: LimiterSettings, now: number): void {
+  /**
+   * A partner's first call, or its first since its learnt state (`expired`) was last asked for longer ago than
+   * `learntTtlMs`: a new level state, maybe in a slow start (see `SlowStarts.start`).
+   */
+  private meet(plan: LimitPlan, settings: LimiterSettings, now: number, expired?: LevelState): void {
     const key = plan.levels[0]?.key ?? '';
     const state = new LevelState();
-    this.partnerLevels.add(key, state);
+    state.askedAt = now;
+    if (expired === undefined) this.partnerLevels.add(key, state);
+    else {
+      // Lanes holding the expired state find the new one.
+      this.partnerLevels.set(key, state);
+      if (expired.bucket !== undefined) this.learnt -= 1;
+      this.slowStarts.end(key);
+      this.version += 1;
+    }
     if (this.slowStarts.start(key, state, plan, settings, now)) this.learnt += 1;
   }
 
