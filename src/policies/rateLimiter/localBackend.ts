@@ -183,6 +183,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         // No lane holds an operation level's new state; the others' lanes are found until they have theirs.
         if (level.level === 'operation') this.version += 1;
       }
+      if (level.level === 'partner') state.askedAt = now;
       const slow = level.level === 'partner' ? this.slowStarts.get(level.key) : undefined;
       if (adaptive === false || (!charged && state.adaptive === undefined)) {
         state.record(now, accepted, sentAt);
