@@ -15,6 +15,11 @@
 //                                                   orders, limiter and limiter-cost write their section to
 //                                                   <tmpdir> and, unless quick, splice it into
 //                                                   docs/benchmarks.md, the rest untouched)
+//   BENCH_ONLY=customers|first-contact|limiter-jobs  the rate limiter's jobs (bench/lib/limiterJobs.mjs):
+//                                                   the many-customers loop, the first-contact job, or both,
+//                                                   several rounds each; run only when asked (they take
+//                                                   minutes); each writes its section to <tmpdir> and, unless
+//                                                   quick, splices it into docs/benchmarks.md
 //   BENCH_RENDER=<results.json>                     rewrite docs/benchmarks.md from a saved full run, or
 //                                                   only the limiter section from a saved BENCH_ONLY=limiter run
 // Every run saves its raw results to <tmpdir>/partner-center-resilience-bench.json. Stops by itself.
@@ -33,6 +38,7 @@ import {
 } from './lib/limiter.mjs';
 import { limiterCostSection, limiterCostTable, measureLimiterCost } from './lib/limiterCost.mjs';
 import { LIMITER_TARGETS } from './lib/limiterFigures.mjs';
+import { jobSection, runJobs } from './lib/limiterJobs.mjs';
 import { measureScopes } from './lib/memory.mjs';
 import { runOrders } from './lib/orders.mjs';
 import {
@@ -121,6 +127,16 @@ const LIMITER_SIZES = {
 const LIMITER_COST_SIZES = QUICK
   ? { tenants: 20_000, rounds: 3, warmup: 10_000, concurrency: 64 }
   : { tenants: 50_000, rounds: 7, warmup: 20_000, concurrency: 64 };
+
+/** Rounds of the rate limiter's jobs (BENCH_ONLY=customers|first-contact|limiter-jobs). */
+const JOB_ROUNDS = QUICK ? 1 : 3;
+
+/** The jobs of a BENCH_ONLY value, or none. */
+const JOBS_OF = {
+  customers: ['customers'],
+  'first-contact': ['first-contact'],
+  'limiter-jobs': ['customers', 'first-contact'],
+};
 
 /** The command line of this run, as printed in the documents. */
 function commandLine() {
@@ -269,6 +285,17 @@ async function runAll() {
       console.error('rate limiter and partner retry budget:');
       result.limiter = await limiterPart(host);
     }
+    const jobs = JOBS_OF[ONLY] ?? [];
+    if (jobs.length > 0) {
+      console.error(`rate limiter jobs (${jobs.join(', ')}), ${JOB_ROUNDS} round(s):`);
+      result.jobs = await runJobs(host, { jobs, rounds: JOB_ROUNDS, seed: SEED }, (r) =>
+        console.error(
+          `  ${r.job} ${r.workload.padEnd(14)} ${r.variant.padEnd(16)} ok ${r.ok}/${r.calls}  ${fixed(r.seconds, 1)} s ` +
+            `(${fixed(r.overQuota, 2)}x)  429s ${r.throttled}`,
+        ),
+      );
+      result.jobs.names = jobs;
+    }
     if (wants('limiter-cost')) {
       console.error('rate limiter cost at many tenants:');
       result.limiterCost = await limiterCostPart();
@@ -291,6 +318,10 @@ async function runAll() {
  * and limiter parts run alone also refresh their own section of docs/benchmarks.md (unless quick).
  */
 function writeDocument(result) {
+  if (result.jobs) {
+    for (const job of result.jobs.names) writePartSection(result, job, jobSection(job, result.jobs, result));
+    return;
+  }
   if (result.limiter && ONLY === 'limiter') {
     writeLimiterSection(result);
     return;

@@ -40,6 +40,13 @@ export interface RateLimitOptions {
    */
   readonly slowStart?: boolean;
   /**
+   * How long (ms) a partner's learnt rate is kept unused: a new attachment (or the next sweep) with the same
+   * in-memory store starts at what was learnt, not at the slow start, until no call of that partner's level
+   * asked for a slot for this long; then the level starts over (slow, when `slowStart` is on). At least `1`,
+   * at most `2147483647`. Default: `600000` (10 minutes).
+   */
+  readonly learntTtlMs?: number;
+  /**
    * No effect: fair shares go to the customers waiting, not to those called lately. Still accepted, so that
    * existing options stay valid. Default: `5000`.
    * @deprecated Has no effect; remove it.
@@ -123,6 +130,7 @@ export const rateLimitSchema = schemaFor<RateLimitOptions | false>()(
         .optional(),
       fairness: z.boolean().optional(),
       slowStart: z.boolean().optional(),
+      learntTtlMs: durationMs(1).optional(),
       activeWindowMs: durationMs(1).optional(),
       throttleLevel: z.enum(['auto', 'partner', 'customer', 'operation']).optional(),
       maxWaitMs: durationMs().optional(),

@@ -86,6 +86,7 @@ export const OPTION_DEFAULTS: OptionDefaults = deepFreeze<OptionDefaults>({
     adaptive: { beta: 0.8, scale: 0.003, plateau: 0.97, minRate: 0.5 },
     fairness: true,
     slowStart: false,
+    learntTtlMs: 600_000,
     activeWindowMs: 5_000,
     throttleLevel: 'auto',
     maxWaitMs: 120_000,

@@ -128,6 +128,7 @@ function rateLimitOf(options: ResilienceOptions): ResolvedRateLimit | false {
         : { ...defaults.adaptive, ...stripUndefined(adaptive) },
     fairness: given?.fairness ?? defaults.fairness,
     slowStart: given?.slowStart ?? defaults.slowStart,
+    learntTtlMs: given?.learntTtlMs ?? defaults.learntTtlMs,
     activeWindowMs: given?.activeWindowMs ?? defaults.activeWindowMs,
     throttleLevel: given?.throttleLevel ?? defaults.throttleLevel,
     maxWaitMs: given?.maxWaitMs ?? defaults.maxWaitMs,

@@ -52,14 +52,20 @@ export interface LimiterSettings {
   /** Whether the customers waiting for a limited partner rate share it (each gets `1 / waiting` of it). */
   readonly fairness: boolean;
   /**
+   * With `fairness`, whether shares are work-conserving: a customer whose share is spent may still take a slot
+   * of the partner's rate that no customer with its share in hand waits for. A backend that does not
+   * implement it may ignore it (its shares are then caps).
+   */
+  readonly workConserving?: boolean;
+  /**
    * Whether a partner level with no rule starts slow (`rateLimit.slowStart`): a backend that does not
    * implement it may ignore it.
    */
   readonly slowStart?: boolean;
   /**
-   * How long (ms) a backend that keeps learnt rates beyond a process (the Redis store's) keeps a level's learnt
-   * rate, and whether its slow start has ended, after the level's last use: a partner left alone that long
-   * probes its quota again. `undefined`: the backend's own default.
+   * How long (ms) a partner level's learnt rate, and whether its slow start has ended, is kept after the
+   * level's last use (`rateLimit.learntTtlMs`); then the level starts over (probes its quota again). The
+   * in-memory backend drops the state; the Redis store's keys expire. `undefined`: the backend's own default.
    */
   readonly learntTtlMs?: number;
   /**

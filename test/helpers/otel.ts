@@ -15,6 +15,7 @@ import {
 import axios, { type AxiosInstance } from 'axios';
 import { attachResilience, type ResilienceHandle, type ResilienceOptions } from '../../src/index.js';
 import { type InstrumentResilienceOptions, instrumentResilience } from '../../src/otel/index.js';
+import { noSlowStart } from './noSlowStart.js';
 import { type Hit, type Step, scriptedAdapter } from './scriptedAdapter.js';
 
 export { settle } from './settle.js';
@@ -71,8 +72,9 @@ export function setupClient(
   const otel = setupOtel();
   const scripted = scriptedAdapter(steps);
   const instance: AxiosInstance = axios.create({ adapter: scripted.adapter, baseURL: BASE });
+  // Exact durations and event lists: no slow start pacing the retries (unless the options ask for one).
   const handle: ResilienceHandle = attachResilience(instance, {
-    ...options,
+    ...noSlowStart(options),
     retry: { jitter: 'none', baseDelayMs: 100, ...options.retry },
   });
   const instrumentation = instrumentResilience(handle, {

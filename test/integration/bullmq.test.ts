@@ -128,8 +128,9 @@ describe('sweeps through BullMQ (real Redis, the simulator as Partner Center)', 
       const sweepId = `two-workers-${randomUUID()}`;
       const queue = queueOf(sweepId);
       const runs: Array<{ tenantId: string; attempt: number; by: string }> = [];
-      const a = attached(sim.url);
-      const b = attached(sim.url);
+      // No quota here: a slow start would hold the first calls, and the concurrency asserted below would not grow.
+      const a = attached(sim.url, { rateLimit: { slowStart: false } });
+      const b = attached(sim.url, { rateLimit: { slowStart: false } });
       const workers = [
         await workerOf(a, sweepId, reads(a, runs, 'a')),
         await workerOf(b, sweepId, reads(b, runs, 'b')),

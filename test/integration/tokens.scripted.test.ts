@@ -8,6 +8,7 @@ import {
   type ResilienceOptions,
   type TokenRequest,
 } from '../../src/index.js';
+import { noSlowStart } from '../helpers/noSlowStart.js';
 import { type Hit, type Step, scriptedAdapter } from '../helpers/scriptedAdapter.js';
 import { settle } from '../helpers/settle.js';
 
@@ -46,7 +47,8 @@ function setup(
 ) {
   const scripted = scriptedAdapter(steps);
   const instance = axios.create({ adapter: scripted.adapter, baseURL });
-  const handle = attachResilience(instance, options);
+  // Tokens and 401s, not the limiter's first contact: no slow start (1,000 calls at once are not paced).
+  const handle = attachResilience(instance, noSlowStart(options));
   return { ...scripted, instance, handle };
 }
 

@@ -11,6 +11,8 @@ import { TokenBucket } from './tokenBucket.js';
 export class LevelState extends MeasuredRate {
   adaptive: AdaptiveRate | undefined;
   bucket: TokenBucket | undefined;
+  /** The partner level: when a call last asked for a slot of it or was answered (epoch ms; see `learntTtlMs`). */
+  askedAt = Number.NEGATIVE_INFINITY;
   /** The partner level: when its learnt bucket last held a call back (epoch ms). */
   boundAt = Number.NEGATIVE_INFINITY;
   /**

@@ -9,7 +9,8 @@ import {
 import { AdaptiveRate } from './adaptiveRate.js';
 import { attribute } from './attribution.js';
 import { BoundedMap } from './boundedMap.js';
-import { LevelState, learntCapacity, Waiting } from './levelState.js';
+import { FairShares } from './fairShares.js';
+import { LevelState, learntCapacity } from './levelState.js';
 import { partnersOwn, SlowStarts } from './slowStart.js';
 import { TokenBucket } from './tokenBucket.js';
 
@@ -53,14 +54,13 @@ export class LocalRateLimitBackend implements RateLimitBackend {
   private readonly partnerRules: BoundedMap<TokenBucket>;
   private readonly levels: BoundedMap<LevelState>;
   private readonly rules: BoundedMap<TokenBucket>;
-  private readonly shares: BoundedMap<TokenBucket>;
-  private readonly waiting: BoundedMap<Waiting>;
+  private readonly fair: FairShares;
   /** The partner levels in their slow start (their level state's bucket is the slow start's). */
   private readonly slowStarts: SlowStarts;
   /** Levels with a learnt rate: while 0, only static rules can limit a call. */
   private learnt = 0;
 
-  constructor(private readonly maxScopes = 10_000) {
+  constructor(maxScopes = 10_000) {
     const dropLevel = (state: LevelState) => {
       if (state.bucket !== undefined) this.learnt -= 1;
     };
@@ -71,8 +71,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
     this.levels = new BoundedMap(maxScopes, dropLevel, rotated);
     this.partnerRules = new BoundedMap(maxScopes);
     this.rules = new BoundedMap(maxScopes, undefined, rotated);
-    this.shares = new BoundedMap(maxScopes);
-    this.waiting = new BoundedMap(maxScopes);
+    this.fair = new FairShares(maxScopes);
     this.slowStarts = new SlowStarts(maxScopes);
   }
 
@@ -88,7 +87,14 @@ export class LocalRateLimitBackend implements RateLimitBackend {
 
   acquire(plan: LimitPlan, settings: LimiterSettings, now: number): number {
     const rules = plan.rules;
-    if (this.partnerLevels.get(plan.levels[0]?.key ?? '') === undefined) this.meet(plan, settings, now);
+    const met = this.partnerLevels.get(plan.levels[0]?.key ?? '');
+    // A learnt rate unused for longer than its time to live is forgotten: the level starts over.
+    if (
+      met === undefined ||
+      (met.bucket !== undefined && now - met.askedAt > (settings.learntTtlMs ?? Infinity))
+    )
+      this.meet(plan, settings, now, met);
+    else met.askedAt = now;
     if (this.learnt === 0 && rules.length === 1 && !(rules[0] as PlannedBucket).partner) {
       // The common case (a customer's documented limit, nothing learnt): one bucket, no share of a partner rate.
       return this.ruleBucketOf(rules[0] as PlannedBucket, now).tryTake(now);
@@ -128,18 +134,24 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       } else if (needed > ownWait) ownWait = needed;
     }
     const fair = settings.fairness && plan.customer !== undefined && partnerRate < Number.POSITIVE_INFINITY;
+    let shareWait = 0;
     if (fair) {
-      const share = this.share(plan, partnerRate, partnerCapacity, now);
-      buckets.push(share);
-      const needed = share.waitMs(now);
-      if (needed > partnerWait) partnerWait = needed;
+      const share = this.fair.bucket(plan, partnerRate, partnerCapacity, now);
+      shareWait = share.waitMs(now);
+      if (shareWait === 0) buckets.push(share);
+      // A spent share holds the call back only while a customer with its share in hand waits for the rate
+      // (work-conserving): else the slot would go unused.
+      else if (shareWait > partnerWait && (!settings.workConserving || this.fair.othersInHand(plan, now)))
+        partnerWait = shareWait;
     }
     if (partnerBucketWait > 0 && partnerLevel !== undefined) partnerLevel.boundAt = now;
     const wait = Math.max(partnerWait, ownWait);
-    if (wait === 0) for (const bucket of buckets) bucket.take(now);
-    else if (fair && partnerWait >= ownWait) {
+    if (wait === 0) {
+      for (const bucket of buckets) bucket.take(now);
+      if (fair) this.fair.took(plan);
+    } else if (fair && partnerWait >= ownWait) {
       // Waiting for the partner's rate (not for its own limits): the customer wants a share of it.
-      this.waitingOf(plan.partner).mark(plan.customer as string, now + wait, this.maxScopes);
+      this.fair.wait(plan, now + wait, shareWait === 0);
     }
     return wait;
   }
@@ -171,6 +183,7 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         // No lane holds an operation level's new state; the others' lanes are found until they have theirs.
         if (level.level === 'operation') this.version += 1;
       }
+      if (level.level === 'partner') state.askedAt = now;
       const slow = level.level === 'partner' ? this.slowStarts.get(level.key) : undefined;
       if (adaptive === false || (!charged && state.adaptive === undefined)) {
         state.record(now, accepted, sentAt);
@@ -230,33 +243,25 @@ export class LocalRateLimitBackend implements RateLimitBackend {
 
   /** Customers of `partner` waiting for a share of its rate at `now` (tests and telemetry). */
   waitingCustomers(partner: string, now: number): number {
-    return this.waiting.peek(partner)?.others('', now) ?? 0;
+    return this.fair.waitingCustomers(partner, now);
   }
 
   /**
-   * The customer's share of its partner's rate: the rate divided among the customers waiting for it (this one
-   * included), its burst alike. A customer that has finished, or that waits for limits of its own, holds no
-   * share; a lone customer may use the whole rate.
+   * A partner's first call, or its first since its learnt state (`expired`) was last asked for longer ago than
+   * `learntTtlMs`: a new level state, maybe in a slow start (see `SlowStarts.start`).
    */
-  private share(plan: LimitPlan, rate: number, capacity: number, now: number): TokenBucket {
-    const customer = plan.customer as string;
-    const others = this.waiting.get(plan.partner)?.others(customer, now) ?? 0;
-    const shareRate = rate / (others + 1);
-    const shareCapacity = others === 0 ? capacity : Math.max(1, (capacity * shareRate) / rate);
-    const key = `${plan.partner}/${customer}`;
-    let bucket = this.shares.get(key);
-    if (bucket === undefined) {
-      bucket = new TokenBucket(shareRate, shareCapacity, now);
-      this.shares.add(key, bucket);
-    } else bucket.setRate(shareRate, shareCapacity, now);
-    return bucket;
-  }
-
-  /** A partner's first call: its level state, maybe in a slow start (see `SlowStarts.start`). */
-  private meet(plan: LimitPlan, settings: LimiterSettings, now: number): void {
+  private meet(plan: LimitPlan, settings: LimiterSettings, now: number, expired?: LevelState): void {
     const key = plan.levels[0]?.key ?? '';
     const state = new LevelState();
-    this.partnerLevels.add(key, state);
+    state.askedAt = now;
+    if (expired === undefined) this.partnerLevels.add(key, state);
+    else {
+      // Lanes holding the expired state find the new one.
+      this.partnerLevels.set(key, state);
+      if (expired.bucket !== undefined) this.learnt -= 1;
+      this.slowStarts.end(key);
+      this.version += 1;
+    }
     if (this.slowStarts.start(key, state, plan, settings, now)) this.learnt += 1;
   }
 
@@ -279,15 +284,6 @@ export class LocalRateLimitBackend implements RateLimitBackend {
       bucket.setRate(rule.ratePerSecond, rule.capacity, now);
     }
     return bucket;
-  }
-
-  private waitingOf(partner: string): Waiting {
-    let found = this.waiting.get(partner);
-    if (found === undefined) {
-      found = new Waiting();
-      this.waiting.add(partner, found);
-    }
-    return found;
   }
 
   private levelOf(key: string, level: string): LevelState | undefined {

@@ -59,6 +59,9 @@ export const ESCALATE_TENANTS = 3;
 /** Most method + path template shapes, and partners, whose plan parts are kept. */
 const MAX_SHAPES = 1000;
 
+/** {@link RateLimitOptions.learntTtlMs} by default: 10 minutes. */
+export const DEFAULT_LEARNT_TTL_MS = 600_000;
+
 /** {@link RateLimiterOptions.maxPartnerQuietMs} by default: `retry.maxRetryAfterMs`'s default. */
 export const DEFAULT_MAX_PARTNER_QUIET_MS = 120_000;
 
@@ -106,7 +109,9 @@ export class RateLimiter {
     const adaptive = options.adaptive;
     this.settings = {
       fairness: options.fairness ?? true,
+      workConserving: true,
       slowStart: options.slowStart ?? false,
+      learntTtlMs: options.learntTtlMs ?? DEFAULT_LEARNT_TTL_MS,
       blameBoundPartner: (options.throttleLevel ?? 'auto') === 'auto',
       maxPartnerQuietMs: options.maxPartnerQuietMs ?? DEFAULT_MAX_PARTNER_QUIET_MS,
       adaptive:

@@ -107,6 +107,11 @@ export class SlowStarts {
     return this.running.get(key);
   }
 
+  /** Forgets the slow start of a level whose state is dropped. */
+  end(key: string): void {
+    this.running.delete(key);
+  }
+
   /**
    * Starts the slow start of a partner level state just made, when `settings.slowStart` is on, the rate is
    * adaptive and no rule of the partner's applies to `plan`: true when started (never beyond `max`).

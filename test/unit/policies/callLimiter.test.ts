@@ -14,6 +14,7 @@ import type {
   LimitRecord,
   RateLimitBackend,
 } from '../../../src/stores/rateLimitProtocol.js';
+import { noSlowStart } from '../../helpers/noSlowStart.js';
 import { requestConfig } from '../../helpers/roomCall.js';
 
 const T0 = 1_700_000_000_000;
@@ -47,8 +48,9 @@ function recordingAccess() {
   return { access, operations };
 }
 
+/** A limiter on `store`; these tests are about rules and lanes, not about a slow start into an unknown quota. */
 function limiterOn(store: { readonly rateLimit?: RateLimitBackend }, options: ResilienceOptions = {}) {
-  const normalized = normalizeOptions(options);
+  const normalized = normalizeOptions(noSlowStart(options));
   const { access, operations } = recordingAccess();
   const limiter = new CallLimiter(
     normalized.rateLimit as ResolvedRateLimit,

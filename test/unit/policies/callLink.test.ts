@@ -4,6 +4,7 @@ import { isPartnerCenterError } from '../../../src/errors/normalizeError.js';
 import type { PartnerCenterError } from '../../../src/errors/PartnerCenterError.js';
 import { attachResilience, type ResilienceOptions } from '../../../src/index.js';
 import { PARTNER_CENTER, useFakeClock } from '../../helpers/attachScripted.js';
+import { noSlowStart } from '../../helpers/noSlowStart.js';
 import { type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
 import { capture, settle } from '../../helpers/settle.js';
 
@@ -19,7 +20,8 @@ const FAST: ResilienceOptions = {
 function setup(steps: Step[], options: ResilienceOptions = {}) {
   const scripted = scriptedAdapter(steps);
   const instance = axios.create({ adapter: scripted.adapter, baseURL: PARTNER_CENTER });
-  const handle = attachResilience(instance, { ...FAST, ...options });
+  // Re-sends, not the limiter's first contact: no slow start (fake timers move only where a test says).
+  const handle = attachResilience(instance, noSlowStart({ ...FAST, ...options }));
   return { ...scripted, instance, handle };
 }
 

@@ -129,6 +129,8 @@ describe('the breaker opening in the middle of a call', () => {
     const { instance } = setup([{ status: 500 }], {
       retry: { maxAttempts: 1 },
       circuitBreaker: { strategy: { type: 'consecutive', threshold: 1 } },
+      // The breaker, not the slow start: the second call is not paced (the clock does not move here).
+      rateLimit: { slowStart: false },
     });
     await capture(instance.get('/v1/customers'));
     const { error } = await capture(instance.get('/v1/customers'));

@@ -2,6 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { attachResilience, InMemoryScopeStateStore, type ResilienceOptions } from '../../../src/index.js';
 import type { RateLimitEvent, RetryEvent } from '../../../src/observability/events.js';
+import { noSlowStart } from '../../helpers/noSlowStart.js';
 import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
 import { capture, settle } from '../../helpers/settle.js';
 
@@ -27,9 +28,11 @@ function setup(
   const instance: AxiosInstance = axios.create({ adapter: scripted.adapter, baseURL: BASE });
   const waits: RateLimitEvent[] = [];
   const retries: RetryEvent[] = [];
+  // These tests are about rules, learnt rates and waits: a partner with no rule is not slow-started here (the
+  // slow start has tests of its own).
   const handle = attachResilience(instance, {
     store,
-    ...options,
+    ...noSlowStart(options),
     hooks: {
       onRateLimit: (event) => void waits.push(event),
       onRetry: (event) => void retries.push(event),

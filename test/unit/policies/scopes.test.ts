@@ -10,6 +10,7 @@ import {
   type StoreFailure,
 } from '../../../src/index.js';
 import type { BreakerEvent, StoreErrorEvent, ThrottleEvent } from '../../../src/observability/events.js';
+import { noSlowStart } from '../../helpers/noSlowStart.js';
 import { type Hit, type Step, scriptedAdapter } from '../../helpers/scriptedAdapter.js';
 import { capture } from '../../helpers/settle.js';
 
@@ -28,7 +29,7 @@ afterEach(() => {
 function setup(steps: Step[] | ((hit: Hit, index: number) => Step), options: ResilienceOptions = {}) {
   const scripted = scriptedAdapter(steps);
   const instance: AxiosInstance = axios.create({ adapter: scripted.adapter, baseURL: BASE });
-  const handle = attachResilience(instance, options);
+  const handle = attachResilience(instance, noSlowStart(options));
   return { ...scripted, instance, handle };
 }
 

@@ -15,7 +15,15 @@ import { collect, customers, pagedServer } from './pagedServer.js';
 
 useFakeClock();
 
-const FAST = { retry: { baseDelayMs: 10, maxDelayMs: 50, jitter: 'none' as const } };
+/**
+ * Short backoffs, and no slow start: these tests are about pages, not the limiter's first contact with an
+ * unknown quota (pages paced by the limiter have a test of their own), and some await pages on a clock that
+ * does not move.
+ */
+const FAST = {
+  retry: { baseDelayMs: 10, maxDelayMs: 50, jitter: 'none' as const },
+  rateLimit: { slowStart: false },
+};
 const HOST = 'https://api.partnercenter.microsoft.com';
 
 describe('paginate: following links.next', () => {
