@@ -35,8 +35,10 @@ export interface RateLimitOptions {
    * A partner level with no rule starts slow: its first calls go at 8 a second, a rate that grows by 1.4 a
    * second with each success (doubling every half second while calls fill it) until the first 429, or until
    * 1000 a second, where it ends. That 429 sets the learnt rate from the successes within its Retry-After,
-   * so an unknown quota costs a 429 or two at first contact instead of every call in flight. With this
-   * process's store only (the in-memory one); `adaptive: false` turns it off too. Default: `false`.
+   * so an unknown quota costs a 429 or two at first contact instead of every call in flight (a 429 with no
+   * success before it, a window someone else filled, starts the slow start again instead). With the Redis
+   * store, one slow start per partner is shared by every process. `adaptive: false` turns it off too.
+   * Default: `true`.
    */
   readonly slowStart?: boolean;
   /**

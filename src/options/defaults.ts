@@ -85,7 +85,7 @@ export const OPTION_DEFAULTS: OptionDefaults = deepFreeze<OptionDefaults>({
     defaultRules: true,
     adaptive: { beta: 0.8, scale: 0.003, plateau: 0.97, minRate: 0.5 },
     fairness: true,
-    slowStart: false,
+    slowStart: true,
     learntTtlMs: 600_000,
     activeWindowMs: 5_000,
     throttleLevel: 'auto',

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
  * Which src files a healthy call runs code in (closed breaker, no throttle, a rate limiter slot at once, a
  * fresh token): scripts/call-path.mjs makes one call through an attached instance of the built bundle and maps
  * every function V8's precise coverage saw run back to its src file. A healthy call stays within a few files.
+ * It is measured after the first contact: the rate limiter's slow start (its first few seconds, or its first
+ * 715 successes) runs in the limiter's backend.
  */
 const MAX_FILES = 8;
 const root = fileURLToPath(new URL('../..', import.meta.url));

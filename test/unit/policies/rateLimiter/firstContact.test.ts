@@ -12,7 +12,8 @@ afterEach(() => {
 /** A 300-call job, 16 lanes, against a hidden partner quota of 20/s; `customers`: reads round robin over 5. */
 async function job(slowStart: boolean, customers: boolean) {
   const server = quotaServer({ quotas: [{ name: 'partner', scope: 'partner', limit: 20, windowMs: 1000 }] });
-  const { instance } = attachToQuotas(server, { rateLimit: { slowStart } });
+  // The slow start is the default: `slowStart` true is the instance's defaults.
+  const { instance } = attachToQuotas(server, slowStart ? {} : { rateLimit: { slowStart } });
   let next = 0;
   const run = await runLanes(instance, 16, 600_000, () => {
     const i = next++;
