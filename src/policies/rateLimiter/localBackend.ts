@@ -193,6 +193,11 @@ export class LocalRateLimitBackend implements RateLimitBackend {
         continue;
       }
       const fresh = state.adaptive === undefined;
+      // A 429 into a window someone else filled: the slow start starts again (SlowStart.restart).
+      if (fresh && slow !== undefined && charged && slow.restart(now, quietMs)) {
+        state.record(now, accepted, sentAt);
+        continue;
+      }
       state.adaptive ??= new AdaptiveRate(adaptive, state);
       const learning = state.adaptive;
       // The first 429 of a slow start: its bucket becomes the learnt one, at the quota it estimates.

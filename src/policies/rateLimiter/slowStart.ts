@@ -27,6 +27,13 @@ export const SLOW_START_MAX_RATE = 1000;
  */
 export const SLOW_START_RESUME = 0.9;
 
+/**
+ * 429s with no success within their Retry-After that start a slow start again (then the next one ends it as
+ * any 429 does): a window someone else filled (the process before a restart, another client) says nothing of
+ * the quota, and an estimate from no success would hold the level near its lowest rate for a long climb.
+ */
+export const SLOW_START_RESTARTS = 3;
+
 /** Successes whose times a slow start remembers (its estimate of the quota counts the latest of them). */
 export const SLOW_START_HISTORY = 512;
 
@@ -45,6 +52,8 @@ export class SlowStart {
   readonly bucket: TokenBucket;
   private readonly times = new Float64Array(SLOW_START_HISTORY);
   private successes = 0;
+  /** Restarts so far (see {@link SLOW_START_RESTARTS}). */
+  private restarts = 0;
 
   constructor(now: number) {
     this.bucket = new TokenBucket(SLOW_START_RATE, learntCapacity(SLOW_START_RATE), now);
@@ -70,14 +79,33 @@ export class SlowStart {
    */
   estimate(now: number, quietMs: number): number {
     const spanMs = Math.max(MEASURE_BUCKET_MS, quietMs);
-    const from = now - spanMs;
+    return Math.max(SLOW_START_RATE / 2, (this.counted(now, quietMs) * 1000) / spanMs);
+  }
+
+  /** The successes within `max(quietMs, 500 ms)` before `now`. */
+  counted(now: number, quietMs: number): number {
+    const from = now - Math.max(MEASURE_BUCKET_MS, quietMs);
     const oldest = Math.max(0, this.successes - SLOW_START_HISTORY);
     let counted = 0;
     for (let i = this.successes - 1; i >= oldest; i -= 1) {
       if ((this.times[i % SLOW_START_HISTORY] as number) <= from) break;
       counted += 1;
     }
-    return Math.max(SLOW_START_RATE / 2, (counted * 1000) / spanMs);
+    return counted;
+  }
+
+  /**
+   * A 429 at `now` with no success within its Retry-After (`quietMs`), while restarts are left: the slow start
+   * starts again at its first rate, its bucket empty and held until the Retry-After has passed. True when it
+   * did; false when the 429 ends it (see {@link SlowStarts.throttled}).
+   */
+  restart(now: number, quietMs: number): boolean {
+    if (this.restarts >= SLOW_START_RESTARTS || this.counted(now, quietMs) > 0) return false;
+    this.restarts += 1;
+    this.bucket.setRate(SLOW_START_RATE, learntCapacity(SLOW_START_RATE), now);
+    this.bucket.empty(now);
+    if (quietMs > 0) this.bucket.holdUntil(now + quietMs);
+    return true;
   }
 }
 

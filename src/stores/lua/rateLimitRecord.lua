@@ -33,7 +33,7 @@ local KINDS = 14
 -- The fields read from each level's hash, in order (`s[i]` below).
 local FIELDS = {
   'mc', 'mb', 'ms', 'on', 'cur', 'wm', 'k', 'lt', 'bt', 'bl', 'br', 'bc',
-  'mp', 'qu', 'hb', 'bh', 'mt', 'mh', 'es', 'ec', 'ra', 'rn', 'ct', 'cu', 'ss', 'sn',
+  'mp', 'qu', 'hb', 'bh', 'mt', 'mh', 'es', 'ec', 'ra', 'rn', 'ct', 'cu', 'ss', 'sn', 'sr',
 }
 local KEEP = { on = true, mp = true, ct = true, ss = true }
 local states = {}
@@ -190,7 +190,18 @@ for i = 1, #KEYS do
     -- The partner level in its slow start (its bucket is the slow start's), and the successes it counted.
     local slow = i == 1 and s[25] == '1' and b ~= nil and ARGV[KINDS + 1] == 'p'
     local successes = s[26] or 0
-    if not adaptive or (not charged and s[4] ~= '1') then
+    local restarts = s[27] or 0
+    if slow and charged and s[4] ~= '1' and restarts < SLOW_START_RESTARTS
+      and slowStartCounted(key, successes, quietMs) == 0 then
+      -- A 429 into a window someone else filled (no success within its Retry-After): the slow start starts
+      -- again at its first rate, its bucket empty and held until the Retry-After (SlowStart.restart).
+      measure(m)
+      put(fields, 'sr', restarts + 1)
+      setRate(b, SLOW_START_RATE, math.max(1, SLOW_START_RATE * 0.1))
+      empty(b)
+      if quietMs > 0 and (b.hold == nil or b.hold < nowMs + quietMs) then b.hold = nowMs + quietMs end
+      bucketFields(b, 'b', fields)
+    elseif not adaptive or (not charged and s[4] ~= '1') then
       measure(m)
       if slow and accepted == 1 then
         -- A success: the slow start's rate grows (SlowStart.onSuccess); reaching the most, it ends, and

@@ -9,6 +9,7 @@ local SLOW_START_GAIN = 1.3862943611198906
 local SLOW_START_MAX_RATE = 1000
 local SLOW_START_RESUME = 0.9
 local SLOW_START_HISTORY = 512
+local SLOW_START_RESTARTS = 3
 local SLOW_START_MIN_SPAN_MS = 500
 -- The ring's fields holding the latest of `n` successes, newest first.
 local function slowStartFields(n)
@@ -18,9 +19,9 @@ local function slowStartFields(n)
 end
 -- The quota estimated at a 429 whose Retry-After is `quiet` ms (SlowStart.estimate): the successes of the last
 -- max(quiet, 500 ms) over that time (calls/s), at least half the first rate. `n`: the successes counted.
-local function slowStartEstimate(key, n, quiet)
-  local span = math.max(SLOW_START_MIN_SPAN_MS, quiet)
-  local from = nowMs - span
+-- The successes within max(quiet, 500 ms) before now (SlowStart.counted).
+local function slowStartCounted(key, n, quiet)
+  local from = nowMs - math.max(SLOW_START_MIN_SPAN_MS, quiet)
   local names = slowStartFields(n)
   local counted = 0
   if #names > 0 then
@@ -31,12 +32,17 @@ local function slowStartEstimate(key, n, quiet)
       counted = counted + 1
     end
   end
-  return math.max(SLOW_START_RATE / 2, counted * 1000 / span)
+  return counted
+end
+local function slowStartEstimate(key, n, quiet)
+  local span = math.max(SLOW_START_MIN_SPAN_MS, quiet)
+  return math.max(SLOW_START_RATE / 2, slowStartCounted(key, n, quiet) * 1000 / span)
 end
 -- The slow start has ended (its first 429, or its rate reached the most): its history goes; `ss` stays '0'.
 local function slowStartEnd(key, n)
   local names = slowStartFields(n)
   names[#names + 1] = 'sn'
+  names[#names + 1] = 'sr'
   redis.call('HDEL', key, unpack(names))
   redis.call('HSET', key, 'ss', '0')
 end

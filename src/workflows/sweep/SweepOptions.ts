@@ -140,7 +140,10 @@ export interface SweepOptions {
   readonly retryDelayMs?: number | undefined;
   /** Most tasks at once (the adaptive concurrency never goes above it). Integer from 1. Default: `64`. */
   readonly maxConcurrency?: number | undefined;
-  /** Tasks at once at the start; it then grows while the rate limiter has room. Default: `4`. */
+  /**
+   * Tasks at once at the start; it then grows while the rate limiter has room, and a 429 never takes it below
+   * this (the rate limiter paces the calls). Default: `4`.
+   */
   readonly initialConcurrency?: number | undefined;
   /** Stops the sweep: no task starts after it; see {@link SweepOptions.stop}. The checkpoint is saved. */
   readonly signal?: AbortSignal | undefined;

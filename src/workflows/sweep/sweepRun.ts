@@ -38,7 +38,11 @@ export class SweepRun {
     private readonly plan: SweepPlan,
     private readonly client: SweepClient,
   ) {
-    this.concurrency = new AdaptiveConcurrency(plan.initialConcurrency, plan.maxConcurrency);
+    this.concurrency = new AdaptiveConcurrency(
+      plan.initialConcurrency,
+      plan.maxConcurrency,
+      plan.initialConcurrency,
+    );
   }
 
   async run(): Promise<SweepReport> {

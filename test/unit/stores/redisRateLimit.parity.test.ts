@@ -199,6 +199,42 @@ describe('the Redis rate-limit scripts answer as LocalRateLimitBackend does, on 
     },
   );
 
+  it.skipIf(fixture.skip)(
+    'slowStart: a 429 with no success within its Retry-After starts it again (3 times at most), alike',
+    async () => {
+      const both = await pair({ slowStart: true });
+      // The partner's own calls: their 429s are the partner level's while its slow start limits it.
+      const plan = both.plan(both.partner);
+      const partnerKey = rateLimitKey(prefix, both.partner, plan.levels[0]?.key ?? '');
+      let now = T0;
+      // A window someone else filled: the first call's answer is a 429 (Retry-After 1 s), three times over.
+      for (let restart = 1; restart <= 3; restart += 1) {
+        expect(await both.acquire(plan, now)).toBe(0);
+        await both.record(plan, now + 2, true, 2, 1000);
+        expect(await both.enabled(plan, 0)).toBe(false);
+        expect(await both.redis.hmget(partnerKey, 'ss', 'br', 'sr')).toEqual(['1', '8', String(restart)]);
+        // Held until the Retry-After has passed, alike.
+        expect(await both.acquire(plan, now + 500)).toBeGreaterThan(0);
+        now += 1100;
+      }
+      // The fourth ends it as any first 429 does: a learnt rate from its estimate.
+      expect(await both.acquire(plan, now)).toBe(0);
+      await both.record(plan, now + 2, true, 2, 1000);
+      expect(await both.enabled(plan, 0)).toBe(true);
+      expect(await both.redis.hget(partnerKey, 'ss')).toBe('0');
+      expect(await both.redis.hexists(partnerKey, 'sr')).toBe(0);
+      // A 429 after successes within its Retry-After ends it at once (no restart).
+      const other = await pair({ slowStart: true });
+      const otherPlan = other.plan(other.partner);
+      for (let at = T0; at < T0 + 500; at += 100) {
+        if ((await other.acquire(otherPlan, at)) === 0) await other.record(otherPlan, at + 1, false, 1);
+      }
+      await other.record(otherPlan, T0 + 600, true, 1, 1000);
+      expect(await other.enabled(otherPlan, 0)).toBe(true);
+      expect(both.resets).toEqual([]);
+    },
+  );
+
   it.skipIf(fixture.skip)('slowStart: the rate grows by ln 2 / 0.5 s a success, alike', async () => {
     const both = await pair({ slowStart: true });
     const plan = both.plan('a');

@@ -10,6 +10,7 @@ import {
   SLOW_START_HISTORY,
   SLOW_START_MAX_RATE,
   SLOW_START_RATE,
+  SLOW_START_RESTARTS,
   SLOW_START_RESUME,
 } from '../../../src/policies/rateLimiter/slowStart.js';
 import {
@@ -72,6 +73,7 @@ describe('the Redis store scripts (src/stores/lua/*.lua)', () => {
     expect(constant('SLOW_START_MAX_RATE')).toBe(SLOW_START_MAX_RATE);
     expect(constant('SLOW_START_RESUME')).toBe(SLOW_START_RESUME);
     expect(constant('SLOW_START_HISTORY')).toBe(SLOW_START_HISTORY);
+    expect(constant('SLOW_START_RESTARTS')).toBe(SLOW_START_RESTARTS);
     expect(constant('SLOW_START_MIN_SPAN_MS')).toBe(MEASURE_BUCKET_MS);
   });
 

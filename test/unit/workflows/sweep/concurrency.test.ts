@@ -41,6 +41,11 @@ describe('AdaptiveConcurrency', () => {
     expect(round(one, { calls: 0, throttled: 0, held: 0 }, { calls: 1, throttled: 1, held: 0 })).toBe(1);
   });
 
+  it('never cuts below its floor (the sweep passes initialConcurrency)', () => {
+    const c = new AdaptiveConcurrency(4, 50, 4);
+    expect(round(c, { calls: 0, throttled: 0, held: 0 }, { calls: 10, throttled: 1, held: 0 })).toBe(4);
+  });
+
   it('adjusts once per round, not per task', () => {
     const c = new AdaptiveConcurrency(4, 50);
     c.taskEnded({ calls: 1, throttled: 0, held: 0 });

@@ -428,12 +428,12 @@ describe('sweepTenants: progress and counts', () => {
     let settled: SweepReport | undefined;
     void sweepTenants(handle as unknown as Parameters<typeof sweepTenants>[0], {
       tenants: ids(60),
-      initialConcurrency: 8,
+      initialConcurrency: 2,
       progressIntervalMs: 10,
       onProgress: (p) => limits.push(p.concurrency),
       task: async (id) => {
         emit('onRequest', {});
-        if (id === 'tenant-3') emit('onRetry', { status: 429 });
+        if (id === 'tenant-20') emit('onRetry', { status: 429 });
         await new Promise((resolve) => setTimeout(resolve, 20));
       },
     }).then((report) => {
@@ -441,9 +441,9 @@ describe('sweepTenants: progress and counts', () => {
     });
     for (let i = 0; i < 100 && settled === undefined; i++) await vi.advanceTimersByTimeAsync(10);
     expect(settled).toMatchObject({ calls: 60, throttled: 1, done: 60 });
-    // 8, then 5 (8 x 0.7) after the round with the 429, then one more per round (no doubling any more).
+    // 2, doubling per round to 8; 5 (8 x 0.7, not below 2) after the round with the 429, then one more per round.
     const changes = limits.filter((limit, i) => i === 0 || limit !== limits[i - 1]);
-    expect(changes.slice(0, 4)).toEqual([8, 5, 6, 7]);
+    expect(changes.slice(0, 6)).toEqual([2, 4, 8, 5, 6, 7]);
     expect(listeners.get('onRequest')).toEqual([]); // unsubscribed at the end
   });
 });
@@ -484,5 +484,45 @@ describe('sweepTenants: stalled tasks', () => {
     });
     await vi.advanceTimersByTimeAsync(5000);
     expect(seen[0]).toMatchObject({ concurrency: 2, done: 40, running: 2 });
+  });
+});
+
+describe('sweepTenants: the concurrency floor', () => {
+  it('a 429 never takes the concurrency below initialConcurrency', async () => {
+    const listeners = new Map<string, Array<(event: unknown) => void>>();
+    const on = (name: string) => (listener: (event: unknown) => void) => {
+      listeners.set(name, [...(listeners.get(name) ?? []), listener]);
+      return { dispose: () => listeners.set(name, []) };
+    };
+    const real = attachResilience(axios.create());
+    const handle = {
+      instance: real.instance,
+      sanitizer: real.sanitizer,
+      onRequest: on('onRequest'),
+      onRateLimit: on('onRateLimit'),
+      onRetry: on('onRetry'),
+      onGiveUp: on('onGiveUp'),
+    };
+    const limits: number[] = [];
+    let settled = false;
+    void sweepTenants(handle as unknown as Parameters<typeof sweepTenants>[0], {
+      tenants: ids(20),
+      initialConcurrency: 4,
+      progressIntervalMs: 10,
+      onProgress: (p) => limits.push(p.concurrency),
+      task: async (id) => {
+        for (const listener of listeners.get('onRequest') ?? []) listener({});
+        if (id === 'tenant-0')
+          for (const listener of listeners.get('onRetry') ?? []) listener({ status: 429 });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      },
+    }).then(() => {
+      settled = true;
+    });
+    for (let i = 0; i < 100 && !settled; i++) await vi.advanceTimersByTimeAsync(10);
+    expect(settled).toBe(true);
+    // The first round had the 429: 4 x 0.7 would be 2; it stays 4, then grows by one per round.
+    const changes = limits.filter((limit, i) => i === 0 || limit !== limits[i - 1]);
+    expect(changes.slice(0, 2)).toEqual([4, 5]);
   });
 });
