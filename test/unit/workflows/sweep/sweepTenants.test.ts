@@ -42,6 +42,28 @@ async function run(options: SweepOptions, stepMs = 10, maxMs = 600_000): Promise
   return settled.report as SweepReport;
 }
 
+/** A handle whose events the test emits itself: `emit(name, event)` calls that event's listeners. */
+function fakeHandle() {
+  const listeners = new Map<string, Array<(event: unknown) => void>>();
+  const on = (name: string) => (listener: (event: unknown) => void) => {
+    listeners.set(name, [...(listeners.get(name) ?? []), listener]);
+    return { dispose: () => listeners.set(name, []) };
+  };
+  const emit = (name: string, event: unknown = {}) => {
+    for (const listener of listeners.get(name) ?? []) listener(event);
+  };
+  const real = attachResilience(axios.create());
+  const handle = {
+    instance: real.instance,
+    sanitizer: real.sanitizer,
+    onRequest: on('onRequest'),
+    onRateLimit: on('onRateLimit'),
+    onRetry: on('onRetry'),
+    onGiveUp: on('onGiveUp'),
+  } as unknown as Parameters<typeof sweepTenants>[0];
+  return { handle, emit, listeners };
+}
+
 /** A task that takes `ms` of fake time, and counts how many run at once. */
 function timedTask(ms: number) {
   const state = { running: 0, most: 0, runs: new Map<string, number>() };
@@ -407,26 +429,10 @@ describe('sweepTenants: progress and counts', () => {
   });
 
   it("counts the handle's requests, 429s and limiter holds; a 429 shrinks the concurrency", async () => {
-    const listeners = new Map<string, Array<(event: unknown) => void>>();
-    const on = (name: string) => (listener: (event: unknown) => void) => {
-      listeners.set(name, [...(listeners.get(name) ?? []), listener]);
-      return { dispose: () => listeners.set(name, []) };
-    };
-    const emit = (name: string, event: unknown) => {
-      for (const listener of listeners.get(name) ?? []) listener(event);
-    };
-    const real = attachResilience(axios.create());
-    const handle = {
-      instance: real.instance,
-      sanitizer: real.sanitizer,
-      onRequest: on('onRequest'),
-      onRateLimit: on('onRateLimit'),
-      onRetry: on('onRetry'),
-      onGiveUp: on('onGiveUp'),
-    };
+    const { handle, emit, listeners } = fakeHandle();
     const limits: number[] = [];
     let settled: SweepReport | undefined;
-    void sweepTenants(handle as unknown as Parameters<typeof sweepTenants>[0], {
+    void sweepTenants(handle, {
       tenants: ids(60),
       initialConcurrency: 2,
       progressIntervalMs: 10,
@@ -450,26 +456,10 @@ describe('sweepTenants: progress and counts', () => {
 
 describe('sweepTenants: stalled tasks', () => {
   it('a task running past 4x the median duration (at least 1 s) stops taking a slot: the others go on', async () => {
-    const listeners = new Map<string, Array<(event: unknown) => void>>();
-    const on = (name: string) => (listener: (event: unknown) => void) => {
-      listeners.set(name, [...(listeners.get(name) ?? []), listener]);
-      return { dispose: () => listeners.set(name, []) };
-    };
-    const emit = (name: string) => {
-      for (const listener of listeners.get(name) ?? []) listener({});
-    };
-    const real = attachResilience(axios.create());
-    const handle = {
-      instance: real.instance,
-      sanitizer: real.sanitizer,
-      onRequest: on('onRequest'),
-      onRateLimit: on('onRateLimit'),
-      onRetry: on('onRetry'),
-      onGiveUp: on('onGiveUp'),
-    };
+    const { handle, emit, listeners } = fakeHandle();
     const tenants = [...ids(10), 'stuck-a', 'stuck-b', ...ids(30, 10)];
     const seen: SweepProgress[] = [];
-    void sweepTenants(handle as unknown as Parameters<typeof sweepTenants>[0], {
+    void sweepTenants(handle, {
       tenants,
       initialConcurrency: 2,
       maxConcurrency: 8,
@@ -489,23 +479,10 @@ describe('sweepTenants: stalled tasks', () => {
 
 describe('sweepTenants: the concurrency floor', () => {
   it('a 429 never takes the concurrency below initialConcurrency', async () => {
-    const listeners = new Map<string, Array<(event: unknown) => void>>();
-    const on = (name: string) => (listener: (event: unknown) => void) => {
-      listeners.set(name, [...(listeners.get(name) ?? []), listener]);
-      return { dispose: () => listeners.set(name, []) };
-    };
-    const real = attachResilience(axios.create());
-    const handle = {
-      instance: real.instance,
-      sanitizer: real.sanitizer,
-      onRequest: on('onRequest'),
-      onRateLimit: on('onRateLimit'),
-      onRetry: on('onRetry'),
-      onGiveUp: on('onGiveUp'),
-    };
+    const { handle, emit, listeners } = fakeHandle();
     const limits: number[] = [];
     let settled = false;
-    void sweepTenants(handle as unknown as Parameters<typeof sweepTenants>[0], {
+    void sweepTenants(handle, {
       tenants: ids(20),
       initialConcurrency: 4,
       progressIntervalMs: 10,
