@@ -456,7 +456,7 @@ describe('sweepTenants: progress and counts', () => {
 
 describe('sweepTenants: stalled tasks', () => {
   it('a task running past 4x the median duration (at least 1 s) stops taking a slot: the others go on', async () => {
-    const { handle, emit, listeners } = fakeHandle();
+    const { handle, emit } = fakeHandle();
     const tenants = [...ids(10), 'stuck-a', 'stuck-b', ...ids(30, 10)];
     const seen: SweepProgress[] = [];
     void sweepTenants(handle, {
@@ -479,7 +479,7 @@ describe('sweepTenants: stalled tasks', () => {
 
 describe('sweepTenants: the concurrency floor', () => {
   it('a 429 never takes the concurrency below initialConcurrency', async () => {
-    const { handle, emit, listeners } = fakeHandle();
+    const { handle, emit } = fakeHandle();
     const limits: number[] = [];
     let settled = false;
     void sweepTenants(handle, {
@@ -488,9 +488,8 @@ describe('sweepTenants: the concurrency floor', () => {
       progressIntervalMs: 10,
       onProgress: (p) => limits.push(p.concurrency),
       task: async (id) => {
-        for (const listener of listeners.get('onRequest') ?? []) listener({});
-        if (id === 'tenant-0')
-          for (const listener of listeners.get('onRetry') ?? []) listener({ status: 429 });
+        emit('onRequest');
+        if (id === 'tenant-0') emit('onRetry', { status: 429 });
         await new Promise((resolve) => setTimeout(resolve, 20));
       },
     }).then(() => {
