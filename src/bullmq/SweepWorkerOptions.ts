@@ -21,7 +21,10 @@ export interface SweepWorkerOptions {
   readonly task: (tenantId: string, context: SweepTaskContext) => Promise<unknown>;
   /** Most tasks at once in this worker (the adaptive concurrency never goes above it). Integer from 1 to 1000. Default: `64`. */
   readonly maxConcurrency?: number | undefined;
-  /** Tasks at once at the start; it then grows while the rate limiter has room. Integer from 1. Default: `4`. */
+  /**
+   * Tasks at once at the start; it then grows while the rate limiter has room, and a 429 never takes it below
+   * this. Integer from 1. Default: `4`.
+   */
   readonly initialConcurrency?: number | undefined;
   /**
    * Longest one task may run, in ms: its signal is then aborted and the attempt fails with kind `timeout`

@@ -72,7 +72,9 @@ export function startSweepWorker(client: SweepWorkerClient, options: SweepWorker
   const timeoutMs = options.taskTimeoutMs ?? 300_000;
   const defaultStop = options.stop ?? 'drain';
   const counters = countCalls(handleOf(client));
-  const concurrency = new AdaptiveConcurrency(options.initialConcurrency ?? 4, maxConcurrency);
+  const initial = Math.min(maxConcurrency, options.initialConcurrency ?? 4);
+  // A 429 never takes it below the start (the rate limiter paces the calls), as in sweepTenants.
+  const concurrency = new AdaptiveConcurrency(initial, maxConcurrency, initial);
 
   let cancelling = false;
   const processor = async (job: Job<SweepJobData, null>, token?: string, signal?: AbortSignal) => {
