@@ -2,13 +2,14 @@ import type { AxiosInstance } from 'axios';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { AdaptiveConcurrency } from '../workflows/sweep/concurrency.js';
 import { failureOf, retryableKind } from '../workflows/sweep/failure.js';
+import { runTask } from '../workflows/sweep/runTask.js';
+import { countCalls } from '../workflows/sweep/sweepCounters.js';
+import { eventsOf } from '../workflows/sweep/sweepPlan.js';
 import { workflowClientOf } from '../workflows/workflowOptions.js';
 import { DEFAULT_SWEEP_PREFIX } from './names.js';
 import { checkOptions, sweepWorkerSchema } from './optionSchemas.js';
-import { runTask } from './runTask.js';
 import type { SweepJobData } from './SweepQueueOptions.js';
 import type { SweepWorkerOptions } from './SweepWorkerOptions.js';
-import { countCalls, handleOf } from './sweepCounters.js';
 import { failureLine } from './sweepQueueReport.js';
 
 /**
@@ -71,7 +72,8 @@ export function startSweepWorker(client: SweepWorkerClient, options: SweepWorker
   const maxConcurrency = options.maxConcurrency ?? 64;
   const timeoutMs = options.taskTimeoutMs ?? 300_000;
   const defaultStop = options.stop ?? 'drain';
-  const counters = countCalls(handleOf(client));
+  const counting = countCalls(eventsOf(client));
+  const counters = counting.totals;
   const initial = Math.min(maxConcurrency, options.initialConcurrency ?? 4);
   // A 429 never takes it below the start (the rate limiter paces the calls), as in sweepTenants.
   const concurrency = new AdaptiveConcurrency(initial, maxConcurrency, initial);
@@ -130,7 +132,7 @@ export function startSweepWorker(client: SweepWorkerClient, options: SweepWorker
       try {
         await worker.close();
       } finally {
-        counters.dispose();
+        counting.dispose();
       }
     })();
     return closing;

@@ -41,14 +41,3 @@ export function failureOf(
     at: at.toISOString(),
   };
 }
-
-/** The failure of a task that ran past `taskTimeoutMs` (its signal aborted). */
-export function timeoutFailure(id: string, attempts: number, ms: number): SweepFailure {
-  return {
-    tenantId: id,
-    kind: 'timeout',
-    reason: `the task ran past taskTimeoutMs (${ms} ms); its signal was aborted`,
-    attempts,
-    at: new Date().toISOString(),
-  };
-}

@@ -24,6 +24,16 @@ export class ProgressMeter {
     return (total * 1000) / span;
   }
 
+  /**
+   * Ms until `pending` tenants are finished at the rate at `now`: 0 when none is pending; `undefined` while the
+   * total is not known or nothing has finished in the window.
+   */
+  etaMs(now: number, pending: number, totalKnown: boolean): number | undefined {
+    if (pending === 0) return 0;
+    const rate = this.rate(now);
+    return totalKnown && rate > 0 ? Math.round((pending * 1000) / rate) : undefined;
+  }
+
   private advance(now: number): void {
     const target = Math.floor((now - this.startedAt) / SLOT_MS);
     if (target <= this.slot) return;

@@ -101,8 +101,8 @@ export function workflowClient(client: SweepClient): ResilienceHandle | AxiosIns
   return client as unknown as ResilienceHandle | AxiosInstance;
 }
 
-/** The events of a handle, or of a client's `resilience` handle. */
-function eventsOf(client: unknown): SweepEvents | undefined {
+/** The events of a handle, or of a client's `resilience` handle (`createPartnerCenterClient`). */
+export function eventsOf(client: unknown): SweepEvents | undefined {
   const has = (value: unknown): value is SweepEvents =>
     (isRecord(value) || typeof value === 'function') &&
     typeof (value as { onRequest?: unknown }).onRequest === 'function' &&

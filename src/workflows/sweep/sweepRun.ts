@@ -3,12 +3,13 @@ import { bounded } from './bounded.js';
 import { parseCheckpoint, SweepCheckpointError } from './checkpoint.js';
 import { CheckpointSaver } from './checkpointSaver.js';
 import { AdaptiveConcurrency } from './concurrency.js';
-import { failureOf, retryableKind, timeoutFailure } from './failure.js';
+import { failureOf, retryableKind } from './failure.js';
 import { ProgressMeter } from './progressMeter.js';
+import { runTask } from './runTask.js';
 import type { SweepClient, SweepFailure, SweepOutcome, SweepProgress, SweepReport } from './SweepOptions.js';
+import { type CountedCalls, countCalls } from './sweepCounters.js';
 import type { SweepPlan } from './sweepPlan.js';
 import { SweepState } from './sweepState.js';
-import { CANCELLED, countEvents, runAttempt } from './taskAttempt.js';
 import { TenantQueue } from './tenantQueue.js';
 import { tenantIds } from './tenantSource.js';
 
@@ -19,8 +20,11 @@ type StopReason = 'aborted' | 'deadline' | 'source';
 export class SweepRun {
   private state = new SweepState(undefined, false);
   private readonly concurrency: AdaptiveConcurrency;
-  private readonly counters = { calls: 0, throttled: 0, held: 0 };
-  private readonly running = new Map<string, { controller: AbortController; startedAt: number }>();
+  private counters: CountedCalls = { calls: 0, throttled: 0, held: 0 };
+  /** The tasks running, and when each started (epoch ms). */
+  private readonly running = new Map<string, number>();
+  /** Aborted to cancel every running task (`stop: 'cancel'`). */
+  private readonly cancel = new AbortController();
   private readonly queue = new TenantQueue();
   private readonly attemptsThisRun = new Map<string, number>();
   private readonly startedAt = Date.now();
@@ -91,7 +95,9 @@ export class SweepRun {
   /** Counts the instance's requests, 429s and limiter holds; stops on the signal and the deadline. */
   private listen(): void {
     const { events, signal, deadline } = this.plan;
-    if (events !== undefined) this.cleanups.push(countEvents(events, this.counters));
+    const counting = countCalls(events);
+    this.counters = counting.totals;
+    this.cleanups.push(counting.dispose);
     if (signal !== undefined) {
       const onAbort = () => this.stop('aborted');
       if (signal.aborted) onAbort();
@@ -123,8 +129,7 @@ export class SweepRun {
     if (this.stopReason !== undefined) return;
     this.stopReason = reason;
     this.source.abort();
-    if (this.plan.stop === 'cancel')
-      for (const task of this.running.values()) task.controller.abort(CANCELLED);
+    if (this.plan.stop === 'cancel') this.cancel.abort();
     this.wake();
   }
 
@@ -190,7 +195,7 @@ export class SweepRun {
     const stallMs = this.queue.stallAfterMs;
     if (stallMs === Number.POSITIVE_INFINITY) return at;
     const now = Date.now();
-    for (const { startedAt } of this.running.values()) {
+    for (const startedAt of this.running.values()) {
       const stallsAt = startedAt + stallMs;
       if (stallsAt > now && (at === undefined || stallsAt < at)) at = stallsAt;
     }
@@ -205,7 +210,7 @@ export class SweepRun {
     const now = Date.now();
     const stallMs = this.queue.stallAfterMs;
     let busy = 0;
-    for (const { startedAt } of this.running.values()) if (now - startedAt < stallMs) busy += 1;
+    for (const startedAt of this.running.values()) if (now - startedAt < stallMs) busy += 1;
     while (busy < this.concurrency.limit && this.running.size < this.plan.maxConcurrency) {
       const id = this.queue.next(now);
       if (id === undefined) return;
@@ -215,10 +220,9 @@ export class SweepRun {
   }
 
   private start(id: string, now: number): void {
-    const controller = new AbortController();
-    this.running.set(id, { controller, startedAt: now });
+    this.running.set(id, now);
     this.attemptsThisRun.set(id, (this.attemptsThisRun.get(id) ?? 0) + 1);
-    void this.attempt(id, this.state.attempt(id), controller)
+    void this.attempt(id, this.state.attempt(id))
       .catch((error: unknown) => this.failed(id, failureOf(error, id, 1, new Date(), this.plan.sanitizer)))
       .finally(() => {
         this.queue.finished(Date.now() - now);
@@ -229,19 +233,16 @@ export class SweepRun {
       });
   }
 
-  /** Runs one attempt of a tenant's task and records how it ended. */
-  private async attempt(id: string, attempt: number, controller: AbortController): Promise<void> {
+  /** Runs one attempt of a tenant's task (bounded by `taskTimeoutMs` and the cancel) and records how it ended. */
+  private async attempt(id: string, attempt: number): Promise<void> {
     const { plan } = this;
-    const context = { tenantId: id, signal: controller.signal, attempt };
-    const end = await runAttempt(plan.task, context, controller, plan.taskTimeoutMs);
-    if (end.ok) {
+    const timeoutMs = plan.taskTimeoutMs;
+    const end = await runTask(plan.task, { tenantId: id, attempt, timeoutMs, cancel: this.cancel.signal });
+    if (end.ended === 'done') {
       this.state.markDone(id);
       this.finished();
-    } else if (!end.cancelled) {
-      const failure = end.timedOut
-        ? timeoutFailure(id, attempt, plan.taskTimeoutMs)
-        : failureOf(end.error, id, attempt, new Date(), plan.sanitizer);
-      this.failed(id, failure);
+    } else if (end.ended !== 'cancelled') {
+      this.failed(id, failureOf(end.error, id, attempt, new Date(), plan.sanitizer));
     }
     // Cancelled: back to pending, the next run does it.
   }
@@ -268,17 +269,16 @@ export class SweepRun {
     const now = Date.now();
     const rate = this.meter.rate(now);
     const pending = this.state.pendingCount;
-    const totalKnown = this.sourceDone;
     return {
       done: this.state.done.size,
       failed: this.state.failed.size,
       pending,
       running: this.running.size,
       total: this.state.known.size,
-      totalKnown,
+      totalKnown: this.sourceDone,
       finishedThisRun: this.finishedThisRun,
       ratePerSecond: rate,
-      etaMs: totalKnown && rate > 0 ? Math.round((pending * 1000) / rate) : pending === 0 ? 0 : undefined,
+      etaMs: this.meter.etaMs(now, pending, this.sourceDone),
       elapsedMs: now - this.startedAt,
       concurrency: this.concurrency.limit,
       calls: this.counters.calls,

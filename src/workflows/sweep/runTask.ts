@@ -1,5 +1,5 @@
-import { PartnerCenterError } from '../errors/PartnerCenterError.js';
-import type { SweepTaskContext } from '../workflows/sweep/SweepOptions.js';
+import { PartnerCenterError } from '../../errors/PartnerCenterError.js';
+import type { SweepTaskContext } from './SweepOptions.js';
 
 /** How one attempt of a tenant's task ended. */
 export type TaskOutcome =

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runTask } from '../../../src/bullmq/runTask.js';
-import { isPartnerCenterError } from '../../../src/index.js';
-import type { SweepTaskContext } from '../../../src/sweep.js';
+import { isPartnerCenterError } from '../../../../src/index.js';
+import type { SweepTaskContext } from '../../../../src/sweep.js';
+import { runTask } from '../../../../src/workflows/sweep/runTask.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
